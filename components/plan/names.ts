@@ -1,0 +1,87 @@
+// Name rules of the stores, so that a name the store would reject fails at validation
+// rather than half-way through a `pulumi up`. Each check returns the reason, or null.
+
+/** Secret names double as env keys, SSM leaf names and default Kubernetes keys. */
+export function secretNameProblem(name: string): string | null {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        return "a secret name is letters, digits and underscores, not starting with a digit (it is also the env key)";
+    }
+    if (name.length > 128) return "a secret name is at most 128 characters";
+    return null;
+}
+
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html
+export function ssmParameterNameProblem(name: string): string | null {
+    if (name.length > 1011) return `SSM parameter names are at most 1011 characters (got ${name.length})`;
+    if (!/^[A-Za-z0-9_.\-/]+$/.test(name)) {
+        return `SSM parameter name "${name}" may contain only letters, digits and . - _ /`;
+    }
+    if (name.includes("/") && !name.startsWith("/")) {
+        return `SSM parameter name "${name}" is a hierarchy and must start with "/"`;
+    }
+    if (name.includes("//") || name.endsWith("/")) return `SSM parameter name "${name}" has an empty path segment`;
+    const levels = name.split("/").filter(Boolean).length;
+    if (levels > 15) return `SSM parameter name "${name}" has ${levels} levels; the limit is 15`;
+    const first = name.replace(/^\//, "").toLowerCase();
+    if (first.startsWith("aws") || first.startsWith("ssm")) {
+        return `SSM parameter name "${name}" may not begin with "aws" or "ssm" (reserved by AWS)`;
+    }
+    return null;
+}
+
+export function keyVaultSecretNameProblem(name: string): string | null {
+    if (!/^[0-9A-Za-z-]{1,127}$/.test(name)) {
+        return `Key Vault secret name "${name}" must be 1-127 letters, digits and dashes`;
+    }
+    return null;
+}
+
+export function keyVaultNameProblem(name: string): string | null {
+    if (!/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/.test(name) || name.includes("--")) {
+        return `Key Vault name "${name}" must be 3-24 letters, digits and single dashes, starting with a letter`;
+    }
+    return null;
+}
+
+/** The default Key Vault secret name: the secret name lowercased, underscores as dashes. */
+export function defaultKeyVaultSecretName(secret: string): string {
+    return secret.toLowerCase().replace(/_/g, "-");
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function kubernetesNamespaceProblem(name: string): string | null {
+    if (name.length > 63 || !DNS1123_LABEL.test(name)) {
+        return `Kubernetes namespace "${name}" must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending alphanumeric`;
+    }
+    return null;
+}
+
+export function kubernetesObjectNameProblem(kind: string, name: string): string | null {
+    if (name.length > 253 || !name.split(".").every((l) => DNS1123_LABEL.test(l))) {
+        return `Kubernetes ${kind} name "${name}" must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" and ".", each part starting and ending alphanumeric`;
+    }
+    return null;
+}
+
+export function kubernetesSecretKeyProblem(key: string): string | null {
+    if (key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key) || key === "." || key === "..") {
+        return `Kubernetes Secret key "${key}" must be at most 253 letters, digits, "-", "_" and "." (not "." or "..")`;
+    }
+    return null;
+}
+
+export function dotenvKeyProblem(key: string): string | null {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        return `.env key "${key}" must be letters, digits and underscores, not starting with a digit`;
+    }
+    return null;
+}
+
+export function absolutePathProblem(path: string): string | null {
+    if (!path.startsWith("/")) return `path "${path}" must be absolute`;
+    if (path.endsWith("/")) return `path "${path}" names a directory, not a file`;
+    if (/[\0\n]/.test(path)) return `path "${path}" contains a NUL or newline`;
+    if (path.split("/").includes("..")) return `path "${path}" must not contain ".."`;
+    return null;
+}

@@ -1,0 +1,155 @@
+// Shapes of the `rekey:*` stack configuration (CONTRACT.md §1). Only types, required
+// fields and unknown keys are checked here; rules that relate fields to each other live
+// in validate.ts so that every problem is reported with the secret and field it concerns.
+import { z } from "zod";
+
+const name = z.string().min(1);
+const int = z.number().int();
+const port = int.min(1).max(65535);
+
+export const ssmStoreSchema = z.strictObject({
+    name: name.optional(),
+    prefix: z.string().optional(),
+    keyId: name.optional(),
+    region: name.optional(),
+});
+
+export const keyVaultStoreSchema = z.strictObject({
+    name: name.optional(),
+    vault: name.optional(),
+    resourceGroup: name.optional(),
+    contentType: name.optional(),
+});
+
+export const kubernetesStoreSchema = z.strictObject({
+    secret: name,
+    key: name.optional(),
+    namespace: name.optional(),
+    type: name.optional(),
+});
+
+export const dotenvStoreSchema = z.strictObject({
+    path: name,
+    host: name.optional(),
+    key: name.optional(),
+});
+
+export const fileStoreSchema = z.strictObject({
+    path: name,
+    host: name.optional(),
+    mode: z.string().regex(/^0?[0-7]{3}$/, "a file mode is three octal digits, e.g. \"0400\"").optional(),
+    owner: name.optional(),
+});
+
+export const storeSchema = z.strictObject({
+    ssm: ssmStoreSchema.optional(),
+    keyVault: keyVaultStoreSchema.optional(),
+    kubernetes: kubernetesStoreSchema.optional(),
+    dotenv: dotenvStoreSchema.optional(),
+    file: fileStoreSchema.optional(),
+});
+
+export const generateSchema = z.strictObject({
+    encoding: z.string(),
+    bytes: int.optional(),
+    length: int.optional(),
+    user: z.string().optional(),
+    minUpper: int.min(0).optional(),
+    minLower: int.min(0).optional(),
+    minNumeric: int.min(0).optional(),
+    minSpecial: int.min(0).optional(),
+    overrideSpecial: z.string().optional(),
+});
+
+export const postgresApplySchema = z.strictObject({
+    host: name,
+    port: port.optional(),
+    database: name.optional(),
+    role: name.optional(),
+    roles: z.array(name).optional(),
+    adminUser: name.optional(),
+    adminPasswordSecret: name.optional(),
+});
+
+export const redisApplySchema = z.strictObject({
+    host: name.optional(),
+    port: port.optional(),
+    user: name,
+    adminUser: name.optional(),
+    adminPasswordSecret: name.optional(),
+});
+
+export const commandApplySchema = z.strictObject({
+    run: name,
+    host: name.optional(),
+});
+
+export const applySchema = z.strictObject({
+    postgres: postgresApplySchema.optional(),
+    redis: redisApplySchema.optional(),
+    command: commandApplySchema.optional(),
+});
+
+export const secretSchema = z.strictObject({
+    epoch: int.min(0).optional(),
+    rotatedAt: z.string().optional(),
+    cadenceDays: int.min(1).max(3650).optional(),
+    generate: generateSchema.optional(),
+    supplied: z.literal(true).optional(),
+    derive: z.string().optional(),
+    keepPrevious: z.boolean().optional(),
+    minLength: int.min(1).optional(),
+    stores: z.array(storeSchema).optional(),
+    consumers: z.array(name).optional(),
+    impact: z.string().optional(),
+    apply: applySchema.optional(),
+});
+
+export const verifySchema = z.strictObject({
+    url: name.optional(),
+    command: name.optional(),
+    expectStatus: int.min(100).max(599).optional(),
+    timeoutSeconds: int.min(1).max(3600).optional(),
+    intervalSeconds: int.min(1).max(300).optional(),
+});
+
+export const consumerSchema = z.strictObject({
+    kubernetes: z
+        .strictObject({
+            namespace: name.optional(),
+            deployment: name.optional(),
+            statefulset: name.optional(),
+            daemonset: name.optional(),
+            timeoutSeconds: int.min(1).max(3600).optional(),
+        })
+        .optional(),
+    host: name.optional(),
+    restart: name.optional(),
+    after: z.array(name).optional(),
+    verify: verifySchema.optional(),
+});
+
+export const hostSchema = z.strictObject({
+    host: name,
+    port: port.optional(),
+    user: name,
+});
+
+export const defaultsSchema = z.strictObject({
+    ssm: z.strictObject({ prefix: z.string().optional(), keyId: name.optional(), region: name.optional() }).optional(),
+    keyVault: z.strictObject({ vault: name.optional(), resourceGroup: name.optional() }).optional(),
+    kubernetes: z
+        .strictObject({ namespace: name.optional(), context: name.optional(), kubeconfig: name.optional() })
+        .optional(),
+    dotenv: z.strictObject({ host: name.optional() }).optional(),
+    file: z.strictObject({ host: name.optional(), mode: fileStoreSchema.shape.mode, owner: name.optional() }).optional(),
+});
+
+export type StoreConfig = z.infer<typeof storeSchema>;
+export type GenerateConfig = z.infer<typeof generateSchema>;
+export type SecretConfig = z.infer<typeof secretSchema>;
+export type ConsumerConfig = z.infer<typeof consumerSchema>;
+export type HostConfig = z.infer<typeof hostSchema>;
+export type DefaultsConfig = z.infer<typeof defaultsSchema>;
+export type ApplyConfig = z.infer<typeof applySchema>;
+export type VerifyConfig = z.infer<typeof verifySchema>;

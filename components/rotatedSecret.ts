@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { encode } from "./plan/encodings";
+import { GeneratorSlot, PlannedSecret } from "./plan/plan";
+import { renderTemplate } from "./plan/template";
+
+export interface RotatedSecretArgs {
+    plan: PlannedSecret;
+    /** The value of a supplied secret (from `rekey:supplied`). */
+    supplied?: pulumi.Output<string>;
+    /** The current values of a derived secret's inputs, by secret name. */
+    inputs?: Record<string, pulumi.Output<string>>;
+}
+
+/**
+ * One secret of the inventory. Its value comes from random.RandomPassword generators keyed
+ * by the epoch (see GeneratorSlot), from `rekey:supplied`, or from a template over other
+ * secrets; every value it exposes stays inside Pulumi's secret wrapper.
+ */
+export class RotatedSecret extends pulumi.ComponentResource {
+    public readonly value: pulumi.Output<string>;
+    /** The value of the previous epoch (keepPrevious only). */
+    public readonly previous?: pulumi.Output<string>;
+    /** The password behind an htpasswd line, for the people who log in with it. */
+    public readonly password?: pulumi.Output<string>;
+
+    constructor(name: string, args: RotatedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:RotatedSecret", name, {}, opts);
+        const plan = args.plan;
+        const source = plan.source;
+        switch (source.kind) {
+            case "generate": {
+                const valueOf = (slot: GeneratorSlot) => {
+                    const generator = new random.RandomPassword(
+                        `${name}-${slot.parity}`,
+                        { ...source.generator, keepers: { epoch: String(slot.epoch) } },
+                        { parent: this },
+                    );
+                    const value =
+                        source.spec.encoding === "htpasswd"
+                            ? pulumi.all([generator.result, generator.bcryptHash]).apply(([r, h]) => encode(source.spec, r, h))
+                            : generator.result.apply((r) => encode(source.spec, r));
+                    return { generator, value: pulumi.secret(value) };
+                };
+                const [current, previous] = plan.slots.map(valueOf);
+                this.value = current.value;
+                if (previous) this.previous = previous.value;
+                if (source.spec.encoding === "htpasswd") this.password = pulumi.secret(current.generator.result);
+                break;
+            }
+            case "supplied":
+                if (!args.supplied) throw new Error(`RotatedSecret ${name}: supplied secret without a value`);
+                this.value = pulumi.secret(args.supplied);
+                break;
+            case "derive": {
+                const inputs = args.inputs ?? {};
+                const missing = source.inputs.filter((n) => !(n in inputs));
+                if (missing.length) throw new Error(`RotatedSecret ${name}: derive inputs missing: ${missing.join(", ")}`);
+                this.value = pulumi.secret(pulumi.all(inputs).apply((values) => renderTemplate(source.template, values)));
+                break;
+            }
+        }
+        this.registerOutputs({ value: this.value, previous: this.previous });
+    }
+}

@@ -1,0 +1,69 @@
+// Reads the `rekey:*` stack configuration for the planner. Values of `rekey:supplied` and
+// `rekey:hostKeys` are wrapped as secrets as soon as they are read; the planner only
+// learns which names are present.
+import * as pulumi from "@pulumi/pulumi";
+import { KNOWN_CONFIG_KEYS, RawConfig } from "./plan/plan";
+
+export const NAMESPACE = "rekey";
+const SECRET_ONLY_KEYS = ["supplied", "hostKeys"] as const;
+
+export interface StackConfig {
+    raw: RawConfig;
+    supplied: Map<string, pulumi.Output<string>>;
+    hostKeys: Map<string, pulumi.Output<string>>;
+}
+
+// The SDK exports isConfigSecret at run time but marks it internal in its typings. Without
+// it (a future SDK), the plaintext check is skipped rather than failing every program.
+const isConfigSecret: (key: string) => boolean =
+    (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret ?? (() => true);
+
+function parseValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+function secretMap(text: string | undefined): Map<string, pulumi.Output<string>> {
+    const out = new Map<string, pulumi.Output<string>>();
+    if (text === undefined) return out;
+    const parsed = parseValue(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return out;
+    for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+        if (typeof value === "string" && value !== "") out.set(name, pulumi.secret(value));
+    }
+    return out;
+}
+
+export function readStackConfig(): StackConfig {
+    const all = pulumi.runtime.allConfig();
+    const raw: Record<string, unknown> = {};
+    const unknownKeys: string[] = [];
+    for (const [fullKey, text] of Object.entries(all)) {
+        if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
+        const key = fullKey.slice(NAMESPACE.length + 1);
+        if (!(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) unknownKeys.push(key);
+        else if (!(SECRET_ONLY_KEYS as readonly string[]).includes(key)) raw[key] = parseValue(text);
+    }
+    const supplied = secretMap(all[`${NAMESPACE}:supplied`]);
+    const hostKeys = secretMap(all[`${NAMESPACE}:hostKeys`]);
+    const plaintextKeys = SECRET_ONLY_KEYS.filter(
+        (k) => all[`${NAMESPACE}:${k}`] !== undefined && !isConfigSecret(`${NAMESPACE}:${k}`),
+    );
+    return {
+        raw: {
+            secrets: raw.secrets,
+            consumers: raw.consumers,
+            hosts: raw.hosts,
+            defaults: raw.defaults,
+            suppliedNames: [...supplied.keys()],
+            hostKeyNames: [...hostKeys.keys()],
+            unknownKeys,
+            plaintextKeys,
+        },
+        supplied,
+        hostKeys,
+    };
+}

@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  // Type checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  testTimeout: 60000,
+};

@@ -1,0 +1,236 @@
+// Runs the rekey program under Pulumi mocks the way a backend would across `pulumi up`s:
+// state persists between runs, a resource whose inputs did not change keeps its outputs,
+// and a RandomPassword whose inputs changed is replaced with a fresh random value (all its
+// inputs force replacement). Each run records every resource's inputs (with which leaves
+// are secret), options (parent, dependsOn) and outputs.
+import * as pulumi from "@pulumi/pulumi";
+import { randomInt } from "crypto";
+import * as bcrypt from "bcryptjs";
+
+export interface Leaf {
+    path: string;
+    value: string;
+    secret: boolean;
+}
+
+export interface CapturedResource {
+    type: string;
+    name: string;
+    custom: boolean;
+    inputs: Record<string, any>;
+    leaves: Leaf[];
+    parent: string | undefined;
+    dependsOn: string[];
+    outputs: Record<string, any>;
+    /** created: new this run; replaced: inputs changed; same: no change. */
+    change: "created" | "replaced" | "updated" | "same";
+}
+
+export interface RunResult {
+    resources: Map<string, CapturedResource>;
+    outputs: Record<string, any>;
+    outputLeaves: Leaf[];
+    /** Every value a generator produced in any run of this engine so far. */
+    generatedValues: Set<string>;
+}
+
+export type StackConfigInput = Record<string, unknown>;
+
+const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const UPPER = LOWER.toUpperCase();
+const DIGITS = "0123456789";
+const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
+/** Per-type input fields whose change replaces the resource (besides RandomPassword's all). */
+const REPLACE_ON: Record<string, string[]> = {
+    "command:local:Command": ["triggers"],
+    "command:remote:Command": ["triggers"],
+};
+
+function pick(chars: string): string {
+    return chars[randomInt(chars.length)];
+}
+
+/** As terraform-provider-random: the minimums first, the rest from the whole set, shuffled. */
+export function generatePassword(inputs: Record<string, any>): string {
+    const special = inputs.overrideSpecial ?? DEFAULT_SPECIAL;
+    const classes: [boolean, string, number][] = [
+        [inputs.lower ?? true, LOWER, inputs.minLower ?? 0],
+        [inputs.upper ?? true, UPPER, inputs.minUpper ?? 0],
+        [inputs.numeric ?? true, DIGITS, inputs.minNumeric ?? 0],
+        [inputs.special ?? true, special, inputs.minSpecial ?? 0],
+    ];
+    const all = classes.filter(([on]) => on).map(([, c]) => c).join("");
+    const out: string[] = [];
+    for (const [on, chars, min] of classes) if (on) for (let i = 0; i < min; i++) out.push(pick(chars));
+    while (out.length < inputs.length) out.push(pick(all));
+    for (let i = out.length - 1; i > 0; i--) {
+        const j = randomInt(i + 1);
+        [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out.join("");
+}
+
+/** Flattens a value (Outputs, promises, arrays, objects) into string leaves with secretness. */
+export async function leavesOf(value: unknown, path = "", secret = false): Promise<Leaf[]> {
+    if (pulumi.Output.isInstance(value)) {
+        const o = value as any;
+        const [v, isSecret] = await Promise.all([o.promise(), o.isSecret]);
+        return leavesOf(v, path, secret || isSecret);
+    }
+    if (value instanceof Promise) return leavesOf(await value, path, secret);
+    if (pulumi.Resource.isInstance(value)) return [];
+    if (value === null || value === undefined) return [];
+    if (Array.isArray(value)) return (await Promise.all(value.map((v, i) => leavesOf(v, `${path}[${i}]`, secret)))).flat();
+    if (typeof value === "object") {
+        const entries = Object.entries(value as Record<string, unknown>);
+        return (await Promise.all(entries.map(([k, v]) => leavesOf(v, path ? `${path}.${k}` : k, secret)))).flat();
+    }
+    return [{ path, value: String(value), secret }];
+}
+
+interface Stored {
+    inputs: string;
+    replaceKey: string;
+    outputs: Record<string, any>;
+}
+
+export class MockEngine {
+    private state = new Map<string, Stored>();
+    readonly generatedValues = new Set<string>();
+
+    constructor(
+        private readonly project = "rekey",
+        private readonly stack = "test",
+    ) {}
+
+    /** Runs `program` (default: the rekey program) against `config` as one `pulumi up`. */
+    async run(
+        config: StackConfigInput,
+        program?: () => Record<string, unknown>,
+        secretKeys: string[] = ["rekey:supplied", "rekey:hostKeys"],
+    ): Promise<RunResult> {
+        const resources = new Map<string, CapturedResource>();
+        const pending: Promise<void>[] = [];
+        const seen = new Set<string>();
+        const engine = this;
+        await pulumi.runtime.setMocks(
+            {
+                newResource(args: pulumi.runtime.MockResourceArgs) {
+                    const key = `${args.type}::${args.name}`;
+                    const inputs = args.inputs;
+                    const json = JSON.stringify(inputs);
+                    const replaceKey =
+                        args.type === RANDOM_PASSWORD
+                            ? json
+                            : JSON.stringify((REPLACE_ON[args.type] ?? []).map((f) => inputs[f]));
+                    const prior = engine.state.get(key);
+                    let change: CapturedResource["change"];
+                    let outputs: Record<string, any>;
+                    if (prior && prior.inputs === json) {
+                        change = "same";
+                        outputs = prior.outputs;
+                    } else if (prior && prior.replaceKey === replaceKey) {
+                        change = "updated";
+                        outputs = { ...prior.outputs, ...inputs };
+                    } else {
+                        change = prior ? "replaced" : "created";
+                        outputs = { ...inputs };
+                        if (args.type === RANDOM_PASSWORD) {
+                            const result = generatePassword(inputs);
+                            engine.generatedValues.add(result);
+                            outputs.result = result;
+                            outputs.bcryptHash = bcrypt.hashSync(result, 4);
+                        }
+                    }
+                    engine.state.set(key, { inputs: json, replaceKey, outputs });
+                    seen.add(key);
+                    const r = resources.get(key);
+                    if (r) {
+                        r.inputs = inputs;
+                        r.outputs = outputs;
+                        r.change = change;
+                        r.custom = args.custom ?? true;
+                    } else {
+                        resources.set(key, {
+                            type: args.type,
+                            name: args.name,
+                            custom: args.custom ?? true,
+                            inputs,
+                            leaves: [],
+                            parent: undefined,
+                            dependsOn: [],
+                            outputs,
+                            change,
+                        });
+                    }
+                    const state =
+                        args.type === RANDOM_PASSWORD
+                            ? { ...outputs, result: pulumi.secret(outputs.result), bcryptHash: pulumi.secret(outputs.bcryptHash) }
+                            : outputs;
+                    return { id: args.type === RANDOM_PASSWORD ? "none" : `${args.name}-id`, state };
+                },
+                call(args: pulumi.runtime.MockCallArgs) {
+                    return args.inputs;
+                },
+            },
+            this.project,
+            this.stack,
+            false,
+        );
+        const flat: Record<string, string> = {};
+        for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
+        pulumi.runtime.setAllConfig(flat, secretKeys);
+
+        let programOutputs: Record<string, unknown> = {};
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                const key = `${args.type}::${args.name}`;
+                const parentName = args.opts.parent && (args.opts.parent as any).__name;
+                const deps = args.opts.dependsOn;
+                const depList = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
+                const entry: CapturedResource = resources.get(key) ?? {
+                    type: args.type,
+                    name: args.name,
+                    custom: true,
+                    inputs: {},
+                    leaves: [],
+                    parent: undefined,
+                    dependsOn: [],
+                    outputs: {},
+                    change: "same",
+                };
+                entry.parent = parentName;
+                entry.dependsOn = depList.map((d) => (d as any).__name as string);
+                resources.set(key, entry);
+                pending.push(leavesOf(args.props).then((l) => void (entry.leaves = l)));
+                return undefined;
+            });
+            programOutputs = program ? program() : defaultProgram();
+            return programOutputs;
+        });
+        const outputLeaves = await leavesOf(programOutputs);
+        await Promise.all(pending);
+        // Resources the program no longer declares are deleted, as `pulumi up` would.
+        for (const key of [...this.state.keys()]) if (!seen.has(key)) this.state.delete(key);
+        return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
+    }
+}
+
+function defaultProgram(): Record<string, unknown> {
+    // Required lazily so that each run evaluates the program against the config just set.
+    const { runRekey } = require("../../components/program") as typeof import("../../components/program");
+    const d = runRekey();
+    return { rotation: d.rotation, credentials: d.credentials };
+}
+
+/** Resources of one type, by name. */
+export function ofType(run: RunResult, type: string): CapturedResource[] {
+    return [...run.resources.values()].filter((r) => r.type === type);
+}
+
+export function resource(run: RunResult, type: string, name: string): CapturedResource {
+    const r = run.resources.get(`${type}::${name}`);
+    if (!r) throw new Error(`no ${type} named ${name}; have: ${[...run.resources.keys()].join(", ")}`);
+    return r;
+}
