@@ -261,7 +261,7 @@ function describe(v: unknown): string {
 
 /** Parses `value` with `schema`, reporting each issue against `subject`; returns undefined when invalid. */
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, subject: string, problems: Problems, prefix = ""): T | undefined {
-    const r = schema.safeParse(value);
+    const r = schema.safeParse(value, { reportInput: true });
     if (r.success) return r.data;
     for (const issue of r.error.issues) {
         const base = formatPath([...(prefix ? [prefix] : []), ...issue.path]);

@@ -89,6 +89,10 @@ export async function leavesOf(value: unknown, path = "", secret = false): Promi
     return [{ path, value: String(value), secret }];
 }
 
+// Internal to the SDK (exported at run time): drains the queue of registration RPCs.
+const waitForRPCs: () => Promise<void> =
+    (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs ?? (async () => {});
+
 interface Stored {
     inputs: string;
     replaceKey: string;
@@ -183,6 +187,7 @@ export class MockEngine {
         pulumi.runtime.setAllConfig(flat, secretKeys);
 
         let programOutputs: Record<string, unknown> = {};
+        let programError: unknown;
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((args) => {
                 const key = `${args.type}::${args.name}`;
@@ -206,9 +211,15 @@ export class MockEngine {
                 pending.push(leavesOf(args.props).then((l) => void (entry.leaves = l)));
                 return undefined;
             });
-            programOutputs = program ? program() : defaultProgram();
+            try {
+                programOutputs = program ? program() : defaultProgram();
+            } catch (e) {
+                programError = e;
+            }
             return programOutputs;
         });
+        await waitForRPCs();
+        if (programError) throw programError;
         const outputLeaves = await leavesOf(programOutputs);
         await Promise.all(pending);
         // Resources the program no longer declares are deleted, as `pulumi up` would.

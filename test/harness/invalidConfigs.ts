@@ -1,0 +1,251 @@
+// Invalid inventories, each with the problem it must be rejected for.
+import { Config } from "./configs";
+
+export interface InvalidCase {
+    title: string;
+    config: Config;
+    expect: { subject: string; field: string; reason: RegExp };
+}
+
+const ok = { epoch: 1, generate: { encoding: "hex", bytes: 32 } };
+const secrets = (s: Record<string, unknown>, extra: Config = {}): Config => ({ "rekey:secrets": s, ...extra });
+
+export const INVALID_CASES: InvalidCase[] = [
+    {
+        title: "unknown key in a secret",
+        config: secrets({ A: { ...ok, rotateAt: "2026-01-01" } }),
+        expect: { subject: "secret A", field: "rotateAt", reason: /unknown key/ },
+    },
+    {
+        title: "unknown rekey: config key",
+        config: secrets({ A: ok }, { "rekey:secret": {} }),
+        expect: { subject: "rekey:secret", field: "", reason: /unknown configuration key/ },
+    },
+    {
+        title: "epoch of the wrong type",
+        config: secrets({ A: { ...ok, epoch: "4" } }),
+        expect: { subject: "secret A", field: "epoch", reason: /expected number, got the string "4"/ },
+    },
+    {
+        title: "negative epoch",
+        config: secrets({ A: { ...ok, epoch: -1 } }),
+        expect: { subject: "secret A", field: "epoch", reason: /at least 0/ },
+    },
+    {
+        title: "generated secret without epoch",
+        config: secrets({ A: { generate: { encoding: "hex", bytes: 32 } } }),
+        expect: { subject: "secret A", field: "epoch", reason: /is required for a generated secret/ },
+    },
+    {
+        title: "no source",
+        config: secrets({ A: { epoch: 1 } }),
+        expect: { subject: "secret A", field: "", reason: /needs exactly one of generate, supplied or derive/ },
+    },
+    {
+        title: "two sources",
+        config: secrets({ A: { ...ok, supplied: true } }, { "rekey:supplied": { A: "x" } }),
+        expect: { subject: "secret A", field: "", reason: /has generate and supplied/ },
+    },
+    {
+        title: "unknown encoding",
+        config: secrets({ A: { epoch: 1, generate: { encoding: "base32", bytes: 32 } } }),
+        expect: { subject: "secret A", field: "generate.encoding", reason: /unknown encoding "base32"/ },
+    },
+    {
+        title: "bytes below the range",
+        config: secrets({ A: { epoch: 1, generate: { encoding: "hex", bytes: 8 } } }),
+        expect: { subject: "secret A", field: "generate.bytes", reason: /must be 16-1024 bytes \(got 8\)/ },
+    },
+    {
+        title: "length above the range",
+        config: secrets({ A: { epoch: 1, generate: { encoding: "alphanumeric", length: 5000 } } }),
+        expect: { subject: "secret A", field: "generate.length", reason: /must be 16-1024 characters \(got 5000\)/ },
+    },
+    {
+        title: "htpasswd longer than bcrypt reads",
+        config: secrets({ A: { epoch: 1, generate: { encoding: "htpasswd", user: "admin", length: 100 } } }),
+        expect: { subject: "secret A", field: "generate.length", reason: /bcrypt ignores anything past 72/ },
+    },
+    {
+        title: "field the encoding does not use",
+        config: secrets({ A: { epoch: 1, generate: { encoding: "fernet", bytes: 16 } } }),
+        expect: { subject: "secret A", field: "generate.bytes", reason: /Fernet key is always 32 bytes/ },
+    },
+    {
+        title: "password minimums above the length",
+        config: secrets({ A: { epoch: 1, generate: { encoding: "password", length: 16, minUpper: 10, minNumeric: 10 } } }),
+        expect: { subject: "secret A", field: "generate", reason: /minimums add up to 20, more than length 16/ },
+    },
+    {
+        title: "minLength the encoding cannot meet",
+        config: secrets({ A: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, minLength: 64 } }),
+        expect: { subject: "secret A", field: "minLength", reason: /gives 32 characters, fewer than minLength 64/ },
+    },
+    {
+        title: "unknown consumer",
+        config: secrets({ A: { ...ok, consumers: ["api"] } }),
+        expect: { subject: "secret A", field: "consumers", reason: /unknown consumer "api"/ },
+    },
+    {
+        title: "after names an unknown consumer",
+        config: secrets({ A: ok }, { "rekey:consumers": { api: { restart: "true", after: ["redis"] } } }),
+        expect: { subject: "consumer api", field: "after", reason: /unknown consumer "redis"/ },
+    },
+    {
+        title: "cycle in after",
+        config: secrets(
+            { A: ok },
+            {
+                "rekey:consumers": {
+                    api: { restart: "true", after: ["worker"] },
+                    worker: { restart: "true", after: ["api"] },
+                },
+            },
+        ),
+        expect: { subject: "rekey:consumers", field: "after", reason: /cycle: api -> worker -> api/ },
+    },
+    {
+        title: "cycle in derive",
+        config: secrets({ A: { derive: "{{B}}x" }, B: { derive: "{{A}}y" } }),
+        expect: { subject: "rekey:secrets", field: "derive", reason: /cycle: A -> B -> A/ },
+    },
+    {
+        title: "derive names an unknown secret",
+        config: secrets({ URL: { derive: "redis://:{{REDIS_PASSWORD}}@redis" } }),
+        expect: { subject: "secret URL", field: "derive", reason: /unknown secret "REDIS_PASSWORD"/ },
+    },
+    {
+        title: "malformed derive template",
+        config: secrets({ A: ok, URL: { derive: "redis://:{{A@redis" } }),
+        expect: { subject: "secret URL", field: "derive", reason: /malformed placeholder/ },
+    },
+    {
+        title: "SSM name AWS rejects",
+        config: secrets({ A: { ...ok, stores: [{ ssm: { name: "/prod/db password" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].ssm.name", reason: /may contain only letters, digits/ },
+    },
+    {
+        title: "SSM name with the reserved aws prefix",
+        config: secrets({ A: { ...ok, stores: [{ ssm: { prefix: "/aws/" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].ssm.prefix", reason: /reserved by AWS/ },
+    },
+    {
+        title: "SSM hierarchy without a leading slash",
+        config: secrets({ A: { ...ok, stores: [{ ssm: { prefix: "prod/" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].ssm.prefix", reason: /hierarchy and must start with "\/"/ },
+    },
+    {
+        title: "Key Vault secret name with underscores",
+        config: secrets({ A: { ...ok, stores: [{ keyVault: { name: "db_password", vault: "kv-prod", resourceGroup: "rg" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].keyVault.name", reason: /1-127 letters, digits and dashes/ },
+    },
+    {
+        title: "Key Vault without a vault",
+        config: secrets({ A: { ...ok, stores: [{ keyVault: {} }] } }),
+        expect: { subject: "secret A", field: "stores[0].keyVault.vault", reason: /is required/ },
+    },
+    {
+        title: "Kubernetes Secret name that is not DNS-1123",
+        config: secrets({ A: { ...ok, stores: [{ kubernetes: { secret: "App_Secrets" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].kubernetes.secret", reason: /DNS-1123 subdomain/ },
+    },
+    {
+        title: "Kubernetes Secret key with a slash",
+        config: secrets({ A: { ...ok, stores: [{ kubernetes: { secret: "app", key: "db/password" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].kubernetes.key", reason: /Kubernetes Secret key "db\/password"/ },
+    },
+    {
+        title: ".env key with a dash",
+        config: secrets({ A: { ...ok, stores: [{ dotenv: { path: "/srv/app/.env", key: "DB-PASSWORD" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].dotenv.key", reason: /\.env key "DB-PASSWORD"/ },
+    },
+    {
+        title: "supplied secret without a value",
+        config: secrets({ OPENAI_API_KEY: { epoch: 1, supplied: true } }),
+        expect: { subject: "secret OPENAI_API_KEY", field: "supplied", reason: /no value in rekey:supplied.OPENAI_API_KEY/ },
+    },
+    {
+        title: "keepPrevious on a supplied secret",
+        config: secrets({ K: { epoch: 1, supplied: true, keepPrevious: true } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "keepPrevious", reason: /no previous value/ },
+    },
+    {
+        title: "two secrets write the same key",
+        config: secrets({
+            A: { ...ok, stores: [{ kubernetes: { secret: "app", key: "TOKEN" } }] },
+            B: { ...ok, stores: [{ kubernetes: { secret: "app", key: "TOKEN" } }] },
+        }),
+        expect: { subject: "secret B", field: "stores[0]", reason: /which secret A writes too/ },
+    },
+    {
+        title: "PREVIOUS variant collides with another secret",
+        config: secrets({
+            A: { ...ok, keepPrevious: true, stores: [{ ssm: { prefix: "/p/" } }] },
+            A_PREVIOUS: { ...ok, stores: [{ ssm: { prefix: "/p/" } }] },
+        }),
+        expect: { subject: "secret A_PREVIOUS", field: "stores[0]", reason: /SSM parameter \/p\/A_PREVIOUS, which secret A writes too/ },
+    },
+    {
+        title: "store entry naming two kinds",
+        config: secrets({ A: { ...ok, stores: [{ ssm: {}, file: { path: "/run/secrets/a" } }] } }),
+        expect: { subject: "secret A", field: "stores[0]", reason: /names ssm and file/ },
+    },
+    {
+        title: "dotenv on an unknown host",
+        config: secrets({ A: { ...ok, stores: [{ dotenv: { host: "web9", path: "/srv/.env" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].dotenv.host", reason: /unknown host "web9"/ },
+    },
+    {
+        title: "host without an SSH key",
+        config: secrets(
+            { A: { ...ok, stores: [{ file: { host: "web1", path: "/run/secrets/a" } }] } },
+            { "rekey:hosts": { web1: { host: "203.0.113.10", user: "deploy" } } },
+        ),
+        expect: { subject: "host web1", field: "", reason: /no SSH private key/ },
+    },
+    {
+        title: "relative file path",
+        config: secrets({ A: { ...ok, stores: [{ file: { path: "secrets/a" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].file.path", reason: /must be absolute/ },
+    },
+    {
+        title: "rotatedAt that is not a date",
+        config: secrets({ A: { ...ok, rotatedAt: "2026-02-30" } }),
+        expect: { subject: "secret A", field: "rotatedAt", reason: /not a date written YYYY-MM-DD/ },
+    },
+    {
+        title: "consumer with both kubernetes and restart",
+        config: secrets({ A: ok }, { "rekey:consumers": { api: { kubernetes: { deployment: "api" }, restart: "x" } } }),
+        expect: { subject: "consumer api", field: "", reason: /exactly one of kubernetes or restart/ },
+    },
+    {
+        title: "verify with both url and command",
+        config: secrets({ A: ok }, { "rekey:consumers": { api: { restart: "x", verify: { url: "http://a", command: "true" } } } }),
+        expect: { subject: "consumer api", field: "verify", reason: /exactly one of url or command/ },
+    },
+    {
+        title: "postgres hook with role and roles",
+        config: secrets({ A: { ...ok, apply: { postgres: { host: "db", role: "a", roles: ["a", "b"] } } } }),
+        expect: { subject: "secret A", field: "apply.postgres", reason: /exactly one of role or roles/ },
+    },
+    {
+        title: "admin password from a generated secret",
+        config: secrets({ ADMIN: ok, A: { ...ok, apply: { postgres: { host: "db", role: "app", adminPasswordSecret: "ADMIN" } } } }),
+        expect: { subject: "secret A", field: "apply.postgres.adminPasswordSecret", reason: /must be a supplied secret/ },
+    },
+    {
+        title: "supplied value nobody uses",
+        config: secrets({ A: ok }, { "rekey:supplied": { OLD_KEY: "v" } }),
+        expect: { subject: "rekey:supplied.OLD_KEY", field: "", reason: /no secret OLD_KEY with supplied: true/ },
+    },
+    {
+        title: "secret name that is not an env key",
+        config: secrets({ "jwt-secret": ok }),
+        expect: { subject: "secret jwt-secret", field: "", reason: /letters, digits and underscores/ },
+    },
+    {
+        title: "typed Secret with a foreign key",
+        config: secrets({ CERT: { ...ok, stores: [{ kubernetes: { secret: "origin-cert", type: "kubernetes.io/tls", key: "cert.pem" } }] } }),
+        expect: { subject: "secret CERT", field: "stores[0].kubernetes.key", reason: /holds only tls.crt, tls.key/ },
+    },
+];

@@ -1,0 +1,41 @@
+// Loads a Pulumi.<stack>.yaml the way the Pulumi CLI hands it to a program: every config
+// value, with `secure:` values decrypted and their top-level keys listed as secret.
+import { readFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+import { SAMPLE_PASSPHRASE, decrypt, passphraseKey } from "./passphrase";
+
+export const ROOT = join(__dirname, "..", "..");
+
+export interface LoadedStack {
+    config: Record<string, unknown>;
+    secretKeys: string[];
+}
+
+const keys = new Map<string, Buffer>();
+
+export function loadStackFile(stack: string, passphrase = SAMPLE_PASSPHRASE): LoadedStack {
+    const doc = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    const salt: string | undefined = doc.encryptionsalt;
+    const keyFor = () => {
+        if (!salt) throw new Error(`Pulumi.${stack}.yaml has secure values but no encryptionsalt`);
+        if (!keys.has(salt)) keys.set(salt, passphraseKey(passphrase, salt));
+        return keys.get(salt)!;
+    };
+    const secretKeys: string[] = [];
+    const reveal = (v: unknown, top: string): unknown => {
+        if (Array.isArray(v)) return v.map((x) => reveal(x, top));
+        if (v && typeof v === "object") {
+            const o = v as Record<string, unknown>;
+            if (Object.keys(o).length === 1 && typeof o.secure === "string") {
+                if (!secretKeys.includes(top)) secretKeys.push(top);
+                return decrypt(keyFor(), o.secure);
+            }
+            return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, reveal(x, top)]));
+        }
+        return v;
+    };
+    const config: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(doc.config ?? {})) config[k] = reveal(v, k);
+    return { config, secretKeys };
+}

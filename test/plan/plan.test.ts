@@ -1,0 +1,102 @@
+import { encode, encodedLength, generatorArgs, valueAlphabet } from "../../components/plan/encodings";
+import { planRotation } from "../../components/plan/plan";
+import { generatePassword } from "../harness/mockEngine";
+import { rawConfig } from "../harness/rawConfig";
+
+test("generator slots: current slot by epoch parity, previous in the other", () => {
+    const plan = planRotation(
+        rawConfig({
+            "rekey:secrets": {
+                A: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true },
+                B: { epoch: 7, generate: { encoding: "hex", bytes: 16 } },
+            },
+        }),
+    );
+    expect(plan.secrets[0].slots).toEqual([
+        { parity: "even", epoch: 0, role: "current" },
+        { parity: "odd", epoch: -1, role: "previous" },
+    ]);
+    expect(plan.secrets[1].slots).toEqual([{ parity: "odd", epoch: 7, role: "current" }]);
+});
+
+test("store defaults, variants and labels", () => {
+    const plan = planRotation(
+        rawConfig({
+            "rekey:defaults": {
+                ssm: { prefix: "/app/prod/", keyId: "alias/app" },
+                keyVault: { vault: "kv-app-prod", resourceGroup: "rg-app" },
+                kubernetes: { namespace: "app" },
+            },
+            "rekey:secrets": {
+                DB_PASSWORD: {
+                    epoch: 3,
+                    generate: { encoding: "hex", bytes: 24 },
+                    keepPrevious: true,
+                    apply: { postgres: { host: "db", roles: ["app_a", "app_b"] } },
+                    stores: [{ ssm: {} }, { keyVault: {} }, { kubernetes: { secret: "app-secrets", key: "PGPASSWORD" } }, { file: { path: "/run/secrets/db" } }],
+                },
+            },
+        }),
+    );
+    const s = plan.secrets[0];
+    expect(s.user).toBe("app_b");
+    expect(s.stores.map((st) => st.label)).toEqual([
+        "ssm:/app/prod/DB_PASSWORD",
+        "keyVault:kv-app-prod/db-password",
+        "kubernetes:app/app-secrets#PGPASSWORD",
+        "file:/run/secrets/db",
+    ]);
+    expect(s.stores.map((st) => st.writes.map((w) => w.target))).toEqual([
+        ["/app/prod/DB_PASSWORD", "/app/prod/DB_PASSWORD_PREVIOUS", "/app/prod/DB_PASSWORD_USER"],
+        ["db-password", "db-password-previous", "db-password-user"],
+        ["PGPASSWORD", "PGPASSWORD_PREVIOUS", "PGPASSWORD_USER"],
+        ["/run/secrets/db", "/run/secrets/db.previous", "/run/secrets/db.user"],
+    ]);
+    expect(s.stores[0]).toMatchObject({ kind: "ssm", keyId: "alias/app" });
+    expect(s.stores[3]).toMatchObject({ kind: "file", mode: "0600" });
+});
+
+test("consumers are ordered by after and list the secrets that name them", () => {
+    const plan = planRotation(
+        rawConfig({
+            "rekey:consumers": {
+                api: { kubernetes: { deployment: "api" }, after: ["redis"] },
+                worker: { kubernetes: { statefulset: "worker" }, after: ["redis"] },
+                redis: { kubernetes: { deployment: "redis" } },
+            },
+            "rekey:secrets": {
+                REDIS_PASSWORD: { epoch: 1, generate: { encoding: "hex", bytes: 32 }, consumers: ["redis", "api", "worker"] },
+                JWT: { epoch: 1, generate: { encoding: "hex", bytes: 32 }, consumers: ["api"] },
+            },
+        }),
+    );
+    expect(plan.consumers.map((c) => c.name)).toEqual(["redis", "api", "worker"]);
+    expect(plan.consumers.find((c) => c.name === "api")!.secrets).toEqual(["REDIS_PASSWORD", "JWT"]);
+});
+
+describe("encodings, as pure functions over generated text", () => {
+    const specs = [
+        { encoding: "hex", bytes: 16 },
+        { encoding: "base64", bytes: 17 },
+        { encoding: "base64url", bytes: 31 },
+        { encoding: "fernet" },
+        { encoding: "alphanumeric", length: 33 },
+        { encoding: "password", length: 20, overrideSpecial: "#%" },
+    ] as const;
+    test.each(specs.map((s) => [s.encoding, s] as const))("%s: length and alphabet hold for 200 draws", (_e, spec) => {
+        for (let i = 0; i < 200; i++) {
+            const v = encode(spec, generatePassword(generatorArgs(spec)));
+            expect(v).toHaveLength(encodedLength(spec));
+            for (const ch of v) expect(valueAlphabet(spec)).toContain(ch);
+        }
+    });
+    test("hex characters are drawn uniformly (chi-square over 64,000 characters)", () => {
+        const counts = new Map<string, number>();
+        const args = generatorArgs({ encoding: "hex", bytes: 1000 });
+        for (let i = 0; i < 32; i++) for (const ch of generatePassword(args)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+        expect(counts.size).toBe(16);
+        const expected = 64000 / 16;
+        const chi = [...counts.values()].reduce((a, c) => a + (c - expected) ** 2 / expected, 0);
+        expect(chi).toBeLessThan(50); // p < 1e-5 for 15 degrees of freedom
+    });
+});

@@ -1,0 +1,59 @@
+import { ConfigProblem, RekeyConfigError, planRotation } from "../../components/plan/plan";
+import { INVALID_CASES } from "../harness/invalidConfigs";
+import { rawConfig } from "../harness/rawConfig";
+
+function problemsOf(config: Record<string, unknown>): ConfigProblem[] {
+    try {
+        planRotation(rawConfig(config));
+    } catch (e) {
+        expect(e).toBeInstanceOf(RekeyConfigError);
+        return (e as RekeyConfigError).problems;
+    }
+    throw new Error("configuration was accepted");
+}
+
+describe("invalid configurations are rejected with a named problem", () => {
+    test("there are at least 20 cases", () => expect(INVALID_CASES.length).toBeGreaterThanOrEqual(20));
+
+    test.each(INVALID_CASES.map((c) => [c.title, c] as const))("%s", (_title, c) => {
+        const problems = problemsOf(c.config);
+        const match = problems.find(
+            (p) => p.subject === c.expect.subject && p.field === c.expect.field && c.expect.reason.test(p.reason),
+        );
+        if (!match) throw new Error(`expected ${JSON.stringify(c.expect, (_k, v) => (v instanceof RegExp ? String(v) : v))}, got ${JSON.stringify(problems, null, 1)}`);
+    });
+});
+
+test("every problem is reported in one error, each line naming secret, field and reason", () => {
+    const err = (() => {
+        try {
+            planRotation(
+                rawConfig({
+                    "rekey:secrets": {
+                        A: { epoch: 1, generate: { encoding: "hex", bytes: 2 } },
+                        B: { epoch: 1, generate: { encoding: "rot13", bytes: 32 } },
+                        C: { epoch: 1, supplied: true },
+                    },
+                }),
+            );
+        } catch (e) {
+            return e as RekeyConfigError;
+        }
+        throw new Error("accepted");
+    })();
+    expect(err.problems).toHaveLength(3);
+    expect(err.message).toContain("invalid rekey configuration, 3 problems:");
+    expect(err.message).toContain("  - secret A, field generate.bytes: must be 16-1024 bytes (got 2)");
+    expect(err.message).toContain('  - secret B, field generate.encoding: unknown encoding "rot13"');
+    expect(err.message).toContain("  - secret C, field supplied: no value in rekey:supplied.C");
+});
+
+test("a config with no rekey:secrets is rejected", () => {
+    expect(() => planRotation({})).toThrow(/rekey:secrets: is required/);
+});
+
+test("plaintext in rekey:supplied is rejected", () => {
+    expect(() =>
+        planRotation({ ...rawConfig({ "rekey:secrets": { K: { epoch: 1, supplied: true } }, "rekey:supplied": { K: "v" } }), plaintextKeys: ["supplied"] }),
+    ).toThrow(/rekey:supplied: holds plaintext/);
+});
