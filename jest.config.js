@@ -7,4 +7,5 @@ module.exports = {
   // Type checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/test/harness/summaryReporter.js"],
 };

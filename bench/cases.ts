@@ -1,0 +1,104 @@
+// One benchmark case, run in its own process so that peak memory is its own:
+//   node -r ts-node/register/transpile-only bench/cases.ts <case> <n | type counts JSON>
+// Prints one JSON line: { seconds, peakRssMb, resources, types }.
+//
+// The floor registers the same resources the program registered (same types, same
+// counts) with constant inputs and nothing else: no planning, no applies, no outputs. The
+// SDK's cost per resource grows with the resource's number of properties (it captures a
+// stack trace for each), so a floor of one-property resources would measure the provider
+// classes, not rekey.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { randomBytes } from "crypto";
+
+/** How the floor constructs each resource type with constant inputs. */
+const FLOOR_FACTORIES: Record<string, (name: string) => void> = {
+    "random:index/randomPassword:RandomPassword": (name) =>
+        new random.RandomPassword(name, { length: 64, keepers: { epoch: "1" } }),
+    "rekey:index:RotatedSecret": (name) => new pulumi.ComponentResource("rekey:index:RotatedSecret", name, {}),
+};
+
+const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+const waitForRPCs: () => Promise<void> =
+    (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs ?? (async () => {});
+
+/** Inventories for the program cases: n generated secrets, with the options each case adds. */
+export function inventory(n: number, opts: { keepPrevious?: boolean; stores?: boolean } = {}): Record<string, unknown> {
+    const secrets: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+        secrets[`SECRET_${i}`] = {
+            epoch: 1 + (i % 5),
+            rotatedAt: "2026-10-02",
+            generate: { encoding: i % 3 === 0 ? "base64" : "hex", bytes: 32 },
+            keepPrevious: opts.keepPrevious ?? false,
+            ...(opts.stores
+                ? {
+                      stores: [
+                          { ssm: {} },
+                          { kubernetes: { secret: `app-secrets-${i % 20}` } },
+                          { dotenv: { path: `/srv/app${i % 10}/.env` } },
+                      ],
+                  }
+                : {}),
+        };
+    }
+    return {
+        "rekey:defaults": { ssm: { prefix: "/bench/" }, kubernetes: { namespace: "bench" } },
+        "rekey:secrets": secrets,
+    };
+}
+
+async function main() {
+    const [kind, arg] = process.argv.slice(2);
+    let resources = 0;
+    const types: Record<string, number> = {};
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources++;
+                types[args.type] = (types[args.type] ?? 0) + 1;
+                const state =
+                    args.type === RANDOM_PASSWORD
+                        ? { ...args.inputs, result: pulumi.secret(randomBytes(args.inputs.length / 2).toString("hex")) }
+                        : args.inputs;
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args) => args.inputs,
+        },
+        "rekey",
+        "bench",
+    );
+    let init: () => Record<string, unknown>;
+    if (kind === "floor") {
+        const counts: Record<string, number> = JSON.parse(arg);
+        for (const t of Object.keys(counts)) if (!FLOOR_FACTORIES[t]) throw new Error(`no floor factory for ${t}`);
+        init = () => {
+            for (const [t, count] of Object.entries(counts)) for (let i = 0; i < count; i++) FLOOR_FACTORIES[t](`floor-${i}`);
+            return {};
+        };
+    } else {
+        const n = Number(arg);
+        const config = inventory(n, { keepPrevious: kind === "program-keepPrevious", stores: kind === "program-stores" });
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, JSON.stringify(v)])), []);
+        init = () => {
+            const { runRekey } = require("../components/program") as typeof import("../components/program");
+            const d = runRekey();
+            return { rotation: d.rotation };
+        };
+    }
+    const t0 = process.hrtime.bigint();
+    await pulumi.runtime.runInPulumiStack(async () => init());
+    await waitForRPCs();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    // The stack resource itself is not the program's.
+    delete types["pulumi:pulumi:Stack"];
+    process.stdout.write(JSON.stringify({ seconds, peakRssMb, resources: resources - 1, types }) + "\n");
+}
+
+if (require.main === module) {
+    main().catch((e) => {
+        console.error(e);
+        process.exit(1);
+    });
+}

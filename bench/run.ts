@@ -1,0 +1,73 @@
+// `npm run bench`: program evaluation under Pulumi mocks against the SDK floor (the same
+// number of bare resources with constant inputs, timed the same way in the same run).
+import { execFileSync } from "child_process";
+import { join } from "path";
+
+interface Sample {
+    seconds: number;
+    peakRssMb: number;
+    resources: number;
+    types: Record<string, number>;
+}
+
+const REPEAT = Number(process.env.REKEY_BENCH_REPEAT ?? 3);
+
+function runCase(kind: string, arg: string): Sample {
+    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "cases.ts"), kind, arg], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+/** Median of REPEAT runs, alternating program and floor so that machine noise hits both. */
+function measure(kind: string, n: number): { program: Sample; floor: Sample } {
+    const programs: Sample[] = [];
+    const floors: Sample[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+        const p = runCase(kind, String(n));
+        programs.push(p);
+        floors.push(runCase("floor", JSON.stringify(p.types)));
+    }
+    const median = (xs: Sample[]) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
+    return { program: median(programs), floor: median(floors) };
+}
+
+function line(cells: (string | number)[]): string {
+    return cells.map((c) => String(c).padEnd(14)).join("");
+}
+
+const GENERATOR = "random:index/randomPassword:RandomPassword";
+
+function programBench(title: string, kind: string, sizes: number[], target: { ratio: number; scaling?: number; generators?: number }) {
+    console.log(`\n## ${title}`);
+    console.log(line(["secrets", "seconds", "floor s", "ratio", "peak RSS MB", "resources", "res/secret", "gen/secret"]));
+    const results: { n: number; seconds: number; ratio: number; perSecret: number; generators: number }[] = [];
+    for (const n of sizes) {
+        const { program, floor } = measure(kind, n);
+        const ratio = program.seconds / floor.seconds;
+        // Per secret, without the one stack-level fingerprint key.
+        const perSecret = (program.resources - 1) / n;
+        const generators = ((program.types[GENERATOR] ?? 0) - 1) / n;
+        results.push({ n, seconds: program.seconds, ratio, perSecret, generators });
+        console.log(line([n, program.seconds.toFixed(2), floor.seconds.toFixed(2), ratio.toFixed(2), program.peakRssMb.toFixed(0), program.resources, perSecret.toFixed(2), generators.toFixed(2)]));
+    }
+    const verdicts = [`ratio to floor <= ${target.ratio}: ${results.every((r) => r.ratio <= target.ratio) ? "met" : "MISSED"}`];
+    if (target.scaling && results.length === 2) {
+        const s = results[1].seconds / results[0].seconds;
+        verdicts.push(`${results[1].n}/${results[0].n} time ${s.toFixed(2)} (<= ${target.scaling}): ${s <= target.scaling ? "met" : "MISSED"}`);
+    }
+    if (target.generators !== undefined) {
+        verdicts.push(`generators per secret = ${target.generators}: ${results.every((r) => r.generators === target.generators) ? "met" : "MISSED"}`);
+    }
+    console.log(verdicts.join("; "));
+}
+
+function main() {
+    console.log(`rekey benchmarks (median of ${REPEAT}; REKEY_BENCH_REPEAT to change)`);
+    console.log("floor: the same resources (types and counts) registered with constant inputs, no rekey logic");
+    programBench("Generated secrets", "program", [1000, 2000], { ratio: 1.3, scaling: 2.2, generators: 1 });
+    programBench("Generated secrets with keepPrevious", "program-keepPrevious", [1000], { ratio: 1.3, generators: 2 });
+}
+
+main();
