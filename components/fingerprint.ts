@@ -11,3 +11,8 @@ export const FINGERPRINT_PREFIX = "hmac-sha256:";
 export function fingerprint(key: string, value: string): string {
     return FINGERPRINT_PREFIX + createHmac("sha256", key).update(value, "utf8").digest("hex").slice(0, 32);
 }
+
+/** An integer (48 bits) that changes exactly when the fingerprinted value changes. */
+export function fingerprintVersion(fp: string): number {
+    return parseInt(fp.slice(FINGERPRINT_PREFIX.length, FINGERPRINT_PREFIX.length + 12), 16);
+}

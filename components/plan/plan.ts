@@ -14,6 +14,7 @@ import {
     LENGTH_RANGE,
     encodedLength,
     generatorArgs,
+    valueAlphabet,
 } from "./encodings";
 import { topologicalOrder } from "./graph";
 import * as names from "./names";
@@ -29,6 +30,7 @@ import {
     hostSchema,
     secretSchema,
 } from "./schema";
+import { dotenvAlphabetProblem } from "./stores";
 import { TemplatePart, parseTemplate, templateRefs } from "./template";
 
 /** The `rekey:*` configuration as read from a stack, before validation. */
@@ -123,7 +125,8 @@ export interface DotenvStore extends StoreBase {
 export interface FileStore extends StoreBase {
     kind: "file";
     host: string | null;
-    mode: string;
+    /** Enforced mode; null keeps an existing file's mode (0600 for a new file). */
+    mode: string | null;
     owner: string | null;
 }
 export type PlannedStore = SsmStore | KeyVaultStore | KubernetesStore | DotenvStore | FileStore;
@@ -217,7 +220,8 @@ export interface RotationPlan {
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;
 export const DEFAULT_VERIFY_INTERVAL_SECONDS = 2;
 export const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 300;
-export const DEFAULT_FILE_MODE = "0600";
+/** The mode of a file a store creates, unless the entry sets one. */
+export const NEW_FILE_MODE = "0600";
 export const PREVIOUS_SUFFIX = "_PREVIOUS";
 export const USER_SUFFIX = "_USER";
 
@@ -497,7 +501,7 @@ function resolveStore(entry: StoreConfig, index: number, ctx: StoreContext): Pla
                 kind: "file",
                 label: `file:${host ? `${host}:` : ""}${e.path}`,
                 host,
-                mode: (e.mode ?? defaults.file?.mode ?? DEFAULT_FILE_MODE).padStart(4, "0"),
+                mode: (e.mode ?? defaults.file?.mode)?.padStart(4, "0") ?? null,
                 owner: e.owner ?? defaults.file?.owner ?? null,
                 writes: writes(e.path, fileSuffix),
             };
@@ -769,6 +773,12 @@ export function planRotation(raw: RawConfig): RotationPlan {
                 }
             }
         });
+        if (source?.kind === "generate") {
+            const alphabetProblem = dotenvAlphabetProblem(valueAlphabet(source.spec));
+            stores.forEach((st, i) => {
+                if (st.kind === "dotenv" && alphabetProblem) problems.add(subject, `stores[${i}].dotenv`, `cannot hold this secret: ${alphabetProblem}`);
+            });
+        }
         if (problems.list.length !== before || !source) continue;
         const epoch = source.kind === "derive" ? null : (s.epoch ?? 0);
         secrets.set(name, {

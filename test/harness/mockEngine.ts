@@ -4,7 +4,7 @@
 // inputs force replacement). Each run records every resource's inputs (with which leaves
 // are secret), options (parent, dependsOn) and outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { randomInt } from "crypto";
+import { createHash, randomInt } from "crypto";
 import * as bcrypt from "bcryptjs";
 
 export interface Leaf {
@@ -47,12 +47,17 @@ const REPLACE_ON: Record<string, string[]> = {
     "command:remote:Command": ["triggers"],
 };
 
-function pick(chars: string): string {
-    return chars[randomInt(chars.length)];
+type Draw = (n: number) => number;
+
+/** A reproducible draw for deterministic engines: SHA-256 in counter mode over a seed. */
+function seededDraw(seed: string): Draw {
+    let counter = 0;
+    return (n) => createHash("sha256").update(`${seed}:${counter++}`).digest().readUInt32BE(0) % n;
 }
 
 /** As terraform-provider-random: the minimums first, the rest from the whole set, shuffled. */
-export function generatePassword(inputs: Record<string, any>): string {
+export function generatePassword(inputs: Record<string, any>, draw: Draw = randomInt): string {
+    const pick = (chars: string) => chars[draw(chars.length)];
     const special = inputs.overrideSpecial ?? DEFAULT_SPECIAL;
     const classes: [boolean, string, number][] = [
         [inputs.lower ?? true, LOWER, inputs.minLower ?? 0],
@@ -65,7 +70,7 @@ export function generatePassword(inputs: Record<string, any>): string {
     for (const [on, chars, min] of classes) if (on) for (let i = 0; i < min; i++) out.push(pick(chars));
     while (out.length < inputs.length) out.push(pick(all));
     for (let i = out.length - 1; i > 0; i--) {
-        const j = randomInt(i + 1);
+        const j = draw(i + 1);
         [out[i], out[j]] = [out[j], out[i]];
     }
     return out.join("");
@@ -103,9 +108,14 @@ export class MockEngine {
     private state = new Map<string, Stored>();
     readonly generatedValues = new Set<string>();
 
+    /**
+     * A deterministic engine draws each generated value from its resource name and inputs,
+     * so two fresh engines given the same program produce the same values.
+     */
     constructor(
         private readonly project = "rekey",
         private readonly stack = "test",
+        private readonly deterministic = false,
     ) {}
 
     /** Runs `program` (default: the rekey program) against `config` as one `pulumi up`. */
@@ -141,7 +151,7 @@ export class MockEngine {
                         change = prior ? "replaced" : "created";
                         outputs = { ...inputs };
                         if (args.type === RANDOM_PASSWORD) {
-                            const result = generatePassword(inputs);
+                            const result = generatePassword(inputs, engine.deterministic ? seededDraw(`${key}:${json}`) : randomInt);
                             engine.generatedValues.add(result);
                             outputs.result = result;
                             outputs.bcryptHash = bcrypt.hashSync(result, 4);

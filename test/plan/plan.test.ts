@@ -53,7 +53,7 @@ test("store defaults, variants and labels", () => {
         ["/run/secrets/db", "/run/secrets/db.previous", "/run/secrets/db.user"],
     ]);
     expect(s.stores[0]).toMatchObject({ kind: "ssm", keyId: "alias/app" });
-    expect(s.stores[3]).toMatchObject({ kind: "file", mode: "0600" });
+    expect(s.stores[3]).toMatchObject({ kind: "file", mode: null });
 });
 
 test("consumers are ordered by after and list the secrets that name them", () => {

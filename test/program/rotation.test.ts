@@ -5,7 +5,7 @@ import { inputsByResource, runWithValues } from "../harness/values";
 const PW = "random:index/randomPassword:RandomPassword";
 
 function changedResources(run: Awaited<ReturnType<typeof runWithValues>>["run"]): string[] {
-    return [...run.resources.values()].filter((r) => r.change !== "same").map((r) => `${r.type}::${r.name}`).sort();
+    return [...run.resources.values()].filter((r) => r.change !== "same").map((r) => `${r.type}::${r.name} ${r.change}`).sort();
 }
 
 test("re-running with unchanged config changes no resource input and no value", async () => {
@@ -18,9 +18,10 @@ test("re-running with unchanged config changes no resource input and no value", 
     expect(second.run.outputs.rotation).toEqual(first.run.outputs.rotation);
 });
 
-test("two fresh engines give identical inputs for every resource (no clock, no stray randomness)", async () => {
-    const a = await runWithValues(new MockEngine(), everyKindConfig());
-    const b = await runWithValues(new MockEngine(), everyKindConfig());
+test("two fresh engines give identical inputs for every resource (no clock, no randomness outside the random provider)", async () => {
+    const a = await runWithValues(new MockEngine("rekey", "test", true), everyKindConfig());
+    const b = await runWithValues(new MockEngine("rekey", "test", true), everyKindConfig());
+    expect(Object.keys(inputsByResource(a.run)).length).toBeGreaterThan(15);
     expect(inputsByResource(a.run)).toEqual(inputsByResource(b.run));
 });
 
@@ -28,7 +29,9 @@ test("bumping one secret's epoch changes that secret (and what derives from it) 
     const engine = new MockEngine();
     const before = await runWithValues(engine, everyKindConfig());
     const after = await runWithValues(engine, withEpoch(everyKindConfig(), "HEX", 2));
-    expect(changedResources(after.run)).toEqual([`${PW}::HEX-even`]);
+    // Without keepPrevious the generator moves to the slot of the new epoch's parity.
+    expect(changedResources(after.run)).toEqual(["aws:ssm/parameter:Parameter::ssm:/t/HEX updated", `${PW}::HEX-even created`]);
+    expect(after.run.resources.has(`${PW}::HEX-odd`)).toBe(false);
     for (const name of Object.keys(before.values)) {
         if (name === "HEX" || name === "URL") expect(after.values[name]).not.toBe(before.values[name]);
         else expect(after.values[name]).toBe(before.values[name]);
@@ -50,10 +53,10 @@ describe("keepPrevious", () => {
         const n1 = await runWithValues(engine, cfg(2));
         expect(n1.previous.B64URL).toBe(n.values.B64URL);
         expect(n1.values.B64URL).not.toBe(n.values.B64URL);
-        expect(changedResources(n1.run)).toEqual([`${PW}::B64URL-even`]);
+        expect(changedResources(n1.run)).toEqual([`${PW}::B64URL-even replaced`]);
         const n2 = await runWithValues(engine, cfg(3));
         expect(n2.previous.B64URL).toBe(n1.values.B64URL);
-        expect(changedResources(n2.run)).toEqual([`${PW}::B64URL-odd`]);
+        expect(changedResources(n2.run)).toEqual([`${PW}::B64URL-odd replaced`]);
     });
 
     test("setting the epoch back to n restores exactly epoch n's value", async () => {
@@ -63,7 +66,7 @@ describe("keepPrevious", () => {
         const back = await runWithValues(engine, cfg(5));
         expect(back.values.B64URL).toBe(n.values.B64URL);
         expect(back.run.outputs.rotation.B64URL.fingerprint).toBe(n.run.outputs.rotation.B64URL.fingerprint);
-        expect(changedResources(back.run)).toEqual([`${PW}::B64URL-even`]);
+        expect(changedResources(back.run)).toEqual([`${PW}::B64URL-even replaced`]);
     });
 
     test("turning keepPrevious on or off does not change the current value", async () => {

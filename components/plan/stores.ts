@@ -1,0 +1,108 @@
+// Where store writes land, grouped by the resource that performs them. A Kubernetes Secret
+// or a .env file shared by several rekey secrets is one resource with every managed key,
+// so rotating one key updates it in place and two writers never race on one file.
+import type { DotenvStore, FileStore, KeyVaultStore, KubernetesStore, PlannedSecret, RotationPlan, SsmStore, Variant } from "./plan";
+
+export interface WriteRef {
+    secret: PlannedSecret;
+    variant: Variant;
+    /** The Kubernetes or .env key, SSM / Key Vault name, or file path. */
+    target: string;
+}
+
+export interface KubernetesSecretTarget {
+    namespace: string;
+    name: string;
+    type: string | null;
+    keys: WriteRef[];
+}
+
+export interface DotenvFileTarget {
+    host: string | null;
+    path: string;
+    keys: WriteRef[];
+}
+
+export interface StoreTargets {
+    ssm: { secret: PlannedSecret; store: SsmStore }[];
+    keyVault: { secret: PlannedSecret; store: KeyVaultStore }[];
+    kubernetesSecrets: KubernetesSecretTarget[];
+    dotenvFiles: DotenvFileTarget[];
+    files: { secret: PlannedSecret; store: FileStore }[];
+}
+
+export function storeTargets(plan: RotationPlan): StoreTargets {
+    const out: StoreTargets = { ssm: [], keyVault: [], kubernetesSecrets: [], dotenvFiles: [], files: [] };
+    const k8s = new Map<string, KubernetesSecretTarget>();
+    const dotenv = new Map<string, DotenvFileTarget>();
+    for (const secret of plan.secrets) {
+        for (const store of secret.stores) {
+            const refs = store.writes.map((w) => ({ secret, variant: w.variant, target: w.target }));
+            switch (store.kind) {
+                case "ssm":
+                    out.ssm.push({ secret, store });
+                    break;
+                case "keyVault":
+                    out.keyVault.push({ secret, store });
+                    break;
+                case "file":
+                    out.files.push({ secret, store });
+                    break;
+                case "kubernetes": {
+                    const id = `${store.namespace}/${store.secret}`;
+                    const t = k8s.get(id) ?? { namespace: store.namespace, name: store.secret, type: store.type, keys: [] };
+                    t.keys.push(...refs);
+                    k8s.set(id, t);
+                    break;
+                }
+                case "dotenv": {
+                    const id = `${store.host ?? ""}:${store.path}`;
+                    const t = dotenv.get(id) ?? { host: store.host, path: store.path, keys: [] };
+                    t.keys.push(...refs);
+                    dotenv.set(id, t);
+                    break;
+                }
+            }
+        }
+    }
+    const byKey = (a: WriteRef, b: WriteRef) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0);
+    out.kubernetesSecrets = [...k8s.values()].map((t) => ({ ...t, keys: [...t.keys].sort(byKey) }));
+    out.dotenvFiles = [...dotenv.values()];
+    return out;
+}
+
+/** What a store records about the value it holds: epoch and date where config knows them. */
+export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): { epoch: number | null; rotatedAt: string | null } {
+    const s = ref.secret;
+    if (ref.variant === "previous") return { epoch: s.epoch === null ? null : s.epoch - 1, rotatedAt: null };
+    return { epoch: s.epoch, rotatedAt: s.rotatedAt };
+}
+
+/** The date a value should be rotated by (rotatedAt + cadenceDays), as Unix seconds. */
+export function expiresAt(secret: PlannedSecret): number | null {
+    if (!secret.rotatedAt || !secret.cadenceDays) return null;
+    return Date.parse(`${secret.rotatedAt}T00:00:00Z`) / 1000 + secret.cadenceDays * 86400;
+}
+
+/**
+ * A .env line that both the `dotenv` npm parser and docker compose read back as exactly
+ * `value`. Single quotes are literal in both; double quotes are literal in both only when
+ * the value has no backslash, `$` or `"` (dotenv expands \n, compose expands escapes and
+ * variables). A value with a line break, NUL, or both a `'` and one of `"\$` cannot be
+ * written: the reason is returned, never the value.
+ */
+export function dotenvLine(key: string, value: string): { line: string } | { problem: string } {
+    if (/[\n\r\0]/.test(value)) return { problem: "contains a line break or NUL, which a .env line cannot hold" };
+    if (!value.includes("'")) return { line: `${key}='${value}'` };
+    if (!/["\\$]/.test(value)) return { line: `${key}="${value}"` };
+    return { problem: "contains a single quote and one of \" \\ $, which no .env quoting reads back exactly in both dotenv and docker compose" };
+}
+
+/** The same rule over an alphabet: whether every value drawn from it can be written. */
+export function dotenvAlphabetProblem(alphabet: string): string | null {
+    if (/[\n\r\0]/.test(alphabet)) return "its values may contain a line break";
+    if (alphabet.includes("'") && /["\\$]/.test(alphabet)) {
+        return "its values may contain a single quote together with \" \\ or $, which a .env line cannot hold for both dotenv and docker compose";
+    }
+    return null;
+}

@@ -1,0 +1,34 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FileStore, PlannedSecret } from "../plan/plan";
+import { HostTarget, hostCommand } from "./hostCommand";
+import { SecretValues } from "./values";
+import { writeFileCommand } from "./writeFileCommand";
+
+export interface SecretFilesArgs {
+    secret: PlannedSecret;
+    store: FileStore;
+    values: SecretValues;
+    host: HostTarget;
+}
+
+/**
+ * One file per value (Docker secrets, mounted key files), holding exactly the value,
+ * written atomically by scripts/write-file.sh with the entry's mode and owner (or the
+ * existing file's; 0600 for a new file).
+ */
+export class SecretFiles extends pulumi.ComponentResource {
+    constructor(name: string, args: SecretFilesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:SecretFiles", name, {}, opts);
+        const { store } = args;
+        for (const w of store.writes) {
+            const script = writeFileCommand("file", w.target, store.mode, store.owner);
+            hostCommand(
+                `file:${store.host ?? "local"}:${w.target}`,
+                args.host,
+                { create: script, update: script, stdin: args.values.of(w.variant) },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,46 @@
+import * as azure from "@pulumi/azure-native";
+import * as pulumi from "@pulumi/pulumi";
+import { KeyVaultStore, PlannedSecret } from "../plan/plan";
+import { expiresAt } from "../plan/stores";
+import { SecretValues, rekeyTags } from "./values";
+
+export interface KeyVaultSecretsArgs {
+    secret: PlannedSecret;
+    store: KeyVaultStore;
+    values: SecretValues;
+}
+
+/**
+ * One Key Vault secret per value the secret publishes here; each rotation adds a version.
+ * With a cadence, `expires` is rotatedAt + cadenceDays, so Key Vault's own near-expiry
+ * events (Event Grid SecretNearExpiry) remind the team.
+ */
+export class KeyVaultSecrets extends pulumi.ComponentResource {
+    public readonly secrets: azure.keyvault.Secret[];
+
+    constructor(name: string, args: KeyVaultSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:KeyVaultSecrets", name, {}, opts);
+        const { secret, store, values } = args;
+        const expires = expiresAt(secret);
+        const contentType = store.contentType ?? (secret.source.kind === "generate" ? secret.source.spec.encoding : "text/plain");
+        this.secrets = store.writes.map(
+            (w) =>
+                new azure.keyvault.Secret(
+                    `keyvault:${store.vault}/${w.target}`,
+                    {
+                        resourceGroupName: store.resourceGroup,
+                        vaultName: store.vault,
+                        secretName: w.target,
+                        properties: {
+                            value: values.of(w.variant),
+                            contentType: w.variant === "user" ? "text/plain" : contentType,
+                            attributes: { enabled: true, ...(expires !== null && w.variant === "current" ? { expires } : {}) },
+                        },
+                        tags: rekeyTags({ secret, variant: w.variant }),
+                    },
+                    { parent: this },
+                ),
+        );
+        this.registerOutputs({});
+    }
+}

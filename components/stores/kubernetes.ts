@@ -1,0 +1,62 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { KubernetesProviderConfig } from "../plan/plan";
+import { KubernetesSecretTarget, writeRecord } from "../plan/stores";
+import { SecretValues } from "./values";
+
+export const ROTATION_ANNOTATION = "rekey.dev/rotation";
+
+/**
+ * The provider for every Kubernetes resource rekey manages. `enableSecretMutable` makes a
+ * change to a Secret's data an in-place update: without it the provider replaces the
+ * Secret, and a Secret with a fixed name is deleted before it is created again, leaving
+ * pods that mount it without it.
+ */
+export function kubernetesProvider(config: KubernetesProviderConfig): k8s.Provider {
+    return new k8s.Provider("rekey-kubernetes", {
+        context: config.context ?? undefined,
+        kubeconfig: config.kubeconfig ?? undefined,
+        enableSecretMutable: true,
+    });
+}
+
+export interface KubernetesSecretArgs {
+    target: KubernetesSecretTarget;
+    values: Map<string, SecretValues>;
+    provider: k8s.Provider;
+}
+
+/**
+ * One Kubernetes Secret holding the keys of every rekey secret stored in it. Rotating one
+ * key updates the Secret in place and leaves the other keys byte-identical. The annotation
+ * rekey.dev/rotation records, per key, the secret, epoch and date of its value.
+ */
+export class KubernetesSecret extends pulumi.ComponentResource {
+    public readonly secret: k8s.core.v1.Secret;
+
+    constructor(name: string, args: KubernetesSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:KubernetesSecret", name, {}, opts);
+        const { target } = args;
+        const record: Record<string, { secret: string; epoch: number | null; rotatedAt: string | null }> = {};
+        const data: Record<string, pulumi.Output<string>> = {};
+        for (const ref of target.keys) {
+            record[ref.target] = { secret: ref.secret.name, ...writeRecord(ref) };
+            data[ref.target] = args.values.get(ref.secret.name)!.of(ref.variant).apply((v) => Buffer.from(v, "utf8").toString("base64"));
+        }
+        this.secret = new k8s.core.v1.Secret(
+            `kubernetes:${target.namespace}/${target.name}`,
+            {
+                metadata: {
+                    name: target.name,
+                    namespace: target.namespace,
+                    labels: { "app.kubernetes.io/managed-by": "rekey" },
+                    annotations: { [ROTATION_ANNOTATION]: JSON.stringify(record) },
+                },
+                type: target.type ?? "Opaque",
+                data: pulumi.secret(pulumi.all(data)),
+            },
+            { parent: this, provider: args.provider },
+        );
+        this.registerOutputs({});
+    }
+}
