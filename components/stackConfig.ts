@@ -3,6 +3,7 @@
 // learns which names are present.
 import * as pulumi from "@pulumi/pulumi";
 import { KNOWN_CONFIG_KEYS, RawConfig } from "./plan/plan";
+import { DotenvTraits, dotenvTraits } from "./plan/stores";
 
 export const NAMESPACE = "rekey";
 const SECRET_ONLY_KEYS = ["supplied", "hostKeys"] as const;
@@ -26,13 +27,18 @@ function parseValue(text: string): unknown {
     }
 }
 
-function secretMap(text: string | undefined): Map<string, pulumi.Output<string>> {
+function secretMap(
+    text: string | undefined,
+    traits?: Record<string, DotenvTraits>,
+): Map<string, pulumi.Output<string>> {
     const out = new Map<string, pulumi.Output<string>>();
     if (text === undefined) return out;
     const parsed = parseValue(text);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return out;
     for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
-        if (typeof value === "string" && value !== "") out.set(name, pulumi.secret(value));
+        if (typeof value !== "string" || value === "") continue;
+        out.set(name, pulumi.secret(value));
+        if (traits) traits[name] = dotenvTraits(value);
     }
     return out;
 }
@@ -47,7 +53,8 @@ export function readStackConfig(): StackConfig {
         if (!(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) unknownKeys.push(key);
         else if (!(SECRET_ONLY_KEYS as readonly string[]).includes(key)) raw[key] = parseValue(text);
     }
-    const supplied = secretMap(all[`${NAMESPACE}:supplied`]);
+    const suppliedTraits: Record<string, DotenvTraits> = {};
+    const supplied = secretMap(all[`${NAMESPACE}:supplied`], suppliedTraits);
     const hostKeys = secretMap(all[`${NAMESPACE}:hostKeys`]);
     const plaintextKeys = SECRET_ONLY_KEYS.filter(
         (k) => all[`${NAMESPACE}:${k}`] !== undefined && !isConfigSecret(`${NAMESPACE}:${k}`),
@@ -62,6 +69,7 @@ export function readStackConfig(): StackConfig {
             hostKeyNames: [...hostKeys.keys()],
             unknownKeys,
             plaintextKeys,
+            suppliedTraits,
         },
         supplied,
         hostKeys,

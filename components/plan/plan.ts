@@ -30,8 +30,8 @@ import {
     hostSchema,
     secretSchema,
 } from "./schema";
-import { dotenvAlphabetProblem } from "./stores";
-import { TemplatePart, parseTemplate, templateRefs } from "./template";
+import { DotenvTraits, dotenvTraits, dotenvTraitsProblem, mergeTraits } from "./stores";
+import { TEMPLATE_FILTERS, TemplatePart, parseTemplate, templateRefs } from "./template";
 
 /** The `rekey:*` configuration as read from a stack, before validation. */
 export interface RawConfig {
@@ -47,6 +47,8 @@ export interface RawConfig {
     unknownKeys?: readonly string[];
     /** Keys that must hold only encrypted values but hold plaintext (`supplied`, `hostKeys`). */
     plaintextKeys?: readonly string[];
+    /** For each supplied value, whether it fits a .env line (never the value itself). */
+    suppliedTraits?: Readonly<Record<string, DotenvTraits>>;
 }
 
 export const KNOWN_CONFIG_KEYS = ["defaults", "hosts", "hostKeys", "consumers", "secrets", "supplied"] as const;
@@ -373,6 +375,46 @@ function checkGenerate(g: GenerateConfig, subject: string, problems: Problems): 
         if (g[k] !== undefined) (spec as unknown as Record<string, unknown>)[k] = g[k];
     }
     return spec;
+}
+
+/** What the values of a derived secret can contain, from its template and inputs. */
+function templateTraits(template: TemplatePart[], inputs: (ref: string) => DotenvTraits): DotenvTraits {
+    return mergeTraits(
+        ...template.map((p) => {
+            if ("text" in p) return dotenvTraits(p.text);
+            if (!p.filter) return inputs(p.ref);
+            // The filters' output alphabets: encodeURIComponent keeps A-Z a-z 0-9 - _ . ! ~ * ' ( ).
+            return dotenvTraits(TEMPLATE_FILTERS[p.filter](p.filter === "urlencode" ? "'" : ""));
+        }),
+    );
+}
+
+/** Rejects .env stores that some value of their secret could not be written to. */
+function checkDotenvValues(
+    order: string[],
+    secrets: Map<string, PlannedSecret>,
+    supplied: Readonly<Record<string, DotenvTraits>>,
+    problems: Problems,
+): void {
+    const traits = new Map<string, DotenvTraits>();
+    const none: DotenvTraits = { lineBreak: false, singleQuote: false, doubleQuoteSpecial: false };
+    for (const name of order) {
+        const s = secrets.get(name);
+        if (!s) continue;
+        const src = s.source;
+        const t =
+            src.kind === "generate"
+                ? dotenvTraits(valueAlphabet(src.spec))
+                : src.kind === "supplied"
+                  ? (supplied[name] ?? none)
+                  : templateTraits(src.template, (ref) => traits.get(ref) ?? none);
+        traits.set(name, t);
+        const problem = dotenvTraitsProblem(t);
+        if (!problem) continue;
+        s.stores.forEach((st, i) => {
+            if (st.kind === "dotenv") problems.add(`secret ${name}`, `stores[${i}].dotenv`, `cannot hold this secret: ${problem}`);
+        });
+    }
 }
 
 function generatorSlots(epoch: number, keepPrevious: boolean): GeneratorSlot[] {
@@ -773,12 +815,6 @@ export function planRotation(raw: RawConfig): RotationPlan {
                 }
             }
         });
-        if (source?.kind === "generate") {
-            const alphabetProblem = dotenvAlphabetProblem(valueAlphabet(source.spec));
-            stores.forEach((st, i) => {
-                if (st.kind === "dotenv" && alphabetProblem) problems.add(subject, `stores[${i}].dotenv`, `cannot hold this secret: ${alphabetProblem}`);
-            });
-        }
         if (problems.list.length !== before || !source) continue;
         const epoch = source.kind === "derive" ? null : (s.epoch ?? 0);
         secrets.set(name, {
@@ -817,6 +853,7 @@ export function planRotation(raw: RawConfig): RotationPlan {
         }
     });
     for (const cycle of deriveOrder.cycles) problems.add("rekey:secrets", "derive", `cycle: ${cycle}`);
+    if (!deriveOrder.cycles.length) checkDotenvValues(deriveOrder.order, secrets, raw.suppliedTraits ?? {}, problems);
 
     if (problems.list.length) throw new RekeyConfigError(problems.list);
 

@@ -98,11 +98,33 @@ export function dotenvLine(key: string, value: string): { line: string } | { pro
     return { problem: "contains a single quote and one of \" \\ $, which no .env quoting reads back exactly in both dotenv and docker compose" };
 }
 
-/** The same rule over an alphabet: whether every value drawn from it can be written. */
-export function dotenvAlphabetProblem(alphabet: string): string | null {
-    if (/[\n\r\0]/.test(alphabet)) return "its values may contain a line break";
-    if (alphabet.includes("'") && /["\\$]/.test(alphabet)) {
-        return "its values may contain a single quote together with \" \\ or $, which a .env line cannot hold for both dotenv and docker compose";
+/**
+ * What decides whether a value fits a .env line, without the value itself: whether it
+ * (may) contain a line break or NUL, a single quote, and one of `"` `\` `$`.
+ */
+export interface DotenvTraits {
+    lineBreak: boolean;
+    singleQuote: boolean;
+    doubleQuoteSpecial: boolean;
+}
+
+export function dotenvTraits(text: string): DotenvTraits {
+    return { lineBreak: /[\n\r\0]/.test(text), singleQuote: text.includes("'"), doubleQuoteSpecial: /["\\$]/.test(text) };
+}
+
+export function mergeTraits(...all: DotenvTraits[]): DotenvTraits {
+    return {
+        lineBreak: all.some((t) => t.lineBreak),
+        singleQuote: all.some((t) => t.singleQuote),
+        doubleQuoteSpecial: all.some((t) => t.doubleQuoteSpecial),
+    };
+}
+
+/** The same rule as dotenvLine, over traits: why some value with them cannot be written. */
+export function dotenvTraitsProblem(t: DotenvTraits): string | null {
+    if (t.lineBreak) return "its value can contain a line break, which a .env line cannot hold";
+    if (t.singleQuote && t.doubleQuoteSpecial) {
+        return "its value can contain a single quote together with \" \\ or $, which no .env quoting reads back exactly in both dotenv and docker compose";
     }
     return null;
 }

@@ -21,6 +21,9 @@ export interface CapturedResource {
     leaves: Leaf[];
     parent: string | undefined;
     dependsOn: string[];
+    deleteBeforeReplace: boolean;
+    /** The explicit provider's name, if any. */
+    provider: string | undefined;
     outputs: Record<string, any>;
     /** created: new this run; replaced: inputs changed; same: no change. */
     change: "created" | "replaced" | "updated" | "same";
@@ -98,6 +101,19 @@ export async function leavesOf(value: unknown, path = "", secret = false): Promi
 const waitForRPCs: () => Promise<void> =
     (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs ?? (async () => {});
 
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces the mock protocol's secret wrappers ({<sig>: <secret sig>, value}) by their values. */
+function unwrapSecrets(v: any): any {
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") {
+        if (v[SECRET_SIG_KEY] === SECRET_SIG) return unwrapSecrets(v.value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
+
 interface Stored {
     inputs: string;
     replaceKey: string;
@@ -132,7 +148,9 @@ export class MockEngine {
             {
                 newResource(args: pulumi.runtime.MockResourceArgs) {
                     const key = `${args.type}::${args.name}`;
-                    const inputs = args.inputs;
+                    // Outputs keep the wrappers, so that secret inputs stay secret outputs.
+                    const wrapped = args.inputs;
+                    const inputs = unwrapSecrets(wrapped);
                     const json = JSON.stringify(inputs);
                     const replaceKey =
                         args.type === RANDOM_PASSWORD
@@ -146,10 +164,10 @@ export class MockEngine {
                         outputs = prior.outputs;
                     } else if (prior && prior.replaceKey === replaceKey) {
                         change = "updated";
-                        outputs = { ...prior.outputs, ...inputs };
+                        outputs = { ...prior.outputs, ...wrapped };
                     } else {
                         change = prior ? "replaced" : "created";
-                        outputs = { ...inputs };
+                        outputs = { ...wrapped };
                         if (args.type === RANDOM_PASSWORD) {
                             const result = generatePassword(inputs, engine.deterministic ? seededDraw(`${key}:${json}`) : randomInt);
                             engine.generatedValues.add(result);
@@ -174,6 +192,8 @@ export class MockEngine {
                             leaves: [],
                             parent: undefined,
                             dependsOn: [],
+                            deleteBeforeReplace: false,
+                            provider: undefined,
                             outputs,
                             change,
                         });
@@ -198,6 +218,11 @@ export class MockEngine {
 
         let programOutputs: Record<string, unknown> = {};
         let programError: unknown;
+        // An error thrown inside an apply that feeds a resource input surfaces as an
+        // unhandled rejection (the Pulumi language host reports it and fails the update).
+        const rejections: unknown[] = [];
+        const onRejection = (e: unknown) => void rejections.push(e);
+        process.on("unhandledRejection", onRejection);
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((args) => {
                 const key = `${args.type}::${args.name}`;
@@ -212,10 +237,14 @@ export class MockEngine {
                     leaves: [],
                     parent: undefined,
                     dependsOn: [],
+                    deleteBeforeReplace: false,
+                    provider: undefined,
                     outputs: {},
                     change: "same",
                 };
                 entry.parent = parentName;
+                entry.deleteBeforeReplace = (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true;
+                entry.provider = ((args.opts as pulumi.CustomResourceOptions).provider as any)?.__name;
                 entry.dependsOn = depList.map((d) => (d as any).__name as string);
                 resources.set(key, entry);
                 pending.push(leavesOf(args.props).then((l) => void (entry.leaves = l)));
@@ -230,8 +259,21 @@ export class MockEngine {
         });
         await waitForRPCs();
         if (programError) throw programError;
-        const outputLeaves = await leavesOf(programOutputs);
-        await Promise.all(pending);
+        let outputLeaves: Leaf[] = [];
+        try {
+            outputLeaves = await leavesOf(programOutputs);
+            await Promise.all(pending);
+            await waitForRPCs();
+            await new Promise((r) => setImmediate(r));
+        } catch (e) {
+            rejections.push(e);
+        } finally {
+            // One failed input rejects several promises, some after the RPC queue drained:
+            // keep listening a moment so that none of them lands in the next test.
+            if (rejections.length) await new Promise((r) => setTimeout(r, 100));
+            process.off("unhandledRejection", onRejection);
+        }
+        if (rejections.length) throw rejections[0];
         // Resources the program no longer declares are deleted, as `pulumi up` would.
         for (const key of [...this.state.keys()]) if (!seen.has(key)) this.state.delete(key);
         return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
