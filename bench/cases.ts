@@ -7,6 +7,9 @@
 // SDK's cost per resource grows with the resource's number of properties (it captures a
 // stack trace for each), so a floor of one-property resources would measure the provider
 // classes, not rekey.
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { randomBytes } from "crypto";
@@ -15,8 +18,16 @@ import { randomBytes } from "crypto";
 const FLOOR_FACTORIES: Record<string, (name: string) => void> = {
     "random:index/randomPassword:RandomPassword": (name) =>
         new random.RandomPassword(name, { length: 64, keepers: { epoch: "1" } }),
-    "rekey:index:RotatedSecret": (name) => new pulumi.ComponentResource("rekey:index:RotatedSecret", name, {}),
+    "aws:ssm/parameter:Parameter": (name) =>
+        new aws.ssm.Parameter(name, { name: `/floor/${name}`, type: "SecureString", valueWo: "constant", valueWoVersion: 1, description: "floor", tags: { a: "b" } }),
+    "kubernetes:core/v1:Secret": (name) =>
+        new k8s.core.v1.Secret(name, { metadata: { name, namespace: "floor", annotations: { a: "b" } }, type: "Opaque", data: { K: "dg==" } }),
+    "command:local:Command": (name) => new command.local.Command(name, { create: "true", update: "true", stdin: "constant" }),
+    "pulumi:providers:kubernetes": (name) => new k8s.Provider(name, { enableSecretMutable: true }),
 };
+for (const component of ["RotatedSecret", "SsmParameters", "KubernetesSecret", "DotenvFile"]) {
+    FLOOR_FACTORIES[`rekey:index:${component}`] = (name) => new pulumi.ComponentResource(`rekey:index:${component}`, name, {});
+}
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const waitForRPCs: () => Promise<void> =

@@ -68,6 +68,12 @@ function main() {
     console.log("floor: the same resources (types and counts) registered with constant inputs, no rekey logic");
     programBench("Generated secrets", "program", [1000, 2000], { ratio: 1.3, scaling: 2.2, generators: 1 });
     programBench("Generated secrets with keepPrevious", "program-keepPrevious", [1000], { ratio: 1.3, generators: 2 });
+    programBench(
+        "Generated secrets with three stores each (SSM; one of 20 shared Kubernetes Secrets; one of 10 shared .env files)",
+        "program-stores",
+        [1000],
+        { ratio: 1.3, generators: 1 },
+    );
 }
 
 main();
