@@ -3,9 +3,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { createHmac } from "crypto";
 import { fingerprint, fingerprintVersion } from "./fingerprint";
 import { PlannedSecret, RotationPlan, Variant, planRotation } from "./plan/plan";
+import { consumerDependencies, consumersOfSecret } from "./plan/restarts";
 import { storeTargets } from "./plan/stores";
+import { KubernetesRestart } from "./consumers/kubernetes";
+import { CommandRestart } from "./consumers/restart";
+import { Verify } from "./consumers/verify";
+import { CommandHook } from "./hooks/command";
+import { PostgresPassword } from "./hooks/postgres";
+import { RedisAclFinalize, RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
 import { readStackConfig } from "./stackConfig";
 import { DotenvFile } from "./stores/dotenv";
@@ -69,7 +77,14 @@ export function deployRotation({ plan, supplied, hostKeys }: ProgramInputs): Dep
             consumers: s.consumers,
         };
     }
-    deployStores(plan, secrets, values, hostKeys);
+    const hostTarget = hostTargets(plan, hostKeys);
+    const saltOf = (label: string, value: pulumi.Output<string>) =>
+        pulumi.secret(
+            pulumi.all([fingerprintKey.result, value]).apply(([key, v]) => createHmac("sha256", key).update(`rekey:${label}:${v}`).digest("hex").slice(0, 32)),
+        );
+    const hooks = deployHooks(plan, secrets, saltOf, hostTarget);
+    const stores = deployStores(plan, secrets, values, hooks, hostTarget);
+    deployConsumers(plan, values, stores, hooks, hostTarget, secrets);
     return {
         secrets,
         rotation: pulumi.output(records) as pulumi.Output<Record<string, RotationRecord>>,
@@ -81,7 +96,7 @@ function valuesOf(
     s: PlannedSecret,
     secret: RotatedSecret,
     keyed: (v: pulumi.Output<string>) => pulumi.Output<string>,
-): SecretValues & { fingerprint(variant: Variant): pulumi.Output<string> } {
+): SecretValues {
     const cache = new Map<Variant, pulumi.Output<string>>();
     const of = (variant: Variant): pulumi.Output<string> => {
         switch (variant) {
@@ -102,40 +117,143 @@ function valuesOf(
     return { of, fingerprint: fp, version: (variant) => fp(variant).apply(fingerprintVersion) };
 }
 
-/** Creates every store write of the plan; each waits only on the values it writes. */
+type HostTargets = (name: string | null) => HostTarget;
+
+function hostTargets(plan: RotationPlan, hostKeys: Map<string, pulumi.Output<string>>): HostTargets {
+    const hosts = new Map(plan.hosts.map((h) => [h.name, h]));
+    return (name) => (name === null ? { host: null } : { host: hosts.get(name)!, privateKey: hostKeys.get(name) });
+}
+
+/** Apply hooks, by secret: they put the new credential where it is checked, first. */
+function deployHooks(
+    plan: RotationPlan,
+    secrets: Map<string, RotatedSecret>,
+    saltOf: (label: string, value: pulumi.Output<string>) => pulumi.Output<string>,
+    hostTarget: HostTargets,
+): Map<string, pulumi.Resource> {
+    const hooks = new Map<string, pulumi.Resource>();
+    for (const s of plan.secrets) {
+        const apply = s.apply;
+        if (!apply) continue;
+        const secret = secrets.get(s.name)!;
+        const opts = { parent: secret };
+        const admin = (name: string | null) => (name ? secrets.get(name)!.value : undefined);
+        switch (apply.kind) {
+            case "postgres":
+                hooks.set(s.name, new PostgresPassword(`${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret) }, opts));
+                break;
+            case "redis":
+                hooks.set(s.name, new RedisAclPassword(`${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret) }, opts));
+                break;
+            case "command":
+                hooks.set(s.name, new CommandHook(`${s.name}-command`, { secret: s, apply, value: secret.value, previous: secret.previous!, host: hostTarget(apply.host) }, opts));
+                break;
+        }
+    }
+    return hooks;
+}
+
+/**
+ * Creates every store write of the plan. Each waits only on the values it writes and on
+ * the apply hooks of their secrets. Returns the store resources of each secret.
+ */
 function deployStores(
     plan: RotationPlan,
     secrets: Map<string, RotatedSecret>,
     values: Map<string, SecretValues>,
-    hostKeys: Map<string, pulumi.Output<string>>,
-): void {
+    hooks: Map<string, pulumi.Resource>,
+    hostTarget: HostTargets,
+): Map<string, pulumi.Resource[]> {
     const targets = storeTargets(plan);
-    const hosts = new Map(plan.hosts.map((h) => [h.name, h]));
-    const hostTarget = (name: string | null): HostTarget =>
-        name === null ? { host: null } : { host: hosts.get(name)!, privateKey: hostKeys.get(name) };
+    const bySecret = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
+    const hooksOf = (names: string[]) => names.flatMap((n) => (hooks.has(n) ? [hooks.get(n)!] : []));
+    const record = (names: string[], r: pulumi.Resource) => {
+        for (const n of new Set(names)) bySecret.get(n)!.push(r);
+        return r;
+    };
     const awsProviders = new Map<string, aws.Provider>();
     const awsProvider = (region: string | null) => {
         if (region === null) return undefined;
         if (!awsProviders.has(region)) awsProviders.set(region, new aws.Provider(`rekey-aws-${region}`, { region: region as aws.Region }));
         return awsProviders.get(region);
     };
+    const own = (name: string) => ({ parent: secrets.get(name), dependsOn: hooksOf([name]) });
     for (const { secret, store } of targets.ssm) {
-        new SsmParameters(store.label, { secret, store, values: values.get(secret.name)!, provider: awsProvider(store.region) }, { parent: secrets.get(secret.name) });
+        const v = values.get(secret.name)!;
+        record([secret.name], new SsmParameters(store.label, { secret, store, values: v, provider: awsProvider(store.region) }, own(secret.name)));
     }
     for (const { secret, store } of targets.keyVault) {
-        new KeyVaultSecrets(store.label, { secret, store, values: values.get(secret.name)! }, { parent: secrets.get(secret.name) });
+        record([secret.name], new KeyVaultSecrets(store.label, { secret, store, values: values.get(secret.name)! }, own(secret.name)));
     }
     for (const { secret, store } of targets.files) {
-        new SecretFiles(store.label, { secret, store, values: values.get(secret.name)!, host: hostTarget(store.host) }, { parent: secrets.get(secret.name) });
+        const args = { secret, store, values: values.get(secret.name)!, host: hostTarget(store.host) };
+        record([secret.name], new SecretFiles(store.label, args, own(secret.name)));
     }
     if (targets.kubernetesSecrets.length) {
         const provider = kubernetesProvider(plan.kubernetes);
         for (const target of targets.kubernetesSecrets) {
-            new KubernetesSecret(`kubernetes:${target.namespace}/${target.name}`, { target, values, provider });
+            const names = target.keys.map((k) => k.secret.name);
+            const opts = { dependsOn: hooksOf([...new Set(names)]) };
+            record(names, new KubernetesSecret(`kubernetes:${target.namespace}/${target.name}`, { target, values, provider }, opts));
         }
     }
     for (const target of targets.dotenvFiles) {
-        new DotenvFile(`dotenv:${target.host ?? "local"}:${target.path}`, { target, values, host: hostTarget(target.host) });
+        const names = target.keys.map((k) => k.secret.name);
+        const opts = { dependsOn: hooksOf([...new Set(names)]) };
+        record(names, new DotenvFile(`dotenv:${target.host ?? "local"}:${target.path}`, { target, values, host: hostTarget(target.host) }, opts));
+    }
+    return bySecret;
+}
+
+/**
+ * Restarts, verifies and finalizers. A consumer restarts once, when the value of any
+ * secret it reads changes (its triggers: epoch and keyed fingerprint of each, never a
+ * value); after every store write of those secrets, and after the verify of each consumer
+ * in its `after`. A finalize (Redis: drop the old password) waits for the verify of every
+ * consumer of its secret.
+ */
+function deployConsumers(
+    plan: RotationPlan,
+    values: Map<string, SecretValues>,
+    stores: Map<string, pulumi.Resource[]>,
+    hooks: Map<string, pulumi.Resource>,
+    hostTarget: HostTargets,
+    secrets: Map<string, RotatedSecret>,
+): void {
+    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
+    const done = new Map<string, pulumi.Resource>();
+    for (const { consumer, secrets: read, roots } of consumerDependencies(plan)) {
+        const label = (n: string) => (byName.get(n)!.epoch === null ? n : `${n}@${byName.get(n)!.epoch}`);
+        const triggers = read.map((n) => values.get(n)!.fingerprint("current").apply((fp) => `${label(n)} ${fp}`));
+        const causes = roots.map(label);
+        const dependsOn = [
+            ...read.flatMap((n) => stores.get(n) ?? []),
+            ...roots.flatMap((n) => (hooks.has(n) ? [hooks.get(n)!] : [])),
+            ...consumer.after.map((a) => done.get(a)!),
+        ];
+        const action = consumer.action;
+        const restart =
+            action.kind === "kubernetes"
+                ? new KubernetesRestart(consumer.name, { action, cluster: plan.kubernetes, causes, triggers }, { dependsOn })
+                : new CommandRestart(consumer.name, { command: action.command, host: hostTarget(action.host), causes, triggers }, { dependsOn });
+        const verify = consumer.verify
+            ? new Verify(consumer.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), triggers }, { dependsOn: [restart] })
+            : undefined;
+        done.set(consumer.name, verify ?? restart);
+    }
+    for (const s of plan.secrets) {
+        if (s.apply?.kind !== "redis") continue;
+        const derived = plan.secrets.filter((d) => d.source.kind === "derive" && d.source.inputs.includes(s.name)).map((d) => d.name);
+        const dependsOn = [
+            ...consumersOfSecret(plan, s.name).map((c) => done.get(c)!),
+            ...[s.name, ...derived].flatMap((n) => stores.get(n) ?? []),
+        ];
+        const adminSecret = s.apply.adminPasswordSecret;
+        new RedisAclFinalize(
+            `${s.name}-redis-finalize`,
+            { apply: s.apply, value: secrets.get(s.name)!.value, adminPassword: adminSecret ? secrets.get(adminSecret)!.value : undefined },
+            { parent: secrets.get(s.name), dependsOn },
+        );
     }
 }
 

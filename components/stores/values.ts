@@ -6,6 +6,8 @@ import { WriteRef, writeRecord } from "../plan/stores";
 export interface SecretValues {
     /** Always secret. */
     of(variant: Variant): pulumi.Output<string>;
+    /** The keyed fingerprint of the value (not secret). */
+    fingerprint(variant: Variant): pulumi.Output<string>;
     /** An integer that changes exactly when the value of this variant changes (not secret). */
     version(variant: Variant): pulumi.Output<number>;
 }

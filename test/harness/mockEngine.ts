@@ -19,6 +19,7 @@ export interface CapturedResource {
     custom: boolean;
     inputs: Record<string, any>;
     leaves: Leaf[];
+    /** `type::name` of the parent and of each explicit dependency. */
     parent: string | undefined;
     dependsOn: string[];
     deleteBeforeReplace: boolean;
@@ -226,7 +227,8 @@ export class MockEngine {
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((args) => {
                 const key = `${args.type}::${args.name}`;
-                const parentName = args.opts.parent && (args.opts.parent as any).__name;
+                const keyOf = (r: any) => `${r.__pulumiType}::${r.__name}`;
+                const parentName = args.opts.parent && keyOf(args.opts.parent);
                 const deps = args.opts.dependsOn;
                 const depList = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
                 const entry: CapturedResource = resources.get(key) ?? {
@@ -245,7 +247,7 @@ export class MockEngine {
                 entry.parent = parentName;
                 entry.deleteBeforeReplace = (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true;
                 entry.provider = ((args.opts as pulumi.CustomResourceOptions).provider as any)?.__name;
-                entry.dependsOn = depList.map((d) => (d as any).__name as string);
+                entry.dependsOn = depList.map(keyOf);
                 resources.set(key, entry);
                 pending.push(leavesOf(args.props).then((l) => void (entry.leaves = l)));
                 return undefined;

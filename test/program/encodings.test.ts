@@ -79,7 +79,7 @@ describe("every encoding yields exactly its format", () => {
 
     test("one generator per secret, two with keepPrevious, none for supplied and derived", () => {
         const generators = [...r.run.resources.values()].filter((x) => x.type === PW && x.parent);
-        const per = (n: string) => generators.filter((g) => g.parent === n).length;
+        const per = (n: string) => generators.filter((g) => g.parent === `${SECRET}::${n}`).length;
         expect(per("HEX")).toBe(1);
         expect(per("B64URL")).toBe(2);
         expect(per("VENDOR_KEY")).toBe(0);

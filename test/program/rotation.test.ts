@@ -30,7 +30,12 @@ test("bumping one secret's epoch changes that secret (and what derives from it) 
     const before = await runWithValues(engine, everyKindConfig());
     const after = await runWithValues(engine, withEpoch(everyKindConfig(), "HEX", 2));
     // Without keepPrevious the generator moves to the slot of the new epoch's parity.
-    expect(changedResources(after.run)).toEqual(["aws:ssm/parameter:Parameter::ssm:/t/HEX updated", `${PW}::HEX-even created`]);
+    // api reads URL, derived from HEX: its restart is the one consumer that runs.
+    expect(changedResources(after.run)).toEqual([
+        "aws:ssm/parameter:Parameter::ssm:/t/HEX updated",
+        "command:local:Command::restart:api replaced",
+        `${PW}::HEX-even created`,
+    ]);
     expect(after.run.resources.has(`${PW}::HEX-odd`)).toBe(false);
     for (const name of Object.keys(before.values)) {
         if (name === "HEX" || name === "URL") expect(after.values[name]).not.toBe(before.values[name]);

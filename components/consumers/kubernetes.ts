@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConsumerAction, KubernetesProviderConfig } from "../plan/plan";
+import { hostCommand, shellQuote } from "../stores/hostCommand";
+
+type KubernetesAction = Extract<ConsumerAction, { kind: "kubernetes" }>;
+
+export const RESTARTED_FOR_ANNOTATION = "rekey.dev/restarted-for";
+
+/** kubectl with the cluster of rekey:defaults.kubernetes. */
+export function kubectl(cluster: KubernetesProviderConfig, namespace: string): string {
+    return [
+        "kubectl",
+        ...(cluster.kubeconfig ? [`--kubeconfig ${shellQuote(cluster.kubeconfig)}`] : []),
+        ...(cluster.context ? [`--context ${shellQuote(cluster.context)}`] : []),
+        `-n ${shellQuote(namespace)}`,
+    ].join(" ");
+}
+
+/**
+ * The restart script of a Kubernetes workload: record on the workload which secret epochs
+ * caused the restart, `rollout restart`, then wait for `rollout status`.
+ */
+export function kubernetesRestartScript(action: KubernetesAction, cluster: KubernetesProviderConfig, causes: string[]): string {
+    const k = kubectl(cluster, action.namespace);
+    const workload = shellQuote(`${action.workload}/${action.name}`);
+    return [
+        `${k} annotate ${workload} ${shellQuote(`${RESTARTED_FOR_ANNOTATION}=${causes.join(" ")}`)} --overwrite`,
+        `${k} rollout restart ${workload}`,
+        `${k} rollout status ${workload} --timeout=${action.timeoutSeconds}s`,
+    ].join(" && ");
+}
+
+export interface KubernetesRestartArgs {
+    action: KubernetesAction;
+    cluster: KubernetesProviderConfig;
+    causes: string[];
+    triggers: pulumi.Input<unknown[]>;
+}
+
+/** Restarts a Deployment, StatefulSet or DaemonSet when (and only when) its triggers change. */
+export class KubernetesRestart extends pulumi.ComponentResource {
+    public readonly command: pulumi.Resource;
+
+    constructor(name: string, args: KubernetesRestartArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:KubernetesRestart", name, {}, opts);
+        this.command = hostCommand(
+            `restart:${name}`,
+            { host: null },
+            { create: kubernetesRestartScript(args.action, args.cluster, args.causes), update: "true", triggers: args.triggers },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash, createHmac, pbkdf2Sync } from "crypto";
+import { PlannedApply, PlannedSecret } from "../plan/plan";
+import { hostCommand, shellQuote } from "../stores/hostCommand";
+
+type PostgresApply = Extract<PlannedApply, { kind: "postgres" }>;
+
+export const SCRAM_ITERATIONS = 4096;
+
+/**
+ * A SCRAM-SHA-256 verifier, the form in which PostgreSQL stores a password. rekey sends
+ * this rather than the password, so the server (and its statement log) never sees the
+ * plaintext. The salt comes from the caller (derived from the keyed fingerprint) so that
+ * the same password gives the same verifier on every run.
+ */
+export function scramVerifier(password: string, salt: Buffer): string {
+    const salted = pbkdf2Sync(password.normalize("NFKC"), salt, SCRAM_ITERATIONS, 32, "sha256");
+    const clientKey = createHmac("sha256", salted).update("Client Key").digest();
+    const storedKey = createHash("sha256").update(clientKey).digest();
+    const serverKey = createHmac("sha256", salted).update("Server Key").digest();
+    return `SCRAM-SHA-256$${SCRAM_ITERATIONS}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
+}
+
+export interface PostgresPasswordArgs {
+    secret: PlannedSecret;
+    apply: PostgresApply;
+    value: pulumi.Output<string>;
+    /** 16 bytes as hex: the same for the same value on every run, secret to others. */
+    salt: pulumi.Output<string>;
+    adminPassword?: pulumi.Output<string>;
+}
+
+/**
+ * Sets the password of the role the current epoch logs in as (with two alternating roles,
+ * the other role and its old password keep working until the next rotation). psql reads
+ * the statement from stdin; the admin password travels in PGPASSWORD.
+ */
+export class PostgresPassword extends pulumi.ComponentResource {
+    constructor(name: string, args: PostgresPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:PostgresPassword", name, {}, opts);
+        const { apply, secret } = args;
+        const role = apply.roles.length === 2 ? apply.roles[(secret.epoch as number) % 2] : apply.roles[0];
+        const sql = pulumi
+            .all([args.value, args.salt])
+            .apply(([v, salt]) => `ALTER ROLE "${role}" WITH LOGIN PASSWORD '${scramVerifier(v, Buffer.from(salt, "hex"))}';\n`);
+        const psql = [
+            "psql -X -q -v ON_ERROR_STOP=1",
+            `-h ${shellQuote(apply.host)} -p ${apply.port} -U ${shellQuote(apply.adminUser)} -d ${shellQuote(apply.database)}`,
+            "-f -",
+        ].join(" ");
+        const environment: Record<string, pulumi.Input<string>> = { PGCONNECT_TIMEOUT: "10" };
+        if (args.adminPassword) environment.PGPASSWORD = args.adminPassword;
+        hostCommand(
+            `postgres:${apply.host}:${apply.port}/${role}`,
+            { host: null },
+            { create: psql, update: psql, stdin: pulumi.secret(sql), environment: pulumi.secret(environment), logging: "none" },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
+}

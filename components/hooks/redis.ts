@@ -1,0 +1,81 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { PlannedApply } from "../plan/plan";
+import { hostCommand, shellQuote } from "../stores/hostCommand";
+
+type RedisApply = Extract<PlannedApply, { kind: "redis" }>;
+
+/** Redis ACL takes a password by its SHA-256 (`#<hex>`), so the password itself is never sent. */
+export function redisPasswordHash(password: string): string {
+    return createHash("sha256").update(password, "utf8").digest("hex");
+}
+
+function redisCli(apply: RedisApply): string {
+    const cli = [
+        "redis-cli --no-auth-warning",
+        `-h ${shellQuote(apply.host)} -p ${apply.port}`,
+        ...(apply.adminUser ? [`--user ${shellQuote(apply.adminUser)}`] : []),
+    ].join(" ");
+    // redis-cli exits 0 on an error reply: accept only OK.
+    return `out=$(${cli}) || exit 1; if [ "$out" != OK ]; then echo "rekey: redis answered: $out" >&2; exit 1; fi`;
+}
+
+export interface RedisAclPasswordArgs {
+    apply: RedisApply;
+    value: pulumi.Output<string>;
+    adminPassword?: pulumi.Output<string>;
+}
+
+function environment(admin?: pulumi.Output<string>) {
+    return admin ? pulumi.secret({ REDISCLI_AUTH: admin }) : undefined;
+}
+
+/**
+ * Adds the new password to the ACL user beside the old one, so clients that still hold
+ * the old password keep logging in until they restart. RedisAclFinalize removes the old.
+ */
+export class RedisAclPassword extends pulumi.ComponentResource {
+    public readonly command: pulumi.Resource;
+
+    constructor(name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:RedisAclPassword", name, {}, opts);
+        const script = redisCli(args.apply);
+        this.command = hostCommand(
+            `redis:${args.apply.host}:${args.apply.port}/${args.apply.user}`,
+            { host: null },
+            {
+                create: script,
+                update: script,
+                stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${args.apply.user} on #${redisPasswordHash(v)}\n`)),
+                environment: environment(args.adminPassword),
+                logging: "none",
+            },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * After every consumer restarted and verified: the user keeps only the current password
+ * (`resetpass` then `#<new>`, in one command, so there is no moment without a password).
+ */
+export class RedisAclFinalize extends pulumi.ComponentResource {
+    constructor(name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:RedisAclFinalize", name, {}, opts);
+        const script = redisCli(args.apply);
+        hostCommand(
+            `redis-finalize:${args.apply.host}:${args.apply.port}/${args.apply.user}`,
+            { host: null },
+            {
+                create: script,
+                update: script,
+                stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${args.apply.user} on resetpass #${redisPasswordHash(v)}\n`)),
+                environment: environment(args.adminPassword),
+                logging: "none",
+            },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,51 @@
+// Which consumers a rotation restarts and what each restart waits for. Pure.
+import { PlannedConsumer, PlannedSecret, RotationPlan } from "./plan";
+
+export interface ConsumerDependencies {
+    consumer: PlannedConsumer;
+    /** Secrets the consumer reads, with every input of a derived secret (transitively). */
+    secrets: string[];
+    /** Of those, the ones that are not derived: their values decide the restart. */
+    roots: string[];
+}
+
+function inputsOf(secret: PlannedSecret, byName: Map<string, PlannedSecret>, into: Set<string>): void {
+    if (into.has(secret.name)) return;
+    into.add(secret.name);
+    if (secret.source.kind === "derive") for (const i of secret.source.inputs) inputsOf(byName.get(i)!, byName, into);
+}
+
+export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[] {
+    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
+    return plan.consumers.map((consumer) => {
+        const all = new Set<string>();
+        for (const name of consumer.secrets) inputsOf(byName.get(name)!, byName, all);
+        const secrets = plan.secrets.map((s) => s.name).filter((n) => all.has(n));
+        return { consumer, secrets, roots: secrets.filter((n) => byName.get(n)!.source.kind !== "derive") };
+    });
+}
+
+/** Consumers that read `secret` or a secret derived from it: the finalize waits for them all. */
+export function consumersOfSecret(plan: RotationPlan, secret: string): string[] {
+    return consumerDependencies(plan)
+        .filter((d) => d.secrets.includes(secret))
+        .map((d) => d.consumer.name);
+}
+
+/** Secrets that have no consumer at all, directly or through a derived secret. */
+export function unconsumedSecrets(plan: RotationPlan): string[] {
+    const read = new Set(consumerDependencies(plan).flatMap((d) => d.secrets));
+    return plan.secrets.map((s) => s.name).filter((n) => !read.has(n));
+}
+
+/**
+ * How many restarts rotating `bumped` costs: coalesced (each affected consumer once) and
+ * naive (one restart per bumped secret per consumer reading it).
+ */
+export function restartCounts(plan: RotationPlan, bumped: ReadonlySet<string>): { coalesced: number; naive: number } {
+    const deps = consumerDependencies(plan);
+    return {
+        coalesced: deps.filter((d) => d.roots.some((r) => bumped.has(r))).length,
+        naive: deps.reduce((n, d) => n + d.roots.filter((r) => bumped.has(r)).length, 0),
+    };
+}
