@@ -40,9 +40,12 @@ export class PostgresPassword extends pulumi.ComponentResource {
         super("rekey:index:PostgresPassword", name, {}, opts);
         const { apply, secret } = args;
         const role = apply.roles.length === 2 ? apply.roles[(secret.epoch as number) % 2] : apply.roles[0];
+        const create = apply.createRoles
+            ? `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" LOGIN; END IF; END $$;\n`
+            : "";
         const sql = pulumi
             .all([args.value, args.salt])
-            .apply(([v, salt]) => `ALTER ROLE "${role}" WITH LOGIN PASSWORD '${scramVerifier(v, Buffer.from(salt, "hex"))}';\n`);
+            .apply(([v, salt]) => `${create}ALTER ROLE "${role}" WITH LOGIN PASSWORD '${scramVerifier(v, Buffer.from(salt, "hex"))}';\n`);
         const psql = [
             "psql -X -q -v ON_ERROR_STOP=1",
             `-h ${shellQuote(apply.host)} -p ${apply.port} -U ${shellQuote(apply.adminUser)} -d ${shellQuote(apply.database)}`,

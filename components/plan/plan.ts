@@ -145,6 +145,8 @@ export type PlannedApply =
           roles: string[];
           adminUser: string;
           adminPasswordSecret: string | null;
+          /** Create missing roles (LOGIN, no other privilege). */
+          createRoles: boolean;
       }
     | {
           kind: "redis";
@@ -615,6 +617,7 @@ function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map<string
             roles,
             adminUser: p.adminUser ?? "postgres",
             adminPasswordSecret: adminSecret("apply.postgres.adminPasswordSecret", p.adminPasswordSecret),
+            createRoles: p.createRoles ?? false,
         };
     } else if (a.redis) {
         const r = a.redis;
@@ -629,6 +632,9 @@ function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map<string
         if (s.generate && s.generate.encoding === "htpasswd") problems.add(subject, "apply.redis", "a Redis password cannot be an htpasswd line");
     } else {
         const c = a.command!;
+        if (!s.keepPrevious) {
+            problems.add(subject, "apply.command", "gets OLD_VALUE, which rekey has only with keepPrevious: true");
+        }
         if (c.host !== undefined && !ctx.hosts.has(c.host)) problems.add(subject, "apply.command.host", `unknown host "${c.host}" (not in rekey:hosts)`);
         out = { kind: "command", run: c.run, host: c.host ?? null };
     }

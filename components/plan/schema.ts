@@ -69,6 +69,7 @@ export const postgresApplySchema = z.strictObject({
     roles: z.array(name).optional(),
     adminUser: name.optional(),
     adminPasswordSecret: name.optional(),
+    createRoles: z.boolean().optional(),
 });
 
 export const redisApplySchema = z.strictObject({

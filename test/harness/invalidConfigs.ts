@@ -234,6 +234,11 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "secret A", field: "apply.postgres.adminPasswordSecret", reason: /must be a supplied secret/ },
     },
     {
+        title: "command hook without keepPrevious",
+        config: secrets({ KEY: { ...ok, apply: { command: { run: "reencrypt" } } } }),
+        expect: { subject: "secret KEY", field: "apply.command", reason: /gets OLD_VALUE, which rekey has only with keepPrevious/ },
+    },
+    {
         title: "supplied value nobody uses",
         config: secrets({ A: ok }, { "rekey:supplied": { OLD_KEY: "v" } }),
         expect: { subject: "rekey:supplied.OLD_KEY", field: "", reason: /no secret OLD_KEY with supplied: true/ },

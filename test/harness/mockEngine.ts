@@ -123,6 +123,8 @@ interface Stored {
 
 export class MockEngine {
     private state = new Map<string, Stored>();
+    /** The state as it was before the last run, to undo resources whose operation failed. */
+    private priorState = new Map<string, Stored>();
     readonly generatedValues = new Set<string>();
 
     /**
@@ -141,6 +143,7 @@ export class MockEngine {
         program?: () => Record<string, unknown>,
         secretKeys: string[] = ["rekey:supplied", "rekey:hostKeys"],
     ): Promise<RunResult> {
+        this.priorState = new Map(this.state);
         const resources = new Map<string, CapturedResource>();
         const pending: Promise<void>[] = [];
         const seen = new Set<string>();
@@ -279,6 +282,18 @@ export class MockEngine {
         // Resources the program no longer declares are deleted, as `pulumi up` would.
         for (const key of [...this.state.keys()]) if (!seen.has(key)) this.state.delete(key);
         return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
+    }
+
+    /**
+     * Undoes the last run for these resources, as a failed (or never attempted) operation
+     * leaves Pulumi state: the next run sees the same change again.
+     */
+    revert(keys: Iterable<string>): void {
+        for (const key of keys) {
+            const prior = this.priorState.get(key);
+            if (prior) this.state.set(key, prior);
+            else this.state.delete(key);
+        }
     }
 }
 

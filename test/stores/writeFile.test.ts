@@ -21,7 +21,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function busyboxShell(): Shell {
     const bin = join(work, "busybox-bin");
     mkdirSync(bin, { recursive: true });
-    for (const applet of ["sh", "awk", "cat", "cp", "mv", "ln", "rm", "cmp", "chmod", "chown"]) {
+    for (const applet of ["sh", "awk", "cat", "cp", "mv", "ln", "rm", "cmp", "chmod", "chown", "mkdir"]) {
         symlinkSync(spawnSync("sh", ["-c", "command -v busybox"]).stdout.toString().trim(), join(bin, applet));
     }
     return { name: "busybox sh", argv: [join(bin, "sh")], env: { PATH: bin } };
@@ -114,7 +114,7 @@ MCP_TOKEN='new-mcp'
             expect(parsed.KEEP).toBe("1");
         });
 
-        test("keeps mode; a new file is 0600; the backup holds the previous file", () => {
+        test("keeps mode; a new file is 0600 (in a new 0700 directory); the backup holds the previous file", () => {
             const env = join(dir, ".env");
             writeFileSync(env, "A=1\n");
             chmodSync(env, 0o640);
@@ -123,9 +123,10 @@ MCP_TOKEN='new-mcp'
             expect(readFileSync(`${env}.rekey-backup`, "utf8")).toBe("A=1\n");
             write(shell, "dotenv", env, dotenvInput([["A", "3"]]));
             expect(readFileSync(`${env}.rekey-backup`, "utf8")).toBe("A='2'\n");
-            const created = join(dir, "new.env");
+            const created = join(dir, "missing", "dir", "new.env");
             write(shell, "dotenv", created, dotenvInput([["B", "x"]]));
             expect(statSync(created).mode & 0o777).toBe(0o600);
+            expect(statSync(join(dir, "missing")).mode & 0o777).toBe(0o700);
             expect(readFileSync(created, "utf8")).toBe("B='x'\n");
         });
 

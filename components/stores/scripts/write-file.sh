@@ -12,7 +12,8 @@
 # The new content goes to a temporary file in the same directory, made as a copy of the
 # old file (same mode and owner; 0600 for a new one), then renamed over the old file, so
 # the path always holds either the complete old file or the complete new one. The old
-# file is kept as PATH.rekey-backup. When the content is unchanged nothing is touched.
+# file is kept as PATH.rekey-backup. When the content is unchanged nothing is touched. A
+# missing directory is created with mode 0700.
 set -eu
 kind=$1
 target=$2
@@ -25,13 +26,11 @@ esac
 dir=${target%/*}
 [ -n "$dir" ] || dir=/
 base=${target##*/}
-if [ ! -d "$dir" ]; then
-    echo "rekey: directory $dir does not exist" >&2
-    exit 1
-fi
+umask 077
+# A missing directory is created, readable by its owner only.
+[ -d "$dir" ] || mkdir -p "$dir"
 tmp="$dir/.$base.rekey-tmp.$$"
 backup="$target.rekey-backup"
-umask 077
 trap 'rm -f "$tmp"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
