@@ -1,0 +1,96 @@
+import { Config } from "../harness/configs";
+import { MockEngine, RunResult, resource } from "../harness/mockEngine";
+import { loadStackFile } from "../harness/stackFile";
+import { runWithValues } from "../harness/values";
+
+const CMD = "command:local:Command";
+const K8S_RESTART = "rekey:index:KubernetesRestart";
+
+function staging(): Config {
+    return loadStackFile("staging").config;
+}
+function production(): Config {
+    return loadStackFile("production").config;
+}
+const bump = (c: Config, ...names: string[]) => {
+    const d = structuredClone(c);
+    for (const n of names) d["rekey:secrets"][n].epoch += 1;
+    return d;
+};
+const restartsRun = (run: RunResult) =>
+    [...run.resources.values()].filter((r) => r.type === CMD && r.name.startsWith("restart:") && r.change !== "same").map((r) => r.name).sort();
+
+describe("restarts are coalesced and follow the rotation", () => {
+    test.each([
+        [["REDIS_PASSWORD"], ["restart:api", "restart:redis", "restart:worker"]],
+        [["JWT_SECRET"], ["restart:api", "restart:worker"]],
+        [["JWT_SECRET", "WEBHOOK_SECRET_KEY", "CREDENTIAL_ENCRYPTION_KEY"], ["restart:api", "restart:worker"]],
+        [["CREDENTIAL_ENCRYPTION_KEY"], ["restart:api"]],
+        [["ADMIN_BASIC_AUTH"], []],
+        [[], []],
+    ])("staging: bumping %j restarts %j, each once", async (bumped, expected) => {
+        const engine = new MockEngine();
+        await runWithValues(engine, staging());
+        const { run } = await runWithValues(engine, bump(staging(), ...bumped));
+        expect(restartsRun(run)).toEqual(expected);
+    });
+
+    test("a changed supplied value restarts its consumers, an unchanged one does not", async () => {
+        const engine = new MockEngine();
+        await runWithValues(engine, staging());
+        const changed = staging();
+        changed["rekey:supplied"].OPENAI_API_KEY = "sk-rotated-by-the-vendor";
+        const { run } = await runWithValues(engine, changed);
+        expect(restartsRun(run)).toEqual(["restart:api"]);
+    });
+});
+
+describe("ordering (staging: redis first, then api and worker)", () => {
+    test("each restart depends on every store write of its secrets, their hooks, and its after consumers", async () => {
+        const { run } = await runWithValues(new MockEngine(), staging());
+        const api = resource(run, K8S_RESTART, "api").dependsOn;
+        expect(api).toEqual(
+            expect.arrayContaining([
+                "rekey:index:KubernetesSecret::kubernetes:musehub-staging/musehub-secrets",
+                "rekey:index:SsmParameters::ssm:/musehub/staging/JWT_SECRET",
+                "rekey:index:SsmParameters::ssm:/musehub/staging/DB_PASSWORD",
+                "rekey:index:SsmParameters::ssm:/musehub/staging/OPENAI_API_KEY",
+                "rekey:index:PostgresPassword::DB_PASSWORD-postgres",
+                `${K8S_RESTART}::redis`,
+            ]),
+        );
+        expect(resource(run, K8S_RESTART, "worker").dependsOn).toContain(`${K8S_RESTART}::redis`);
+        expect(resource(run, K8S_RESTART, "worker").dependsOn).not.toContain(`${K8S_RESTART}::api`);
+        expect(resource(run, K8S_RESTART, "redis").dependsOn).not.toContain(`${K8S_RESTART}::api`);
+        expect(resource(run, "rekey:index:Verify", "api").dependsOn).toEqual([`${K8S_RESTART}::api`]);
+        // Stores of a secret with a hook wait for the hook.
+        expect(resource(run, "rekey:index:SsmParameters", "ssm:/musehub/staging/DB_PASSWORD").dependsOn).toEqual(["rekey:index:PostgresPassword::DB_PASSWORD-postgres"]);
+    });
+
+    test("kubernetes restarts annotate the workload with the epochs that caused them, restart it, and wait for the rollout", async () => {
+        const { run } = await runWithValues(new MockEngine(), staging());
+        const cmd = resource(run, CMD, "restart:api").inputs;
+        expect(cmd.create).toBe(
+            "kubectl --context 'musehub-staging' -n 'musehub-staging' annotate 'deployment/api' " +
+                "'rekey.dev/restarted-for=JWT_SECRET@9 WEBHOOK_SECRET_KEY@3 CREDENTIAL_ENCRYPTION_KEY@2 DB_PASSWORD@12 REDIS_PASSWORD@5 OPENAI_API_KEY@1' --overwrite" +
+                " && kubectl --context 'musehub-staging' -n 'musehub-staging' rollout restart 'deployment/api'" +
+                " && kubectl --context 'musehub-staging' -n 'musehub-staging' rollout status 'deployment/api' --timeout=300s",
+        );
+        expect(cmd.update).toBe("true");
+        expect(cmd.triggers).toHaveLength(7);
+        expect(cmd.triggers[0]).toMatch(/^JWT_SECRET@9 hmac-sha256:[0-9a-f]{32}$/);
+        expect(cmd.triggers).toContainEqual(expect.stringMatching(/^REDIS_URL hmac-sha256:/));
+    });
+
+    test("production: the Redis finalize waits for the verify or restart of every consumer of the password", async () => {
+        const { run } = await runWithValues(new MockEngine(), production());
+        const finalize = resource(run, "rekey:index:RedisAclFinalize", "REDIS_PASSWORD-redis-finalize").dependsOn;
+        expect(finalize).toEqual(expect.arrayContaining(["rekey:index:Verify::api", `${K8S_RESTART}::worker`, "rekey:index:KubernetesSecret::kubernetes:musehub/musehub-secrets"]));
+        expect(resource(run, CMD, "redis-finalize:redis.musehub.internal:6379/musehub").inputs.create).toContain("redis-cli");
+        const edge = resource(run, "command:remote:Command", "restart:edge").inputs;
+        expect(edge.create).toContain("cd /opt/birdlense/app && make stop && make start");
+        expect(edge.connection).toMatchObject({ host: "203.0.113.10", user: "deploy" });
+        expect(resource(run, "command:remote:Command", "verify:edge").inputs.create).toContain("curl -sf http://127.0.0.1:8085/api/ui/health");
+        expect(resource(run, CMD, "verify:notes").inputs.create).toMatch(/^node -e '.*' 'https:\/\/notes.musehub.example\/api\/diagnostics\/readiness' '200' '300' '2'$/s);
+    });
+});

@@ -1,0 +1,196 @@
+// Postgres (two alternating roles) and Redis ACL rotated for real while a service keeps
+// opening new logins with the credentials it loaded at start: zero failed logins; the
+// old Redis password is refused once every consumer verified; a failed verify stops the
+// finalize; and psql / redis-cli never see a secret in their argv.
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { Client } from "pg";
+import { Config } from "../harness/configs";
+import { RESTART_SCRIPT, stopService, waitForExit } from "../harness/localService";
+import { MockEngine } from "../harness/mockEngine";
+import { freePort, getJson, sleep } from "../harness/net";
+import { POSTGRES_BIN, PostgresCluster, startPostgres } from "../harness/postgresCluster";
+import { REDIS_PORT, redisAdmin, redisAuth, redisAvailable } from "../harness/redis";
+import { replay } from "../harness/replay";
+import { commandExists, describeNeeding } from "../harness/requirements";
+import { runWithValues } from "../harness/values";
+
+const havePostgres = POSTGRES_BIN !== null && commandExists("psql");
+
+async function pgLogin(port: number, user: string, password: string): Promise<boolean> {
+    const c = new Client({ host: "127.0.0.1", port, database: "postgres", user, password });
+    try {
+        await c.connect();
+        await c.end();
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** psql and redis-cli wrappers that log their argv, first on PATH for the replay. */
+function argvRecorders(dir: string): { path: string; log: string } {
+    const bin = join(dir, "bin");
+    const log = join(dir, "argv.log");
+    require("fs").mkdirSync(bin);
+    for (const tool of ["psql", "redis-cli"]) {
+        const real = require("child_process").execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
+        const wrapper = join(bin, tool);
+        writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "${tool} $*" >>'${log}'\nexec '${real}' "$@"\n`);
+        chmodSync(wrapper, 0o755);
+    }
+    return { path: `${bin}:${process.env.PATH}`, log };
+}
+
+describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries and psql (apt-get install postgresql)", "postgres", () => {
+    describeNeeding("redis", redisAvailable(), `start Redis on 127.0.0.1:${REDIS_PORT}`, "redis", () => {
+        let pg: PostgresCluster;
+        let dir: string;
+        const users: string[] = [];
+        beforeAll(async () => {
+            pg = await startPostgres();
+            dir = mkdtempSync(join(tmpdir(), "rekey-cred-"));
+        });
+        afterAll(() => {
+            for (const u of users) redisAdmin("ACL", "DELUSER", u);
+            pg?.stop();
+            rmSync(dir, { recursive: true, force: true });
+        });
+        const newUser = () => {
+            const u = `rekey_test_${Math.random().toString(36).slice(2, 8)}`;
+            users.push(u);
+            return u;
+        };
+
+        test("zero failed logins through a whole rotation (>= 20 new logins/s each); old Redis password refused after finalize; no secret in argv", async () => {
+            const user = newUser();
+            const state = join(dir, "state");
+            const env = join(dir, "app.env");
+            const port = await freePort();
+            const recorders = argvRecorders(dir);
+            const config = (epoch: number): Config => ({
+                "rekey:consumers": {
+                    app: {
+                        restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`,
+                        verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 30, intervalSeconds: 1 },
+                    },
+                },
+                "rekey:secrets": {
+                    PG_ADMIN_PASSWORD: { epoch: 1, supplied: true },
+                    DB_PASSWORD: {
+                        epoch,
+                        generate: { encoding: "hex", bytes: 24 },
+                        apply: {
+                            postgres: { host: "127.0.0.1", port: pg.port, database: "postgres", roles: ["app_blue", "app_green"], adminUser: "postgres", adminPasswordSecret: "PG_ADMIN_PASSWORD", createRoles: true },
+                        },
+                        stores: [{ dotenv: { path: env } }],
+                        consumers: ["app"],
+                    },
+                    REDIS_PASSWORD: {
+                        epoch,
+                        generate: { encoding: "hex", bytes: 32 },
+                        apply: { redis: { host: "127.0.0.1", port: REDIS_PORT, user } },
+                        stores: [{ dotenv: { path: env } }],
+                        consumers: ["app"],
+                    },
+                },
+                "rekey:supplied": { PG_ADMIN_PASSWORD: pg.adminPassword },
+            });
+            const replayEnv = { PATH: recorders.path, PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGDATABASE: "postgres", REDIS_USER: user };
+            const engine = new MockEngine();
+            try {
+                const first = await runWithValues(engine, config(1));
+                let out = await replay(engine, first.run, { env: replayEnv });
+                expect(out.failed).toEqual([]);
+                await sleep(1000);
+
+                const second = await runWithValues(engine, config(2));
+                out = await replay(engine, second.run, { env: replayEnv });
+                expect(out.failed).toEqual([]);
+                const at = (name: string) => out.ran.indexOf(name);
+                expect(out.ran).toEqual(expect.arrayContaining(["postgres:127.0.0.1:" + pg.port + "/app_blue", `redis:127.0.0.1:${REDIS_PORT}/${user}`, `dotenv:local:${env}`, "restart:app", "verify:app", `redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`]));
+                // Order: hooks, then stores, then the restart and its verify, then the finalize.
+                expect(at(`redis:127.0.0.1:${REDIS_PORT}/${user}`)).toBeLessThan(at(`dotenv:local:${env}`));
+                expect(at("postgres:127.0.0.1:" + pg.port + "/app_blue")).toBeLessThan(at(`dotenv:local:${env}`));
+                expect(at(`dotenv:local:${env}`)).toBeLessThan(at("restart:app"));
+                expect(at("restart:app")).toBeLessThan(at("verify:app"));
+                expect(at("verify:app")).toBeLessThan(at(`redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`));
+                expect((await getJson(`http://127.0.0.1:${port}/stats`)).postgres.ok).toBeGreaterThan(0);
+                await sleep(1000);
+
+                // The old Redis password is refused, the new accepted; both Postgres roles log in.
+                expect(await redisAuth(user, first.values.REDIS_PASSWORD)).toMatch(/^-WRONGPASS/);
+                expect(await redisAuth(user, second.values.REDIS_PASSWORD)).toBe("+OK");
+                expect(await pgLogin(pg.port, "app_blue", second.values.DB_PASSWORD)).toBe(true);
+                expect(await pgLogin(pg.port, "app_green", first.values.DB_PASSWORD)).toBe(true);
+                expect(await pgLogin(pg.port, "app_blue", first.values.DB_PASSWORD)).toBe(false);
+            } finally {
+                stopService(state);
+                await waitForExit(state).catch(() => undefined);
+            }
+            const stats = readFileSync(join(state, "stats.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+            expect(stats).toHaveLength(2);
+            for (const s of stats) {
+                const seconds = (s.stoppedAt - s.startedAt) / 1000;
+                expect({ pid: s.pid, postgresFailed: s.postgres.failed, redisFailed: s.redis.failed, errors: [...s.postgres.errors, ...s.redis.errors] }).toEqual({
+                    pid: s.pid,
+                    postgresFailed: 0,
+                    redisFailed: 0,
+                    errors: [],
+                });
+                expect(s.postgres.ok / seconds).toBeGreaterThanOrEqual(20);
+                expect(s.redis.ok / seconds).toBeGreaterThanOrEqual(20);
+            }
+
+            // psql and redis-cli ran through the recorders, and none of their argv holds a secret.
+            const argv = readFileSync(recorders.log, "utf8");
+            expect(argv).toMatch(/^psql /m);
+            expect(argv).toMatch(/^redis-cli /m);
+            for (const v of [...engine.generatedValues, pg.adminPassword]) expect(argv.includes(v)).toBe(false);
+        });
+
+        test("a failed verify stops later consumers and the finalize; re-running after the fix completes the rotation", async () => {
+            const user = newUser();
+            const flag = join(dir, "unhealthy");
+            const log = join(dir, "restarts-c.log");
+            const config = (epoch: number): Config => ({
+                "rekey:consumers": {
+                    app: { restart: `echo app >>${log}`, verify: { command: `test ! -e ${flag}`, timeoutSeconds: 2, intervalSeconds: 1 } },
+                    later: { restart: `echo later >>${log}`, after: ["app"] },
+                },
+                "rekey:secrets": {
+                    REDIS_PASSWORD: {
+                        epoch,
+                        generate: { encoding: "hex", bytes: 32 },
+                        apply: { redis: { host: "127.0.0.1", port: REDIS_PORT, user } },
+                        stores: [{ dotenv: { path: join(dir, "c.env") } }],
+                        consumers: ["app", "later"],
+                    },
+                },
+            });
+            const engine = new MockEngine();
+            const first = await runWithValues(engine, config(1));
+            expect((await replay(engine, first.run)).failed).toEqual([]);
+
+            writeFileSync(flag, "");
+            const second = await runWithValues(engine, config(2));
+            let out = await replay(engine, second.run);
+            expect(out.failed).toEqual(["command:local:Command::verify:app"]);
+            expect(out.skipped.sort()).toEqual(["command:local:Command::redis-finalize:127.0.0.1:6379/" + user, "command:local:Command::restart:later"].sort());
+            expect(await redisAuth(user, first.values.REDIS_PASSWORD)).toBe("+OK");
+            expect(await redisAuth(user, second.values.REDIS_PASSWORD)).toBe("+OK");
+            expect(readFileSync(log, "utf8")).toBe("app\nlater\napp\n");
+
+            unlinkSync(flag);
+            const third = await runWithValues(engine, config(2));
+            out = await replay(engine, third.run);
+            expect(out.failed).toEqual([]);
+            expect(out.ran).toEqual(["verify:app", "restart:later", `redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`]);
+            expect(readFileSync(log, "utf8")).toBe("app\nlater\napp\nlater\n");
+            expect(await redisAuth(user, first.values.REDIS_PASSWORD)).toMatch(/^-WRONGPASS/);
+            expect(await redisAuth(user, second.values.REDIS_PASSWORD)).toBe("+OK");
+            expect(existsSync(flag)).toBe(false);
+        });
+    });
+});
