@@ -2,6 +2,7 @@
 // number of bare resources with constant inputs, timed the same way in the same run).
 import { execFileSync } from "child_process";
 import { join } from "path";
+import { restartBench } from "./restarts";
 
 interface Sample {
     seconds: number;
@@ -63,7 +64,7 @@ function programBench(title: string, kind: string, sizes: number[], target: { ra
     console.log(verdicts.join("; "));
 }
 
-function main() {
+async function main() {
     console.log(`rekey benchmarks (median of ${REPEAT}; REKEY_BENCH_REPEAT to change)`);
     console.log("floor: the same resources (types and counts) registered with constant inputs, no rekey logic");
     programBench("Generated secrets", "program", [1000, 2000], { ratio: 1.3, scaling: 2.2, generators: 1 });
@@ -74,6 +75,10 @@ function main() {
         [1000],
         { ratio: 1.3, generators: 1 },
     );
+    await restartBench();
 }
 
-main();
+main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+});

@@ -1,0 +1,71 @@
+// Pulumi.local.yaml, replayed for real up to its consumer: the stores it writes and the
+// commands it runs are the ones the README promises. (Its Postgres and Redis hooks are
+// exercised against a throwaway cluster in test/rotation/credentials.test.ts.)
+import { spawnSync } from "child_process";
+import { rmSync } from "fs";
+import { serviceFingerprint, stopService, waitForExit } from "./harness/localService";
+import { getJson } from "./harness/net";
+import { redisAdmin, redisAvailable } from "./harness/redis";
+import { replay } from "./harness/replay";
+import { commandExists, describeNeeding } from "./harness/requirements";
+import { planRotation } from "../components/plan/plan";
+import { MockEngine, resource } from "./harness/mockEngine";
+import { rawConfig } from "./harness/rawConfig";
+import { ROOT, loadStackFile } from "./harness/stackFile";
+import { runWithValues } from "./harness/values";
+
+test("the local stack plans, and wires hooks, .env, file, restart and verify on this machine", async () => {
+    const { config } = loadStackFile("local");
+    const plan = planRotation(rawConfig(config));
+    expect(plan.secrets.map((s) => s.name)).toEqual(["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL"]);
+    const { run } = await runWithValues(new MockEngine("rekey", "local"), config);
+    const cmd = (name: string) => resource(run, "command:local:Command", name).inputs;
+    expect(cmd("restart:app").create).toContain("sh examples/local/restart.sh /tmp/rekey-local/state /tmp/rekey-local/app.env 8787");
+    expect(cmd("verify:app").create).toContain("'http://127.0.0.1:8787/health'");
+    expect(cmd("postgres:127.0.0.1:5432/rekey_local_blue").stdin).toMatch(/CREATE ROLE "rekey_local_blue" LOGIN/);
+    expect(cmd("dotenv:local:/tmp/rekey-local/app.env").stdin.split("\n").map((l: string) => l.split("=")[0])).toEqual([
+        "rekey-dotenv-v1",
+        "SESSION_SECRET",
+        "SESSION_SECRET_PREVIOUS",
+        "API_TOKEN",
+        "DB_PASSWORD",
+        "DB_PASSWORD_USER",
+        "REDIS_PASSWORD",
+        "REDIS_URL",
+        "",
+    ]);
+});
+
+const localPostgres = commandExists("psql") && spawnSync("pg_isready", ["-h", "127.0.0.1", "-p", "5432", "-q"]).status === 0;
+
+describeNeeding("postgres", localPostgres, "start PostgreSQL on 127.0.0.1:5432 with trust for postgres", "pulumi up --stack local, replayed", () => {
+    describeNeeding("redis", redisAvailable(), "start Redis on 127.0.0.1:6379", "with Redis", () => {
+        const state = "/tmp/rekey-local/state";
+        afterAll(async () => {
+            stopService(state);
+            await waitForExit(state).catch(() => undefined);
+            redisAdmin("ACL", "DELUSER", "rekey_local");
+            spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", "DROP ROLE IF EXISTS rekey_local_blue; DROP ROLE IF EXISTS rekey_local_green;"]);
+            rmSync("/tmp/rekey-local", { recursive: true, force: true });
+        });
+
+        test("the first up starts the service with every secret; a bump rotates it", async () => {
+            const { config } = loadStackFile("local");
+            const engine = new MockEngine("rekey", "local");
+            let r = await runWithValues(engine, config);
+            let out = await replay(engine, r.run, { cwd: ROOT });
+            expect(out.failed).toEqual([]);
+            let h = await getJson("http://127.0.0.1:8787/health");
+            for (const name of ["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL"]) {
+                expect(h.fingerprints[name]).toBe(serviceFingerprint(r.values[name]));
+            }
+            const bumped: Record<string, any> = structuredClone(config);
+            bumped["rekey:secrets"].SESSION_SECRET.epoch = 1;
+            r = await runWithValues(engine, bumped);
+            out = await replay(engine, r.run, { cwd: ROOT });
+            expect(out.failed).toEqual([]);
+            h = await getJson("http://127.0.0.1:8787/health");
+            expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(r.values.SESSION_SECRET));
+        });
+    });
+});
