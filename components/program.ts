@@ -8,8 +8,8 @@ import { fingerprint, fingerprintVersion } from "./fingerprint";
 import { PlannedSecret, RotationPlan, Variant, planRotation } from "./plan/plan";
 import { consumerDependencies, consumersOfSecret } from "./plan/restarts";
 import { storeTargets } from "./plan/stores";
-import { KubernetesRestart } from "./consumers/kubernetes";
-import { CommandRestart } from "./consumers/restart";
+import { kubernetesRestartScript } from "./consumers/kubernetes";
+import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
 import { CommandHook } from "./hooks/command";
 import { PostgresPassword } from "./hooks/postgres";
@@ -234,8 +234,8 @@ function deployConsumers(
         const action = consumer.action;
         const restart =
             action.kind === "kubernetes"
-                ? new KubernetesRestart(consumer.name, { action, cluster: plan.kubernetes, causes, triggers }, { dependsOn })
-                : new CommandRestart(consumer.name, { command: action.command, host: hostTarget(action.host), causes, triggers }, { dependsOn });
+                ? new Restart(consumer.name, { script: kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), triggers }, { dependsOn })
+                : new Restart(consumer.name, { script: commandRestartScript(action.command, causes), host: hostTarget(action.host), triggers }, { dependsOn });
         const verify = consumer.verify
             ? new Verify(consumer.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), triggers }, { dependsOn: [restart] })
             : undefined;

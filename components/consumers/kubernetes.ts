@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import { ConsumerAction, KubernetesProviderConfig } from "../plan/plan";
-import { hostCommand, shellQuote } from "../stores/hostCommand";
+import { shellQuote } from "../stores/hostCommand";
 
 type KubernetesAction = Extract<ConsumerAction, { kind: "kubernetes" }>;
 
@@ -28,27 +27,4 @@ export function kubernetesRestartScript(action: KubernetesAction, cluster: Kuber
         `${k} rollout restart ${workload}`,
         `${k} rollout status ${workload} --timeout=${action.timeoutSeconds}s`,
     ].join(" && ");
-}
-
-export interface KubernetesRestartArgs {
-    action: KubernetesAction;
-    cluster: KubernetesProviderConfig;
-    causes: string[];
-    triggers: pulumi.Input<unknown[]>;
-}
-
-/** Restarts a Deployment, StatefulSet or DaemonSet when (and only when) its triggers change. */
-export class KubernetesRestart extends pulumi.ComponentResource {
-    public readonly command: pulumi.Resource;
-
-    constructor(name: string, args: KubernetesRestartArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("rekey:index:KubernetesRestart", name, {}, opts);
-        this.command = hostCommand(
-            `restart:${name}`,
-            { host: null },
-            { create: kubernetesRestartScript(args.action, args.cluster, args.causes), update: "true", triggers: args.triggers },
-            { parent: this },
-        );
-        this.registerOutputs({});
-    }
 }

@@ -4,7 +4,7 @@ import { loadStackFile } from "../harness/stackFile";
 import { runWithValues } from "../harness/values";
 
 const CMD = "command:local:Command";
-const K8S_RESTART = "rekey:index:KubernetesRestart";
+const RESTART = "rekey:index:Restart";
 
 function staging(): Config {
     return loadStackFile("staging").config;
@@ -48,7 +48,7 @@ describe("restarts are coalesced and follow the rotation", () => {
 describe("ordering (staging: redis first, then api and worker)", () => {
     test("each restart depends on every store write of its secrets, their hooks, and its after consumers", async () => {
         const { run } = await runWithValues(new MockEngine(), staging());
-        const api = resource(run, K8S_RESTART, "api").dependsOn;
+        const api = resource(run, RESTART, "api").dependsOn;
         expect(api).toEqual(
             expect.arrayContaining([
                 "rekey:index:KubernetesSecret::kubernetes:musehub-staging/musehub-secrets",
@@ -56,13 +56,13 @@ describe("ordering (staging: redis first, then api and worker)", () => {
                 "rekey:index:SsmParameters::ssm:/musehub/staging/DB_PASSWORD",
                 "rekey:index:SsmParameters::ssm:/musehub/staging/OPENAI_API_KEY",
                 "rekey:index:PostgresPassword::DB_PASSWORD-postgres",
-                `${K8S_RESTART}::redis`,
+                `${RESTART}::redis`,
             ]),
         );
-        expect(resource(run, K8S_RESTART, "worker").dependsOn).toContain(`${K8S_RESTART}::redis`);
-        expect(resource(run, K8S_RESTART, "worker").dependsOn).not.toContain(`${K8S_RESTART}::api`);
-        expect(resource(run, K8S_RESTART, "redis").dependsOn).not.toContain(`${K8S_RESTART}::api`);
-        expect(resource(run, "rekey:index:Verify", "api").dependsOn).toEqual([`${K8S_RESTART}::api`]);
+        expect(resource(run, RESTART, "worker").dependsOn).toContain(`${RESTART}::redis`);
+        expect(resource(run, RESTART, "worker").dependsOn).not.toContain(`${RESTART}::api`);
+        expect(resource(run, RESTART, "redis").dependsOn).not.toContain(`${RESTART}::api`);
+        expect(resource(run, "rekey:index:Verify", "api").dependsOn).toEqual([`${RESTART}::api`]);
         // Stores of a secret with a hook wait for the hook.
         expect(resource(run, "rekey:index:SsmParameters", "ssm:/musehub/staging/DB_PASSWORD").dependsOn).toEqual(["rekey:index:PostgresPassword::DB_PASSWORD-postgres"]);
     });
@@ -85,7 +85,7 @@ describe("ordering (staging: redis first, then api and worker)", () => {
     test("production: the Redis finalize waits for the verify or restart of every consumer of the password", async () => {
         const { run } = await runWithValues(new MockEngine(), production());
         const finalize = resource(run, "rekey:index:RedisAclFinalize", "REDIS_PASSWORD-redis-finalize").dependsOn;
-        expect(finalize).toEqual(expect.arrayContaining(["rekey:index:Verify::api", `${K8S_RESTART}::worker`, "rekey:index:KubernetesSecret::kubernetes:musehub/musehub-secrets"]));
+        expect(finalize).toEqual(expect.arrayContaining(["rekey:index:Verify::api", `${RESTART}::worker`, "rekey:index:KubernetesSecret::kubernetes:musehub/musehub-secrets"]));
         expect(resource(run, CMD, "redis-finalize:redis.musehub.internal:6379/musehub").inputs.create).toContain("redis-cli");
         const edge = resource(run, "command:remote:Command", "restart:edge").inputs;
         expect(edge.create).toContain("cd /opt/birdlense/app && make stop && make start");
