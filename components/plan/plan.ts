@@ -630,6 +630,9 @@ function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map<string
             adminPasswordSecret: adminSecret("apply.redis.adminPasswordSecret", r.adminPasswordSecret),
         };
         if (s.generate && s.generate.encoding === "htpasswd") problems.add(subject, "apply.redis", "a Redis password cannot be an htpasswd line");
+        if (!/^[A-Za-z0-9_.:@-]{1,128}$/.test(r.user)) {
+            problems.add(subject, "apply.redis.user", `ACL user "${r.user}" must be 1-128 letters, digits and _ . : @ -`);
+        }
     } else {
         const c = a.command!;
         if (!s.keepPrevious) {

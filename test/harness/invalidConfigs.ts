@@ -234,6 +234,11 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "secret A", field: "apply.postgres.adminPasswordSecret", reason: /must be a supplied secret/ },
     },
     {
+        title: "Redis ACL user with a space",
+        config: secrets({ R: { ...ok, apply: { redis: { user: "app user" } } } }),
+        expect: { subject: "secret R", field: "apply.redis.user", reason: /ACL user "app user" must be/ },
+    },
+    {
         title: "command hook without keepPrevious",
         config: secrets({ KEY: { ...ok, apply: { command: { run: "reencrypt" } } } }),
         expect: { subject: "secret KEY", field: "apply.command", reason: /gets OLD_VALUE, which rekey has only with keepPrevious/ },
