@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedVerify } from "../plan/plan";
-import { HostTarget, hostCommand, shellQuote } from "../stores/hostCommand";
+import { HostTarget, shellQuote } from "../stores/hostCommand";
+import { TriggeredCommand } from "./triggeredCommand";
 
 // Polls a URL until it answers the expected status, or fails after the timeout. Runs with
 // the Node.js that runs Pulumi, so it needs nothing else on the machine.
@@ -52,13 +53,9 @@ export interface VerifyArgs {
  * the restart does; if it fails, nothing that depends on it runs (later consumers, the
  * finalize), and the next `pulumi up` runs the check again without restarting again.
  */
-export class Verify extends pulumi.ComponentResource {
-    public readonly command: pulumi.Resource;
-
+export class Verify extends TriggeredCommand {
     constructor(name: string, args: VerifyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("rekey:index:Verify", name, {}, opts);
         const host = args.verify.kind === "command" ? args.host : { host: null };
-        this.command = hostCommand(`verify:${name}`, host, { create: verifyScript(args.verify), update: "true", triggers: args.triggers }, { parent: this });
-        this.registerOutputs({});
+        super("rekey:index:Verify", "verify", name, { script: verifyScript(args.verify), host, triggers: args.triggers }, opts);
     }
 }

@@ -1,0 +1,24 @@
+import * as pulumi from "@pulumi/pulumi";
+import { HostTarget, hostCommand } from "../stores/hostCommand";
+
+export interface TriggeredCommandArgs {
+    script: string;
+    host: HostTarget;
+    triggers: pulumi.Input<unknown[]>;
+}
+
+/**
+ * A consumer step (restart, verify) that runs when, and only when, its triggers change: a
+ * trigger change replaces the command, which runs the script; any other input change (an
+ * edited restart command) updates it with a no-op, so a consumer restarts only because a
+ * secret it reads changed.
+ */
+export class TriggeredCommand extends pulumi.ComponentResource {
+    public readonly command: pulumi.Resource;
+
+    constructor(type: string, step: string, name: string, args: TriggeredCommandArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        this.command = hostCommand(`${step}:${name}`, args.host, { create: args.script, update: "true", triggers: args.triggers }, { parent: this });
+        this.registerOutputs({});
+    }
+}
