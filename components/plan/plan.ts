@@ -224,8 +224,6 @@ export interface RotationPlan {
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;
 export const DEFAULT_VERIFY_INTERVAL_SECONDS = 2;
 export const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 300;
-/** The mode of a file a store creates, unless the entry sets one. */
-export const NEW_FILE_MODE = "0600";
 export const PREVIOUS_SUFFIX = "_PREVIOUS";
 export const USER_SUFFIX = "_USER";
 

@@ -32,12 +32,6 @@ export function consumersOfSecret(plan: RotationPlan, secret: string): string[] 
         .map((d) => d.consumer.name);
 }
 
-/** Secrets that have no consumer at all, directly or through a derived secret. */
-export function unconsumedSecrets(plan: RotationPlan): string[] {
-    const read = new Set(consumerDependencies(plan).flatMap((d) => d.secrets));
-    return plan.secrets.map((s) => s.name).filter((n) => !read.has(n));
-}
-
 /**
  * How many restarts rotating `bumped` costs: coalesced (each affected consumer once) and
  * naive (one restart per bumped secret per consumer reading it).
