@@ -88,14 +88,14 @@ export function expiresAt(secret: PlannedSecret): number | null {
  * A .env line that both the `dotenv` npm parser and docker compose read back as exactly
  * `value`. Single quotes are literal in both; double quotes are literal in both only when
  * the value has no backslash, `$` or `"` (dotenv expands \n, compose expands escapes and
- * variables). A value with a line break, NUL, or both a `'` and one of `"\$` cannot be
- * written: the reason is returned, never the value.
+ * variables). A value that fits neither (see dotenvTraitsProblem) cannot be written: the
+ * reason is returned, never the value.
  */
 export function dotenvLine(key: string, value: string): { line: string } | { problem: string } {
-    if (/[\n\r\0]/.test(value)) return { problem: "contains a line break or NUL, which a .env line cannot hold" };
-    if (!value.includes("'")) return { line: `${key}='${value}'` };
-    if (!/["\\$]/.test(value)) return { line: `${key}="${value}"` };
-    return { problem: "contains a single quote and one of \" \\ $, which no .env quoting reads back exactly in both dotenv and docker compose" };
+    const traits = dotenvTraits(value);
+    const problem = dotenvTraitsProblem(traits);
+    if (problem) return { problem };
+    return { line: traits.singleQuote ? `${key}="${value}"` : `${key}='${value}'` };
 }
 
 /**
@@ -120,7 +120,7 @@ export function mergeTraits(...all: DotenvTraits[]): DotenvTraits {
     };
 }
 
-/** The same rule as dotenvLine, over traits: why some value with them cannot be written. */
+/** The rule of dotenvLine, over traits: why a value with them cannot be written, or null. */
 export function dotenvTraitsProblem(t: DotenvTraits): string | null {
     if (t.lineBreak) return "its value can contain a line break, which a .env line cannot hold";
     if (t.singleQuote && t.doubleQuoteSpecial) {

@@ -23,7 +23,7 @@ export class DotenvFile extends pulumi.ComponentResource {
             args.values.get(ref.secret.name)!.of(ref.variant).apply((value) => {
                 const r = dotenvLine(ref.target, value);
                 if ("problem" in r) {
-                    throw new Error(`rekey: ${describeWrite(ref)} cannot be written to ${target.path} as ${ref.target}: the value ${r.problem}`);
+                    throw new Error(`rekey: ${describeWrite(ref)} cannot be written to ${target.path} as ${ref.target}: ${r.problem}`);
                 }
                 return r.line;
             }),
