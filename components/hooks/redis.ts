@@ -26,28 +26,22 @@ export interface RedisAclPasswordArgs {
     adminPassword?: pulumi.Output<string>;
 }
 
-function environment(admin?: pulumi.Output<string>) {
-    return admin ? pulumi.secret({ REDISCLI_AUTH: admin }) : undefined;
-}
-
-/**
- * Adds the new password to the ACL user beside the old one, so clients that still hold
- * the old password keep logging in until they restart. RedisAclFinalize removes the old.
- */
-export class RedisAclPassword extends pulumi.ComponentResource {
+/** One `ACL SETUSER <user> <words> #<sha256>` through redis-cli, the password on stdin as its hash. */
+class RedisAclCommand extends pulumi.ComponentResource {
     public readonly command: pulumi.Resource;
 
-    constructor(name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("rekey:index:RedisAclPassword", name, {}, opts);
-        const script = redisCli(args.apply);
+    constructor(type: string, step: string, words: string, name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        const { apply } = args;
+        const script = redisCli(apply);
         this.command = hostCommand(
-            `redis:${args.apply.host}:${args.apply.port}/${args.apply.user}`,
+            `${step}:${apply.host}:${apply.port}/${apply.user}`,
             { host: null },
             {
                 create: script,
                 update: script,
-                stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${args.apply.user} on #${redisPasswordHash(v)}\n`)),
-                environment: environment(args.adminPassword),
+                stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${apply.user} ${words} #${redisPasswordHash(v)}\n`)),
+                environment: args.adminPassword ? pulumi.secret({ REDISCLI_AUTH: args.adminPassword }) : undefined,
                 logging: "none",
             },
             { parent: this },
@@ -57,25 +51,21 @@ export class RedisAclPassword extends pulumi.ComponentResource {
 }
 
 /**
+ * Adds the new password to the ACL user beside the old one, so clients that still hold
+ * the old password keep logging in until they restart. RedisAclFinalize removes the old.
+ */
+export class RedisAclPassword extends RedisAclCommand {
+    constructor(name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:RedisAclPassword", "redis", "on", name, args, opts);
+    }
+}
+
+/**
  * After every consumer restarted and verified: the user keeps only the current password
  * (`resetpass` then `#<new>`, in one command, so there is no moment without a password).
  */
-export class RedisAclFinalize extends pulumi.ComponentResource {
+export class RedisAclFinalize extends RedisAclCommand {
     constructor(name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("rekey:index:RedisAclFinalize", name, {}, opts);
-        const script = redisCli(args.apply);
-        hostCommand(
-            `redis-finalize:${args.apply.host}:${args.apply.port}/${args.apply.user}`,
-            { host: null },
-            {
-                create: script,
-                update: script,
-                stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${args.apply.user} on resetpass #${redisPasswordHash(v)}\n`)),
-                environment: environment(args.adminPassword),
-                logging: "none",
-            },
-            { parent: this },
-        );
-        this.registerOutputs({});
+        super("rekey:index:RedisAclFinalize", "redis-finalize", "on resetpass", name, args, opts);
     }
 }
