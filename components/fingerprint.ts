@@ -9,7 +9,12 @@ export const FINGERPRINT_PREFIX = "hmac-sha256:";
  * because the key itself is a secret. A bare hash of a secret is never published.
  */
 export function fingerprint(key: string, value: string): string {
-    return FINGERPRINT_PREFIX + createHmac("sha256", key).update(value, "utf8").digest("hex").slice(0, 32);
+    return FINGERPRINT_PREFIX + keyedHex(key, value);
+}
+
+/** The first 128 bits of HMAC-SHA256(key, message), as hex. */
+export function keyedHex(key: string, message: string): string {
+    return createHmac("sha256", key).update(message, "utf8").digest("hex").slice(0, 32);
 }
 
 /** An integer (48 bits) that changes exactly when the fingerprinted value changes. */

@@ -3,10 +3,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { createHmac } from "crypto";
-import { fingerprint, fingerprintVersion } from "./fingerprint";
+import { fingerprint, fingerprintVersion, keyedHex } from "./fingerprint";
 import { PlannedSecret, RotationPlan, Variant, planRotation } from "./plan/plan";
-import { consumerDependencies, consumersOfSecret } from "./plan/restarts";
+import { consumerDependencies, derivedFrom } from "./plan/restarts";
 import { storeTargets } from "./plan/stores";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
@@ -53,8 +52,9 @@ export function deployRotation({ plan, supplied, hostKeys }: ProgramInputs): Dep
     // The HMAC key of every fingerprint. Never re-keyed: fingerprints stay comparable
     // across rotations.
     const fingerprintKey = new random.RandomPassword(FINGERPRINT_KEY_NAME, { length: 64, special: false });
-    const keyed = (value: pulumi.Output<string>) =>
-        pulumi.unsecret(pulumi.all([fingerprintKey.result, value]).apply(([key, v]) => fingerprint(key, v)));
+    const underKey = (value: pulumi.Output<string>, f: (key: string, v: string) => string) =>
+        pulumi.all([fingerprintKey.result, value]).apply(([key, v]) => f(key, v));
+    const keyed = (value: pulumi.Output<string>) => pulumi.unsecret(underKey(value, fingerprint));
     const secrets = new Map<string, RotatedSecret>();
     const values = new Map<string, SecretValues>();
     const records: Record<string, { [K in keyof RotationRecord]: pulumi.Input<RotationRecord[K]> }> = {};
@@ -79,9 +79,7 @@ export function deployRotation({ plan, supplied, hostKeys }: ProgramInputs): Dep
     }
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
-        pulumi.secret(
-            pulumi.all([fingerprintKey.result, value]).apply(([key, v]) => createHmac("sha256", key).update(`rekey:${label}:${v}`).digest("hex").slice(0, 32)),
-        );
+        pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
     const hooks = deployHooks(plan, secrets, saltOf, hostTarget);
     const stores = deployStores(plan, secrets, values, hooks, hostTarget);
     deployConsumers(plan, values, stores, hooks, hostTarget, secrets);
@@ -118,6 +116,11 @@ function valuesOf(
 }
 
 type HostTargets = (name: string | null) => HostTarget;
+
+/** The apply hooks of these secrets (those that have one). */
+function hooksOf(hooks: Map<string, pulumi.Resource>, names: Iterable<string>): pulumi.Resource[] {
+    return [...new Set(names)].flatMap((n) => (hooks.has(n) ? [hooks.get(n)!] : []));
+}
 
 function hostTargets(plan: RotationPlan, hostKeys: Map<string, pulumi.Output<string>>): HostTargets {
     const hosts = new Map(plan.hosts.map((h) => [h.name, h]));
@@ -166,7 +169,6 @@ function deployStores(
 ): Map<string, pulumi.Resource[]> {
     const targets = storeTargets(plan);
     const bySecret = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
-    const hooksOf = (names: string[]) => names.flatMap((n) => (hooks.has(n) ? [hooks.get(n)!] : []));
     const record = (names: string[], r: pulumi.Resource) => {
         for (const n of new Set(names)) bySecret.get(n)!.push(r);
         return r;
@@ -177,7 +179,7 @@ function deployStores(
         if (!awsProviders.has(region)) awsProviders.set(region, new aws.Provider(`rekey-aws-${region}`, { region: region as aws.Region }));
         return awsProviders.get(region);
     };
-    const own = (name: string) => ({ parent: secrets.get(name), dependsOn: hooksOf([name]) });
+    const own = (name: string) => ({ parent: secrets.get(name), dependsOn: hooksOf(hooks, [name]) });
     for (const { secret, store } of targets.ssm) {
         const v = values.get(secret.name)!;
         record([secret.name], new SsmParameters(store.label, { secret, store, values: v, provider: awsProvider(store.region) }, own(secret.name)));
@@ -193,13 +195,13 @@ function deployStores(
         const provider = kubernetesProvider(plan.kubernetes);
         for (const target of targets.kubernetesSecrets) {
             const names = target.keys.map((k) => k.secret.name);
-            const opts = { dependsOn: hooksOf([...new Set(names)]) };
+            const opts = { dependsOn: hooksOf(hooks, names) };
             record(names, new KubernetesSecret(`kubernetes:${target.namespace}/${target.name}`, { target, values, provider }, opts));
         }
     }
     for (const target of targets.dotenvFiles) {
         const names = target.keys.map((k) => k.secret.name);
-        const opts = { dependsOn: hooksOf([...new Set(names)]) };
+        const opts = { dependsOn: hooksOf(hooks, names) };
         record(names, new DotenvFile(`dotenv:${target.host ?? "local"}:${target.path}`, { target, values, host: hostTarget(target.host) }, opts));
     }
     return bySecret;
@@ -222,13 +224,14 @@ function deployConsumers(
 ): void {
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const done = new Map<string, pulumi.Resource>();
-    for (const { consumer, secrets: read, roots } of consumerDependencies(plan)) {
+    const dependencies = consumerDependencies(plan);
+    for (const { consumer, secrets: read, roots } of dependencies) {
         const label = (n: string) => (byName.get(n)!.epoch === null ? n : `${n}@${byName.get(n)!.epoch}`);
         const triggers = read.map((n) => values.get(n)!.fingerprint("current").apply((fp) => `${label(n)} ${fp}`));
         const causes = roots.map(label);
         const dependsOn = [
             ...read.flatMap((n) => stores.get(n) ?? []),
-            ...roots.flatMap((n) => (hooks.has(n) ? [hooks.get(n)!] : [])),
+            ...hooksOf(hooks, roots),
             ...consumer.after.map((a) => done.get(a)!),
         ];
         const action = consumer.action;
@@ -243,10 +246,9 @@ function deployConsumers(
     }
     for (const s of plan.secrets) {
         if (s.apply?.kind !== "redis") continue;
-        const derived = plan.secrets.filter((d) => d.source.kind === "derive" && d.source.inputs.includes(s.name)).map((d) => d.name);
         const dependsOn = [
-            ...consumersOfSecret(plan, s.name).map((c) => done.get(c)!),
-            ...[s.name, ...derived].flatMap((n) => stores.get(n) ?? []),
+            ...dependencies.filter((d) => d.secrets.includes(s.name)).map((d) => done.get(d.consumer.name)!),
+            ...[s.name, ...derivedFrom(plan, s.name)].flatMap((n) => stores.get(n) ?? []),
         ];
         const adminSecret = s.apply.adminPasswordSecret;
         new RedisAclFinalize(

@@ -25,11 +25,15 @@ export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[]
     });
 }
 
-/** Consumers that read `secret` or a secret derived from it: the finalize waits for them all. */
-export function consumersOfSecret(plan: RotationPlan, secret: string): string[] {
-    return consumerDependencies(plan)
-        .filter((d) => d.secrets.includes(secret))
-        .map((d) => d.consumer.name);
+/** Secrets derived from `secret`, directly or through other derived secrets. */
+export function derivedFrom(plan: RotationPlan, secret: string): string[] {
+    const found = new Set<string>([secret]);
+    // plan.secrets lists inputs before the secrets derived from them.
+    for (const s of plan.secrets) {
+        if (s.source.kind === "derive" && s.source.inputs.some((i) => found.has(i))) found.add(s.name);
+    }
+    found.delete(secret);
+    return [...found];
 }
 
 /**

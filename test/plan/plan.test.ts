@@ -1,5 +1,6 @@
 import { encode, encodedLength, generatorArgs, valueAlphabet } from "../../components/plan/encodings";
 import { planRotation } from "../../components/plan/plan";
+import { derivedFrom } from "../../components/plan/restarts";
 import { generatePassword } from "../harness/mockEngine";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -99,4 +100,21 @@ describe("encodings, as pure functions over generated text", () => {
         const chi = [...counts.values()].reduce((a, c) => a + (c - expected) ** 2 / expected, 0);
         expect(chi).toBeLessThan(50); // p < 1e-5 for 15 degrees of freedom
     });
+});
+
+test("derivedFrom follows derived secrets through other derived secrets", () => {
+    const plan = planRotation(
+        rawConfig({
+            "rekey:secrets": {
+                URL: { derive: "{{HOST}}/{{PASS}}" },
+                PASS: { epoch: 1, generate: { encoding: "hex", bytes: 16 } },
+                HOST: { derive: "h{{OTHER}}" },
+                OTHER: { epoch: 1, generate: { encoding: "hex", bytes: 16 } },
+                DSN: { derive: "dsn:{{URL}}" },
+            },
+        }),
+    );
+    expect(derivedFrom(plan, "PASS").sort()).toEqual(["DSN", "URL"]);
+    expect(derivedFrom(plan, "OTHER").sort()).toEqual(["DSN", "HOST", "URL"]);
+    expect(derivedFrom(plan, "DSN")).toEqual([]);
 });
