@@ -29,24 +29,10 @@ export class CommandHook extends pulumi.ComponentResource {
             remote
                 ? `sh -c ${shellQuote(`IFS= read -r OLD_VALUE; IFS= read -r NEW_VALUE; export OLD_VALUE NEW_VALUE\n${withInitial(initial)}`)}`
                 : withInitial(initial);
-        hostCommand(
-            `command-hook:${secret.name}`,
-            args.host,
-            remote
-                ? {
-                      create: script(1),
-                      update: script(0),
-                      stdin: pulumi.secret(pulumi.all([args.previous, args.value]).apply(([o, n]) => `${o}\n${n}\n`)),
-                      logging: "none",
-                  }
-                : {
-                      create: script(1),
-                      update: script(0),
-                      environment: pulumi.secret({ OLD_VALUE: args.previous, NEW_VALUE: args.value }),
-                      logging: "none",
-                  },
-            { parent: this },
-        );
+        const values = remote
+            ? { stdin: pulumi.secret(pulumi.all([args.previous, args.value]).apply(([o, n]) => `${o}\n${n}\n`)) }
+            : { environment: pulumi.secret({ OLD_VALUE: args.previous, NEW_VALUE: args.value }) };
+        hostCommand(`command-hook:${secret.name}`, args.host, { create: script(1), update: script(0), logging: "none", ...values }, { parent: this });
         this.registerOutputs({});
     }
 }
