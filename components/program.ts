@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, fingerprintVersion, keyedHex } from "./fingerprint";
 import { PlannedSecret, RotationPlan, Variant, planRotation } from "./plan/plan";
-import { consumerDependencies, derivedFrom } from "./plan/restarts";
+import { consumerDependencies, derivedFrom, triggerLabel } from "./plan/restarts";
 import { storeTargets } from "./plan/stores";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
@@ -226,7 +226,7 @@ function deployConsumers(
     const done = new Map<string, pulumi.Resource>();
     const dependencies = consumerDependencies(plan);
     for (const { consumer, secrets: read, roots } of dependencies) {
-        const label = (n: string) => (byName.get(n)!.epoch === null ? n : `${n}@${byName.get(n)!.epoch}`);
+        const label = (n: string) => triggerLabel(byName.get(n)!);
         const triggers = read.map((n) => values.get(n)!.fingerprint("current").apply((fp) => `${label(n)} ${fp}`));
         const causes = roots.map(label);
         const dependsOn = [

@@ -2,11 +2,9 @@
 // `rekey:hostKeys` are wrapped as secrets as soon as they are read; the planner only
 // learns which names are present.
 import * as pulumi from "@pulumi/pulumi";
-import { KNOWN_CONFIG_KEYS, RawConfig } from "./plan/plan";
+import { RawConfig } from "./plan/plan";
+import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "./plan/rawConfig";
 import { DotenvTraits, dotenvTraits } from "./plan/stores";
-
-export const NAMESPACE = "rekey";
-const SECRET_ONLY_KEYS = ["supplied", "hostKeys"] as const;
 
 export interface StackConfig {
     raw: RawConfig;
@@ -45,14 +43,10 @@ function secretMap(
 
 export function readStackConfig(): StackConfig {
     const all = pulumi.runtime.allConfig();
-    const raw: Record<string, unknown> = {};
-    const unknownKeys: string[] = [];
-    for (const [fullKey, text] of Object.entries(all)) {
-        if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
-        const key = fullKey.slice(NAMESPACE.length + 1);
-        if (!(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) unknownKeys.push(key);
-        else if (!(SECRET_ONLY_KEYS as readonly string[]).includes(key)) raw[key] = parseValue(text);
-    }
+    const secretOnly = new Set<string>(SECRET_ONLY_KEYS.map((k) => `${NAMESPACE}:${k}`));
+    const config = Object.fromEntries(
+        Object.entries(all).flatMap(([key, text]) => (secretOnly.has(key) ? [] : [[key, parseValue(text)]])),
+    );
     const suppliedTraits: Record<string, DotenvTraits> = {};
     const supplied = secretMap(all[`${NAMESPACE}:supplied`], suppliedTraits);
     const hostKeys = secretMap(all[`${NAMESPACE}:hostKeys`]);
@@ -60,17 +54,12 @@ export function readStackConfig(): StackConfig {
         (k) => all[`${NAMESPACE}:${k}`] !== undefined && !isConfigSecret(`${NAMESPACE}:${k}`),
     );
     return {
-        raw: {
-            secrets: raw.secrets,
-            consumers: raw.consumers,
-            hosts: raw.hosts,
-            defaults: raw.defaults,
+        raw: rawConfigOf(config, {
             suppliedNames: [...supplied.keys()],
             hostKeyNames: [...hostKeys.keys()],
-            unknownKeys,
             plaintextKeys,
             suppliedTraits,
-        },
+        }),
         supplied,
         hostKeys,
     };

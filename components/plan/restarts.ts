@@ -3,7 +3,10 @@ import { PlannedConsumer, PlannedSecret, RotationPlan } from "./plan";
 
 export interface ConsumerDependencies {
     consumer: PlannedConsumer;
-    /** Secrets the consumer reads, with every input of a derived secret (transitively). */
+    /**
+     * Secrets the consumer reads, with every input of a derived secret (transitively), by
+     * name: the order of the restart triggers, so that reordering the inventory restarts nothing.
+     */
     secrets: string[];
     /** Of those, the ones that are not derived: their values decide the restart. */
     roots: string[];
@@ -20,9 +23,14 @@ export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[]
     return plan.consumers.map((consumer) => {
         const all = new Set<string>();
         for (const name of consumer.secrets) inputsOf(byName.get(name)!, byName, all);
-        const secrets = plan.secrets.map((s) => s.name).filter((n) => all.has(n));
+        const secrets = [...all].sort();
         return { consumer, secrets, roots: secrets.filter((n) => byName.get(n)!.source.kind !== "derive") };
     });
+}
+
+/** How a secret appears in restart triggers and causes: NAME@epoch, or NAME when derived. */
+export function triggerLabel(secret: PlannedSecret): string {
+    return secret.epoch === null ? secret.name : `${secret.name}@${secret.epoch}`;
 }
 
 /** Secrets derived from `secret`, directly or through other derived secrets. */

@@ -43,6 +43,17 @@ describe("restarts are coalesced and follow the rotation", () => {
         const { run } = await runWithValues(engine, changed);
         expect(restartsRun(run)).toEqual(["restart:api"]);
     });
+
+    test("reordering the inventory in the stack file restarts nothing", async () => {
+        const engine = new MockEngine();
+        await runWithValues(engine, staging());
+        const reordered = staging();
+        const secrets = reordered["rekey:secrets"];
+        reordered["rekey:secrets"] = Object.fromEntries(Object.entries(secrets).reverse());
+        const { run } = await runWithValues(engine, reordered);
+        expect(Object.keys(reordered["rekey:secrets"])).not.toEqual(Object.keys(secrets));
+        expect(restartsRun(run)).toEqual([]);
+    });
 });
 
 describe("ordering (staging: redis first, then api and worker)", () => {
@@ -72,13 +83,14 @@ describe("ordering (staging: redis first, then api and worker)", () => {
         const cmd = resource(run, CMD, "restart:api").inputs;
         expect(cmd.create).toBe(
             "kubectl --context 'musehub-staging' -n 'musehub-staging' annotate 'deployment/api' " +
-                "'rekey.dev/restarted-for=JWT_SECRET@9 WEBHOOK_SECRET_KEY@3 CREDENTIAL_ENCRYPTION_KEY@2 DB_PASSWORD@12 REDIS_PASSWORD@5 OPENAI_API_KEY@1' --overwrite" +
+                "'rekey.dev/restarted-for=CREDENTIAL_ENCRYPTION_KEY@2 DB_PASSWORD@12 JWT_SECRET@9 OPENAI_API_KEY@1 REDIS_PASSWORD@5 WEBHOOK_SECRET_KEY@3' --overwrite" +
                 " && kubectl --context 'musehub-staging' -n 'musehub-staging' rollout restart 'deployment/api'" +
                 " && kubectl --context 'musehub-staging' -n 'musehub-staging' rollout status 'deployment/api' --timeout=300s",
         );
         expect(cmd.update).toBe("true");
         expect(cmd.triggers).toHaveLength(7);
-        expect(cmd.triggers[0]).toMatch(/^JWT_SECRET@9 hmac-sha256:[0-9a-f]{32}$/);
+        // By name, so that reordering the inventory changes no trigger.
+        expect(cmd.triggers[0]).toMatch(/^CREDENTIAL_ENCRYPTION_KEY@2 hmac-sha256:[0-9a-f]{32}$/);
         expect(cmd.triggers).toContainEqual(expect.stringMatching(/^REDIS_URL hmac-sha256:/));
     });
 
