@@ -308,7 +308,7 @@ function parseMap<T>(
 const resourceNameProblem = (noun: string) => (n: string) =>
     RESOURCE_NAME.test(n) ? null : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
 
-function isCalendarDate(s: string): boolean {
+export function isCalendarDate(s: string): boolean {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;

@@ -1,0 +1,72 @@
+// The version of a stack file a change is compared with: a file (--base-file), a git ref
+// (--base), or by default the merge base of HEAD with the repository's default branch.
+import { execFileSync } from "child_process";
+import { readFileSync } from "fs";
+import { relative, resolve } from "path";
+import { CliError } from "./errors";
+
+export interface BaseOptions {
+    base?: string;
+    baseFile?: string;
+}
+
+export interface BaseText {
+    /** `origin/main (merge base 1a2b3c4)`, `HEAD`, or the file path. */
+    label: string;
+    /** null: the stack file does not exist at the base (a new stack). */
+    text: string | null;
+}
+
+function git(dir: string, args: string[]): string | null {
+    try {
+        return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    } catch {
+        return null;
+    }
+}
+
+/** The default branch as a ref this clone has: origin/HEAD, else origin/main, origin/master, main, master. */
+function defaultBranch(dir: string): string | null {
+    const head = git(dir, ["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"]);
+    if (head) return head;
+    for (const ref of ["origin/main", "origin/master", "main", "master"]) {
+        if (git(dir, ["rev-parse", "-q", "--verify", `${ref}^{commit}`])) return ref;
+    }
+    return null;
+}
+
+export function readBase(dir: string, fileName: string, options: BaseOptions): BaseText {
+    if (options.base !== undefined && options.baseFile !== undefined) throw new CliError("give --base or --base-file, not both");
+    if (options.baseFile !== undefined) {
+        try {
+            return { label: options.baseFile, text: readFileSync(resolve(dir, options.baseFile), "utf8") };
+        } catch (e) {
+            throw new CliError(`cannot read --base-file ${options.baseFile}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+        }
+    }
+    const top = git(dir, ["rev-parse", "--show-toplevel"]);
+    if (top === null) throw new CliError(`${dir} is not in a git repository: give the base version with --base-file <path>`);
+    let ref = options.base;
+    let label: string;
+    let commit: string | null;
+    if (ref === undefined) {
+        const branch = defaultBranch(dir);
+        if (!branch) throw new CliError("cannot find the default branch (no origin/HEAD, main or master): give --base <git-ref>");
+        commit = git(dir, ["merge-base", "HEAD", branch]);
+        if (!commit) throw new CliError(`HEAD and ${branch} have no merge base: give --base <git-ref>`);
+        ref = commit;
+        label = `${branch} (merge base ${commit.slice(0, 7)})`;
+    } else {
+        commit = git(dir, ["rev-parse", "-q", "--verify", `${ref}^{commit}`]);
+        if (!commit) throw new CliError(`--base ${ref} is not a commit in this repository`);
+        label = ref;
+    }
+    const path = relative(top, resolve(dir, fileName)).split("\\").join("/");
+    const exists = git(dir, ["cat-file", "-e", `${commit}:${path}`]) !== null;
+    if (!exists) return { label, text: null };
+    try {
+        return { label, text: execFileSync("git", ["-C", dir, "show", `${commit}:${path}`], { encoding: "utf8", maxBuffer: 256 << 20 }) };
+    } catch (e) {
+        throw new CliError(`cannot read ${path} at ${label}: ${(e as Error).message.split("\n")[0]}`);
+    }
+}

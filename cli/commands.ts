@@ -1,0 +1,211 @@
+// The four commands of ../shared/CONTRACT.md section 3, on one stack file. Each returns what
+// it prints and its exit code; main.ts wires them to the argument parser.
+import { execFileSync } from "child_process";
+import { writeFileSync } from "fs";
+import { parse } from "yaml";
+import { RotationDiff, diffPlans } from "../components/plan/diff";
+import { anythingOverdue, dueSecrets } from "../components/plan/due";
+import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate } from "../components/plan/plan";
+import { NAMESPACE } from "../components/plan/rawConfig";
+import { BaseOptions, readBase } from "./base";
+import { EpochEdit, REASON_PREFIX, applyEpochEdits } from "./edit";
+import { CliError } from "./errors";
+import { PlanReport, renderDue, renderPlan } from "./render";
+import { StackFile, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
+
+export interface Output {
+    stdout: string;
+    /** Notes for the person at the terminal (stderr). */
+    notes: string[];
+    exitCode: number;
+}
+
+interface Stack {
+    dir: string;
+    stack: string;
+    path: string;
+    file: StackFile;
+    plan: RotationPlan;
+}
+
+function openStack(dir: string, stack: string): Stack {
+    const { path, text } = readStackText(dir, stack);
+    const file = parseStackFile(text, stackFileName(stack));
+    return { dir, stack, path, file, plan: planOf(file) };
+}
+
+export function checkDate(flag: string, value: string): string {
+    if (!isCalendarDate(value)) throw new CliError(`${flag} "${value}" is not a date written YYYY-MM-DD`);
+    return value;
+}
+
+function secretOf(s: Stack, name: string) {
+    const secret = s.plan.secrets.find((x) => x.name === name);
+    if (!secret) {
+        const known = s.plan.secrets.map((x) => x.name);
+        throw new CliError(`unknown secret ${name} in ${s.file.label}${known.length ? ` (it has: ${known.join(", ")})` : ""}`);
+    }
+    return secret;
+}
+
+/** The base version of the stack file, parsed; null for a new stack. */
+function openBase(s: Stack, options: BaseOptions): { label: string; file: StackFile | null } {
+    const base = readBase(s.dir, stackFileName(s.stack), options);
+    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(s.stack)} at ${base.label}`) };
+}
+
+/** Supplied secrets whose ciphertext differs from the base (present in both). */
+function suppliedChanged(head: StackFile, base: StackFile | null): Set<string> {
+    const out = new Set<string>();
+    if (!base) return out;
+    for (const [name, cipher] of head.ciphertexts) {
+        const before = base.ciphertexts.get(name);
+        if (before !== undefined && before !== cipher) out.add(name);
+    }
+    return out;
+}
+
+function reasonOf(file: StackFile, name: string): string | null {
+    const comment = scalarIn(secretNode(file, name), "epoch")?.value?.comment?.trim();
+    return comment?.startsWith(REASON_PREFIX) ? comment.slice(REASON_PREFIX.length).trim() : null;
+}
+
+function restartSummary(diff: RotationDiff): string {
+    return diff.consumers.length ? `consumers to restart, in order: ${diff.consumers.map((c) => c.name).join(", ")}` : "no consumer restarts";
+}
+
+function write(s: Stack, text: string): void {
+    const next = parseStackFile(text, s.file.label);
+    planOf(next);
+    writeFileSync(s.path, text);
+}
+
+export interface BumpOptions extends BaseOptions {
+    all?: boolean;
+    date: string;
+    reason?: string;
+}
+
+export function bump(dir: string, stack: string, names: string[], o: BumpOptions): Output {
+    if (names.length && o.all) throw new CliError("give secret names or --all, not both");
+    if (!names.length && !o.all) throw new CliError("name the secrets to bump, or give --all");
+    const date = checkDate("--date", o.date);
+    const s = openStack(dir, stack);
+    const notes: string[] = [];
+    let base: { label: string; file: StackFile | null } | undefined;
+    const baseFile = () => (base ??= openBase(s, o));
+    const candidates = o.all ? s.plan.secrets.filter((x) => x.source.kind !== "derive").map((x) => x.name) : [...new Set(names)];
+    const chosen: string[] = [];
+    for (const name of candidates) {
+        const secret = secretOf(s, name);
+        if (secret.source.kind === "derive") {
+            throw new CliError(`${name} is derived from ${secret.source.inputs.join(", ")}: it has no epoch and follows its inputs; bump those`);
+        }
+        if (secret.source.kind === "supplied") {
+            let b: ReturnType<typeof baseFile>;
+            try {
+                b = baseFile();
+            } catch (e) {
+                if (!o.all || !(e instanceof CliError)) throw e;
+                notes.push(`skipped ${name} (supplied): cannot tell whether its value changed: ${e.message}`);
+                continue;
+            }
+            const before = b.file?.ciphertexts.get(name);
+            if (before !== undefined && before === s.file.ciphertexts.get(name)) {
+                const msg = `${name} is supplied and its encrypted value is the same as at ${b.label}: set the new value first with pulumi config set --secret --path 'supplied.${name}', then bump it`;
+                if (!o.all) throw new CliError(msg);
+                notes.push(`skipped ${msg}`);
+                continue;
+            }
+        }
+        chosen.push(name);
+    }
+    if (!chosen.length) throw new CliError("nothing to bump");
+    const edits: EpochEdit[] = chosen.map((name) => ({ name, epoch: secretOf(s, name).epoch! + 1, rotatedAt: date, reason: o.reason }));
+    const text = applyEpochEdits(s.file, edits);
+    write(s, text);
+    const after = planOf(parseStackFile(text, s.file.label));
+    const diff = diffPlans(s.plan, after, new Set());
+    const lines = edits.map((e) => `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}`);
+    lines.push(`${restartSummary(diff)}; rekey plan --stack ${stack} shows the whole rotation`);
+    return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
+}
+
+/** rotatedAt of `epoch` from the most recent commit of the stack file that records it. */
+function rotatedAtInHistory(dir: string, fileName: string, name: string, epoch: number): { date: string; commit: string } | null {
+    const git = (args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 });
+    let commits: string[];
+    try {
+        commits = git(["log", "--format=%H", "-n", "200", "--", fileName]).split("\n").filter(Boolean);
+    } catch {
+        return null;
+    }
+    for (const commit of commits) {
+        try {
+            const entry = parse(git(["show", `${commit}:./${fileName}`]))?.config?.[`${NAMESPACE}:secrets`]?.[name];
+            if (entry?.epoch === epoch && typeof entry.rotatedAt === "string" && isCalendarDate(entry.rotatedAt)) return { date: entry.rotatedAt, commit };
+        } catch {
+            continue;
+        }
+    }
+    return null;
+}
+
+export function rollback(dir: string, stack: string, name: string, o: { reason?: string }): Output {
+    const s = openStack(dir, stack);
+    const secret = secretOf(s, name);
+    if (secret.source.kind !== "generate") throw new CliError(`${name} is ${secret.source.kind === "supplied" ? "supplied" : "derived"}: rekey keeps no earlier value of it to restore`);
+    if (!secret.keepPrevious) {
+        throw new CliError(`${name} does not have keepPrevious: true, so the value of epoch ${secret.epoch! - 1} was not kept and cannot be restored`);
+    }
+    if (secret.epoch === 0) throw new CliError(`${name} is at epoch 0: there is no earlier epoch`);
+    const from = secret.epoch!;
+    const to = from - 1;
+    const notes: string[] = [];
+    const found = rotatedAtInHistory(dir, stackFileName(stack), name, to);
+    if (found) notes.push(`rotatedAt ${found.date} is epoch ${to}'s, from commit ${found.commit.slice(0, 7)}`);
+    else notes.push(`epoch ${to}'s rotatedAt is not in this repository's history: rotatedAt left as it was; correct it by hand if it matters for rekey due`);
+    const text = applyEpochEdits(s.file, [{ name, epoch: to, rotatedAt: found?.date, reason: o.reason }]);
+    write(s, text);
+    const diff = diffPlans(s.plan, planOf(parseStackFile(text, s.file.label)), new Set());
+    const stdout = [
+        `${name}: epoch ${from} → ${to}. This restores exactly the value of epoch ${to}, which ${name}${PREVIOUS_SUFFIX} has held since the bump to ${from}.`,
+        `The value of epoch ${from} is discarded; ${name}${PREVIOUS_SUFFIX} becomes a new value (epoch ${to - 1}'s was not kept).`,
+        `Stores written: ${secret.stores.map((st) => st.label).join(", ") || "none"}; ${restartSummary(diff)}.`,
+    ];
+    return { stdout: stdout.join("\n") + "\n", notes, exitCode: 0 };
+}
+
+export function plan(dir: string, stack: string, o: BaseOptions & { json?: boolean }): Output {
+    const s = openStack(dir, stack);
+    const base = openBase(s, o);
+    const notes: string[] = [];
+    let basePlan: RotationPlan | null = null;
+    if (base.file) {
+        try {
+            basePlan = planOf(base.file);
+        } catch (e) {
+            if (!(e instanceof CliError)) throw e;
+            notes.push(`the configuration at ${base.label} is invalid, so every secret is listed as added: ${e.message}`);
+        }
+    }
+    const diff = diffPlans(basePlan, s.plan, suppliedChanged(s.file, base.file));
+    const rotates = [diff.secrets.added, diff.secrets.removed, diff.secrets.rotated, diff.secrets.suppliedChanged, diff.secrets.derived, diff.secrets.redefined, diff.stores, diff.storesRemoved, diff.consumers, diff.consumersRemoved, diff.hooks].some((l) => l.length > 0);
+    const reasons: Record<string, string> = {};
+    for (const r of diff.secrets.rotated) {
+        const reason = reasonOf(s.file, r.name);
+        if (reason) reasons[r.name] = reason;
+    }
+    diff.warnings.push(...notes);
+    const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates, reasons, diff };
+    return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: 0 };
+}
+
+export function due(dir: string, stack: string, o: { today: string; within: string; json?: boolean }): Output {
+    const today = checkDate("--today", o.today);
+    if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
+    const s = openStack(dir, stack);
+    const report = dueSecrets(s.plan, today, Number(o.within));
+    const stdout = o.json ? JSON.stringify({ stack, ...report }, null, 2) + "\n" : renderDue(stack, report);
+    return { stdout, notes: [], exitCode: anythingOverdue(report) ? 1 : 0 };
+}

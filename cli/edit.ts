@@ -1,0 +1,155 @@
+// Epoch edits (bump, rollback) as splices of the stack file's text at the positions the
+// yaml document API gives for each node, so that every other byte (comments, blank lines,
+// key order, quoting, the encrypted `secure:` blobs) stays as it was. The result is parsed
+// again and must differ from the original only in the edited values.
+import { isDeepStrictEqual } from "util";
+import { Scalar, isScalar, parseDocument } from "yaml";
+import { NAMESPACE } from "../components/plan/rawConfig";
+import { CliError } from "./errors";
+import { StackFile, scalarIn, secretNode } from "./stackFile";
+
+export interface EpochEdit {
+    name: string;
+    epoch: number;
+    /** The new rotatedAt (YYYY-MM-DD); undefined leaves it as it is. */
+    rotatedAt?: string;
+    /**
+     * The comment beside the epoch: a reason replaces it; undefined drops a stale
+     * `# reason:` comment (it explained the old epoch) and keeps any other comment.
+     */
+    reason?: string;
+}
+
+export const REASON_PREFIX = "reason:";
+
+interface Splice {
+    at: number;
+    end: number;
+    text: string;
+}
+
+function lineEnd(text: string, from: number): number {
+    const i = text.indexOf("\n", from);
+    return i === -1 ? text.length : i;
+}
+
+function lineStart(text: string, at: number): number {
+    return text.lastIndexOf("\n", at - 1) + 1;
+}
+
+/** The text after a value up to the end of its line: spaces, then an optional comment. */
+function trailing(text: string, from: number, where: string): { space: string; comment: string | null; end: number } {
+    const end = lineEnd(text, from);
+    const m = /^([ \t]*)(#.*)?$/.exec(text.slice(from, end).replace(/\r$/, ""));
+    if (!m) throw new CliError(`${where}: cannot place a comment after the epoch, the line goes on; write the secret in block style`);
+    return { space: m[1], comment: m[2] ?? null, end: from + m[0].length };
+}
+
+/** The indentation of a block map key (its line holds nothing before it). */
+function indentOf(text: string, key: unknown, where: string): string {
+    const at = isScalar(key) && key.range ? key.range[0] : -1;
+    const indent = at < 0 ? null : text.slice(lineStart(text, at), at);
+    if (indent === null || !/^ *$/.test(indent)) throw new CliError(`${where}: unexpected layout; write the secret as a block map`);
+    return indent;
+}
+
+function reasonComment(existing: string | null, reason: string | undefined): string | null {
+    if (reason !== undefined) return `# ${REASON_PREFIX} ${reason}`;
+    if (existing !== null && existing.slice(1).trimStart().startsWith(REASON_PREFIX)) return null;
+    return existing;
+}
+
+function quoteLike(source: string, value: string): string {
+    if (source.startsWith('"')) return `"${value}"`;
+    if (source.startsWith("'")) return `'${value}'`;
+    return value;
+}
+
+function splicesFor(file: StackFile, edit: EpochEdit): Splice[] {
+    const { text } = file;
+    const where = `${file.label}: secret ${edit.name}`;
+    const map = secretNode(file, edit.name);
+    const epoch = scalarIn(map, "epoch");
+    const rotatedAt = scalarIn(map, "rotatedAt");
+    if (epoch && (!epoch.value || !epoch.value.range)) throw new CliError(`${where}: epoch is not a plain number`);
+    if (rotatedAt && (!rotatedAt.value || !rotatedAt.value.range)) throw new CliError(`${where}: rotatedAt is not a plain date`);
+    const quotedDate = `"${edit.rotatedAt}"`;
+    const out: Splice[] = [];
+    if (rotatedAt && edit.rotatedAt !== undefined) {
+        const [s, e] = rotatedAt.value!.range!;
+        out.push({ at: s, end: e, text: quoteLike(text.slice(s, e), edit.rotatedAt) });
+    }
+    const addRotatedAt = !rotatedAt && edit.rotatedAt !== undefined;
+
+    if (map.flow) {
+        const [mapStart, mapEnd] = map.range!;
+        const commentSpot = () => {
+            const close = text.lastIndexOf("}", mapEnd);
+            if (lineStart(text, close) !== lineStart(text, mapStart)) {
+                throw new CliError(`${where}: cannot place a comment beside the epoch of a multi-line flow entry; write the secret in block style`);
+            }
+            return { from: close + 1, ...trailing(text, close + 1, where) };
+        };
+        if (epoch) {
+            const [s, e] = epoch.value!.range!;
+            out.push({ at: s, end: e, text: String(edit.epoch) });
+            if (addRotatedAt) out.push({ at: e, end: e, text: `, rotatedAt: ${quotedDate}` });
+        } else {
+            out.push({ at: mapStart + 1, end: mapStart + 1, text: ` epoch: ${edit.epoch},${addRotatedAt ? ` rotatedAt: ${quotedDate},` : ""}` });
+        }
+        const spot = edit.reason !== undefined || text.slice(mapEnd, lineEnd(text, mapEnd)).includes("#") ? commentSpot() : null;
+        if (spot) {
+            const comment = reasonComment(spot.comment, edit.reason);
+            if (comment !== spot.comment) out.push({ at: spot.from, end: spot.end, text: comment === null ? "" : `${spot.space || "  "}${comment}` });
+        }
+        return out;
+    }
+
+    if (epoch) {
+        const [s, e] = epoch.value!.range!;
+        const indentText = indentOf(text, epoch.pair.key, where);
+        out.push({ at: s, end: e, text: String(edit.epoch) });
+        const t = trailing(text, e, where);
+        const comment = reasonComment(t.comment, edit.reason);
+        if (comment !== t.comment) out.push({ at: e, end: t.end, text: comment === null ? "" : `${t.comment ? t.space : "  "}${comment}` });
+        if (addRotatedAt) {
+            const end = lineEnd(text, e);
+            out.push(
+                end === text.length
+                    ? { at: end, end, text: `\n${indentText}rotatedAt: ${quotedDate}` }
+                    : { at: end + 1, end: end + 1, text: `${indentText}rotatedAt: ${quotedDate}\n` },
+            );
+        }
+        return out;
+    }
+    // No epoch yet (a supplied secret at its default 0): a new first line of the entry.
+    if (!map.items.length) throw new CliError(`${where}: an empty entry cannot be edited`);
+    const indentText = indentOf(text, map.items[0].key, where);
+    const start = lineStart(text, (map.items[0].key as Scalar).range![0]);
+    const comment = edit.reason !== undefined ? `  # ${REASON_PREFIX} ${edit.reason}` : "";
+    const lines = [`${indentText}epoch: ${edit.epoch}${comment}`, ...(addRotatedAt ? [`${indentText}rotatedAt: ${quotedDate}`] : [])];
+    out.push({ at: start, end: start, text: lines.map((l) => `${l}\n`).join("") });
+    return out;
+}
+
+/** The stack file's text with these edits applied; checks that nothing else changed. */
+export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
+    for (const e of edits) {
+        if (e.reason !== undefined && /[\r\n]/.test(e.reason)) throw new CliError("--reason must be one line");
+    }
+    const splices = edits.flatMap((e) => splicesFor(file, e)).sort((a, b) => b.at - a.at || b.end - a.end);
+    let text = file.text;
+    for (const s of splices) text = text.slice(0, s.at) + s.text + text.slice(s.end);
+
+    const expected = file.doc.toJS() as { config: Record<string, Record<string, Record<string, unknown>>> };
+    for (const e of edits) {
+        const entry = expected.config[`${NAMESPACE}:secrets`][e.name];
+        entry.epoch = e.epoch;
+        if (e.rotatedAt !== undefined) entry.rotatedAt = e.rotatedAt;
+    }
+    const result = parseDocument(text);
+    if (result.errors.length || !isDeepStrictEqual(result.toJS(), expected)) {
+        throw new Error(`rekey: editing ${file.label} would change more than the epochs; nothing was written (please report this with the file's layout)`);
+    }
+    return text;
+}

@@ -1,0 +1,103 @@
+// `rekey`: bump, rollback, plan and due on Pulumi.<stack>.yaml (../shared/CONTRACT.md §3).
+// Exit codes: 0 done; 1 `due` found something overdue; 2 bad arguments, an unreadable or
+// invalid stack file, or a refused edit, always with one message on stderr.
+import { Command, CommanderError, Option } from "commander";
+import { resolve } from "path";
+import { Output, bump, due, plan, rollback } from "./commands";
+import { CliError } from "./errors";
+
+export interface Io {
+    cwd: string;
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+    /** Today (UTC) as YYYY-MM-DD. */
+    today: () => string;
+}
+
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
+function program(io: Io, done: (o: Output) => void): Command {
+    const p = new Command("rekey")
+        .description("Secret rotation as code: bump epochs, review rotation plans, find secrets due for rotation.")
+        .option("-C, --dir <path>", "the Pulumi project directory (where Pulumi.<stack>.yaml is)", ".")
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
+        .showHelpAfterError(false);
+    const dir = (cmd: Command) => resolve(io.cwd, cmd.optsWithGlobals().dir);
+    const stack = () => new Option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)").makeOptionMandatory();
+    const base = (cmd: Command) =>
+        cmd
+            .option("--base <git-ref>", "compare with the stack file at this commit (default: the merge base with the default branch)")
+            .option("--base-file <path>", "compare with this file instead of a git ref");
+
+    base(
+        p
+            .command("bump")
+            .description("Rotate: epoch + 1 and rotatedAt for each secret named (or --all). Supplied secrets need a new encrypted value first.")
+            .argument("[NAME...]", "secrets to rotate")
+            .addOption(stack())
+            .option("--all", "every generated secret, and every supplied one whose encrypted value changed")
+            .option("--date <YYYY-MM-DD>", "rotatedAt to record (default: today, UTC)")
+            .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
+    ).action((names: string[], o, cmd: Command) => done(bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today() })));
+
+    p.command("rollback")
+        .description("Go back one epoch (keepPrevious secrets only): restores exactly the previous value.")
+        .argument("<NAME>", "the secret")
+        .addOption(stack())
+        .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
+        .action((name: string, o, cmd: Command) => done(rollback(dir(cmd), o.stack, name, o)));
+
+    base(
+        p
+            .command("plan")
+            .description("What the change to the stack file rotates: secrets, hooks, stores, consumer restarts in order, impact. Never a value.")
+            .addOption(stack())
+            .option("--json", "print JSON instead of Markdown"),
+    ).action((o, cmd: Command) => done(plan(dir(cmd), o.stack, o)));
+
+    p.command("due")
+        .description("Secrets past rotatedAt + cadenceDays (exit 1 when any is overdue).")
+        .addOption(stack())
+        .option("--today <YYYY-MM-DD>", "the day to check against (default: today, UTC)")
+        .option("--within <days>", "also list secrets due within this many days", "0")
+        .option("--json", "print JSON instead of Markdown")
+        .action((o, cmd: Command) => done(due(dir(cmd), o.stack, { ...o, today: o.today ?? io.today() })));
+    return p;
+}
+
+/** Runs one command line (without `node rekey`); returns the exit code. */
+export function runCli(argv: string[], io: Io): number {
+    let result: Output | undefined;
+    try {
+        program(io, (o) => (result = o)).parse(argv, { from: "user" });
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            if (e.exitCode === 0) return 0;
+            io.stderr(`rekey: ${e.message.replace(/^error: /, "")}\n`);
+            return 2;
+        }
+        if (e instanceof CliError) {
+            io.stderr(`rekey: ${e.message}\n`);
+            return e.exitCode;
+        }
+        throw e;
+    }
+    if (!result) {
+        io.stderr("rekey: name a command: bump, rollback, plan or due (rekey --help)\n");
+        return 2;
+    }
+    io.stdout(result.stdout);
+    for (const n of result.notes) io.stderr(`rekey: ${n}\n`);
+    return result.exitCode;
+}
+
+/** The `rekey` executable (bin/rekey.js). */
+export function main(): void {
+    process.exitCode = runCli(process.argv.slice(2), {
+        cwd: process.cwd(),
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        today: utcToday,
+    });
+}

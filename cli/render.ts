@@ -1,0 +1,131 @@
+// Markdown for a PR comment or a terminal. Every line comes from configuration (names,
+// labels, commands, URLs, epochs, dates): no value and no ciphertext ever reaches here.
+import { DueEntry, DueReport } from "../components/plan/due";
+import { RotationDiff } from "../components/plan/diff";
+import { ConsumerAction, PlannedApply, PlannedVerify } from "../components/plan/plan";
+
+export interface PlanReport {
+    stack: string;
+    base: string;
+    /** The stack file does not exist at the base. */
+    newStack: boolean;
+    /** Whether anything changes at all (secrets, stores or consumers). */
+    rotates: boolean;
+    /** The reason comment beside each rotated secret's epoch, when there is one. */
+    reasons: Record<string, string>;
+    diff: RotationDiff;
+}
+
+export function code(text: string): string {
+    const ticks = text.includes("`") ? "``" : "`";
+    return `${ticks}${ticks.length > 1 ? " " : ""}${text}${ticks.length > 1 ? " " : ""}${ticks}`;
+}
+
+const where = (host: string | null) => (host ? `on ${host}` : "locally");
+
+export function describeAction(a: ConsumerAction): string {
+    return a.kind === "kubernetes"
+        ? `rollout restart ${a.workload}/${a.name} in namespace ${a.namespace} (waits up to ${a.timeoutSeconds} s for the rollout)`
+        : `${code(a.command)} ${where(a.host)}`;
+}
+
+export function describeVerify(v: PlannedVerify | null): string {
+    if (!v) return "no verify";
+    return v.kind === "url"
+        ? `GET ${v.url} expects ${v.expectStatus} within ${v.timeoutSeconds} s`
+        : `${code(v.command)} ${where(v.host)} succeeds within ${v.timeoutSeconds} s`;
+}
+
+export function describeHook(a: PlannedApply): string {
+    switch (a.kind) {
+        case "postgres": {
+            const roles = a.roles.length === 2 ? `roles ${a.roles.join(" and ")} (alternating by epoch)` : `role ${a.roles[0]}`;
+            return `postgres: new password (SCRAM verifier) for ${roles} on ${a.host}:${a.port}/${a.database}, as ${a.adminUser}`;
+        }
+        case "redis":
+            return `redis: ACL user ${a.user} on ${a.host}:${a.port} gets the new password beside the old one`;
+        case "command":
+            return `command: ${code(a.run)} ${where(a.host)}, with OLD_VALUE and NEW_VALUE in its environment`;
+    }
+}
+
+export function renderPlan(r: PlanReport): string {
+    const d = r.diff;
+    const out: string[] = [`### rekey plan: ${r.stack}`, ""];
+    out.push(r.newStack ? `New stack: Pulumi.${r.stack}.yaml does not exist at ${r.base}.` : `Compared with ${r.base}.`, "");
+    if (!r.rotates) {
+        out.push("This change rotates nothing: no secret value, store or consumer changes.");
+        return out.join("\n") + "\n";
+    }
+    const s = d.secrets;
+    const secretLines = [
+        ...s.rotated.map((x) => {
+            const kind = x.to < x.from ? "rolled back" : "rotated";
+            const reason = r.reasons[x.name] ? ` (reason: ${r.reasons[x.name]})` : "";
+            return `- **${x.name}** ${kind}: epoch ${x.from} → ${x.to}${reason}`;
+        }),
+        ...s.suppliedChanged.map((x) => `- **${x.name}**: new supplied value (its encrypted value changed)`),
+        ...s.derived.map((x) => `- **${x.name}** follows ${x.inputs.join(", ")} (derived)`),
+        ...s.redefined.map((x) => `- **${x.name}**: ${x.what}, so its value changes`),
+        ...s.added.map((x) => `- **${x.name}** added (${x.source}${x.epoch === null ? "" : `, epoch ${x.epoch}`})`),
+        ...s.removed.map((x) => `- **${x.name}** removed: rekey no longer manages it`),
+    ];
+    if (secretLines.length) out.push("#### Secrets", ...secretLines, "");
+    if (d.hooks.length) {
+        out.push("#### Apply hooks (run first)", ...d.hooks.map((h, i) => `${i + 1}. ${h.secret}: ${describeHook(h.apply)}`), "");
+    }
+    if (d.stores.length) {
+        out.push("#### Stores written");
+        for (const st of d.stores) {
+            const why = st.why === "value" ? "" : st.why === "new store" ? " (new store)" : " (keys changed)";
+            out.push(`- ${st.secret} → ${code(st.store)}: ${st.keys.map(code).join(", ")}${why}`);
+        }
+        out.push("");
+    }
+    if (d.storesRemoved.length) {
+        out.push("#### Stores no longer written", ...d.storesRemoved.map((st) => `- ${st.secret} → ${code(st.store)} (pulumi up deletes what rekey wrote there)`), "");
+    }
+    if (d.consumers.length) {
+        out.push("#### Consumers restarted, in order");
+        d.consumers.forEach((c, i) => {
+            const after = c.after.length ? `, after ${c.after.join(", ")}` : "";
+            out.push(`${i + 1}. **${c.name}**: ${describeAction(c.action)}${after}`);
+            out.push(`   - verify: ${describeVerify(c.verify)}`);
+            out.push(`   - because: ${c.because.join("; ")}`);
+        });
+        out.push("");
+    } else {
+        out.push("No consumer restarts.", "");
+    }
+    if (d.consumersRemoved.length) out.push("#### Consumers removed", ...d.consumersRemoved.map((c) => `- ${c}`), "");
+    if (d.finalize.length) {
+        out.push(
+            "#### Finalize (after the consumers verified)",
+            ...d.finalize.map((f) => `- ${f.secret}: redis ACL user ${f.user} loses the old password${f.after.length ? ` after ${f.after.join(", ")}` : ""}`),
+            "",
+        );
+    }
+    if (d.impact.length) out.push("#### Impact", ...d.impact.map((x) => `- ${x.secret}: ${x.impact}`), "");
+    if (d.warnings.length) out.push("#### Warnings", ...d.warnings.map((w) => `- ${w}`), "");
+    return out.join("\n");
+}
+
+function dueRow(stack: string, e: DueEntry): string {
+    const when = e.dueOn === null ? "no rotatedAt recorded" : e.daysLeft! < 0 ? `due ${e.dueOn}, ${-e.daysLeft!} days ago` : e.daysLeft === 0 ? `due today (${e.dueOn})` : `due ${e.dueOn}, in ${e.daysLeft} days`;
+    const last = e.rotatedAt ? `rotated ${e.rotatedAt}` : "never recorded";
+    const how =
+        e.source === "supplied"
+            ? `reminder: get a new value from its issuer, pulumi config set --secret --path 'supplied.${e.name}', then rekey bump ${e.name} --stack ${stack}`
+            : `rekey bump ${e.name} --stack ${stack}`;
+    return `- **${e.name}**${e.source === "supplied" ? " (supplied)" : ""}: ${when} (${last}, every ${e.cadenceDays} days). ${how}`;
+}
+
+export function renderDue(stack: string, r: DueReport): string {
+    const out = [`### rekey due: ${stack} (today ${r.today})`, ""];
+    if (r.overdue.length) out.push(`#### Overdue (${r.overdue.length})`, ...r.overdue.map((e) => dueRow(stack, e)), "");
+    if (r.undated.length) out.push(`#### Cadence without a date (${r.undated.length}): counted as overdue`, ...r.undated.map((e) => dueRow(stack, e)), "");
+    if (r.dueSoon.length) out.push(`#### Due ${r.within === 0 ? "today" : `within ${r.within} days`} (${r.dueSoon.length})`, ...r.dueSoon.map((e) => dueRow(stack, e)), "");
+    const soon = r.within === 0 ? "today" : `within ${r.within} days`;
+    if (!r.overdue.length && !r.undated.length) out.push(`Nothing is overdue${r.dueSoon.length ? "" : ` or due ${soon}`}.`, "");
+    return out.join("\n");
+}

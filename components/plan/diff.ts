@@ -1,0 +1,189 @@
+// What a change to a stack's configuration rotates: the plan before and the plan after,
+// compared the way the program's resources will see them. Pure; `rekey plan` renders it.
+//
+// A secret's value changes when its generator or encoding changes (generated), when its
+// epoch changes (generated), when its encrypted value changes (supplied: the caller compares
+// ciphertexts, nothing is decrypted), or when its template or an input changes (derived).
+// A consumer restarts exactly when its restart triggers change (see deployConsumers): the
+// set of secrets it reads, one of their epochs, or one of their values.
+import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind } from "./plan";
+import { ConsumerDependencies, consumerDependencies } from "./restarts";
+
+export type SourceKind = PlannedSecret["source"]["kind"];
+
+export interface SecretsDiff {
+    added: { name: string; source: SourceKind; epoch: number | null }[];
+    removed: { name: string; source: SourceKind }[];
+    /** Epoch changes (generated and supplied secrets); `to < from` is a rollback. */
+    rotated: { name: string; source: "generate" | "supplied"; from: number; to: number }[];
+    /** Supplied secrets whose encrypted value changed. */
+    suppliedChanged: { name: string }[];
+    /** Derived secrets whose value follows an input that changed. */
+    derived: { name: string; inputs: string[] }[];
+    /** Secrets whose value changes because their definition changed. */
+    redefined: { name: string; what: string }[];
+}
+
+export interface RotationDiff {
+    secrets: SecretsDiff;
+    /** Apply hooks that run (first, before any store write). */
+    hooks: { secret: string; apply: PlannedApply }[];
+    /** Finalizers that run after the consumers of their secret verified. */
+    finalize: { secret: string; kind: "redis"; user: string; after: string[] }[];
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "new store" | "keys" }[];
+    storesRemoved: { secret: string; store: string }[];
+    /** In restart order. */
+    consumers: {
+        name: string;
+        action: ConsumerAction;
+        after: string[];
+        verify: PlannedVerify | null;
+        because: string[];
+    }[];
+    consumersRemoved: string[];
+    impact: { secret: string; impact: string }[];
+    warnings: string[];
+}
+
+/** What decides a generated value besides the epoch: the generator and the encoding. */
+function generatedValueKey(s: PlannedSecret): string {
+    if (s.source.kind !== "generate") return "";
+    const { generator, spec } = s.source;
+    return JSON.stringify({ generator, encoding: spec.encoding, user: spec.user ?? null });
+}
+
+/**
+ * Compares two plans of one stack. `base` is null for a new stack. `suppliedChanged` names
+ * the supplied secrets whose encrypted value differs between the two.
+ */
+export function diffPlans(base: RotationPlan | null, head: RotationPlan, suppliedChanged: ReadonlySet<string>): RotationDiff {
+    const before = new Map((base?.secrets ?? []).map((s) => [s.name, s]));
+    const after = new Map(head.secrets.map((s) => [s.name, s]));
+    const secrets: SecretsDiff = { added: [], removed: [], rotated: [], suppliedChanged: [], derived: [], redefined: [] };
+    const warnings: string[] = [];
+    /** Why each secret's value changes (absent: unchanged), as a consumer's restart cause. */
+    const cause = new Map<string, string>();
+
+    for (const h of head.secrets) {
+        const b = before.get(h.name);
+        if (!b) {
+            secrets.added.push({ name: h.name, source: h.source.kind, epoch: h.epoch });
+            cause.set(h.name, `${h.name} (new)`);
+            continue;
+        }
+        if (b.source.kind !== h.source.kind) {
+            const what = `was ${b.source.kind}, now ${h.source.kind}`;
+            secrets.redefined.push({ name: h.name, what });
+            cause.set(h.name, `${h.name} (${what})`);
+            continue;
+        }
+        const epochMoved = b.epoch !== h.epoch && b.epoch !== null && h.epoch !== null;
+        if (epochMoved) secrets.rotated.push({ name: h.name, source: h.source.kind as "generate" | "supplied", from: b.epoch!, to: h.epoch! });
+        const epochText = epochMoved ? ` ${b.epoch} → ${h.epoch}` : "";
+        switch (h.source.kind) {
+            case "generate":
+                if (generatedValueKey(b) !== generatedValueKey(h)) {
+                    secrets.redefined.push({ name: h.name, what: "generate settings changed" });
+                    cause.set(h.name, `${h.name}${epochText} (generate settings changed)`);
+                } else if (epochMoved) {
+                    cause.set(h.name, `${h.name}${epochText}`);
+                }
+                break;
+            case "supplied":
+                if (suppliedChanged.has(h.name)) {
+                    secrets.suppliedChanged.push({ name: h.name });
+                    cause.set(h.name, `${h.name}${epochText} (new supplied value)`);
+                    if (!epochMoved) warnings.push(`${h.name}: the supplied value changed but its epoch did not; run rekey bump ${h.name} so the rotation is recorded`);
+                } else if (epochMoved) {
+                    // The epoch is in the restart triggers: consumers restart, with the same value.
+                    cause.set(h.name, `${h.name}${epochText} (same supplied value)`);
+                    warnings.push(`${h.name}: the epoch changed but the encrypted value did not; set the new value with pulumi config set --secret --path 'supplied.${h.name}'`);
+                }
+                break;
+            case "derive": {
+                const inputs = h.source.inputs.filter((i) => cause.has(i));
+                if (JSON.stringify(b.source) !== JSON.stringify(h.source)) {
+                    secrets.redefined.push({ name: h.name, what: "template changed" });
+                    cause.set(h.name, `${h.name} (template changed)`);
+                } else if (inputs.length) {
+                    secrets.derived.push({ name: h.name, inputs });
+                    cause.set(h.name, `${h.name} (follows ${inputs.join(", ")})`);
+                }
+                break;
+            }
+        }
+    }
+    for (const b of base?.secrets ?? []) {
+        if (!after.has(b.name)) secrets.removed.push({ name: b.name, source: b.source.kind });
+    }
+
+    const hooks: RotationDiff["hooks"] = [];
+    for (const h of head.secrets) {
+        if (!h.apply) continue;
+        const b = before.get(h.name);
+        if (cause.has(h.name) || JSON.stringify(b?.apply ?? null) !== JSON.stringify(h.apply)) hooks.push({ secret: h.name, apply: h.apply });
+    }
+
+    const stores: RotationDiff["stores"] = [];
+    const storesRemoved: RotationDiff["storesRemoved"] = [];
+    for (const h of head.secrets) {
+        const prior = new Map((before.get(h.name)?.stores ?? []).map((st) => [st.label, st]));
+        for (const st of h.stores) {
+            const keys = st.writes.map((w) => w.target);
+            const was = prior.get(st.label);
+            const why = cause.has(h.name)
+                ? "value"
+                : !was
+                  ? "new store"
+                  : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
+                    ? "keys"
+                    : null;
+            if (why) stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why });
+        }
+        const labels = new Set(h.stores.map((st) => st.label));
+        for (const label of prior.keys()) if (!labels.has(label)) storesRemoved.push({ secret: h.name, store: label });
+    }
+    for (const r of secrets.removed) {
+        for (const st of before.get(r.name)!.stores) storesRemoved.push({ secret: r.name, store: st.label });
+    }
+
+    const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
+    const headDeps = consumerDependencies(head);
+    const consumers: RotationDiff["consumers"] = [];
+    for (const d of headDeps) {
+        const because = restartCauses(d, baseDeps.get(d.consumer.name), cause);
+        if (because.length) consumers.push({ name: d.consumer.name, action: d.consumer.action, after: d.consumer.after, verify: d.consumer.verify, because });
+    }
+    const headConsumers = new Set(head.consumers.map((c) => c.name));
+    const consumersRemoved = (base?.consumers ?? []).map((c) => c.name).filter((n) => !headConsumers.has(n));
+
+    const restarted = new Set(consumers.map((c) => c.name));
+    const finalize: RotationDiff["finalize"] = [];
+    for (const h of head.secrets) {
+        if (h.apply?.kind !== "redis" || !hooks.some((k) => k.secret === h.name)) continue;
+        const readers = headDeps.filter((d) => d.secrets.includes(h.name)).map((d) => d.consumer.name);
+        finalize.push({ secret: h.name, kind: "redis", user: h.apply.user, after: readers.filter((n) => restarted.has(n)) });
+    }
+
+    const impact = head.secrets.flatMap((h) => (cause.has(h.name) && h.impact ? [{ secret: h.name, impact: h.impact }] : []));
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings };
+}
+
+/** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */
+function restartCauses(
+    now: ConsumerDependencies,
+    was: ConsumerDependencies | undefined,
+    cause: ReadonlyMap<string, string>,
+): string[] {
+    if (!was) return ["new consumer: its first pulumi up runs the restart"];
+    const out: string[] = [];
+    const read = new Set(was.secrets);
+    for (const n of now.secrets) {
+        const c = cause.get(n);
+        if (c) out.push(c);
+        else if (!read.has(n)) out.push(`now reads ${n}`);
+    }
+    const reads = new Set(now.secrets);
+    for (const n of was.secrets) if (!reads.has(n)) out.push(`no longer reads ${n}`);
+    return out;
+}
