@@ -15,13 +15,21 @@ export interface LoadedStack {
 const keys = new Map<string, Buffer>();
 
 export function loadStackFile(stack: string, passphrase = SAMPLE_PASSPHRASE): LoadedStack {
-    const doc = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-    const salt: string | undefined = doc.encryptionsalt;
-    const keyFor = () => {
-        if (!salt) throw new Error(`Pulumi.${stack}.yaml has secure values but no encryptionsalt`);
-        if (!keys.has(salt)) keys.set(salt, passphraseKey(passphrase, salt));
-        return keys.get(salt)!;
-    };
+    return loadStackText(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), passphrase);
+}
+
+/** The key of a stack file's secure values (its encryptionsalt and the passphrase). */
+export function stackKey(text: string, passphrase = SAMPLE_PASSPHRASE): Buffer {
+    const salt: string | undefined = parse(text).encryptionsalt;
+    if (!salt) throw new Error("the stack file has secure values but no encryptionsalt");
+    if (!keys.has(salt)) keys.set(salt, passphraseKey(passphrase, salt));
+    return keys.get(salt)!;
+}
+
+export function loadStackText(text: string, passphrase = SAMPLE_PASSPHRASE): LoadedStack {
+    const doc = parse(text);
+    let key: Buffer | undefined;
+    const keyFor = () => (key ??= stackKey(text, passphrase));
     const secretKeys: string[] = [];
     const reveal = (v: unknown, top: string): unknown => {
         if (Array.isArray(v)) return v.map((x) => reveal(x, top));

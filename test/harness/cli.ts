@@ -1,0 +1,79 @@
+// Runs the rekey CLI in process (runCli) against stack files in throwaway git repositories.
+import { execFileSync } from "child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { runCli } from "../../cli/main";
+import { ROOT } from "./stackFile";
+
+export const FIXTURES = join(ROOT, "test", "cli", "fixtures");
+export const TODAY = "2026-11-22";
+
+export interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export function rekey(dir: string, ...args: string[]): CliRun {
+    let stdout = "";
+    let stderr = "";
+    const code = runCli(args, { cwd: dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), today: () => TODAY });
+    return { code, stdout, stderr };
+}
+
+export function fixture(name: string): string {
+    return readFileSync(join(FIXTURES, name), "utf8");
+}
+
+export function git(dir: string, ...args: string[]): string {
+    return execFileSync("git", ["-C", dir, "-c", "user.name=rekey test", "-c", "user.email=test@rekey.invalid", ...args], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+}
+
+const made: string[] = [];
+
+/** A new directory holding `files`; with `commit`, a git repository on main with them committed. */
+export function workdir(files: Record<string, string>, commit = true): string {
+    const dir = mkdtempSync(join(tmpdir(), "rekey-cli-"));
+    made.push(dir);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    if (commit) {
+        git(dir, "init", "-q", "-b", "main");
+        git(dir, "add", ".");
+        git(dir, "commit", "-q", "-m", "base");
+    }
+    return dir;
+}
+
+export function removeWorkdirs(): void {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export const read = (dir: string, name: string) => readFileSync(join(dir, name), "utf8");
+export const write = (dir: string, name: string, text: string) => writeFileSync(join(dir, name), text);
+
+/** The lines a change removes and adds (a line diff, as git shows it). */
+export function lineChanges(before: string, after: string): { removed: string[]; added: string[] } {
+    const a = before.split("\n");
+    const b = after.split("\n");
+    const removed: string[] = [];
+    const added: string[] = [];
+    // Longest common subsequence on lines: small files, exact answer.
+    const n = a.length;
+    const m = b.length;
+    const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && a[i] === b[j]) {
+            i++;
+            j++;
+        } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) added.push(b[j++]);
+        else removed.push(a[i++]);
+    }
+    return { removed, added };
+}
