@@ -191,13 +191,12 @@ export function plan(dir: string, stack: string, o: BaseOptions & { json?: boole
     }
     const diff = diffPlans(basePlan, s.plan, suppliedChanged(s.file, base.file));
     const rotates = [diff.secrets.added, diff.secrets.removed, diff.secrets.rotated, diff.secrets.suppliedChanged, diff.secrets.derived, diff.secrets.redefined, diff.stores, diff.storesRemoved, diff.consumers, diff.consumersRemoved, diff.hooks].some((l) => l.length > 0);
-    const reasons: Record<string, string> = {};
     for (const r of diff.secrets.rotated) {
         const reason = reasonOf(s.file, r.name);
-        if (reason) reasons[r.name] = reason;
+        if (reason) r.reason = reason;
     }
     diff.warnings.push(...notes);
-    const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates, reasons, diff };
+    const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates, ...diff };
     return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: 0 };
 }
 

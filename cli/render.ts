@@ -4,16 +4,13 @@ import { DueEntry, DueReport } from "../components/plan/due";
 import { RotationDiff } from "../components/plan/diff";
 import { ConsumerAction, PlannedApply, PlannedVerify } from "../components/plan/plan";
 
-export interface PlanReport {
+export interface PlanReport extends RotationDiff {
     stack: string;
     base: string;
     /** The stack file does not exist at the base. */
     newStack: boolean;
-    /** Whether anything changes at all (secrets, stores or consumers). */
+    /** Whether anything changes at all (secrets, hooks, stores or consumers). */
     rotates: boolean;
-    /** The reason comment beside each rotated secret's epoch, when there is one. */
-    reasons: Record<string, string>;
-    diff: RotationDiff;
 }
 
 export function code(text: string): string {
@@ -50,7 +47,7 @@ export function describeHook(a: PlannedApply): string {
 }
 
 export function renderPlan(r: PlanReport): string {
-    const d = r.diff;
+    const d = r;
     const out: string[] = [`### rekey plan: ${r.stack}`, ""];
     out.push(r.newStack ? `New stack: Pulumi.${r.stack}.yaml does not exist at ${r.base}.` : `Compared with ${r.base}.`, "");
     if (!r.rotates) {
@@ -61,7 +58,7 @@ export function renderPlan(r: PlanReport): string {
     const secretLines = [
         ...s.rotated.map((x) => {
             const kind = x.to < x.from ? "rolled back" : "rotated";
-            const reason = r.reasons[x.name] ? ` (reason: ${r.reasons[x.name]})` : "";
+            const reason = x.reason ? ` (reason: ${x.reason})` : "";
             return `- **${x.name}** ${kind}: epoch ${x.from} → ${x.to}${reason}`;
         }),
         ...s.suppliedChanged.map((x) => `- **${x.name}**: new supplied value (its encrypted value changed)`),

@@ -14,8 +14,11 @@ export type SourceKind = PlannedSecret["source"]["kind"];
 export interface SecretsDiff {
     added: { name: string; source: SourceKind; epoch: number | null }[];
     removed: { name: string; source: SourceKind }[];
-    /** Epoch changes (generated and supplied secrets); `to < from` is a rollback. */
-    rotated: { name: string; source: "generate" | "supplied"; from: number; to: number }[];
+    /**
+     * Epoch changes (generated and supplied secrets); `to < from` is a rollback. `reason` is
+     * the comment beside the epoch, when the caller has the stack file's text.
+     */
+    rotated: { name: string; source: "generate" | "supplied"; from: number; to: number; reason?: string }[];
     /** Supplied secrets whose encrypted value changed. */
     suppliedChanged: { name: string }[];
     /** Derived secrets whose value follows an input that changed. */
