@@ -22,7 +22,8 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("-C, --dir <path>", "the Pulumi project directory (where Pulumi.<stack>.yaml is)", ".")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
-        .showHelpAfterError(false);
+        .showHelpAfterError(false)
+        .helpCommand(false);
     const dir = (cmd: Command) => resolve(io.cwd, cmd.optsWithGlobals().dir);
     const stack = () => new Option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)").makeOptionMandatory();
     const base = (cmd: Command) =>
@@ -68,6 +69,11 @@ function program(io: Io, done: (o: Output) => void): Command {
 
 /** Runs one command line (without `node rekey`); returns the exit code. */
 export function runCli(argv: string[], io: Io): number {
+    const noCommand = () => {
+        io.stderr("rekey: name a command: bump, rollback, plan or due (rekey --help)\n");
+        return 2;
+    };
+    if (!argv.length) return noCommand();
     let result: Output | undefined;
     try {
         program(io, (o) => (result = o)).parse(argv, { from: "user" });
@@ -83,10 +89,7 @@ export function runCli(argv: string[], io: Io): number {
         }
         throw e;
     }
-    if (!result) {
-        io.stderr("rekey: name a command: bump, rollback, plan or due (rekey --help)\n");
-        return 2;
-    }
+    if (!result) return noCommand();
     io.stdout(result.stdout);
     for (const n of result.notes) io.stderr(`rekey: ${n}\n`);
     return result.exitCode;

@@ -1,0 +1,63 @@
+import { fixture, rekey, removeWorkdirs, workdir } from "../harness/cli";
+
+const SHOP = "Pulumi.shop.yaml";
+afterAll(removeWorkdirs);
+
+describe("bad arguments and unreadable files exit 2 with one message", () => {
+    test.each([
+        [[], "rekey: name a command: bump, rollback, plan or due (rekey --help)\n"],
+        [["rotate", "X"], "rekey: unknown command 'rotate'\n"],
+        [["plan"], "rekey: required option '-s, --stack <stack>' not specified\n"],
+        [["plan", "--stack", "shop", "--frobnicate"], "rekey: unknown option '--frobnicate'\n"],
+        [["rollback", "--stack", "shop"], "rekey: missing required argument 'NAME'\n"],
+        [["plan", "--stack", "../etc/passwd"], 'rekey: --stack "../etc/passwd" is not a stack name (letters, digits, "_", "." and "-")\n'],
+        [["due", "--stack", "nosuch"], expect.stringMatching(/^rekey: cannot read \/.*\/Pulumi\.nosuch\.yaml: no such file\n$/)],
+        [["due", "--stack", "shop", "--today", "22/11/2026"], 'rekey: --today "22/11/2026" is not a date written YYYY-MM-DD\n'],
+        [["due", "--stack", "shop", "--within", "soon"], 'rekey: --within "soon" is not a number of days\n'],
+        [["plan", "--stack", "shop", "--base", "HEAD", "--base-file", "x.yaml"], "rekey: give --base or --base-file, not both\n"],
+        [["plan", "--stack", "shop", "--base", "no-such-branch"], "rekey: --base no-such-branch is not a commit in this repository\n"],
+        [["plan", "--stack", "shop", "--base-file", "missing.yaml"], "rekey: cannot read --base-file missing.yaml: no such file\n"],
+    ])("%j", (args, message) => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) });
+        expect(rekey(dir, ...(args as string[]))).toEqual({ code: 2, stdout: "", stderr: message });
+    });
+
+    test("outside a git repository, plan asks for --base-file", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) }, false);
+        const r = rekey(dir, "plan", "--stack", "shop");
+        expect(r).toEqual({ code: 2, stdout: "", stderr: `rekey: ${dir} is not in a git repository: give the base version with --base-file <path>\n` });
+    });
+
+    test("a stack file that is not YAML names the line", () => {
+        const dir = workdir({ [SHOP]: "config:\n  rekey:secrets: [\n" }, false);
+        expect(rekey(dir, "due", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(/^rekey: Pulumi\.shop\.yaml is not valid YAML: line \d+, column \d+: .+\n$/) });
+    });
+
+    test("an invalid configuration lists every problem in the one message", () => {
+        const broken = fixture(SHOP).replace("      cadenceDays: 90\n", "      cadenceDays: ninety\n").replace("consumers: [mailer]", "consumers: [mailman]");
+        const dir = workdir({ [SHOP]: broken }, false);
+        expect(rekey(dir, "due", "--stack", "shop")).toEqual({
+            code: 2,
+            stdout: "",
+            stderr:
+                "rekey: Pulumi.shop.yaml: invalid rekey configuration, 2 problems:\n" +
+                '  - secret SESSION_SECRET, field cadenceDays: expected number, got the string "ninety"\n' +
+                '  - secret MAIL_API_KEY, field consumers: unknown consumer "mailman" (not in rekey:consumers)\n',
+        });
+    });
+
+    test("rekey:supplied encrypted as one value cannot be listed without decrypting", () => {
+        const oneBlob = fixture(SHOP).replace(/  rekey:supplied:\n[\s\S]*$/, "  rekey:supplied:\n    secure: v1:AAAAAAAAAAAAAAAA:AAAA\n");
+        const dir = workdir({ [SHOP]: oneBlob }, false);
+        expect(rekey(dir, "due", "--stack", "shop").stderr).toBe(
+            "rekey: Pulumi.shop.yaml: rekey:supplied is encrypted as one value, so its names cannot be read without decrypting; set each entry with pulumi config set --secret --path 'supplied.NAME'\n",
+        );
+    });
+
+    test("--help and --version-free usage exit 0", () => {
+        const r = rekey(workdir({}, false), "--help");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("Usage: rekey [options] [command]");
+        expect(r.stdout).toMatch(/bump .*\n[\s\S]*rollback[\s\S]*plan[\s\S]*due/);
+    });
+});
