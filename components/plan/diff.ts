@@ -124,7 +124,12 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     for (const h of head.secrets) {
         if (!h.apply) continue;
         const b = before.get(h.name);
-        if (cause.has(h.name) || JSON.stringify(b?.apply ?? null) !== JSON.stringify(h.apply)) hooks.push({ secret: h.name, apply: h.apply });
+        const admin = h.apply.kind === "command" ? null : h.apply.adminPasswordSecret;
+        const runs =
+            cause.has(h.name) ||
+            (admin !== null && cause.has(admin)) ||
+            JSON.stringify(b?.apply ?? null) !== JSON.stringify(h.apply);
+        if (runs) hooks.push({ secret: h.name, apply: h.apply });
     }
 
     const stores: RotationDiff["stores"] = [];
