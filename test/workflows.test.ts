@@ -1,0 +1,68 @@
+// The GitHub workflows of the PR flow: valid against the workflow schema, wired to the rekey
+// command, and the scheduled `rekey due` loop run for real on fixture stacks.
+import { validateWorkflow } from "@action-validator/core";
+import { spawnSync } from "child_process";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+import { fixture, removeWorkdirs, workdir } from "./harness/cli";
+import { ROOT } from "./harness/stackFile";
+
+const DIR = join(ROOT, ".github", "workflows");
+const workflow = (name: string) => parse(readFileSync(join(DIR, name), "utf8"));
+afterAll(removeWorkdirs);
+
+describe("workflow files", () => {
+    test.each(readdirSync(DIR))("%s is valid against the GitHub workflow schema", (name) => {
+        expect(validateWorkflow(readFileSync(join(DIR, name), "utf8")).errors).toEqual([]);
+    });
+
+    test("the validator rejects a broken workflow (control)", () => {
+        const errors = validateWorkflow("on: pull_request\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    step:\n      - run: npx rekey plan\n").errors;
+        expect(errors.length).toBeGreaterThan(0);
+    });
+
+    test("pull requests touching a stack file get rekey plan and pulumi preview --diff in one comment", () => {
+        const w = workflow("rekey-plan.yml");
+        expect(w.on.pull_request.paths).toEqual(["Pulumi.*.yaml"]);
+        const steps = w.jobs.plan.steps;
+        const planStep = steps.find((s: any) => s.name === "rekey plan");
+        expect(planStep.run).toContain('npx rekey plan --stack "$STACK" --base "$BASE_SHA" > rekey-plan.md');
+        const preview = steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+        expect(preview.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, "edit-pr-comment": true });
+        const merge = steps.find((s: any) => s.name === "add the rotation plan to the preview comment");
+        expect(steps.indexOf(merge)).toBeGreaterThan(steps.indexOf(preview));
+        expect(merge.with.script).toContain('readFileSync("rekey-plan.md"');
+        expect(w.permissions["pull-requests"]).toBe("write");
+    });
+
+    test("the schedule runs rekey due for every stack and fails when one is overdue", () => {
+        const w = workflow("rekey-due.yml");
+        expect(w.on.schedule).toHaveLength(1);
+        const run: string = w.jobs.due.steps.find((s: any) => s.name === "rekey due, every stack").run;
+        // Run the step's script as the runner would, with `npx rekey` being this checkout's rekey.
+        const dir = workdir(
+            {
+                "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml"),
+                "Pulumi.calm.yaml": "config:\n  rekey:secrets:\n    A: { epoch: 1, generate: { encoding: hex, bytes: 16 } }\n",
+            },
+            false,
+        );
+        mkdirSync(join(dir, "bin"));
+        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
+        chmodSync(join(dir, "bin", "npx"), 0o755);
+        const summary = join(dir, "summary.md");
+        const r = spawnSync("bash", ["-e", "-c", run], {
+            cwd: dir,
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, WITHIN: "14", GITHUB_STEP_SUMMARY: summary },
+        });
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain("::error title=rekey due::shop has secrets overdue for rotation");
+        expect(r.stdout).not.toContain("calm has secrets overdue");
+        const written = readFileSync(summary, "utf8");
+        expect(written).toContain("### rekey due: calm");
+        expect(written).toContain("### rekey due: shop");
+        expect(written).toContain("- **SESSION_SECRET**: due 2026-10-30");
+    });
+});
