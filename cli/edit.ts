@@ -3,7 +3,8 @@
 // key order, quoting, the encrypted `secure:` blobs) stays as it was. The result is parsed
 // again and must differ from the original only in the edited values.
 import { isDeepStrictEqual } from "util";
-import { Scalar, isScalar, parseDocument } from "yaml";
+import { CORE_SCHEMA, load } from "js-yaml";
+import { Scalar, isScalar } from "yaml";
 import { NAMESPACE } from "../components/plan/rawConfig";
 import { CliError } from "./errors";
 import { StackFile, scalarIn, secretNode } from "./stackFile";
@@ -141,14 +142,20 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
     let text = file.text;
     for (const s of splices) text = text.slice(0, s.at) + s.text + text.slice(s.end);
 
-    const expected = file.doc.toJS() as { config: Record<string, Record<string, Record<string, unknown>>> };
+    // A fresh copy of the values to apply the edits to.
+    const expected = load(file.text, { schema: CORE_SCHEMA }) as { config: Record<string, Record<string, Record<string, unknown>>> };
     for (const e of edits) {
         const entry = expected.config[`${NAMESPACE}:secrets`][e.name];
         entry.epoch = e.epoch;
         if (e.rotatedAt !== undefined) entry.rotatedAt = e.rotatedAt;
     }
-    const result = parseDocument(text);
-    if (result.errors.length || !isDeepStrictEqual(result.toJS(), expected)) {
+    let result: unknown;
+    try {
+        result = load(text, { schema: CORE_SCHEMA });
+    } catch {
+        result = undefined;
+    }
+    if (!isDeepStrictEqual(result, expected)) {
         throw new Error(`rekey: editing ${file.label} would change more than the epochs; nothing was written (please report this with the file's layout)`);
     }
     return text;

@@ -1,0 +1,102 @@
+// `rekey plan` on a 1,000-secret stack: the whole command as CI runs it (a new node process
+// reading both versions of the stack file, planning each, diffing, rendering). Target: under
+// 1 s here. Also `rekey due` and `rekey bump --all` on the same file.
+import { execFileSync } from "child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { stringify } from "yaml";
+
+const BIN = join(__dirname, "..", "bin", "rekey.js");
+const REPEAT = Number(process.env.REKEY_BENCH_REPEAT ?? 3);
+const N = 1000;
+
+/** n secrets (generated, supplied and derived) over 20 consumers and shared stores. */
+export function stackFile(n: number, bumped: (i: number) => boolean): string {
+    const consumers: Record<string, unknown> = {};
+    for (let c = 0; c < 20; c++) {
+        consumers[`svc${c}`] = {
+            kubernetes: { deployment: `svc${c}` },
+            ...(c > 0 ? { after: [`svc${Math.floor((c - 1) / 2)}`] } : {}),
+            verify: { url: `https://svc${c}.bench.example/health` },
+        };
+    }
+    const secrets: Record<string, unknown> = {};
+    const supplied: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+        const name = `SECRET_${i}`;
+        const readers = [`svc${i % 20}`, `svc${(i + 7) % 20}`];
+        const stores = [{ ssm: {} }, { kubernetes: { secret: `app-secrets-${i % 20}` } }];
+        const epoch = 1 + (i % 5) + (bumped(i) ? 1 : 0);
+        if (i % 10 === 9) {
+            secrets[name] = { derive: `postgres://app:{{SECRET_${i - 1}|urlencode}}@db/app`, stores, consumers: readers };
+        } else if (i % 10 === 5) {
+            secrets[name] = { epoch, rotatedAt: "2026-10-02", cadenceDays: 90, supplied: true, stores, consumers: readers };
+            supplied[name] = { secure: `v1:${"A".repeat(16)}:${Buffer.from(`${name}@${epoch}`).toString("base64")}` };
+        } else {
+            secrets[name] = {
+                epoch,
+                rotatedAt: "2026-10-02",
+                cadenceDays: 365,
+                generate: { encoding: i % 3 === 0 ? "base64" : "hex", bytes: 32 },
+                keepPrevious: i % 4 === 0,
+                stores,
+                consumers: readers,
+            };
+        }
+    }
+    return stringify({
+        encryptionsalt: "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAA",
+        config: {
+            "rekey:defaults": { ssm: { prefix: "/bench/" }, kubernetes: { namespace: "bench" } },
+            "rekey:consumers": consumers,
+            "rekey:secrets": secrets,
+            "rekey:supplied": supplied,
+        },
+    });
+}
+
+function time(dir: string, args: string[]): number {
+    const samples: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+        const start = process.hrtime.bigint();
+        try {
+            execFileSync(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+        } catch (e) {
+            // `due` exits 1 when something is overdue; anything else is a failure.
+            if ((e as { status?: number }).status !== 1) throw e;
+        }
+        samples.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+    return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+}
+
+export function cliPlanBench(): void {
+    const dir = mkdtempSync(join(tmpdir(), "rekey-bench-cli-"));
+    try {
+        // Head: every 10th secret bumped (and its derived follower), so the plan has work to show.
+        writeFileSync(join(dir, "base.yaml"), stackFile(N, () => false));
+        const head = stackFile(N, (i) => i % 10 === 0 || i % 10 === 5);
+        writeFileSync(join(dir, "Pulumi.big.yaml"), head);
+        console.log(`\n## rekey CLI on a ${N}-secret stack (${(head.length / 1024).toFixed(0)} KiB; whole process, median of ${REPEAT})`);
+        const rows: [string, string[]][] = [
+            ["plan --json", ["plan", "--stack", "big", "--base-file", "base.yaml", "--json"]],
+            ["plan (markdown)", ["plan", "--stack", "big", "--base-file", "base.yaml"]],
+            ["due", ["due", "--stack", "big", "--today", "2026-11-22", "--within", "30"]],
+        ];
+        const nodeAlone = time(dir, ["--help"]);
+        console.log(`${"command".padEnd(20)}seconds`);
+        console.log(`${"--help (startup)".padEnd(20)}${nodeAlone.toFixed(3)}`);
+        const plan = rows.map(([title, args]) => {
+            const s = time(dir, args);
+            console.log(`${title.padEnd(20)}${s.toFixed(3)}`);
+            return s;
+        })[0];
+        writeFileSync(join(dir, "Pulumi.big.yaml"), head);
+        const bump = time(dir, ["bump", "--all", "--stack", "big", "--base-file", "base.yaml", "--date", "2026-11-22"]);
+        console.log(`${"bump --all".padEnd(20)}${bump.toFixed(3)}`);
+        console.log(`rekey plan under 1 s: ${plan < 1 ? "met" : "MISSED"} (${plan.toFixed(3)} s)`);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
