@@ -74,10 +74,11 @@ function restartSummary(diff: RotationDiff): string {
     return diff.consumers.length ? `consumers to restart, in order: ${diff.consumers.map((c) => c.name).join(", ")}` : "no consumer restarts";
 }
 
-function write(s: Stack, text: string): void {
-    const next = parseStackFile(text, s.file.label);
-    planOf(next);
+/** Checks the edited text plans, writes it, and returns its plan. */
+function write(s: Stack, text: string): RotationPlan {
+    const plan = planOf(parseStackFile(text, s.file.label));
     writeFileSync(s.path, text);
+    return plan;
 }
 
 export interface BumpOptions extends BaseOptions {
@@ -95,7 +96,7 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     let base: { label: string; file: StackFile | null } | undefined;
     const baseFile = () => (base ??= openBase(s, o));
     const candidates = o.all ? s.plan.secrets.filter((x) => x.source.kind !== "derive").map((x) => x.name) : [...new Set(names)];
-    const chosen: string[] = [];
+    const chosen: { name: string; epoch: number }[] = [];
     for (const name of candidates) {
         const secret = secretOf(s, name);
         if (secret.source.kind === "derive") {
@@ -118,14 +119,12 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
                 continue;
             }
         }
-        chosen.push(name);
+        chosen.push({ name, epoch: secret.epoch! });
     }
     if (!chosen.length) throw new CliError("nothing to bump");
-    const edits: EpochEdit[] = chosen.map((name) => ({ name, epoch: secretOf(s, name).epoch! + 1, rotatedAt: date, reason: o.reason }));
+    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason }));
     const text = applyEpochEdits(s.file, edits);
-    write(s, text);
-    const after = planOf(parseStackFile(text, s.file.label));
-    const diff = diffPlans(s.plan, after, new Set());
+    const diff = diffPlans(s.plan, write(s, text), new Set());
     const lines = edits.map((e) => `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}`);
     lines.push(`${restartSummary(diff)}; rekey plan --stack ${stack} shows the whole rotation`);
     return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
@@ -166,8 +165,7 @@ export function rollback(dir: string, stack: string, name: string, o: { reason?:
     if (found) notes.push(`rotatedAt ${found.date} is epoch ${to}'s, from commit ${found.commit.slice(0, 7)}`);
     else notes.push(`epoch ${to}'s rotatedAt is not in this repository's history: rotatedAt left as it was; correct it by hand if it matters for rekey due`);
     const text = applyEpochEdits(s.file, [{ name, epoch: to, rotatedAt: found?.date, reason: o.reason }]);
-    write(s, text);
-    const diff = diffPlans(s.plan, planOf(parseStackFile(text, s.file.label)), new Set());
+    const diff = diffPlans(s.plan, write(s, text), new Set());
     const stdout = [
         `${name}: epoch ${from} → ${to}. This restores exactly the value of epoch ${to}, which ${name}${PREVIOUS_SUFFIX} has held since the bump to ${from}.`,
         `The value of epoch ${from} is discarded; ${name}${PREVIOUS_SUFFIX} becomes a new value (epoch ${to - 1}'s was not kept).`,

@@ -121,8 +121,8 @@ export function renderDue(stack: string, r: DueReport): string {
     const out = [`### rekey due: ${stack} (today ${r.today})`, ""];
     if (r.overdue.length) out.push(`#### Overdue (${r.overdue.length})`, ...r.overdue.map((e) => dueRow(stack, e)), "");
     if (r.undated.length) out.push(`#### Cadence without a date (${r.undated.length}): counted as overdue`, ...r.undated.map((e) => dueRow(stack, e)), "");
-    if (r.dueSoon.length) out.push(`#### Due ${r.within === 0 ? "today" : `within ${r.within} days`} (${r.dueSoon.length})`, ...r.dueSoon.map((e) => dueRow(stack, e)), "");
     const soon = r.within === 0 ? "today" : `within ${r.within} days`;
+    if (r.dueSoon.length) out.push(`#### Due ${soon} (${r.dueSoon.length})`, ...r.dueSoon.map((e) => dueRow(stack, e)), "");
     if (!r.overdue.length && !r.undated.length) out.push(`Nothing is overdue${r.dueSoon.length ? "" : ` or due ${soon}`}.`, "");
     return out.join("\n");
 }
