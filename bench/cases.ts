@@ -19,11 +19,12 @@ const FLOOR_FACTORIES: Record<string, (name: string) => void> = {
     "random:index/randomPassword:RandomPassword": (name) =>
         new random.RandomPassword(name, { length: 64, keepers: { epoch: "1" } }),
     "aws:ssm/parameter:Parameter": (name) =>
-        new aws.ssm.Parameter(name, { name: `/floor/${name}`, type: "SecureString", valueWo: "constant", valueWoVersion: 1, description: "floor", tags: { a: "b" } }),
+        new aws.ssm.Parameter(name, { name: `/floor/${name}`, type: "SecureString", value: "constant", description: "floor", tags: { a: "b" } }),
     "kubernetes:core/v1:Secret": (name) =>
         new k8s.core.v1.Secret(name, { metadata: { name, namespace: "floor", annotations: { a: "b" } }, type: "Opaque", data: { K: "dg==" } }),
     "command:local:Command": (name) => new command.local.Command(name, { create: "true", update: "true", stdin: "constant" }),
     "pulumi:providers:kubernetes": (name) => new k8s.Provider(name, { enableSecretMutable: true }),
+    "pulumi:pulumi:StackReference": (name) => new pulumi.StackReference(name, { name: `organization/rekey/${name}` }),
 };
 for (const component of ["RotatedSecret", "SsmParameters", "KubernetesSecret", "DotenvFile"]) {
     FLOOR_FACTORIES[`rekey:index:${component}`] = (name) => new pulumi.ComponentResource(`rekey:index:${component}`, name, {});
@@ -71,15 +72,19 @@ async function main() {
                 const state =
                     args.type === RANDOM_PASSWORD
                         ? { ...args.inputs, result: pulumi.secret(randomBytes(args.inputs.length / 2).toString("hex")) }
-                        : args.inputs;
+                        : args.type === "pulumi:pulumi:StackReference"
+                          ? { ...args.inputs, outputs: {}, secretOutputNames: [] }
+                          : args.inputs;
                 return { id: `${args.name}-id`, state };
             },
             call: (args) => args.inputs,
         },
         "rekey",
         "bench",
+        false,
+        "organization",
     );
-    let init: () => Record<string, unknown>;
+    let init: () => Record<string, unknown> | Promise<Record<string, unknown>>;
     if (kind === "floor") {
         const counts: Record<string, number> = JSON.parse(arg);
         for (const t of Object.keys(counts)) if (!FLOOR_FACTORIES[t]) throw new Error(`no floor factory for ${t}`);
@@ -91,9 +96,9 @@ async function main() {
         const n = Number(arg);
         const config = inventory(n, { keepPrevious: kind === "program-keepPrevious", stores: kind === "program-stores" });
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, JSON.stringify(v)])), []);
-        init = () => {
+        init = async () => {
             const { runRekey } = require("../components/program") as typeof import("../components/program");
-            const d = runRekey();
+            const d = await runRekey();
             return { rotation: d.rotation };
         };
     }

@@ -16,8 +16,3 @@ export function fingerprint(key: string, value: string): string {
 export function keyedHex(key: string, message: string): string {
     return createHmac("sha256", key).update(message, "utf8").digest("hex").slice(0, 32);
 }
-
-/** An integer (48 bits) that changes exactly when the fingerprinted value changes. */
-export function fingerprintVersion(fp: string): number {
-    return parseInt(fp.slice(FINGERPRINT_PREFIX.length, FINGERPRINT_PREFIX.length + 12), 16);
-}

@@ -3,8 +3,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { fingerprint, fingerprintVersion, keyedHex } from "./fingerprint";
-import { PlannedSecret, RotationPlan, Variant, planRotation } from "./plan/plan";
+import { fingerprint, keyedHex } from "./fingerprint";
+import { DeployedState, DeployedValue, RekeyEpochError, epochProblems, previousAfter, readDeployed, restoring } from "./plan/deployed";
+import { PlannedSecret, RekeyConfigError, RotationPlan, Variant, planRotation } from "./plan/plan";
 import { consumerDependencies, derivedFrom, triggerLabel } from "./plan/restarts";
 import { storeTargets } from "./plan/stores";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
@@ -15,6 +16,7 @@ import { PostgresPassword } from "./hooks/postgres";
 import { RedisAclFinalize, RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
 import { readStackConfig } from "./stackConfig";
+import { completion } from "./steps";
 import { DotenvFile } from "./stores/dotenv";
 import { SecretFiles } from "./stores/file";
 import { HostTarget } from "./stores/hostCommand";
@@ -23,12 +25,19 @@ import { KubernetesSecret, kubernetesProvider } from "./stores/kubernetes";
 import { SsmParameters } from "./stores/ssm";
 import { SecretValues } from "./stores/values";
 
-/** One entry of the `rotation` stack output; contains no secret and is not secret. */
+/**
+ * One entry of the `rotation` stack output; contains no secret and is not secret. It
+ * resolves only once the secret's whole rotation completed (hooks, stores, restarts,
+ * verifies, finalize), so the stack's last outputs record the last completed rotation: the
+ * next `pulumi up` reads them back (see readDeployedState).
+ */
 export interface RotationRecord {
     /** null for derived secrets, whose value follows their inputs. */
     epoch: number | null;
     rotatedAt: string | null;
     fingerprint: string;
+    /** The deployed value the previous value (keepPrevious) is exactly, which a rollback restores; else null. */
+    previous: DeployedValue | null;
     stores: string[];
     consumers: string[];
 }
@@ -37,6 +46,8 @@ export interface ProgramInputs {
     plan: RotationPlan;
     supplied: Map<string, pulumi.Output<string>>;
     hostKeys: Map<string, pulumi.Output<string>>;
+    /** The stack's last completed rotation (null: a first deployment). */
+    deployed: DeployedState;
 }
 
 export interface DeployedRotation {
@@ -48,7 +59,7 @@ export interface DeployedRotation {
 
 export const FINGERPRINT_KEY_NAME = "rekey-fingerprint-key";
 
-export function deployRotation({ plan, supplied, hostKeys }: ProgramInputs): DeployedRotation {
+export function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramInputs): DeployedRotation {
     // The HMAC key of every fingerprint. Never re-keyed: fingerprints stay comparable
     // across rotations.
     const fingerprintKey = new random.RandomPassword(FINGERPRINT_KEY_NAME, { length: 64, special: false });
@@ -57,37 +68,79 @@ export function deployRotation({ plan, supplied, hostKeys }: ProgramInputs): Dep
     const keyed = (value: pulumi.Output<string>) => pulumi.unsecret(underKey(value, fingerprint));
     const secrets = new Map<string, RotatedSecret>();
     const values = new Map<string, SecretValues>();
-    const records: Record<string, { [K in keyof RotationRecord]: pulumi.Input<RotationRecord[K]> }> = {};
     const credentials: Record<string, pulumi.Output<string>> = {};
     for (const s of plan.secrets) {
         const inputs =
             s.source.kind === "derive"
                 ? Object.fromEntries(s.source.inputs.map((n) => [n, secrets.get(n)!.value]))
                 : undefined;
-        const secret = new RotatedSecret(s.name, { plan: s, supplied: supplied.get(s.name), inputs });
+        const restore = restoring(s, deployed);
+        const check = restore ? (v: pulumi.Output<string>) => restoredExactly(s, restore, v, keyed) : undefined;
+        const secret = new RotatedSecret(s.name, { plan: s, supplied: supplied.get(s.name), inputs, check });
         secrets.set(s.name, secret);
-        const secretValues = valuesOf(s, secret, keyed);
-        values.set(s.name, secretValues);
+        values.set(s.name, valuesOf(s, secret, keyed));
         if (secret.password) credentials[s.name] = secret.password;
-        records[s.name] = {
-            epoch: s.epoch,
-            rotatedAt: s.rotatedAt ?? latestInputDate(s.name, plan),
-            fingerprint: secretValues.fingerprint("current"),
-            stores: s.stores.map((st) => st.label),
-            consumers: s.consumers,
-        };
     }
+    /** What the previous value is now, in terms of what was deployed (null without keepPrevious). */
+    const previousNow = new Map(
+        plan.secrets.map((s) => {
+            const fp: pulumi.Output<string | null> = s.keepPrevious ? values.get(s.name)!.fingerprint("previous") : pulumi.output(null);
+            return [s.name, fp.apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))] as const;
+        }),
+    );
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
-    const hooks = deployHooks(plan, secrets, saltOf, hostTarget);
+    const hooks = deployHooks(plan, secrets, values, previousNow, saltOf, hostTarget);
     const stores = deployStores(plan, secrets, values, hooks, hostTarget);
-    deployConsumers(plan, values, stores, hooks, hostTarget, secrets);
+    const consumerSteps = deployConsumers(plan, values, stores, hooks, hostTarget, secrets);
+
+    // Each record waits for every step of its secret's rotation; a failed or skipped step
+    // leaves it unresolved, and the engine then keeps the stack's previous outputs
+    // (pkg/resource/deploy/step_executor.go executeRegisterResourceOutputs: on an errored
+    // deployment, old stack outputs are kept and only new ones are overlaid).
+    const records: Record<string, pulumi.Output<RotationRecord>> = {};
+    for (const s of plan.secrets) {
+        const chain = [...(hooks.has(s.name) ? [hooks.get(s.name)!] : []), ...(stores.get(s.name) ?? []), ...(consumerSteps.get(s.name) ?? [])];
+        records[s.name] = pulumi
+            .all([completion(chain), values.get(s.name)!.fingerprint("current"), previousNow.get(s.name)!])
+            .apply(([, fp, previous]): RotationRecord => ({
+                epoch: s.epoch,
+                rotatedAt: s.rotatedAt ?? latestInputDate(s.name, plan),
+                fingerprint: fp,
+                previous,
+                stores: s.stores.map((st) => st.label),
+                consumers: s.consumers,
+            }));
+    }
     return {
         secrets,
         rotation: pulumi.output(records) as pulumi.Output<Record<string, RotationRecord>>,
         credentials: pulumi.secret(pulumi.output(credentials)),
     };
+}
+
+/**
+ * A rollback's value must be exactly the deployed previous value. The check before
+ * anything is registered (epochProblems) reads the deployed record; a failed `pulumi up`
+ * since then may still have re-keyed that generator, which only its fingerprint shows.
+ * Throwing here fails every resource that would use the value, before it is written.
+ */
+function restoredExactly(
+    s: PlannedSecret,
+    restore: DeployedValue,
+    value: pulumi.Output<string>,
+    keyed: (v: pulumi.Output<string>) => pulumi.Output<string>,
+): pulumi.Output<string> {
+    return pulumi.all([value, keyed(value)]).apply(([v, fp]) => {
+        if (fp !== restore.fingerprint) {
+            throw new pulumi.RunError(
+                `rekey: secret ${s.name}: the rollback to epoch ${restore.epoch} cannot restore that epoch's value: a failed pulumi up since replaced it. ` +
+                    `Nothing that uses ${s.name} was changed. Set epoch back to ${restore.epoch + 1}, or bump to ${restore.epoch + 2} for a fresh value.`,
+            );
+        }
+        return v;
+    });
 }
 
 function valuesOf(
@@ -112,7 +165,7 @@ function valuesOf(
         if (!cache.has(variant)) cache.set(variant, keyed(of(variant)));
         return cache.get(variant)!;
     };
-    return { of, fingerprint: fp, version: (variant) => fp(variant).apply(fingerprintVersion) };
+    return { of, fingerprint: fp };
 }
 
 type HostTargets = (name: string | null) => HostTarget;
@@ -131,6 +184,8 @@ function hostTargets(plan: RotationPlan, hostKeys: Map<string, pulumi.Output<str
 function deployHooks(
     plan: RotationPlan,
     secrets: Map<string, RotatedSecret>,
+    values: Map<string, SecretValues>,
+    previousNow: Map<string, pulumi.Output<DeployedValue | null>>,
     saltOf: (label: string, value: pulumi.Output<string>) => pulumi.Output<string>,
     hostTarget: HostTargets,
 ): Map<string, pulumi.Resource> {
@@ -148,9 +203,26 @@ function deployHooks(
             case "redis":
                 hooks.set(s.name, new RedisAclPassword(`${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret) }, opts));
                 break;
-            case "command":
-                hooks.set(s.name, new CommandHook(`${s.name}-command`, { secret: s, apply, value: secret.value, previous: secret.previous!, host: hostTarget(apply.host) }, opts));
+            case "command": {
+                const v = values.get(s.name)!;
+                hooks.set(
+                    s.name,
+                    new CommandHook(
+                        `${s.name}-command`,
+                        {
+                            secret: s,
+                            apply,
+                            value: secret.value,
+                            previous: secret.previous!,
+                            initial: previousNow.get(s.name)!.apply((p) => (p === null ? "1" : "0")),
+                            triggers: [v.fingerprint("current"), v.fingerprint("previous")],
+                            host: hostTarget(apply.host),
+                        },
+                        opts,
+                    ),
+                );
                 break;
+            }
         }
     }
     return hooks;
@@ -212,7 +284,8 @@ function deployStores(
  * secret it reads changes (its triggers: epoch and keyed fingerprint of each, never a
  * value); after every store write of those secrets, and after the verify of each consumer
  * in its `after`. A finalize (Redis: drop the old password) waits for the verify of every
- * consumer of its secret.
+ * consumer of its secret. Returns, per secret, the restarts, verifies and finalize that
+ * its rotation runs (a derived secret's readers count for its inputs too).
  */
 function deployConsumers(
     plan: RotationPlan,
@@ -221,9 +294,10 @@ function deployConsumers(
     hooks: Map<string, pulumi.Resource>,
     hostTarget: HostTargets,
     secrets: Map<string, RotatedSecret>,
-): void {
+): Map<string, pulumi.Resource[]> {
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const done = new Map<string, pulumi.Resource>();
+    const steps = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
     const dependencies = consumerDependencies(plan);
     for (const { consumer, secrets: read, roots } of dependencies) {
         const label = (n: string) => triggerLabel(byName.get(n)!);
@@ -243,6 +317,7 @@ function deployConsumers(
             ? new Verify(consumer.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), triggers }, { dependsOn: [restart] })
             : undefined;
         done.set(consumer.name, verify ?? restart);
+        for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));
     }
     for (const s of plan.secrets) {
         if (s.apply?.kind !== "redis") continue;
@@ -251,12 +326,14 @@ function deployConsumers(
             ...[s.name, ...derivedFrom(plan, s.name)].flatMap((n) => stores.get(n) ?? []),
         ];
         const adminSecret = s.apply.adminPasswordSecret;
-        new RedisAclFinalize(
+        const finalize = new RedisAclFinalize(
             `${s.name}-redis-finalize`,
             { apply: s.apply, value: secrets.get(s.name)!.value, adminPassword: adminSecret ? secrets.get(adminSecret)!.value : undefined },
             { parent: secrets.get(s.name), dependsOn },
         );
+        steps.get(s.name)!.push(finalize);
     }
+    return steps;
 }
 
 /** A derived secret last changed when the most recently rotated of its inputs did. */
@@ -270,9 +347,46 @@ function latestInputDate(name: string, plan: RotationPlan): string | null {
     return dates.length ? dates[dates.length - 1] : null;
 }
 
-/** Reads the stack configuration, validates it (before any resource), and deploys. */
-export function runRekey(): DeployedRotation {
+/** The name of the StackReference through which the program reads its own stack's last outputs. */
+export const DEPLOYED_REFERENCE_NAME = "rekey-deployed";
+
+/**
+ * The stack's own last `rotation` output: what the last completed rotation deployed. A
+ * StackReference may name the stack itself; the engine's builtin provider reads that
+ * stack's latest outputs (pkg/resource/deploy/builtins.go readStackReference; the diy
+ * backend returns none for a stack never deployed, pkg/backend/diy/state.go
+ * getSnapshotStackOutputs). Reads also run in `pulumi preview`.
+ */
+export async function readDeployedState(): Promise<DeployedState> {
+    const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    const self = new pulumi.StackReference(DEPLOYED_REFERENCE_NAME, { name });
+    const details = await self.getOutputDetails("rotation");
+    return readDeployed(details.value ?? details.secretValue);
+}
+
+/**
+ * Pulumi prints an error it knows as a RunError without a stack trace
+ * (@pulumi/pulumi cmd/run/run.js uncaughtHandler; RunError.isInstance reads this brand).
+ */
+function asRunError<E extends Error>(e: E): E {
+    Object.defineProperty(e, "__pulumiRunError", { value: true });
+    return e;
+}
+
+/**
+ * Reads the stack configuration, validates it (before any resource), checks each epoch
+ * against the last completed rotation (before any resource but that read), and deploys.
+ */
+export async function runRekey(): Promise<DeployedRotation> {
     const config = readStackConfig();
-    const plan = planRotation(config.raw);
-    return deployRotation({ plan, supplied: config.supplied, hostKeys: config.hostKeys });
+    let plan: RotationPlan;
+    try {
+        plan = planRotation(config.raw);
+    } catch (e) {
+        throw e instanceof RekeyConfigError ? asRunError(e) : e;
+    }
+    const deployed = await readDeployedState();
+    const problems = epochProblems(plan, deployed);
+    if (problems.length) throw asRunError(new RekeyEpochError(problems));
+    return deployRotation({ plan, supplied: config.supplied, hostKeys: config.hostKeys, deployed });
 }

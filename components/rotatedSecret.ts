@@ -10,6 +10,11 @@ export interface RotatedSecretArgs {
     supplied?: pulumi.Output<string>;
     /** The current values of a derived secret's inputs, by secret name. */
     inputs?: Record<string, pulumi.Output<string>>;
+    /**
+     * Checks the current value before anything can use it (a rollback must restore exactly
+     * the deployed previous value): returns the value, or throws.
+     */
+    check?: (value: pulumi.Output<string>) => pulumi.Output<string>;
 }
 
 /**
@@ -60,6 +65,7 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 break;
             }
         }
+        if (args.check) this.value = args.check(this.value);
         this.registerOutputs({ value: this.value, previous: this.previous });
     }
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { HasSteps } from "../steps";
 import { HostTarget, hostCommand } from "../stores/hostCommand";
 
 export interface TriggeredCommandArgs {
@@ -13,12 +14,12 @@ export interface TriggeredCommandArgs {
  * edited restart command) updates it with a no-op, so a consumer restarts only because a
  * secret it reads changed.
  */
-export class TriggeredCommand extends pulumi.ComponentResource {
-    public readonly command: pulumi.Resource;
+export class TriggeredCommand extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: pulumi.CustomResource[];
 
     constructor(type: string, step: string, name: string, args: TriggeredCommandArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
-        this.command = hostCommand(`${step}:${name}`, args.host, { create: args.script, update: "true", triggers: args.triggers }, { parent: this });
+        this.steps = [hostCommand(`${step}:${name}`, args.host, { create: args.script, update: "true", triggers: args.triggers }, { parent: this })];
         this.registerOutputs({});
     }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, createHmac, pbkdf2Sync } from "crypto";
 import { PlannedApply, PlannedSecret } from "../plan/plan";
+import { HasSteps } from "../steps";
 import { hostCommand, shellQuote } from "../stores/hostCommand";
 
 type PostgresApply = Extract<PlannedApply, { kind: "postgres" }>;
@@ -35,7 +36,9 @@ export interface PostgresPasswordArgs {
  * the other role and its old password keep working until the next rotation). psql reads
  * the statement from stdin; the admin password travels in PGPASSWORD.
  */
-export class PostgresPassword extends pulumi.ComponentResource {
+export class PostgresPassword extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: pulumi.CustomResource[];
+
     constructor(name: string, args: PostgresPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:PostgresPassword", name, {}, opts);
         const { apply, secret } = args;
@@ -53,12 +56,12 @@ export class PostgresPassword extends pulumi.ComponentResource {
         ].join(" ");
         const environment: Record<string, pulumi.Input<string>> = { PGCONNECT_TIMEOUT: "10" };
         if (args.adminPassword) environment.PGPASSWORD = args.adminPassword;
-        hostCommand(
+        this.steps = [hostCommand(
             `postgres:${apply.host}:${apply.port}/${role}`,
             { host: null },
-            { create: psql, update: psql, stdin: pulumi.secret(sql), environment: pulumi.secret(environment), logging: "none" },
+            { create: psql, update: psql, stdin: pulumi.secret(sql), environment: pulumi.secret(environment) },
             { parent: this },
-        );
+        )];
         this.registerOutputs({});
     }
 }

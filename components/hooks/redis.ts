@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { PlannedApply } from "../plan/plan";
+import { HasSteps } from "../steps";
 import { hostCommand, shellQuote } from "../stores/hostCommand";
 
 type RedisApply = Extract<PlannedApply, { kind: "redis" }>;
@@ -27,14 +28,14 @@ export interface RedisAclPasswordArgs {
 }
 
 /** One `ACL SETUSER <user> <words> #<sha256>` through redis-cli, the password on stdin as its hash. */
-class RedisAclCommand extends pulumi.ComponentResource {
-    public readonly command: pulumi.Resource;
+class RedisAclCommand extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: pulumi.CustomResource[];
 
     constructor(type: string, step: string, words: string, name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
         const { apply } = args;
         const script = redisCli(apply);
-        this.command = hostCommand(
+        this.steps = [hostCommand(
             `${step}:${apply.host}:${apply.port}/${apply.user}`,
             { host: null },
             {
@@ -42,10 +43,9 @@ class RedisAclCommand extends pulumi.ComponentResource {
                 update: script,
                 stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${apply.user} ${words} #${redisPasswordHash(v)}\n`)),
                 environment: args.adminPassword ? pulumi.secret({ REDISCLI_AUTH: args.adminPassword }) : undefined,
-                logging: "none",
             },
             { parent: this },
-        );
+        )];
         this.registerOutputs({});
     }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DotenvFileTarget, dotenvLine } from "../plan/stores";
+import { HasSteps } from "../steps";
 import { HostTarget, hostCommand } from "./hostCommand";
 import { SecretValues, describeWrite } from "./values";
 import { writeFileCommand } from "./writeFileCommand";
@@ -15,7 +16,9 @@ export interface DotenvFileArgs {
  * lines change, every other line, comment and the order are kept, the file is replaced
  * atomically with its mode and owner, and the previous file is kept as .rekey-backup.
  */
-export class DotenvFile extends pulumi.ComponentResource {
+export class DotenvFile extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: pulumi.CustomResource[];
+
     constructor(name: string, args: DotenvFileArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:DotenvFile", name, {}, opts);
         const { target } = args;
@@ -30,12 +33,12 @@ export class DotenvFile extends pulumi.ComponentResource {
         );
         const stdin = pulumi.secret(pulumi.all(lines).apply((ls) => ["rekey-dotenv-v1", ...ls, ""].join("\n")));
         const script = writeFileCommand("dotenv", target.path);
-        hostCommand(
+        this.steps = [hostCommand(
             `dotenv:${target.host ?? "local"}:${target.path}`,
             args.host,
             { create: script, update: script, stdin },
             { parent: this },
-        );
+        )];
         this.registerOutputs({});
     }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FileStore, PlannedSecret } from "../plan/plan";
+import { HasSteps } from "../steps";
 import { HostTarget, hostCommand } from "./hostCommand";
 import { SecretValues } from "./values";
 import { writeFileCommand } from "./writeFileCommand";
@@ -16,19 +17,21 @@ export interface SecretFilesArgs {
  * written atomically by scripts/write-file.sh with the entry's mode and owner (or the
  * existing file's; 0600 for a new file).
  */
-export class SecretFiles extends pulumi.ComponentResource {
+export class SecretFiles extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: pulumi.CustomResource[];
+
     constructor(name: string, args: SecretFilesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:SecretFiles", name, {}, opts);
         const { store } = args;
-        for (const w of store.writes) {
+        this.steps = store.writes.map((w) => {
             const script = writeFileCommand("file", w.target, store.mode, store.owner);
-            hostCommand(
+            return hostCommand(
                 `file:${store.host ?? "local"}:${w.target}`,
                 args.host,
                 { create: script, update: script, stdin: args.values.of(w.variant) },
                 { parent: this },
             );
-        }
+        });
         this.registerOutputs({});
     }
 }

@@ -7,17 +7,38 @@ import { PlannedHost } from "../plan/plan";
 export interface HostCommandArgs {
     create: string;
     update?: string;
+    /** A secret value for the script; the command then withholds its output (withheldOutput). */
     stdin?: pulumi.Input<string>;
-    /** Local commands only: SSH servers refuse most environment variables. */
+    /** Local commands only: SSH servers refuse most environment variables. Secret, like stdin. */
     environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     triggers?: pulumi.Input<unknown[]>;
-    /** "none" where the output could contain a secret. */
-    logging?: "stdoutAndStderr" | "none";
 }
 
 export interface HostTarget {
     host: PlannedHost | null;
     privateKey?: pulumi.Output<string>;
+}
+
+/**
+ * The script run so that nothing it prints can carry a value. @pulumi/command puts a failed
+ * command's whole stdout and stderr into the error `pulumi up` prints, whatever `logging`
+ * says (pulumi-command provider/pkg/provider/local/commandOutputs.go `run`: "running %q:\n%s" with the
+ * command string and its output; remote likewise),
+ * and a re-encrypt job with `set -x`, psql echoing a statement or redis-cli echoing a reply
+ * would print what it was handed. So the script's output is captured and dropped; the
+ * command prints only a fixed line: done, or the step, its exit code and how to see the
+ * output by hand. The exit code is kept.
+ */
+export function withheldOutput(step: string, script: string): string {
+    const q = shellQuote(step);
+    return [
+        `rekey_rc=0; rekey_out=$(sh -c ${shellQuote(script)} rekey-step 2>&1) || rekey_rc=$?; rekey_out=`,
+        `if [ "$rekey_rc" -ne 0 ]; then`,
+        `  printf 'rekey: step %s failed with exit code %s. Its output is withheld because it can contain secret values: to see it, run the step by hand with the inputs that pulumi preview --diff --show-secrets shows for it, then run pulumi up again.\\n' ${q} "$rekey_rc" >&2`,
+        `  exit "$rekey_rc"`,
+        `fi`,
+        `printf 'rekey: step %s done\\n' ${q}`,
+    ].join("\n");
 }
 
 export function hostCommand(
@@ -26,16 +47,20 @@ export function hostCommand(
     args: HostCommandArgs,
     opts: pulumi.CustomResourceOptions,
 ): command.local.Command | command.remote.Command {
+    // Every command handed a secret keeps its output out of plain state: stdout and stderr
+    // are outputs of the command resource, stored unencrypted unless marked secret.
+    const carriesSecret = args.stdin !== undefined || args.environment !== undefined;
+    const script = (s: string | undefined) => (s === undefined || !carriesSecret ? s : withheldOutput(name, s));
     const common = {
-        create: args.create,
-        update: args.update,
+        create: script(args.create),
+        update: script(args.update),
         stdin: args.stdin,
         triggers: args.triggers,
-        logging: args.logging,
         addPreviousOutputInEnv: false,
     };
+    const options: pulumi.CustomResourceOptions = carriesSecret ? { ...opts, additionalSecretOutputs: ["stdout", "stderr"] } : opts;
     if (!target.host) {
-        return new command.local.Command(name, { ...common, interpreter: ["/bin/sh", "-c"], environment: args.environment }, opts);
+        return new command.local.Command(name, { ...common, interpreter: ["/bin/sh", "-c"], environment: args.environment }, options);
     }
     if (args.environment) throw new Error(`${name}: environment variables cannot be passed to a remote command`);
     return new command.remote.Command(
@@ -49,7 +74,7 @@ export function hostCommand(
                 privateKey: target.privateKey,
             },
         },
-        opts,
+        options,
     );
 }
 

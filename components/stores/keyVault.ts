@@ -2,6 +2,7 @@ import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import { KeyVaultStore, PlannedSecret } from "../plan/plan";
 import { expiresAt } from "../plan/stores";
+import { HasSteps } from "../steps";
 import { SecretValues, rekeyTags } from "./values";
 
 export interface KeyVaultSecretsArgs {
@@ -15,15 +16,15 @@ export interface KeyVaultSecretsArgs {
  * With a cadence, `expires` is rotatedAt + cadenceDays, so Key Vault's own near-expiry
  * events (Event Grid SecretNearExpiry) remind the team.
  */
-export class KeyVaultSecrets extends pulumi.ComponentResource {
-    public readonly secrets: azure.keyvault.Secret[];
+export class KeyVaultSecrets extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: azure.keyvault.Secret[];
 
     constructor(name: string, args: KeyVaultSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:KeyVaultSecrets", name, {}, opts);
         const { secret, store, values } = args;
         const expires = expiresAt(secret);
         const contentType = store.contentType ?? (secret.source.kind === "generate" ? secret.source.spec.encoding : "text/plain");
-        this.secrets = store.writes.map(
+        this.steps = store.writes.map(
             (w) =>
                 new azure.keyvault.Secret(
                     `keyvault:${store.vault}/${w.target}`,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesProviderConfig } from "../plan/plan";
 import { KubernetesSecretTarget, writeRecord } from "../plan/stores";
+import { HasSteps } from "../steps";
 import { SecretValues } from "./values";
 
 export const ROTATION_ANNOTATION = "rekey.dev/rotation";
@@ -31,8 +32,9 @@ export interface KubernetesSecretArgs {
  * key updates the Secret in place and leaves the other keys byte-identical. The annotation
  * rekey.dev/rotation records, per key, the secret, epoch and date of its value.
  */
-export class KubernetesSecret extends pulumi.ComponentResource {
+export class KubernetesSecret extends pulumi.ComponentResource implements HasSteps {
     public readonly secret: k8s.core.v1.Secret;
+    public readonly steps: k8s.core.v1.Secret[];
 
     constructor(name: string, args: KubernetesSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:KubernetesSecret", name, {}, opts);
@@ -57,6 +59,7 @@ export class KubernetesSecret extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider },
         );
+        this.steps = [this.secret];
         this.registerOutputs({});
     }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedSecret, SsmStore } from "../plan/plan";
+import { HasSteps } from "../steps";
 import { SecretValues, rekeyTags } from "./values";
 
 export interface SsmParametersArgs {
@@ -11,18 +12,21 @@ export interface SsmParametersArgs {
 }
 
 /**
- * One SSM SecureString per value the secret publishes here. The value is written through
- * the write-only `valueWo`, so it never enters Pulumi state; `valueWoVersion` (derived from
- * the keyed fingerprint) changes exactly when the value does, which is what makes AWS
- * receive a new value.
+ * One SSM SecureString per value the secret publishes here, written through `value`.
+ *
+ * Not the write-only `valueWo`: the engine stores write-only inputs in the state's inputs,
+ * encrypted like every secret (pulumi-terraform-bridge issue 3201 is open), and the value is
+ * in state anyway as the generator's `result`. So `valueWo` would keep nothing out of state
+ * and would hide drift: `value` is read back by `pulumi refresh`, which then shows a value
+ * changed by hand. The provider stores `value` as a secret.
  */
-export class SsmParameters extends pulumi.ComponentResource {
-    public readonly parameters: aws.ssm.Parameter[];
+export class SsmParameters extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: aws.ssm.Parameter[];
 
     constructor(name: string, args: SsmParametersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:SsmParameters", name, {}, opts);
         const { secret, store, values } = args;
-        this.parameters = store.writes.map(
+        this.steps = store.writes.map(
             (w) =>
                 new aws.ssm.Parameter(
                     `ssm:${store.region ? `${store.region}:` : ""}${w.target}`,
@@ -30,8 +34,7 @@ export class SsmParameters extends pulumi.ComponentResource {
                         name: w.target,
                         type: "SecureString",
                         keyId: store.keyId ?? undefined,
-                        valueWo: values.of(w.variant),
-                        valueWoVersion: values.version(w.variant),
+                        value: values.of(w.variant),
                         description: `Managed by rekey: ${secret.name}${w.variant === "current" ? "" : ` (${w.variant})`}. Rotate by bumping rekey:secrets.${secret.name}.epoch, not here.`,
                         tags: rekeyTags({ secret, variant: w.variant }),
                     },

@@ -8,8 +8,6 @@ export interface SecretValues {
     of(variant: Variant): pulumi.Output<string>;
     /** The keyed fingerprint of the value (not secret). */
     fingerprint(variant: Variant): pulumi.Output<string>;
-    /** An integer that changes exactly when the value of this variant changes (not secret). */
-    version(variant: Variant): pulumi.Output<number>;
 }
 
 /** Tags (SSM, Key Vault) recording which secret, variant and epoch a value is. */

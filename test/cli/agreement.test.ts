@@ -80,8 +80,10 @@ describe("rekey plan says restart exactly the consumers the program restarts, an
 
         const engine = new MockEngine("rekey", "production");
         const before = loadStackText(BASE);
-        await engine.run(before.config, undefined, before.secretKeys);
         const after = loadStackText(head);
+        // A rollback restores a value the stack deployed: the head's epoch was deployed before the base's.
+        if (_.startsWith("roll")) await engine.run(after.config, undefined, after.secretKeys);
+        await engine.run(before.config, undefined, before.secretKeys);
         const run = await engine.run(after.config, undefined, after.secretKeys);
 
         expect(plan.consumers.map((c: { name: string }) => c.name).sort()).toEqual(restarted(run));

@@ -2,7 +2,13 @@
 // state persists between runs, a resource whose inputs did not change keeps its outputs,
 // and a RandomPassword whose inputs changed is replaced with a fresh random value (all its
 // inputs force replacement). Each run records every resource's inputs (with which leaves
-// are secret), options (parent, dependsOn) and outputs.
+// are secret), options (parent, dependsOn, additionalSecretOutputs) and outputs.
+//
+// Stack outputs are kept as the engine keeps them: a run that completes replaces them; a
+// run that fails (the program throws, a registration fails, or a replayed command fails:
+// see revert) leaves the previous ones (pkg/resource/deploy/step_executor.go
+// executeRegisterResourceOutputs keeps old stack outputs on an errored deployment). A
+// StackReference to the stack itself reads them, as the engine's builtin provider does.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, randomInt } from "crypto";
 import * as bcrypt from "bcryptjs";
@@ -26,8 +32,9 @@ export interface CapturedResource {
     /** The explicit provider's name, if any. */
     provider: string | undefined;
     outputs: Record<string, any>;
-    /** created: new this run; replaced: inputs changed; same: no change. */
-    change: "created" | "replaced" | "updated" | "same";
+    additionalSecretOutputs: string[];
+    /** created: new this run; replaced: inputs changed; same: no change; read: a StackReference read. */
+    change: "created" | "replaced" | "updated" | "same" | "read";
 }
 
 export interface RunResult {
@@ -39,6 +46,13 @@ export interface RunResult {
 }
 
 export type StackConfigInput = Record<string, unknown>;
+
+export interface RunOptions {
+    /** Registrations of these resources (`type::name` or name) fail, as a failed create or update would. */
+    fail?: (key: string, name: string) => boolean;
+}
+
+export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -126,6 +140,12 @@ export class MockEngine {
     /** The state as it was before the last run, to undo resources whose operation failed. */
     private priorState = new Map<string, Stored>();
     readonly generatedValues = new Set<string>();
+    /** The stack's outputs as the backend holds them (top-level name to value), and which are secret. */
+    private stackOutputs: Record<string, unknown> = {};
+    private secretOutputNames: string[] = [];
+    private priorStackOutputs: { outputs: Record<string, unknown>; secret: string[] } = { outputs: {}, secret: [] };
+    /** The names each StackReference read in the last run asked for. */
+    readonly references: string[] = [];
 
     /**
      * A deterministic engine draws each generated value from its resource name and inputs,
@@ -140,10 +160,13 @@ export class MockEngine {
     /** Runs `program` (default: the rekey program) against `config` as one `pulumi up`. */
     async run(
         config: StackConfigInput,
-        program?: () => Record<string, unknown>,
+        program?: () => Record<string, unknown> | Promise<Record<string, unknown>>,
         secretKeys: string[] = ["rekey:supplied", "rekey:hostKeys"],
+        options: RunOptions = {},
     ): Promise<RunResult> {
         this.priorState = new Map(this.state);
+        this.priorStackOutputs = { outputs: this.stackOutputs, secret: this.secretOutputNames };
+        this.references.length = 0;
         const resources = new Map<string, CapturedResource>();
         const pending: Promise<void>[] = [];
         const seen = new Set<string>();
@@ -152,6 +175,18 @@ export class MockEngine {
             {
                 newResource(args: pulumi.runtime.MockResourceArgs) {
                     const key = `${args.type}::${args.name}`;
+                    if (args.type === STACK_REFERENCE) {
+                        engine.references.push(args.inputs.name);
+                        const [project, stack] = String(args.inputs.name).split("/").slice(-2);
+                        const own = project === engine.project && stack === engine.stack;
+                        if (!own) throw new Error(`unknown stack ${JSON.stringify(args.inputs.name)}`);
+                        resources.set(key, { ...(resources.get(key) ?? emptyCapture(args.type, args.name)), inputs: args.inputs, change: "read" });
+                        const outputs = Object.fromEntries(
+                            Object.entries(engine.stackOutputs).map(([k, v]) => [k, engine.secretOutputNames.includes(k) ? pulumi.secret(v) : v]),
+                        );
+                        return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: engine.secretOutputNames } };
+                    }
+                    if (options.fail?.(key, args.name)) throw new Error(`injected failure: ${key}`);
                     // Outputs keep the wrappers, so that secret inputs stay secret outputs.
                     const wrapped = args.inputs;
                     const inputs = unwrapSecrets(wrapped);
@@ -188,19 +223,7 @@ export class MockEngine {
                         r.change = change;
                         r.custom = args.custom ?? true;
                     } else {
-                        resources.set(key, {
-                            type: args.type,
-                            name: args.name,
-                            custom: args.custom ?? true,
-                            inputs,
-                            leaves: [],
-                            parent: undefined,
-                            dependsOn: [],
-                            deleteBeforeReplace: false,
-                            provider: undefined,
-                            outputs,
-                            change,
-                        });
+                        resources.set(key, { ...emptyCapture(args.type, args.name), custom: args.custom ?? true, inputs, outputs, change });
                     }
                     const state =
                         args.type === RANDOM_PASSWORD
@@ -215,6 +238,7 @@ export class MockEngine {
             this.project,
             this.stack,
             false,
+            "organization",
         );
         const flat: Record<string, string> = {};
         for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
@@ -234,20 +258,9 @@ export class MockEngine {
                 const parentName = args.opts.parent && keyOf(args.opts.parent);
                 const deps = args.opts.dependsOn;
                 const depList = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
-                const entry: CapturedResource = resources.get(key) ?? {
-                    type: args.type,
-                    name: args.name,
-                    custom: true,
-                    inputs: {},
-                    leaves: [],
-                    parent: undefined,
-                    dependsOn: [],
-                    deleteBeforeReplace: false,
-                    provider: undefined,
-                    outputs: {},
-                    change: "same",
-                };
+                const entry: CapturedResource = resources.get(key) ?? emptyCapture(args.type, args.name);
                 entry.parent = parentName;
+                entry.additionalSecretOutputs = [...((args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [])];
                 entry.deleteBeforeReplace = (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true;
                 entry.provider = ((args.opts as pulumi.CustomResourceOptions).provider as any)?.__name;
                 entry.dependsOn = depList.map(keyOf);
@@ -256,7 +269,7 @@ export class MockEngine {
                 return undefined;
             });
             try {
-                programOutputs = program ? program() : defaultProgram();
+                programOutputs = await (program ? program() : defaultProgram());
             } catch (e) {
                 programError = e;
             }
@@ -281,7 +294,15 @@ export class MockEngine {
         if (rejections.length) throw rejections[0];
         // Resources the program no longer declares are deleted, as `pulumi up` would.
         for (const key of [...this.state.keys()]) if (!seen.has(key)) this.state.delete(key);
+        // The run completed: its outputs are the stack's outputs now.
+        this.stackOutputs = JSON.parse(JSON.stringify(outputs ?? {}));
+        this.secretOutputNames = [...new Set(outputLeaves.filter((l) => l.secret).map((l) => l.path.split(/[.[]/)[0]))].sort();
         return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
+    }
+
+    /** The stack's outputs as the backend holds them now (what a StackReference to it reads). */
+    get lastOutputs(): Record<string, any> {
+        return this.stackOutputs;
     }
 
     /**
@@ -289,7 +310,10 @@ export class MockEngine {
      * leaves Pulumi state: the next run sees the same change again.
      */
     revert(keys: Iterable<string>): void {
-        for (const key of keys) {
+        const list = [...keys];
+        // A failed command failed the `pulumi up`: the stack keeps its previous outputs.
+        if (list.length) ({ outputs: this.stackOutputs, secret: this.secretOutputNames } = this.priorStackOutputs);
+        for (const key of list) {
             const prior = this.priorState.get(key);
             if (prior) this.state.set(key, prior);
             else this.state.delete(key);
@@ -297,10 +321,27 @@ export class MockEngine {
     }
 }
 
-function defaultProgram(): Record<string, unknown> {
+function emptyCapture(type: string, name: string): CapturedResource {
+    return {
+        type,
+        name,
+        custom: true,
+        inputs: {},
+        leaves: [],
+        parent: undefined,
+        dependsOn: [],
+        deleteBeforeReplace: false,
+        provider: undefined,
+        additionalSecretOutputs: [],
+        outputs: {},
+        change: "same",
+    };
+}
+
+async function defaultProgram(): Promise<Record<string, unknown>> {
     // Required lazily so that each run evaluates the program against the config just set.
     const { runRekey } = require("../../components/program") as typeof import("../../components/program");
-    const d = runRekey();
+    const d = await runRekey();
     return { rotation: d.rotation, credentials: d.credentials };
 }
 

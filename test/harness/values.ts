@@ -16,9 +16,9 @@ export async function runWithValues(engine: MockEngine, config: Config): Promise
     const previous: Record<string, string> = {};
     let credentials: Record<string, string> = {};
     const exposed: Record<string, unknown> = {};
-    const run = await engine.run(config, () => {
+    const run = await engine.run(config, async () => {
         const { runRekey } = require("../../components/program") as typeof import("../../components/program");
-        const d = runRekey();
+        const d = await runRekey();
         for (const [name, s] of d.secrets) {
             s.value.apply((v) => (values[name] = v));
             s.previous?.apply((v) => (previous[name] = v));

@@ -5,7 +5,7 @@ import { inputsByResource, runWithValues } from "../harness/values";
 const PW = "random:index/randomPassword:RandomPassword";
 
 function changedResources(run: Awaited<ReturnType<typeof runWithValues>>["run"]): string[] {
-    return [...run.resources.values()].filter((r) => r.change !== "same").map((r) => `${r.type}::${r.name} ${r.change}`).sort();
+    return [...run.resources.values()].filter((r) => r.change !== "same" && r.change !== "read").map((r) => `${r.type}::${r.name} ${r.change}`).sort();
 }
 
 test("re-running with unchanged config changes no resource input and no value", async () => {
@@ -107,6 +107,7 @@ test("the rotation output lists epoch, date, fingerprint, stores and consumers",
         epoch: 1,
         rotatedAt: "2026-10-02",
         fingerprint: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/),
+        previous: null,
         stores: ["ssm:/t/HEX"],
         consumers: [],
     });

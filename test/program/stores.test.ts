@@ -1,3 +1,5 @@
+import { withheldOutput } from "../../components/stores/hostCommand";
+import { writeFileCommand } from "../../components/stores/writeFileCommand";
 import { Config } from "../harness/configs";
 import { MockEngine, ofType, resource } from "../harness/mockEngine";
 import { runWithValues } from "../harness/values";
@@ -52,7 +54,7 @@ const bump = (c: Config, name: string) => {
 const secretLeaf = (r: { leaves: { path: string; secret: boolean }[] }, path: string) => r.leaves.find((l) => l.path === path || l.path.startsWith(`${path}.`) || l.path.startsWith(`${path}[`));
 
 describe("SSM Parameter Store", () => {
-    test("SecureString with key, name, tags and description; the value is write-only and secret", async () => {
+    test("SecureString with key, name, tags and description; the value is in `value`, secret (refresh shows drift)", async () => {
         const { run, values, previous } = await runWithValues(new MockEngine(), storesConfig());
         const p = resource(run, SSM, "ssm:/musehub/production/JWT_SECRET");
         expect(p.inputs).toMatchObject({
@@ -62,27 +64,27 @@ describe("SSM Parameter Store", () => {
             tags: { "managed-by": "rekey", "rekey:secret": "JWT_SECRET", "rekey:epoch": "4", "rekey:rotatedAt": "2026-10-02", "rekey:variant": "current" },
             description: expect.stringContaining("Managed by rekey"),
         });
-        expect(p.inputs.value).toBeUndefined();
-        expect(p.inputs.valueWo).toBe(values.JWT_SECRET);
-        expect(secretLeaf(p, "valueWo")!.secret).toBe(true);
-        expect(Number.isSafeInteger(p.inputs.valueWoVersion)).toBe(true);
+        expect(p.inputs.valueWo).toBeUndefined();
+        expect(p.inputs.valueWoVersion).toBeUndefined();
+        expect(p.inputs.value).toBe(values.JWT_SECRET);
+        expect(secretLeaf(p, "value")!.secret).toBe(true);
         const prev = resource(run, SSM, "ssm:/musehub/production/JWT_SECRET_PREVIOUS");
-        expect(prev.inputs.valueWo).toBe(previous.JWT_SECRET);
+        expect(prev.inputs.value).toBe(previous.JWT_SECRET);
         expect(prev.inputs.tags).toMatchObject({ "rekey:epoch": "3", "rekey:variant": "previous" });
         expect(prev.inputs.tags["rekey:rotatedAt"]).toBeUndefined();
     });
 
-    test("valueWoVersion changes exactly when the value does", async () => {
+    test("a parameter is updated in place exactly when its value changes", async () => {
         const engine = new MockEngine();
         const a = await runWithValues(engine, storesConfig());
         const b = await runWithValues(engine, storesConfig());
         const c = await runWithValues(engine, bump(storesConfig(), "JWT_SECRET"));
-        const v = (r: typeof a, n: string) => resource(r.run, SSM, n).inputs.valueWoVersion;
-        expect(v(b, "ssm:/musehub/production/JWT_SECRET")).toBe(v(a, "ssm:/musehub/production/JWT_SECRET"));
-        expect(v(c, "ssm:/musehub/production/JWT_SECRET")).not.toBe(v(a, "ssm:/musehub/production/JWT_SECRET"));
+        const change = (r: typeof a, n: string) => resource(r.run, SSM, n).change;
+        expect(change(b, "ssm:/musehub/production/JWT_SECRET")).toBe("same");
+        expect(change(c, "ssm:/musehub/production/JWT_SECRET")).toBe("updated");
         // The previous parameter now holds epoch 4's value: it changes too.
-        expect(v(c, "ssm:/musehub/production/JWT_SECRET_PREVIOUS")).not.toBe(v(a, "ssm:/musehub/production/JWT_SECRET_PREVIOUS"));
-        expect(resource(c.run, SSM, "ssm:/musehub/production/JWT_SECRET").change).toBe("updated");
+        expect(change(c, "ssm:/musehub/production/JWT_SECRET_PREVIOUS")).toBe("updated");
+        expect(resource(c.run, SSM, "ssm:/musehub/production/JWT_SECRET_PREVIOUS").inputs.value).toBe(a.values.JWT_SECRET);
     });
 });
 
@@ -154,7 +156,8 @@ describe(".env and secret files", () => {
         expect(secretLeaf(remote, "connection.privateKey")!.secret).toBe(true);
         expect(remote.inputs.stdin).toBe(`rekey-dotenv-v1\nREDIS_PASSWORD='${values.REDIS_PASSWORD}'\n`);
         expect(secretLeaf(remote, "stdin")!.secret).toBe(true);
-        expect(remote.inputs.create).toMatch(/^sh -c '.*' rekey-write 'dotenv' '\/opt\/app\/.env'$/s);
+        expect(remote.inputs.create).toBe(withheldOutput("dotenv:web1:/opt/app/.env", writeFileCommand("dotenv", "/opt/app/.env")));
+        expect(writeFileCommand("dotenv", "/opt/app/.env")).toMatch(/^sh -c '.*' rekey-write 'dotenv' '\/opt\/app\/.env'$/s);
         expect(remote.inputs.update).toBe(remote.inputs.create);
         expect(remote.inputs.triggers).toBeUndefined();
         expect(remote.inputs.addPreviousOutputInEnv).toBe(false);
@@ -166,9 +169,10 @@ describe(".env and secret files", () => {
     test("files carry mode and owner as arguments and the value on stdin", async () => {
         const { run, values } = await runWithValues(new MockEngine(), storesConfig());
         const f = resource(run, LOCAL, "file:local:/run/secrets/mqtt_password");
-        expect(f.inputs.create).toMatch(/ rekey-write 'file' '\/run\/secrets\/mqtt_password' '0400' '1000:1000'$/);
+        expect(f.inputs.create).toBe(withheldOutput("file:local:/run/secrets/mqtt_password", writeFileCommand("file", "/run/secrets/mqtt_password", "0400", "1000:1000")));
+        expect(writeFileCommand("file", "/run/secrets/mqtt_password", "0400", "1000:1000")).toMatch(/ rekey-write 'file' '\/run\/secrets\/mqtt_password' '0400' '1000:1000'$/);
         expect(f.inputs.stdin).toBe(values.MQTT_PASSWORD);
-        expect(resource(run, REMOTE, "file:web1:/srv/mqtt").inputs.create).toMatch(/ rekey-write 'file' '\/srv\/mqtt'$/);
+        expect(resource(run, REMOTE, "file:web1:/srv/mqtt").inputs.create).toBe(withheldOutput("file:web1:/srv/mqtt", writeFileCommand("file", "/srv/mqtt")));
     });
 
     test("a supplied or derived value a .env line cannot hold is rejected at validation, without the value", async () => {
