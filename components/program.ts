@@ -4,8 +4,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, keyedHex } from "./fingerprint";
-import { DeployedState, DeployedValue, RekeyEpochError, epochProblems, previousAfter, readDeployed, restoring } from "./plan/deployed";
-import { PlannedSecret, RekeyConfigError, RotationPlan, Variant, planRotation } from "./plan/plan";
+import { DeployedState, DeployedValue, RekeyEpochError, applyDeployed, epochProblems, previousAfter, readDeployed, restoring } from "./plan/deployed";
+import { ConfigProblem, PlannedSecret, RekeyConfigError, RotationPlan, Variant, planRotation } from "./plan/plan";
 import { consumerDependencies, derivedFrom, triggerLabel } from "./plan/restarts";
 import { storeTargets } from "./plan/stores";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
@@ -34,6 +34,8 @@ import { SecretValues } from "./stores/values";
 export interface RotationRecord {
     /** null for derived secrets, whose value follows their inputs. */
     epoch: number | null;
+    /** The generator round of the current value, when past the first (a bump back to an epoch rolled back from). */
+    round?: number;
     rotatedAt: string | null;
     fingerprint: string;
     /** The deployed value the previous value (keepPrevious) is exactly, which a rollback restores; else null. */
@@ -53,13 +55,15 @@ export interface ProgramInputs {
 export interface DeployedRotation {
     secrets: Map<string, RotatedSecret>;
     rotation: pulumi.Output<Record<string, RotationRecord>>;
+    /** Each secret's entry of `rotation`, resolved once that secret's rotation completed. */
+    records: Map<string, pulumi.Output<RotationRecord>>;
     /** Passwords behind htpasswd secrets (secret; empty when there are none). */
     credentials: pulumi.Output<Record<string, string>>;
 }
 
 export const FINGERPRINT_KEY_NAME = "rekey-fingerprint-key";
 
-export function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramInputs): DeployedRotation {
+export async function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramInputs): Promise<DeployedRotation> {
     // The HMAC key of every fingerprint. Never re-keyed: fingerprints stay comparable
     // across rotations.
     const fingerprintKey = new random.RandomPassword(FINGERPRINT_KEY_NAME, { length: 64, special: false });
@@ -74,13 +78,12 @@ export function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramIn
             s.source.kind === "derive"
                 ? Object.fromEntries(s.source.inputs.map((n) => [n, secrets.get(n)!.value]))
                 : undefined;
-        const restore = restoring(s, deployed);
-        const check = restore ? (v: pulumi.Output<string>) => restoredExactly(s, restore, v, keyed) : undefined;
-        const secret = new RotatedSecret(s.name, { plan: s, supplied: supplied.get(s.name), inputs, check });
+        const secret = new RotatedSecret(s.name, { plan: s, supplied: supplied.get(s.name), inputs });
         secrets.set(s.name, secret);
         values.set(s.name, valuesOf(s, secret, keyed));
         if (secret.password) credentials[s.name] = secret.password;
     }
+    await checkRestores(plan, deployed, values);
     /** What the previous value is now, in terms of what was deployed (null without keepPrevious). */
     const previousNow = new Map(
         plan.secrets.map((s) => {
@@ -106,6 +109,7 @@ export function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramIn
             .all([completion(chain), values.get(s.name)!.fingerprint("current"), previousNow.get(s.name)!])
             .apply(([, fp, previous]): RotationRecord => ({
                 epoch: s.epoch,
+                ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
                 rotatedAt: s.rotatedAt ?? latestInputDate(s.name, plan),
                 fingerprint: fp,
                 previous,
@@ -115,6 +119,7 @@ export function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramIn
     }
     return {
         secrets,
+        records: new Map(Object.entries(records)),
         rotation: pulumi.output(records) as pulumi.Output<Record<string, RotationRecord>>,
         credentials: pulumi.secret(pulumi.output(credentials)),
     };
@@ -123,24 +128,33 @@ export function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramIn
 /**
  * A rollback's value must be exactly the deployed previous value. The check before
  * anything is registered (epochProblems) reads the deployed record; a failed `pulumi up`
- * since then may still have re-keyed that generator, which only its fingerprint shows.
- * Throwing here fails every resource that would use the value, before it is written.
+ * since then may still have re-keyed that generator, which only its fingerprint shows. So
+ * the program waits for the fingerprints of the values it restores, after registering the
+ * generators and before anything that uses a value. In a preview a replaced generator's
+ * value is unknown: the check then runs in `pulumi up`.
  */
-function restoredExactly(
-    s: PlannedSecret,
-    restore: DeployedValue,
-    value: pulumi.Output<string>,
-    keyed: (v: pulumi.Output<string>) => pulumi.Output<string>,
-): pulumi.Output<string> {
-    return pulumi.all([value, keyed(value)]).apply(([v, fp]) => {
-        if (fp !== restore.fingerprint) {
-            throw new pulumi.RunError(
-                `rekey: secret ${s.name}: the rollback to epoch ${restore.epoch} cannot restore that epoch's value: a failed pulumi up since replaced it. ` +
-                    `Nothing that uses ${s.name} was changed. Set epoch back to ${restore.epoch + 1}, or bump to ${restore.epoch + 2} for a fresh value.`,
-            );
+async function checkRestores(plan: RotationPlan, deployed: DeployedState, values: Map<string, SecretValues>): Promise<void> {
+    const problems: ConfigProblem[] = [];
+    for (const s of plan.secrets) {
+        const restore = restoring(s, deployed);
+        if (!restore) continue;
+        const fp = await knownValue(values.get(s.name)!.fingerprint("current"));
+        if (fp !== undefined && fp !== restore.fingerprint) {
+            problems.push({
+                subject: `secret ${s.name}`,
+                field: "epoch",
+                reason: `the rollback to epoch ${restore.epoch} cannot restore that epoch's value: a failed pulumi up since replaced it. Set epoch back to ${restore.epoch + 1}, or bump to ${restore.epoch + 2} for a fresh value`,
+            });
         }
-        return v;
-    });
+    }
+    if (problems.length) throw asRunError(new RekeyEpochError(problems));
+}
+
+/** An Output's value, or undefined while it is unknown (a preview). Uses the SDK's Output internals. */
+async function knownValue<T>(o: pulumi.Output<T>): Promise<T | undefined> {
+    const internal = o as unknown as { promise(withUnknowns?: boolean): Promise<T>; isKnown: Promise<boolean> };
+    const [value, known] = await Promise.all([internal.promise(true), internal.isKnown]);
+    return known ? value : undefined;
 }
 
 function valuesOf(
@@ -388,5 +402,5 @@ export async function runRekey(): Promise<DeployedRotation> {
     const deployed = await readDeployedState();
     const problems = epochProblems(plan, deployed);
     if (problems.length) throw asRunError(new RekeyEpochError(problems));
-    return deployRotation({ plan, supplied: config.supplied, hostKeys: config.hostKeys, deployed });
+    return await deployRotation({ plan: applyDeployed(plan, deployed), supplied: config.supplied, hostKeys: config.hostKeys, deployed });
 }

@@ -4,17 +4,17 @@ import { encode } from "./plan/encodings";
 import { GeneratorSlot, PlannedSecret } from "./plan/plan";
 import { renderTemplate } from "./plan/template";
 
+/** A generator's keepers: its slot's epoch, and its round when past the first (so that stacks keep their keepers). */
+export function slotKeepers(slot: GeneratorSlot): Record<string, string> {
+    return slot.round > 1 ? { epoch: String(slot.epoch), round: String(slot.round) } : { epoch: String(slot.epoch) };
+}
+
 export interface RotatedSecretArgs {
     plan: PlannedSecret;
     /** The value of a supplied secret (from `rekey:supplied`). */
     supplied?: pulumi.Output<string>;
     /** The current values of a derived secret's inputs, by secret name. */
     inputs?: Record<string, pulumi.Output<string>>;
-    /**
-     * Checks the current value before anything can use it (a rollback must restore exactly
-     * the deployed previous value): returns the value, or throws.
-     */
-    check?: (value: pulumi.Output<string>) => pulumi.Output<string>;
 }
 
 /**
@@ -38,7 +38,7 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 const valueOf = (slot: GeneratorSlot) => {
                     const generator = new random.RandomPassword(
                         `${name}-${slot.parity}`,
-                        { ...source.generator, keepers: { epoch: String(slot.epoch) } },
+                        { ...source.generator, keepers: slotKeepers(slot) },
                         { parent: this },
                     );
                     const value =
@@ -65,7 +65,6 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 break;
             }
         }
-        if (args.check) this.value = args.check(this.value);
         this.registerOutputs({ value: this.value, previous: this.previous });
     }
 }

@@ -1,20 +1,27 @@
-// What the stack's last completed rotation deployed, and whether the configured epochs may
-// follow from it. Pure: the program reads the stack's own last `rotation` output (a
-// StackReference to itself) and passes it here before it registers anything else.
+// What the stack's last completed rotation deployed, whether the configured epochs may
+// follow from it, and which generator each slot must hold for that. Pure: the program reads
+// the stack's own last `rotation` output (a StackReference to itself) and passes it here
+// before it registers anything else.
 //
 // Why an epoch moves one step per completed `pulumi up`: a generated secret has one
 // generator per epoch parity, and alternating Postgres roles are picked by parity. From the
 // deployed epoch n, n + 1 re-keys the other slot and sets the other role, leaving the value
-// and the role the running services use untouched until they have restarted. n + 2 re-keys
-// the slot and sets the password of the role that is in use (its next login fails), and
-// `_PREVIOUS` is then a value no service ever had. Going back is a restore only when the
-// previous value is exactly what that epoch deployed; a first deployment, a rollback or a
-// failed rotation leaves a fresh value there instead.
-import { ConfigProblem, PlannedSecret, RotationPlan } from "./plan";
+// and the role the running services use untouched until they have restarted. n + 2 would
+// re-key the slot in use and set the password of the role in use (its next login fails),
+// and `_PREVIOUS` would be a value no service ever had.
+//
+// Why the slots follow the deployed state: a `pulumi up` that fails after its generators
+// were replaced leaves them replaced. So no step may re-key the slot that holds the deployed
+// value: a bump re-keys only the other slot, and a rollback re-keys nothing (its value is
+// the deployed previous one, and the value it leaves becomes the previous one). Abandoning
+// a failed step (setting the epoch back to the deployed one) is then always safe.
+import { ConfigProblem, GeneratorSlot, PlannedSecret, RotationPlan, slotParity } from "./plan";
 
-/** A value a secret had when a rotation completed: its epoch and keyed fingerprint. */
+/** A value a secret had when a rotation completed: its epoch, generator round and keyed fingerprint. */
 export interface DeployedValue {
     epoch: number;
+    /** Omitted in the output when 1. */
+    round?: number;
     fingerprint: string;
 }
 
@@ -22,6 +29,7 @@ export interface DeployedValue {
 export interface DeployedSecret {
     /** null for a derived secret. */
     epoch: number | null;
+    round: number;
     fingerprint: string | null;
     /** The previous value (keepPrevious) is exactly this deployed value; null when it is not one. */
     previous: DeployedValue | null;
@@ -31,14 +39,21 @@ export interface DeployedSecret {
 export type DeployedState = ReadonlyMap<string, DeployedSecret> | null;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const roundOf = (v: Record<string, unknown>) => (Number.isInteger(v.round) && (v.round as number) > 1 ? (v.round as number) : 1);
 
-function deployedValue(v: unknown): DeployedValue | null {
-    return isObject(v) && Number.isInteger(v.epoch) && typeof v.fingerprint === "string" ? { epoch: v.epoch as number, fingerprint: v.fingerprint } : null;
+/** A deployed value as the output records it (round omitted when 1). */
+export function deployedValue(epoch: number, round: number, fingerprint: string): DeployedValue {
+    return round > 1 ? { epoch, round, fingerprint } : { epoch, fingerprint };
+}
+
+function readValue(v: unknown): DeployedValue | null {
+    return isObject(v) && Number.isInteger(v.epoch) && typeof v.fingerprint === "string" ? deployedValue(v.epoch as number, roundOf(v), v.fingerprint) : null;
 }
 
 /**
  * Reads the stack's last `rotation` output. Entries written before rekey recorded
- * `previous` read as "no restorable previous value": a rollback then needs one more bump.
+ * `previous` read as "no restorable previous value" and round 1 (the keepers rekey used
+ * then), so upgrading re-keys nothing.
  */
 export function readDeployed(rotation: unknown): DeployedState {
     if (!isObject(rotation)) return null;
@@ -47,57 +62,96 @@ export function readDeployed(rotation: unknown): DeployedState {
         if (!isObject(entry)) continue;
         out.set(name, {
             epoch: Number.isInteger(entry.epoch) ? (entry.epoch as number) : null,
+            round: roundOf(entry),
             fingerprint: typeof entry.fingerprint === "string" ? entry.fingerprint : null,
-            previous: deployedValue(entry.previous),
+            previous: readValue(entry.previous),
         });
     }
     return out;
 }
 
+/** The deployed record of a secret that has an epoch on both sides, if any. */
+function deployedOf(secret: PlannedSecret, deployed: DeployedState): (DeployedSecret & { epoch: number }) | null {
+    const d = deployed?.get(secret.name);
+    return d && d.epoch !== null && secret.epoch !== null ? (d as DeployedSecret & { epoch: number }) : null;
+}
+
+/**
+ * The generator slots of a generated secret given what the stack deployed: the same keepers
+ * as the last completed rotation when the epoch did not move; on a bump, the deployed slot
+ * untouched and the other one fresh (a new round when it holds a value rolled back from);
+ * on a rollback, both slots untouched. A first deployment (or a refused step) keeps the
+ * planner's slots.
+ */
+export function slotsAfter(secret: PlannedSecret, deployed: DeployedState): GeneratorSlot[] {
+    const d = deployedOf(secret, deployed);
+    if (secret.source.kind !== "generate" || !d) return secret.slots;
+    const e = secret.epoch!;
+    const slot = (epoch: number, round: number, role: GeneratorSlot["role"]): GeneratorSlot => ({ parity: slotParity(epoch), epoch, round, role });
+    // What the other slot holds now: the deployed previous value, or the fresh one of a first deployment.
+    const other = d.previous ? { epoch: d.previous.epoch, round: d.previous.round ?? 1 } : { epoch: d.epoch - 1, round: 1 };
+    let current: GeneratorSlot;
+    let previous: GeneratorSlot;
+    if (e === d.epoch) {
+        current = slot(e, d.round, "current");
+        previous = slot(other.epoch, other.round, "previous");
+    } else if (e === d.epoch + 1) {
+        current = slot(e, other.epoch === e ? other.round + 1 : 1, "current");
+        previous = slot(d.epoch, d.round, "previous");
+    } else if (e === d.epoch - 1 && d.previous?.epoch === e) {
+        current = slot(e, other.round, "current");
+        previous = slot(d.epoch, d.round, "previous");
+    } else {
+        return secret.slots;
+    }
+    return secret.keepPrevious ? [current, previous] : [current];
+}
+
+/** The plan with every generated secret's slots following the deployed state (see slotsAfter). */
+export function applyDeployed(plan: RotationPlan, deployed: DeployedState): RotationPlan {
+    if (!deployed) return plan;
+    return { ...plan, secrets: plan.secrets.map((s) => (s.source.kind === "generate" ? { ...s, slots: slotsAfter(s, deployed) } : s)) };
+}
+
 /**
  * What the previous value is, given its fingerprint now: the value the secret had at the
- * deployed epoch (a bump from it), the deployed previous value (unchanged), or neither.
+ * deployed epoch (a bump from it, or a rollback that keeps it), the deployed previous value
+ * (unchanged), or neither (a fresh value, or none without keepPrevious).
  */
 export function previousAfter(deployed: DeployedSecret | undefined, previousFingerprint: string | null): DeployedValue | null {
     if (!deployed || previousFingerprint === null) return null;
-    if (deployed.epoch !== null && deployed.fingerprint === previousFingerprint) return { epoch: deployed.epoch, fingerprint: previousFingerprint };
+    if (deployed.epoch !== null && deployed.fingerprint === previousFingerprint) return deployedValue(deployed.epoch, deployed.round, previousFingerprint);
     if (deployed.previous?.fingerprint === previousFingerprint) return deployed.previous;
     return null;
 }
 
 /** The deployed value a rollback of this secret restores (its current value must have this fingerprint), if it is one. */
 export function restoring(secret: PlannedSecret, deployed: DeployedState): DeployedValue | null {
-    const d = deployed?.get(secret.name);
-    if (!d || d.epoch === null || secret.epoch === null || secret.epoch !== d.epoch - 1) return null;
+    const d = deployedOf(secret, deployed);
+    if (!d || secret.epoch !== d.epoch - 1) return null;
     return d.previous?.epoch === secret.epoch ? d.previous : null;
 }
 
-function problemFor(s: PlannedSecret, d: DeployedSecret): string | null {
-    if (s.epoch === null || d.epoch === null || s.epoch === d.epoch) return null;
+function problemFor(s: PlannedSecret, d: DeployedSecret & { epoch: number }): string | null {
+    const e = s.epoch!;
     const n = d.epoch;
-    const deployedText = `the last completed rotation deployed epoch ${n}, this configuration has epoch ${s.epoch}`;
-    if (Math.abs(s.epoch - n) > 1) {
-        const step = s.epoch > n ? n + 1 : n - 1;
+    if (e === n || e === n + 1) return null;
+    const deployedText = `the last completed rotation deployed epoch ${n}, this configuration has epoch ${e}`;
+    if (Math.abs(e - n) > 1) {
+        const step = e > n ? n + 1 : n - 1;
         return `${deployedText}: an epoch moves one step per completed pulumi up. Set epoch to ${step}, run pulumi up, then move on from there`;
     }
-    if (s.epoch === n + 1 || s.source.kind !== "generate") return null;
-    // One step back: a rollback.
-    if (s.apply?.kind === "command") {
-        return `${deployedText}: a rollback discards epoch ${n}'s value, which the command hook has already re-encrypted with. Set epoch back to ${n}, or bump to ${n + 1} for a fresh value`;
-    }
-    if (d.previous?.epoch !== s.epoch) {
-        const why = d.previous === null ? "the previous value is not one that epoch had (a first deployment, a rollback or a failed rotation made it fresh)" : `the previous value is epoch ${d.previous.epoch}'s`;
-        return `${deployedText}, but epoch ${s.epoch}'s value was not kept: ${why}. Set epoch back to ${n}, or bump to ${n + 1} for a fresh value`;
-    }
-    return null;
+    // One step back: a rollback restores the deployed previous value, which must be epoch e's.
+    if (s.source.kind !== "generate" || d.previous?.epoch === e) return null;
+    const why = d.previous === null ? "the previous value is not one that epoch had (a first deployment, a rollback or a failed rotation made it fresh)" : `the previous value is epoch ${d.previous.epoch}'s`;
+    return `${deployedText}, but epoch ${e}'s value was not kept: ${why}. Set epoch back to ${n}, or bump to ${n + 1} for a fresh value`;
 }
 
 /** Each secret whose configured epoch does not follow from the deployed one, with what to do. */
 export function epochProblems(plan: RotationPlan, deployed: DeployedState): ConfigProblem[] {
-    if (!deployed) return [];
     const problems: ConfigProblem[] = [];
     for (const s of plan.secrets) {
-        const d = deployed.get(s.name);
+        const d = deployedOf(s, deployed);
         const reason = d ? problemFor(s, d) : null;
         if (reason) problems.push({ subject: `secret ${s.name}`, field: "epoch", reason });
     }

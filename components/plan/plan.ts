@@ -79,12 +79,20 @@ export type SecretSource =
 /**
  * A generated secret is backed by one generator per epoch parity. The slot whose parity
  * matches the epoch holds the current value; with keepPrevious the other slot holds the
- * previous epoch's value. A bump n -> n+1 re-keys only the slot of n+1's parity, so the
- * previous value is exactly epoch n's, and setting the epoch back re-keys only that slot.
+ * previous value. A generator is keyed by its slot's epoch (and round): a bump n -> n+1
+ * re-keys only the slot of n+1's parity, so the previous value is exactly epoch n's. The
+ * planner gives the slots of a first deployment; given what the stack deployed,
+ * components/plan/deployed.ts `slotsAfter` gives the slots that never re-key the deployed
+ * value (a rollback re-keys nothing and keeps the value it leaves as the previous one).
  */
 export interface GeneratorSlot {
     parity: "even" | "odd";
     epoch: number;
+    /**
+     * 1, or more when a bump returns to an epoch whose value was rolled back from: the
+     * generator needs a fresh value although its epoch is the same.
+     */
+    round: number;
     role: "current" | "previous";
 }
 
@@ -417,10 +425,12 @@ function checkDotenvValues(
     }
 }
 
+export const slotParity = (epoch: number): GeneratorSlot["parity"] => ((((epoch % 2) + 2) % 2) === 0 ? "even" : "odd");
+
+/** The slots of a first deployment: the current epoch's, and (keepPrevious) a fresh previous one. */
 function generatorSlots(epoch: number, keepPrevious: boolean): GeneratorSlot[] {
-    const parity = (e: number) => ((((e % 2) + 2) % 2) === 0 ? "even" : "odd");
-    const slots: GeneratorSlot[] = [{ parity: parity(epoch), epoch, role: "current" }];
-    if (keepPrevious) slots.push({ parity: parity(epoch - 1), epoch: epoch - 1, role: "previous" });
+    const slots: GeneratorSlot[] = [{ parity: slotParity(epoch), epoch, round: 1, role: "current" }];
+    if (keepPrevious) slots.push({ parity: slotParity(epoch - 1), epoch: epoch - 1, round: 1, role: "previous" });
     return slots;
 }
 

@@ -74,7 +74,7 @@ export function storeTargets(plan: RotationPlan): StoreTargets {
 /** What a store records about the value it holds: epoch and date where config knows them. */
 export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): { epoch: number | null; rotatedAt: string | null } {
     const s = ref.secret;
-    if (ref.variant === "previous") return { epoch: s.epoch === null ? null : s.epoch - 1, rotatedAt: null };
+    if (ref.variant === "previous") return { epoch: s.slots.find((slot) => slot.role === "previous")?.epoch ?? null, rotatedAt: null };
     return { epoch: s.epoch, rotatedAt: s.rotatedAt };
 }
 

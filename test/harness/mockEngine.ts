@@ -48,8 +48,14 @@ export interface RunResult {
 export type StackConfigInput = Record<string, unknown>;
 
 export interface RunOptions {
-    /** Registrations of these resources (`type::name` or name) fail, as a failed create or update would. */
+    /**
+     * These resources' operations fail (a failed create or update): the run then throws,
+     * and they and every resource waiting on them are left as they were, with the stack's
+     * previous outputs, as a failed `pulumi up` leaves them.
+     */
     fail?: (key: string, name: string) => boolean;
+    /** Registrations of these resources complete only when the promise resolves (a slow step). */
+    delay?: (key: string, name: string) => Promise<void> | undefined;
 }
 
 export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
@@ -135,6 +141,24 @@ interface Stored {
     outputs: Record<string, any>;
 }
 
+/**
+ * Where unhandled rejections go: the running program's list, or, between runs, nowhere when
+ * the last run failed (a failed input rejects many promises, some long after the run
+ * ended) and back to the test otherwise. One listener for the process: while it is there,
+ * Node does not turn a rejection into an uncaught exception that fails whatever test runs.
+ */
+let rejectionSink: unknown[] | null = null;
+let lastRunRejected = false;
+let listening = false;
+function listenForRejections(): void {
+    if (listening) return;
+    listening = true;
+    process.on("unhandledRejection", (e) => {
+        if (rejectionSink) rejectionSink.push(e);
+        else if (!lastRunRejected) setImmediate(() => { throw e; });
+    });
+}
+
 export class MockEngine {
     private state = new Map<string, Stored>();
     /** The state as it was before the last run, to undo resources whose operation failed. */
@@ -167,14 +191,16 @@ export class MockEngine {
         this.priorState = new Map(this.state);
         this.priorStackOutputs = { outputs: this.stackOutputs, secret: this.secretOutputNames };
         this.references.length = 0;
+        const failed: string[] = [];
         const resources = new Map<string, CapturedResource>();
         const pending: Promise<void>[] = [];
         const seen = new Set<string>();
         const engine = this;
         await pulumi.runtime.setMocks(
             {
-                newResource(args: pulumi.runtime.MockResourceArgs) {
+                async newResource(args: pulumi.runtime.MockResourceArgs) {
                     const key = `${args.type}::${args.name}`;
+                    await options.delay?.(key, args.name);
                     if (args.type === STACK_REFERENCE) {
                         engine.references.push(args.inputs.name);
                         const [project, stack] = String(args.inputs.name).split("/").slice(-2);
@@ -186,7 +212,7 @@ export class MockEngine {
                         );
                         return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: engine.secretOutputNames } };
                     }
-                    if (options.fail?.(key, args.name)) throw new Error(`injected failure: ${key}`);
+                    if (args.custom !== false && options.fail?.(key, args.name)) failed.push(key);
                     // Outputs keep the wrappers, so that secret inputs stay secret outputs.
                     const wrapped = args.inputs;
                     const inputs = unwrapSecrets(wrapped);
@@ -249,8 +275,8 @@ export class MockEngine {
         // An error thrown inside an apply that feeds a resource input surfaces as an
         // unhandled rejection (the Pulumi language host reports it and fails the update).
         const rejections: unknown[] = [];
-        const onRejection = (e: unknown) => void rejections.push(e);
-        process.on("unhandledRejection", onRejection);
+        listenForRejections();
+        rejectionSink = rejections;
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((args) => {
                 const key = `${args.type}::${args.name}`;
@@ -287,11 +313,21 @@ export class MockEngine {
             rejections.push(e);
         } finally {
             // One failed input rejects several promises, some after the RPC queue drained:
-            // keep listening a moment so that none of them lands in the next test.
-            if (rejections.length) await new Promise((r) => setTimeout(r, 100));
-            process.off("unhandledRejection", onRejection);
+            // keep listening until they stop (150 ms without a new one) so that none of
+            // them lands in the next test.
+            for (let seen = -1; rejections.length && seen !== rejections.length; ) {
+                seen = rejections.length;
+                await new Promise((r) => setTimeout(r, 150));
+            }
+            rejectionSink = null;
+            lastRunRejected = rejections.length > 0;
         }
         if (rejections.length) throw rejections[0];
+        if (failed.length) {
+            const waiting = dependentsOf(resources, failed);
+            this.revert([...failed, ...waiting]);
+            throw new Error(`injected failure: ${failed.join(", ")} (not run: ${[...waiting].sort().join(", ") || "nothing"})`);
+        }
         // Resources the program no longer declares are deleted, as `pulumi up` would.
         for (const key of [...this.state.keys()]) if (!seen.has(key)) this.state.delete(key);
         // The run completed: its outputs are the stack's outputs now.
@@ -343,6 +379,49 @@ async function defaultProgram(): Promise<Record<string, unknown>> {
     const { runRekey } = require("../../components/program") as typeof import("../../components/program");
     const d = await runRekey();
     return { rotation: d.rotation, credentials: d.credentials };
+}
+
+/**
+ * What each resource waits for: the custom resources named in its dependsOn, or under the
+ * components named there, and those its ancestors wait for (a child registers only after
+ * its parent, and a parent only after its dependsOn: @pulumi/pulumi runtime/resource.js
+ * prepareResource).
+ */
+export function waitsFor(all: ReadonlyMap<string, CapturedResource>): (key: string) => Set<string> {
+    const children = new Map<string, string[]>();
+    for (const [key, r] of all) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), key]);
+    const customUnder = (key: string): string[] => {
+        const r = all.get(key);
+        const own = r && r.custom ? [key] : [];
+        return [...own, ...(children.get(key) ?? []).flatMap(customUnder)];
+    };
+    return (key) => {
+        const deps = new Set<string>();
+        for (let k: string | undefined = key; k; k = all.get(k)?.parent) {
+            for (const d of all.get(k)?.dependsOn ?? []) for (const c of customUnder(d)) deps.add(c);
+        }
+        return deps;
+    };
+}
+
+/** Every resource that waits, directly or not, on one of `roots`. */
+export function dependentsOf(all: ReadonlyMap<string, CapturedResource>, roots: Iterable<string>): Set<string> {
+    const deps = waitsFor(all);
+    const out = new Set<string>();
+    const blocked = new Set(roots);
+    let grew = true;
+    while (grew) {
+        grew = false;
+        for (const key of all.keys()) {
+            if (blocked.has(key)) continue;
+            if ([...deps(key)].some((d) => blocked.has(d))) {
+                blocked.add(key);
+                out.add(key);
+                grew = true;
+            }
+        }
+    }
+    return out;
 }
 
 /** Resources of one type, by name. */

@@ -5,7 +5,7 @@
 // nothing. A failed command fails the resources that depend on it, which then do not run;
 // the engine forgets all of them, so the next `pulumi up` tries them again.
 import { spawn } from "child_process";
-import { CapturedResource, MockEngine, RunResult } from "./mockEngine";
+import { CapturedResource, MockEngine, RunResult, waitsFor } from "./mockEngine";
 
 const LOCAL = "command:local:Command";
 const REMOTE = "command:remote:Command";
@@ -51,20 +51,9 @@ function run(cmd: string, stdin: string | undefined, env: NodeJS.ProcessEnv, cwd
 
 export async function replay(engine: MockEngine, result: RunResult, options: ReplayOptions = {}): Promise<ReplayResult> {
     const all = result.resources;
-    const children = new Map<string, string[]>();
-    for (const [key, r] of all) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), key]);
-    const commandsUnder = (key: string): string[] => {
-        const r = all.get(key);
-        const own = r && (r.type === LOCAL || r.type === REMOTE) ? [key] : [];
-        return [...own, ...(children.get(key) ?? []).flatMap(commandsUnder)];
-    };
-    const depsOf = (key: string): Set<string> => {
-        const deps = new Set<string>();
-        for (let k: string | undefined = key; k; k = all.get(k)?.parent) {
-            for (const d of all.get(k)?.dependsOn ?? []) for (const c of commandsUnder(d)) deps.add(c);
-        }
-        return deps;
-    };
+    const isCommand = (key: string) => [LOCAL, REMOTE].includes(all.get(key)?.type ?? "");
+    const waits = waitsFor(all);
+    const depsOf = (key: string): Set<string> => new Set([...waits(key)].filter(isCommand));
     const commands = [...all.entries()].filter(([, r]) => r.type === LOCAL || r.type === REMOTE);
     const remote = commands.filter(([, r]) => r.type === REMOTE && r.change !== "same");
     if (remote.length) throw new Error(`replay runs local commands only; changed remote: ${remote.map(([k]) => k).join(", ")}`);

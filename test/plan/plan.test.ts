@@ -4,7 +4,7 @@ import { derivedFrom } from "../../components/plan/restarts";
 import { generatePassword } from "../harness/mockEngine";
 import { rawConfig } from "../harness/rawConfig";
 
-test("generator slots: current slot by epoch parity, previous in the other", () => {
+test("generator slots of a first deployment: current slot by epoch parity, previous in the other, round 1", () => {
     const plan = planRotation(
         rawConfig({
             "rekey:secrets": {
@@ -14,10 +14,10 @@ test("generator slots: current slot by epoch parity, previous in the other", () 
         }),
     );
     expect(plan.secrets[0].slots).toEqual([
-        { parity: "even", epoch: 0, role: "current" },
-        { parity: "odd", epoch: -1, role: "previous" },
+        { parity: "even", epoch: 0, round: 1, role: "current" },
+        { parity: "odd", epoch: -1, round: 1, role: "previous" },
     ]);
-    expect(plan.secrets[1].slots).toEqual([{ parity: "odd", epoch: 7, role: "current" }]);
+    expect(plan.secrets[1].slots).toEqual([{ parity: "odd", epoch: 7, round: 1, role: "current" }]);
 });
 
 test("store defaults, variants and labels", () => {

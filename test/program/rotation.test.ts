@@ -64,14 +64,22 @@ describe("keepPrevious", () => {
         expect(changedResources(n2.run)).toEqual([`${PW}::B64URL-odd replaced`]);
     });
 
-    test("setting the epoch back to n restores exactly epoch n's value", async () => {
+    test("setting the epoch back to n restores exactly epoch n's value, replaces no generator, and keeps n+1's as the previous value", async () => {
         const engine = new MockEngine();
         const n = await runWithValues(engine, cfg(5));
-        await runWithValues(engine, cfg(6));
+        const n1 = await runWithValues(engine, cfg(6));
         const back = await runWithValues(engine, cfg(5));
         expect(back.values.B64URL).toBe(n.values.B64URL);
+        expect(back.previous.B64URL).toBe(n1.values.B64URL);
         expect(back.run.outputs.rotation.B64URL.fingerprint).toBe(n.run.outputs.rotation.B64URL.fingerprint);
-        expect(changedResources(back.run)).toEqual([`${PW}::B64URL-even replaced`]);
+        expect(back.run.outputs.rotation.B64URL.previous).toEqual({ epoch: 6, fingerprint: n1.run.outputs.rotation.B64URL.fingerprint });
+        expect(changedResources(back.run)).toEqual([]);
+        // Bumping to 6 again is a fresh value (a new round of the odd generator), not the one rolled back from.
+        const again = await runWithValues(engine, cfg(6));
+        expect(again.values.B64URL).not.toBe(n1.values.B64URL);
+        expect(again.previous.B64URL).toBe(n.values.B64URL);
+        expect(again.run.outputs.rotation.B64URL).toMatchObject({ epoch: 6, round: 2 });
+        expect(changedResources(again.run)).toEqual([`${PW}::B64URL-even replaced`]);
     });
 
     test("turning keepPrevious on or off does not change the current value", async () => {
