@@ -65,6 +65,39 @@ function suppliedChanged(head: StackFile, base: StackFile | null): Set<string> {
     return out;
 }
 
+/** A secret's epoch as a stack file writes it (before validation), or undefined. */
+function rawEpoch(file: StackFile, name: string): number | undefined {
+    const secrets = file.raw.secrets;
+    const entry = secrets && typeof secrets === "object" ? (secrets as Record<string, unknown>)[name] : undefined;
+    const epoch = entry && typeof entry === "object" ? (entry as Record<string, unknown>).epoch : undefined;
+    return Number.isInteger(epoch) ? (epoch as number) : undefined;
+}
+
+/**
+ * The secrets (of `names`) whose epoch already differs from the base: `pulumi up` moves an
+ * epoch one step per completed rotation (components/plan/deployed.ts), so one change moves
+ * it once. Without a base to compare with (no git, no default branch), a note says the
+ * check was not made and nothing is refused.
+ */
+function movedSinceBase(s: Stack, base: () => { label: string; file: StackFile | null }, names: string[], notes: string[]): Map<string, string> {
+    let b: { label: string; file: StackFile | null };
+    try {
+        b = base();
+    } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        notes.push(`could not check the epochs against a base, so a second step in one change is not caught here (pulumi up still refuses it): ${e.message}`);
+        return new Map();
+    }
+    const out = new Map<string, string>();
+    for (const name of names) {
+        const was = b.file ? rawEpoch(b.file, name) : undefined;
+        const now = s.plan.secrets.find((x) => x.name === name)?.epoch;
+        if (was === undefined || now === null || now === undefined || was === now) continue;
+        out.set(name, `${name} is at epoch ${now} here and ${was} at ${b.label}: this change already moves it, and pulumi up moves an epoch one step per completed rotation. Deploy this change first, then change the epoch again in a new one`);
+    }
+    return out;
+}
+
 function reasonOf(file: StackFile, name: string): string | null {
     const comment = scalarIn(secretNode(file, name), "epoch")?.value?.comment?.trim();
     return comment?.startsWith(REASON_PREFIX) ? comment.slice(REASON_PREFIX.length).trim() : null;
@@ -121,6 +154,10 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
         }
         chosen.push({ name, epoch: secret.epoch! });
     }
+    const moved = movedSinceBase(s, baseFile, chosen.map((c) => c.name), notes);
+    if (moved.size && !o.all) throw new CliError([...moved.values()].join("\n"));
+    for (const [name, why] of moved) notes.push(`skipped ${why}`);
+    chosen.splice(0, chosen.length, ...chosen.filter((c) => !moved.has(c.name)));
     if (!chosen.length) throw new CliError("nothing to bump");
     const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason }));
     const text = applyEpochEdits(s.file, edits);
@@ -130,27 +167,26 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
 }
 
-/** rotatedAt of `epoch` from the most recent commit of the stack file that records it. */
-function rotatedAtInHistory(dir: string, fileName: string, name: string, epoch: number): { date: string; commit: string } | null {
+/** A secret's epoch and rotatedAt in each commit of the stack file's history, newest first (up to 200 commits). */
+function epochHistory(dir: string, fileName: string, name: string): { commit: string; epoch: number | undefined; rotatedAt: unknown }[] {
     const git = (args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 });
     let commits: string[];
     try {
         commits = git(["log", "--format=%H", "-n", "200", "--", fileName]).split("\n").filter(Boolean);
     } catch {
-        return null;
+        return [];
     }
-    for (const commit of commits) {
+    return commits.flatMap((commit) => {
         try {
             const entry = parse(git(["show", `${commit}:./${fileName}`]))?.config?.[`${NAMESPACE}:secrets`]?.[name];
-            if (entry?.epoch === epoch && typeof entry.rotatedAt === "string" && isCalendarDate(entry.rotatedAt)) return { date: entry.rotatedAt, commit };
+            return [{ commit, epoch: Number.isInteger(entry?.epoch) ? (entry.epoch as number) : undefined, rotatedAt: entry?.rotatedAt }];
         } catch {
-            continue;
+            return [];
         }
-    }
-    return null;
+    });
 }
 
-export function rollback(dir: string, stack: string, name: string, o: { reason?: string }): Output {
+export function rollback(dir: string, stack: string, name: string, o: BaseOptions & { reason?: string }): Output {
     const s = openStack(dir, stack);
     const secret = secretOf(s, name);
     if (secret.source.kind !== "generate") throw new CliError(`${name} is ${secret.source.kind === "supplied" ? "supplied" : "derived"}: rekey keeps no earlier value of it to restore`);
@@ -161,14 +197,28 @@ export function rollback(dir: string, stack: string, name: string, o: { reason?:
     const from = secret.epoch!;
     const to = from - 1;
     const notes: string[] = [];
-    const found = rotatedAtInHistory(dir, stackFileName(stack), name, to);
-    if (found) notes.push(`rotatedAt ${found.date} is epoch ${to}'s, from commit ${found.commit.slice(0, 7)}`);
+    const moved = movedSinceBase(s, () => openBase(s, o), [name], notes);
+    if (moved.size) throw new CliError(moved.get(name)!);
+    // How the stack file reached `from`: a bump from `to` left `to`'s value as the previous one.
+    const history = epochHistory(dir, stackFileName(stack), name);
+    const reached = history.find((h) => h.epoch !== undefined && h.epoch !== from);
+    if (reached?.epoch === from + 1) {
+        throw new CliError(
+            `${name} reached epoch ${from} by a rollback from ${from + 1} (commit ${reached.commit.slice(0, 7)}): its previous value is epoch ${from + 1}'s, so epoch ${to}'s cannot be restored. Bump it for a fresh value instead`,
+        );
+    }
+    const dated = history.find((h) => h.epoch === to && typeof h.rotatedAt === "string" && isCalendarDate(h.rotatedAt));
+    if (dated) notes.push(`rotatedAt ${dated.rotatedAt} is epoch ${to}'s, from commit ${dated.commit.slice(0, 7)}`);
     else notes.push(`epoch ${to}'s rotatedAt is not in this repository's history: rotatedAt left as it was; correct it by hand if it matters for rekey due`);
-    const text = applyEpochEdits(s.file, [{ name, epoch: to, rotatedAt: found?.date, reason: o.reason }]);
+    const text = applyEpochEdits(s.file, [{ name, epoch: to, rotatedAt: dated?.rotatedAt as string | undefined, reason: o.reason }]);
     const diff = diffPlans(s.plan, write(s, text), new Set());
+    const restores =
+        reached?.epoch === to
+            ? `pulumi up restores exactly the value of epoch ${to}, which ${name}${PREVIOUS_SUFFIX} has held since the bump to ${from}.`
+            : `pulumi up restores exactly the value of epoch ${to} if the stack's last completed rotation was the bump from ${to} to ${from}; otherwise it refuses and changes nothing.`;
     const stdout = [
-        `${name}: epoch ${from} → ${to}. This restores exactly the value of epoch ${to}, which ${name}${PREVIOUS_SUFFIX} has held since the bump to ${from}.`,
-        `The value of epoch ${from} is discarded; ${name}${PREVIOUS_SUFFIX} becomes a new value (epoch ${to - 1}'s was not kept).`,
+        `${name}: epoch ${from} → ${to}. ${restores}`,
+        `${name}${PREVIOUS_SUFFIX} then holds epoch ${from}'s value, the one rolled back from, until the next bump, which makes a fresh value.`,
         `Stores written: ${secret.stores.map((st) => st.label).join(", ") || "none"}; ${restartSummary(diff)}.`,
     ];
     return { stdout: stdout.join("\n") + "\n", notes, exitCode: 0 };
@@ -195,7 +245,8 @@ export function plan(dir: string, stack: string, o: BaseOptions & { json?: boole
     }
     diff.warnings.push(...notes);
     const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates, ...diff };
-    return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: 0 };
+    // Exit 1 when pulumi up would refuse the change, so that the PR check fails.
+    return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: diff.errors.length ? 1 : 0 };
 }
 
 export function due(dir: string, stack: string, o: { today: string; within: string; json?: boolean }): Output {

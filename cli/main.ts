@@ -42,12 +42,14 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
     ).action((names: string[], o, cmd: Command) => done(bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today() })));
 
-    p.command("rollback")
-        .description("Go back one epoch (keepPrevious secrets only): restores exactly the previous value.")
-        .argument("<NAME>", "the secret")
-        .addOption(stack())
-        .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
-        .action((name: string, o, cmd: Command) => done(rollback(dir(cmd), o.stack, name, o)));
+    base(
+        p
+            .command("rollback")
+            .description("Go back one epoch (keepPrevious secrets only): restores exactly the previous value, if the stack deployed it.")
+            .argument("<NAME>", "the secret")
+            .addOption(stack())
+            .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
+    ).action((name: string, o, cmd: Command) => done(rollback(dir(cmd), o.stack, name, o)));
 
     base(
         p

@@ -54,6 +54,7 @@ export function renderPlan(r: PlanReport): string {
         out.push("This change rotates nothing: no secret value, store or consumer changes.");
         return out.join("\n") + "\n";
     }
+    if (d.errors.length) out.push("#### Errors (pulumi up will refuse this change)", ...d.errors.map((e) => `- ${e}`), "");
     const s = d.secrets;
     const secretLines = [
         ...s.rotated.map((x) => {

@@ -1,7 +1,7 @@
 // The GitHub workflows of the PR flow: valid against the workflow schema, wired to the rekey
 // command, and the scheduled `rekey due` loop run for real on fixture stacks.
 import { validateWorkflow } from "@action-validator/core";
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
@@ -34,6 +34,36 @@ describe("workflow files", () => {
         expect(steps.indexOf(merge)).toBeGreaterThan(steps.indexOf(preview));
         expect(merge.with.script).toContain('readFileSync("rekey-plan.md"');
         expect(w.permissions["pull-requests"]).toBe("write");
+    });
+
+    test("the plan step posts a refused change's plan and records the refusal; a bad stack file fails it", () => {
+        const w = workflow("rekey-plan.yml");
+        const steps = w.jobs.plan.steps;
+        const run: string = steps.find((s: any) => s.name === "rekey plan").run;
+        const dir = workdir({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml") });
+        const baseSha = execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+        mkdirSync(join(dir, "bin"));
+        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
+        chmodSync(join(dir, "bin", "npx"), 0o755);
+        const step = (text: string) => {
+            writeFileSync(join(dir, "Pulumi.shop.yaml"), text);
+            const [summary, output] = [join(dir, "summary.md"), join(dir, "output")];
+            writeFileSync(output, "");
+            const r = spawnSync("bash", ["-e", "-c", run], {
+                cwd: dir,
+                encoding: "utf8",
+                env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, STACK: "shop", BASE_SHA: baseSha, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output },
+            });
+            return { status: r.status, output: readFileSync(output, "utf8"), plan: readFileSync(join(dir, "rekey-plan.md"), "utf8") };
+        };
+        const jump = step(fixture("Pulumi.shop.yaml").replace("      epoch: 3\n", "      epoch: 5\n"));
+        expect(jump).toMatchObject({ status: 0, output: "refused=true\n" });
+        expect(jump.plan).toContain("#### Errors (pulumi up will refuse this change)");
+        expect(step(fixture("Pulumi.shop.yaml").replace("      epoch: 3\n", "      epoch: 4\n"))).toMatchObject({ status: 0, output: "refused=false\n" });
+        expect(step("config: [not, a, map]\n").status).toBe(1);
+        const last = steps[steps.length - 1];
+        expect(last.if).toBe("${{ steps.plan.outputs.refused == 'true' }}");
+        expect(steps.find((s: any) => s.name === "pulumi preview --diff")["continue-on-error"]).toBe("${{ steps.plan.outputs.refused == 'true' }}");
     });
 
     test("the schedule runs rekey due for every stack and fails when one is overdue", () => {

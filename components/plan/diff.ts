@@ -46,6 +46,11 @@ export interface RotationDiff {
     consumersRemoved: string[];
     impact: { secret: string; impact: string }[];
     warnings: string[];
+    /**
+     * What `pulumi up` will refuse: an epoch that moves by more than one step (the program
+     * checks each epoch against the last completed rotation, components/plan/deployed.ts).
+     */
+    errors: string[];
 }
 
 /** What decides a generated value besides the epoch: the generator and the encoding. */
@@ -64,6 +69,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const after = new Map(head.secrets.map((s) => [s.name, s]));
     const secrets: SecretsDiff = { added: [], removed: [], rotated: [], suppliedChanged: [], derived: [], redefined: [] };
     const warnings: string[] = [];
+    const errors: string[] = [];
     /** Why each secret's value changes (absent: unchanged), as a consumer's restart cause. */
     const cause = new Map<string, string>();
 
@@ -82,6 +88,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         }
         const epochMoved = b.epoch !== h.epoch && b.epoch !== null && h.epoch !== null;
         if (epochMoved) secrets.rotated.push({ name: h.name, source: h.source.kind as "generate" | "supplied", from: b.epoch!, to: h.epoch! });
+        if (epochMoved && Math.abs(h.epoch! - b.epoch!) > 1) {
+            const step = h.epoch! > b.epoch! ? b.epoch! + 1 : b.epoch! - 1;
+            errors.push(`${h.name}: epoch ${b.epoch} → ${h.epoch} moves ${Math.abs(h.epoch! - b.epoch!)} steps; pulumi up refuses more than one per completed rotation. Set it to ${step} in this change, and move on in a later one`);
+        }
         const epochText = epochMoved ? ` ${b.epoch} → ${h.epoch}` : "";
         switch (h.source.kind) {
             case "generate":
@@ -174,7 +184,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
 
     const impact = head.secrets.flatMap((h) => (cause.has(h.name) && h.impact ? [{ secret: h.name, impact: h.impact }] : []));
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings };
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, errors };
 }
 
 /** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */

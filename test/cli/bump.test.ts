@@ -1,4 +1,4 @@
-import { lineChanges, fixture, read, rekey, removeWorkdirs, workdir, write, TODAY } from "../harness/cli";
+import { git, lineChanges, fixture, read, rekey, removeWorkdirs, workdir, write, TODAY } from "../harness/cli";
 
 const SHOP = "Pulumi.shop.yaml";
 const shop = () => workdir({ [SHOP]: fixture(SHOP) });
@@ -37,12 +37,17 @@ describe("rekey bump", () => {
 
     test("a later bump replaces the reason, or drops it when none is given; other comments stay", () => {
         const dir = shop();
+        // Each bump is its own change, deployed before the next (merged to main here).
+        const merged = () => git(dir, "commit", "-q", "-am", "rotate");
         rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop", "--reason", "first");
+        merged();
         rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop", "--reason", "second");
         expect(read(dir, SHOP)).toContain("      epoch: 5  # reason: second\n");
+        merged();
         rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
         expect(read(dir, SHOP)).toContain("      epoch: 6\n");
         write(dir, SHOP, read(dir, SHOP).replace("      epoch: 6\n", "      epoch: 6   # keep in step with the API's release\n"));
+        merged();
         rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
         expect(read(dir, SHOP)).toContain("      epoch: 7   # keep in step with the API's release\n");
     });

@@ -12,8 +12,8 @@ describe("rekey rollback", () => {
         const r = rekey(dir, "rollback", "SESSION_SECRET", "--stack", "shop", "--reason", "API rejected new sessions");
         expect(r.code).toBe(0);
         expect(r.stdout).toBe(
-            "SESSION_SECRET: epoch 4 → 3. This restores exactly the value of epoch 3, which SESSION_SECRET_PREVIOUS has held since the bump to 4.\n" +
-                "The value of epoch 4 is discarded; SESSION_SECRET_PREVIOUS becomes a new value (epoch 2's was not kept).\n" +
+            "SESSION_SECRET: epoch 4 → 3. pulumi up restores exactly the value of epoch 3, which SESSION_SECRET_PREVIOUS has held since the bump to 4.\n" +
+                "SESSION_SECRET_PREVIOUS then holds epoch 4's value, the one rolled back from, until the next bump, which makes a fresh value.\n" +
                 "Stores written: ssm:/shop/SESSION_SECRET, kubernetes:shop/shop-secrets#SESSION_SECRET; consumers to restart, in order: api, worker.\n",
         );
         expect(r.stderr).toMatch(/^rekey: rotatedAt 2026-08-01 is epoch 3's, from commit [0-9a-f]{7}\n$/);
