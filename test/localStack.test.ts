@@ -1,10 +1,15 @@
 // Pulumi.local.yaml, replayed for real up to its consumer: the stores it writes and the
 // commands it runs are the ones the README promises. (Its Postgres and Redis hooks are
 // exercised against a throwaway cluster in test/rotation/credentials.test.ts.)
+//
+// The replay never touches what a user's own `pulumi up --stack local` uses: the stack is
+// run with its own directory, port, Postgres roles and Redis ACL user, removed after.
 import { spawnSync } from "child_process";
-import { rmSync } from "fs";
+import { existsSync, mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { serviceFingerprint, stopService, waitForExit } from "./harness/localService";
-import { getJson } from "./harness/net";
+import { freePort, getJson } from "./harness/net";
 import { redisAdmin, redisAvailable } from "./harness/redis";
 import { replay } from "./harness/replay";
 import { commandExists, describeNeeding } from "./harness/requirements";
@@ -36,26 +41,42 @@ test("the local stack plans, and wires hooks, .env, file, restart and verify on 
     ]);
 });
 
+/** The local stack with this test's own directory, port, roles and ACL user in place of the user's. */
+function isolated(config: Record<string, unknown>, own: { dir: string; port: number; id: string }): Record<string, any> {
+    const text = JSON.stringify(config)
+        .replaceAll("/tmp/rekey-local", own.dir)
+        .replaceAll("127.0.0.1:8787", `127.0.0.1:${own.port}`)
+        .replaceAll(" 8787", ` ${own.port}`)
+        .replaceAll("rekey_local", `rekey_t${own.id}`);
+    for (const mine of ["/tmp/rekey-local", "8787", "rekey_local"]) if (text.includes(mine)) throw new Error(`the test's stack still names ${mine}`);
+    return JSON.parse(text);
+}
+
 const localPostgres = commandExists("psql") && spawnSync("pg_isready", ["-h", "127.0.0.1", "-p", "5432", "-q"]).status === 0;
 
 describeNeeding("postgres", localPostgres, "start PostgreSQL on 127.0.0.1:5432 with trust for postgres", "pulumi up --stack local, replayed", () => {
     describeNeeding("redis", redisAvailable(), "start Redis on 127.0.0.1:6379", "with Redis", () => {
-        const state = "/tmp/rekey-local/state";
+        const own = { dir: mkdtempSync(join(tmpdir(), "rekey-stacktest-")), port: 0, id: Math.random().toString(36).slice(2, 8) };
+        const state = join(own.dir, "state");
+        const usersOwn = existsSync("/tmp/rekey-local");
         afterAll(async () => {
             stopService(state);
             await waitForExit(state).catch(() => undefined);
-            redisAdmin("ACL", "DELUSER", "rekey_local");
-            spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", "DROP ROLE IF EXISTS rekey_local_blue; DROP ROLE IF EXISTS rekey_local_green;"]);
-            rmSync("/tmp/rekey-local", { recursive: true, force: true });
+            redisAdmin("ACL", "DELUSER", `rekey_t${own.id}`);
+            spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP ROLE IF EXISTS rekey_t${own.id}_blue; DROP ROLE IF EXISTS rekey_t${own.id}_green;`]);
+            rmSync(own.dir, { recursive: true, force: true });
+            // What the user's own local stack uses was not created (or removed) by the test.
+            expect(existsSync("/tmp/rekey-local")).toBe(usersOwn);
         });
 
         test("the first up starts the service with every secret; a bump rotates it", async () => {
-            const { config } = loadStackFile("local");
+            own.port = await freePort();
+            const config = isolated(loadStackFile("local").config, own);
             const engine = new MockEngine("rekey", "local");
             let r = await runWithValues(engine, config);
             let out = await replay(engine, r.run, { cwd: ROOT });
             expect(out.failed).toEqual([]);
-            let h = await getJson("http://127.0.0.1:8787/health");
+            let h = await getJson(`http://127.0.0.1:${own.port}/health`);
             for (const name of ["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL"]) {
                 expect(h.fingerprints[name]).toBe(serviceFingerprint(r.values[name]));
             }
@@ -64,7 +85,7 @@ describeNeeding("postgres", localPostgres, "start PostgreSQL on 127.0.0.1:5432 w
             r = await runWithValues(engine, bumped);
             out = await replay(engine, r.run, { cwd: ROOT });
             expect(out.failed).toEqual([]);
-            h = await getJson("http://127.0.0.1:8787/health");
+            h = await getJson(`http://127.0.0.1:${own.port}/health`);
             expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(r.values.SESSION_SECRET));
         });
     });
