@@ -150,6 +150,61 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
             for (const v of [...engine.generatedValues, pg.adminPassword]) expect(argv.includes(v)).toBe(false);
         });
 
+        test("a refused double bump, then two single steps: zero failed logins with two alternating roles (>= 20 new logins/s)", async () => {
+            const state = join(dir, "state-steps");
+            const env = join(dir, "steps.env");
+            const port = await freePort();
+            const config = (epoch: number): Config => ({
+                "rekey:consumers": {
+                    app: { restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`, verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 30, intervalSeconds: 1 } },
+                },
+                "rekey:secrets": {
+                    PG_ADMIN_PASSWORD: { epoch: 1, supplied: true },
+                    DB_PASSWORD: {
+                        epoch,
+                        generate: { encoding: "hex", bytes: 24 },
+                        apply: { postgres: { host: "127.0.0.1", port: pg.port, database: "postgres", roles: ["steps_blue", "steps_green"], adminUser: "postgres", adminPasswordSecret: "PG_ADMIN_PASSWORD", createRoles: true } },
+                        stores: [{ dotenv: { path: env } }],
+                        consumers: ["app"],
+                    },
+                },
+                "rekey:supplied": { PG_ADMIN_PASSWORD: pg.adminPassword },
+            });
+            const replayEnv = { PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGDATABASE: "postgres" };
+            const engine = new MockEngine();
+            const up = async (epoch: number) => {
+                const r = await runWithValues(engine, config(epoch));
+                const out = await replay(engine, r.run, { env: replayEnv });
+                expect(out.failed).toEqual([]);
+                await sleep(700);
+                return r;
+            };
+            try {
+                const one = await up(1);
+                // The service logs in as steps_green (epoch 1); epoch 3 would set steps_green's password.
+                expect(readFileSync(env, "utf8")).toContain("DB_PASSWORD_USER='steps_green'");
+                const refused = await runWithValues(engine, config(3)).then(() => null, (e: Error) => e);
+                expect(refused?.message).toMatch(/secret DB_PASSWORD: the last completed rotation deployed epoch 1, this configuration has epoch 3: .* Set epoch to 2/);
+                await sleep(700);
+                expect(await pgLogin(pg.port, "steps_green", one.values.DB_PASSWORD)).toBe(true);
+                const two = await up(2);
+                const three = await up(3);
+                expect(await pgLogin(pg.port, "steps_green", three.values.DB_PASSWORD)).toBe(true);
+                expect(await pgLogin(pg.port, "steps_blue", two.values.DB_PASSWORD)).toBe(true);
+                expect(await pgLogin(pg.port, "steps_green", one.values.DB_PASSWORD)).toBe(false);
+            } finally {
+                stopService(state);
+                await waitForExit(state).catch(() => undefined);
+                pg.sql("DROP ROLE IF EXISTS steps_blue; DROP ROLE IF EXISTS steps_green;");
+            }
+            const stats = readFileSync(join(state, "stats.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+            expect(stats).toHaveLength(3);
+            for (const s of stats) {
+                expect({ failed: s.postgres.failed, errors: s.postgres.errors }).toEqual({ failed: 0, errors: [] });
+                expect(s.postgres.ok / ((s.stoppedAt - s.startedAt) / 1000)).toBeGreaterThanOrEqual(20);
+            }
+        });
+
         test("a failed verify stops later consumers and the finalize; re-running after the fix completes the rotation", async () => {
             const user = newUser();
             const flag = join(dir, "unhealthy");
