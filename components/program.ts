@@ -365,6 +365,16 @@ function latestInputDate(name: string, plan: RotationPlan): string | null {
 export const DEPLOYED_REFERENCE_NAME = "rekey-deployed";
 
 /**
+ * The name that reads this very stack. Pulumi Cloud needs it in full (a bare name would be
+ * looked up in the user's default organization). The diy backends' organization is always
+ * "organization", and the legacy diy layout accepts only a bare stack name, which both diy
+ * layouts resolve in the current project (pkg/backend/diy/store.go ParseReference).
+ */
+export function ownStackName(organization: string, project: string, stack: string): string {
+    return organization === "organization" ? stack : `${organization}/${project}/${stack}`;
+}
+
+/**
  * The stack's own last `rotation` output: what the last completed rotation deployed. A
  * StackReference may name the stack itself; the engine's builtin provider reads that
  * stack's latest outputs (pkg/resource/deploy/builtins.go readStackReference; the diy
@@ -372,8 +382,7 @@ export const DEPLOYED_REFERENCE_NAME = "rekey-deployed";
  * getSnapshotStackOutputs). Reads also run in `pulumi preview`.
  */
 export async function readDeployedState(): Promise<DeployedState> {
-    const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    const self = new pulumi.StackReference(DEPLOYED_REFERENCE_NAME, { name });
+    const self = new pulumi.StackReference(DEPLOYED_REFERENCE_NAME, { name: ownStackName(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack()) });
     const details = await self.getOutputDetails("rotation");
     return readDeployed(details.value ?? details.secretValue);
 }

@@ -203,8 +203,8 @@ export class MockEngine {
                     await options.delay?.(key, args.name);
                     if (args.type === STACK_REFERENCE) {
                         engine.references.push(args.inputs.name);
-                        const [project, stack] = String(args.inputs.name).split("/").slice(-2);
-                        const own = project === engine.project && stack === engine.stack;
+                        const parts = String(args.inputs.name).split("/");
+                        const own = parts.length === 1 ? parts[0] === engine.stack : parts.slice(-2).join("/") === `${engine.project}/${engine.stack}`;
                         if (!own) throw new Error(`unknown stack ${JSON.stringify(args.inputs.name)}`);
                         resources.set(key, { ...(resources.get(key) ?? emptyCapture(args.type, args.name)), inputs: args.inputs, change: "read" });
                         const outputs = Object.fromEntries(

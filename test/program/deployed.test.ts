@@ -5,6 +5,7 @@
 // engine (pkg/resource/deploy/step_executor.go executeRegisterResourceOutputs), keeps the
 // previous outputs when a run fails.
 import * as pulumi from "@pulumi/pulumi";
+import { ownStackName } from "../../components/program";
 import { Config } from "../harness/configs";
 import { MockEngine, RunOptions, STACK_REFERENCE } from "../harness/mockEngine";
 import { sleep } from "../harness/net";
@@ -40,12 +41,14 @@ function config(epochs: { DB_PASSWORD?: number; JWT_SECRET?: number } = {}): Con
 const stateOf = (engine: MockEngine) => JSON.stringify([...(engine as any).state]);
 const refusal = (p: Promise<unknown>) => p.then(() => new Error("accepted"), (e: Error) => e);
 
-test("the program reads its own stack's last outputs through one StackReference, named organization/project/stack", async () => {
+test("the program reads its own stack's last outputs through one StackReference: organization/project/stack, or the bare stack on a diy backend", async () => {
+    expect(ownStackName("acme", "rekey", "production")).toBe("acme/rekey/production");
+    expect(ownStackName("organization", "rekey", "production")).toBe("production");
     const engine = new MockEngine("rekey", "production");
     const first = await runWithValues(engine, config());
     const reads = [...first.run.resources.values()].filter((r) => r.type === STACK_REFERENCE);
-    expect(reads.map((r) => [r.name, r.inputs.name, r.change])).toEqual([["rekey-deployed", "organization/rekey/production", "read"]]);
-    expect(engine.references).toEqual(["organization/rekey/production"]);
+    expect(reads.map((r) => [r.name, r.inputs.name, r.change])).toEqual([["rekey-deployed", "production", "read"]]);
+    expect(engine.references).toEqual(["production"]);
     expect(engine.lastOutputs.rotation.DB_PASSWORD).toMatchObject({ epoch: 7, previous: null });
 });
 
