@@ -56,9 +56,10 @@ export function stackFile(n: number, bumped: (i: number) => boolean): string {
     });
 }
 
-function time(dir: string, args: string[]): number {
+function time(dir: string, args: string[], before?: () => void): number {
     const samples: number[] = [];
     for (let i = 0; i < REPEAT; i++) {
+        before?.();
         const start = process.hrtime.bigint();
         try {
             execFileSync(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
@@ -92,8 +93,9 @@ export function cliPlanBench(): void {
             console.log(`${title.padEnd(20)}${s.toFixed(3)}`);
             return s;
         })[0];
-        writeFileSync(join(dir, "Pulumi.big.yaml"), head);
-        const bump = time(dir, ["bump", "--all", "--stack", "big", "--base-file", "base.yaml", "--date", "2026-11-22"]);
+        // Each sample bumps every secret of the head once (compared with the head itself: one step per change).
+        writeFileSync(join(dir, "head.yaml"), head);
+        const bump = time(dir, ["bump", "--all", "--stack", "big", "--base-file", "head.yaml", "--date", "2026-11-22"], () => writeFileSync(join(dir, "Pulumi.big.yaml"), head));
         console.log(`${"bump --all".padEnd(20)}${bump.toFixed(3)}`);
         console.log(`rekey plan under 1 s: ${plan < 1 ? "met" : "MISSED"} (${plan.toFixed(3)} s)`);
     } finally {
