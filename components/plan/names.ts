@@ -2,10 +2,21 @@
 // rather than half-way through a `pulumi up`. Each check returns the reason, or null.
 
 /** Secret names double as env keys, SSM leaf names and default Kubernetes keys. */
+/**
+ * Names that every JavaScript object already has (`__proto__`, `constructor`, `toString`,
+ * `hasOwnProperty`, …): as a key of a plain object they read back as a function or the
+ * prototype, not as the entry, so rekey refuses them by name.
+ */
+export function reservedNameProblem(name: string): string | null {
+    return name in Object.prototype ? `"${name}" is reserved (every JavaScript object has it); choose another name` : null;
+}
+
 export function secretNameProblem(name: string): string | null {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         return "a secret name is letters, digits and underscores, not starting with a digit (it is also the env key)";
     }
+    const reserved = reservedNameProblem(name);
+    if (reserved) return reserved;
     if (name.length > 128) return "a secret name is at most 128 characters";
     return null;
 }
@@ -68,14 +79,14 @@ export function kubernetesSecretKeyProblem(key: string): string | null {
     if (key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key) || key === "." || key === "..") {
         return `Kubernetes Secret key "${key}" must be at most 253 letters, digits, "-", "_" and "." (not "." or "..")`;
     }
-    return null;
+    return reservedNameProblem(key);
 }
 
 export function dotenvKeyProblem(key: string): string | null {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         return `.env key "${key}" must be letters, digits and underscores, not starting with a digit`;
     }
-    return null;
+    return reservedNameProblem(key);
 }
 
 export function absolutePathProblem(path: string): string | null {

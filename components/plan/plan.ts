@@ -30,7 +30,7 @@ import {
     hostSchema,
     secretSchema,
 } from "./schema";
-import { DotenvTraits, dotenvTraits, dotenvTraitsProblem, mergeTraits } from "./stores";
+import { DotenvTraits, alphabetTraits, concatTraits, dotenvTraits, dotenvTraitsProblem } from "./stores";
 import { TEMPLATE_FILTERS, TemplatePart, parseTemplate, templateRefs } from "./template";
 
 /** The `rekey:*` configuration as read from a stack, before validation. */
@@ -314,7 +314,7 @@ function parseMap<T>(
 }
 
 const resourceNameProblem = (noun: string) => (n: string) =>
-    RESOURCE_NAME.test(n) ? null : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
+    RESOURCE_NAME.test(n) ? names.reservedNameProblem(n) : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
 
 export function isCalendarDate(s: string): boolean {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
@@ -387,12 +387,12 @@ function checkGenerate(g: GenerateConfig, subject: string, problems: Problems): 
 
 /** What the values of a derived secret can contain, from its template and inputs. */
 function templateTraits(template: TemplatePart[], inputs: (ref: string) => DotenvTraits): DotenvTraits {
-    return mergeTraits(
+    return concatTraits(
         ...template.map((p) => {
             if ("text" in p) return dotenvTraits(p.text);
             if (!p.filter) return inputs(p.ref);
             // The filters' output alphabets: encodeURIComponent keeps A-Z a-z 0-9 - _ . ! ~ * ' ( ).
-            return dotenvTraits(TEMPLATE_FILTERS[p.filter](p.filter === "urlencode" ? "'" : ""));
+            return alphabetTraits(TEMPLATE_FILTERS[p.filter](p.filter === "urlencode" ? "'" : ""));
         }),
     );
 }
@@ -405,14 +405,14 @@ function checkDotenvValues(
     problems: Problems,
 ): void {
     const traits = new Map<string, DotenvTraits>();
-    const none: DotenvTraits = { lineBreak: false, singleQuote: false, doubleQuoteSpecial: false };
+    const none: DotenvTraits = { lineBreak: false, singleQuote: false, doubleQuoteSpecial: false, endsWithBackslash: false };
     for (const name of order) {
         const s = secrets.get(name);
         if (!s) continue;
         const src = s.source;
         const t =
             src.kind === "generate"
-                ? dotenvTraits(valueAlphabet(src.spec))
+                ? alphabetTraits(valueAlphabet(src.spec))
                 : src.kind === "supplied"
                   ? (supplied[name] ?? none)
                   : templateTraits(src.template, (ref) => traits.get(ref) ?? none);

@@ -85,38 +85,63 @@ export function expiresAt(secret: PlannedSecret): number | null {
 }
 
 /**
- * A .env line that both the `dotenv` npm parser and docker compose read back as exactly
- * `value`. Single quotes are literal in both; double quotes are literal in both only when
- * the value has no backslash, `$` or `"` (dotenv expands \n, compose expands escapes and
- * variables). A value that fits neither (see dotenvTraitsProblem) cannot be written: the
- * reason is returned, never the value.
+ * A .env line that three readers take back as exactly `value`, and that runs nothing when
+ * sourced: the `dotenv` npm parser, docker compose v2's env_file (compose-go
+ * dotenv/parser.go extractVarValue), and POSIX `set -a; . FILE` under dash, bash and
+ * busybox sh.
+ *
+ * - Single quotes are literal in all three. dotenv and compose both take `\'` as an escaped
+ *   quote, so the value must not end with a backslash (the closing quote would be escaped),
+ *   and it cannot hold a `'`.
+ * - Double quotes are literal in all three only without `"`, `\`, `$` and a backtick
+ *   (dotenv expands `\n`; compose expands escapes and variables; sh expands `$`, runs
+ *   backticks and takes `\` as an escape).
+ *
+ * A value that fits neither (see dotenvTraitsProblem) cannot be written: the reason is
+ * returned, never the value.
  */
 export function dotenvLine(key: string, value: string): { line: string } | { problem: string } {
     const traits = dotenvTraits(value);
     const problem = dotenvTraitsProblem(traits);
     if (problem) return { problem };
-    return { line: traits.singleQuote ? `${key}="${value}"` : `${key}='${value}'` };
+    return { line: traits.singleQuote || traits.endsWithBackslash ? `${key}="${value}"` : `${key}='${value}'` };
 }
 
 /**
  * What decides whether a value fits a .env line, without the value itself: whether it
- * (may) contain a line break or NUL, a single quote, and one of `"` `\` `$`.
+ * (may) contain a line break or NUL, a single quote, one of `"` `\` `$` and a backtick, and
+ * whether it (may) end with a backslash.
  */
 export interface DotenvTraits {
     lineBreak: boolean;
     singleQuote: boolean;
     doubleQuoteSpecial: boolean;
+    endsWithBackslash: boolean;
 }
+
+const LINE_BREAK = /[\n\r\0\u0085\u2028\u2029]/;
 
 export function dotenvTraits(text: string): DotenvTraits {
-    return { lineBreak: /[\n\r\0]/.test(text), singleQuote: text.includes("'"), doubleQuoteSpecial: /["\\$]/.test(text) };
+    return {
+        lineBreak: LINE_BREAK.test(text),
+        singleQuote: text.includes("'"),
+        doubleQuoteSpecial: /["\\$`]/.test(text),
+        endsWithBackslash: text.endsWith("\\"),
+    };
 }
 
-export function mergeTraits(...all: DotenvTraits[]): DotenvTraits {
+/** The traits of any value drawn from these characters (a generator's alphabet). */
+export function alphabetTraits(chars: string): DotenvTraits {
+    return { ...dotenvTraits(chars), endsWithBackslash: chars.includes("\\") };
+}
+
+/** The traits of the concatenation of values with these traits, in this order. */
+export function concatTraits(...parts: DotenvTraits[]): DotenvTraits {
     return {
-        lineBreak: all.some((t) => t.lineBreak),
-        singleQuote: all.some((t) => t.singleQuote),
-        doubleQuoteSpecial: all.some((t) => t.doubleQuoteSpecial),
+        lineBreak: parts.some((t) => t.lineBreak),
+        singleQuote: parts.some((t) => t.singleQuote),
+        doubleQuoteSpecial: parts.some((t) => t.doubleQuoteSpecial),
+        endsWithBackslash: parts.length > 0 && parts[parts.length - 1].endsWithBackslash,
     };
 }
 
@@ -124,7 +149,10 @@ export function mergeTraits(...all: DotenvTraits[]): DotenvTraits {
 export function dotenvTraitsProblem(t: DotenvTraits): string | null {
     if (t.lineBreak) return "its value can contain a line break, which a .env line cannot hold";
     if (t.singleQuote && t.doubleQuoteSpecial) {
-        return "its value can contain a single quote together with \" \\ or $, which no .env quoting reads back exactly in both dotenv and docker compose";
+        return "its value can contain a single quote together with one of \" \\ $ or a backtick, which no .env quoting reads back exactly in dotenv, docker compose and a POSIX shell (and sourcing must run nothing)";
+    }
+    if (t.endsWithBackslash) {
+        return "its value can end with a backslash, which escapes a closing single quote in dotenv and docker compose and is special inside double quotes";
     }
     return null;
 }

@@ -25,7 +25,8 @@ export function parseTemplate(template: string): TemplatePart[] {
                 throw new Error(`malformed placeholder at character ${i + 1}: expected {{NAME}} or {{NAME | filter}}`);
             }
             const filter = m[2];
-            if (filter !== undefined && !(filter in TEMPLATE_FILTERS)) {
+            // Own properties only: `toString` or `constructor` is no filter.
+            if (filter !== undefined && !Object.prototype.hasOwnProperty.call(TEMPLATE_FILTERS, filter)) {
                 throw new Error(
                     `unknown filter "${filter}" (known: ${Object.keys(TEMPLATE_FILTERS).join(", ")})`,
                 );
@@ -54,7 +55,7 @@ export function renderTemplate(parts: TemplatePart[], values: Record<string, str
     return parts
         .map((p) => {
             if ("text" in p) return p.text;
-            const v = values[p.ref];
+            const v = Object.prototype.hasOwnProperty.call(values, p.ref) ? values[p.ref] : undefined;
             if (v === undefined) throw new Error(`template input ${p.ref} has no value`);
             return p.filter ? TEMPLATE_FILTERS[p.filter](v) : v;
         })

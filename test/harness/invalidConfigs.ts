@@ -10,7 +10,42 @@ export interface InvalidCase {
 const ok = { epoch: 1, generate: { encoding: "hex", bytes: 32 } };
 const secrets = (s: Record<string, unknown>, extra: Config = {}): Config => ({ "rekey:secrets": s, ...extra });
 
+/** Names every JavaScript object has: refused by name wherever a name becomes an object key. */
+const RESERVED_CASES: InvalidCase[] = [
+    ...["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"].map((name) => ({
+        title: `secret named ${name}`,
+        config: secrets({ [name]: ok }),
+        expect: { subject: `secret ${name}`, field: "", reason: new RegExp(`"${name}" is reserved`) },
+    })),
+    ...["constructor", "toString"].map((name) => ({
+        title: `consumer named ${name}`,
+        config: secrets({ A: { ...ok, consumers: [name] } }, { "rekey:consumers": { [name]: { restart: "true" } } }),
+        expect: { subject: `consumer ${name}`, field: "", reason: new RegExp(`"${name}" is reserved`) },
+    })),
+    {
+        title: "host named hasOwnProperty",
+        config: secrets({ A: ok }, { "rekey:hosts": { hasOwnProperty: { host: "10.0.0.1", user: "deploy" } } }),
+        expect: { subject: "host hasOwnProperty", field: "", reason: /"hasOwnProperty" is reserved/ },
+    },
+    ...["toString", "constructor", "__proto__", "hasOwnProperty"].map((filter) => ({
+        title: `template filter ${filter}`,
+        config: secrets({ A: ok, URL: { derive: `x{{A | ${filter}}}` } }),
+        expect: { subject: "secret URL", field: "derive", reason: new RegExp(`unknown filter "${filter}"`) },
+    })),
+    {
+        title: "Kubernetes Secret key __proto__",
+        config: secrets({ A: { ...ok, stores: [{ kubernetes: { secret: "s", key: "__proto__" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].kubernetes.key", reason: /"__proto__" is reserved/ },
+    },
+    {
+        title: ".env key constructor",
+        config: secrets({ A: { ...ok, stores: [{ dotenv: { path: "/srv/.env", key: "constructor" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].dotenv.key", reason: /"constructor" is reserved/ },
+    },
+];
+
 export const INVALID_CASES: InvalidCase[] = [
+    ...RESERVED_CASES,
     {
         title: "unknown key in a secret",
         config: secrets({ A: { ...ok, rotateAt: "2026-01-01" } }),

@@ -56,7 +56,7 @@ const HOSTILE: [string, string][] = [
     ["DOLLAR", "$HOME ${USER} $(id)"],
     ["SPACES", "a b  c"],
     ["EQUALS", "a=b==c="],
-    ["BACKSLASH", "C:\\path\\n\\t\\\\"],
+    ["BACKSLASH", "C:\\path\\n\\t\\\\x"],
     ["LEADING_TRAILING", "  padded  "],
     ["UNICODE", "päss—wörd ✓ 密码"],
     ["BACKTICK", "`cmd` and `more`"],
