@@ -13,9 +13,19 @@ export interface PlanReport extends RotationDiff {
     rotates: boolean;
 }
 
+/**
+ * User-supplied text as an inline code span, so that nothing in it renders as Markdown or
+ * HTML (a `<!--` in a hook command would otherwise hide the rest of a PR comment): the
+ * fence is one backtick longer than the longest run in the text, and line breaks become
+ * spaces (a code span cannot cross a paragraph).
+ */
 export function code(text: string): string {
-    const ticks = text.includes("`") ? "``" : "`";
-    return `${ticks}${ticks.length > 1 ? " " : ""}${text}${ticks.length > 1 ? " " : ""}${ticks}`;
+    const flat = text.replace(/[\r\n\u0085\u2028\u2029]+/g, " ");
+    if (flat === "") return "(empty)";
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = "`".repeat(longest + 1);
+    const pad = longest > 0 ? " " : "";
+    return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 const where = (host: string | null) => (host ? `on ${host}` : "locally");
@@ -29,7 +39,7 @@ export function describeAction(a: ConsumerAction): string {
 export function describeVerify(v: PlannedVerify | null): string {
     if (!v) return "no verify";
     return v.kind === "url"
-        ? `GET ${v.url} expects ${v.expectStatus} within ${v.timeoutSeconds} s`
+        ? `GET ${code(v.url)} expects ${v.expectStatus} within ${v.timeoutSeconds} s`
         : `${code(v.command)} ${where(v.host)} succeeds within ${v.timeoutSeconds} s`;
 }
 
@@ -49,7 +59,7 @@ export function describeHook(a: PlannedApply): string {
 export function renderPlan(r: PlanReport): string {
     const d = r;
     const out: string[] = [`### rekey plan: ${r.stack}`, ""];
-    out.push(r.newStack ? `New stack: Pulumi.${r.stack}.yaml does not exist at ${r.base}.` : `Compared with ${r.base}.`, "");
+    out.push(r.newStack ? `New stack: Pulumi.${r.stack}.yaml does not exist at ${code(r.base)}.` : `Compared with ${code(r.base)}.`, "");
     if (!r.rotates) {
         out.push("This change rotates nothing: no secret value, store or consumer changes.");
         return out.join("\n") + "\n";
@@ -59,7 +69,7 @@ export function renderPlan(r: PlanReport): string {
     const secretLines = [
         ...s.rotated.map((x) => {
             const kind = x.to < x.from ? "rolled back" : "rotated";
-            const reason = x.reason ? ` (reason: ${x.reason})` : "";
+            const reason = x.reason ? ` (reason: ${code(x.reason)})` : "";
             return `- **${x.name}** ${kind}: epoch ${x.from} → ${x.to}${reason}`;
         }),
         ...s.suppliedChanged.map((x) => `- **${x.name}**: new supplied value (its encrypted value changed)`),
@@ -103,7 +113,7 @@ export function renderPlan(r: PlanReport): string {
             "",
         );
     }
-    if (d.impact.length) out.push("#### Impact", ...d.impact.map((x) => `- ${x.secret}: ${x.impact}`), "");
+    if (d.impact.length) out.push("#### Impact", ...d.impact.map((x) => `- ${x.secret}: ${code(x.impact)}`), "");
     if (d.warnings.length) out.push("#### Warnings", ...d.warnings.map((w) => `- ${w}`), "");
     return out.join("\n");
 }

@@ -97,7 +97,7 @@ describe("rekey plan", () => {
         git(dir, "add", SHOP);
         git(dir, "commit", "-q", "-m", "shop");
         const same = rekey(dir, "plan", "--stack", "shop", "--base", "HEAD");
-        expect(same.stdout).toBe("### rekey plan: shop\n\nCompared with HEAD.\n\nThis change rotates nothing: no secret value, store or consumer changes.\n");
+        expect(same.stdout).toBe("### rekey plan: shop\n\nCompared with `HEAD`.\n\nThis change rotates nothing: no secret value, store or consumer changes.\n");
     });
 
     test("the default base is the merge base with the default branch, so commits on the PR branch count", () => {
@@ -126,12 +126,31 @@ describe("rekey plan", () => {
         for (const heading of ["#### Secrets", "#### Apply hooks (run first)", "#### Stores written", "#### Consumers restarted, in order", "#### Finalize (after the consumers verified)", "#### Impact"]) {
             expect(md).toContain(heading);
         }
-        expect(md).toContain("- **DB_PASSWORD** rotated: epoch 5 → 6 (reason: incident 42)");
+        expect(md).toContain("- **DB_PASSWORD** rotated: epoch 5 → 6 (reason: `incident 42`)");
         expect(md).toContain("1. **cache**: `systemctl restart shop-cache` locally");
         expect(md).toContain("   - verify: `kubectl -n shop exec worker-0 -- ./healthcheck` locally succeeds within 120 s");
         const secrets = [...read(dir, SHOP).matchAll(/secure: (\S+)/g), ...fixture(SHOP).matchAll(/secure: (\S+)/g)].map((m) => m[1]);
         expect(secrets.length).toBeGreaterThanOrEqual(3);
         for (const s of [...secrets, "secure", "v1:", "sk_test_fixture", "fixture-mail"]) expect(md).not.toContain(s);
         expect(JSON.stringify(planJson(dir))).not.toMatch(/v1:|secure|sk_test_fixture|fixture-mail/);
+    });
+});
+
+describe("plan Markdown renders user text as code, never as Markdown or HTML", () => {
+    test("an HTML comment in a hook command, a reason and an impact line hides nothing after it", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) });
+        const text = read(dir, SHOP)
+            .replace("systemctl restart shop-cache", "systemctl restart shop-cache <!-- ``hidden`` -->")
+            .replace("impact: Sessions older than the previous rotation end.", 'impact: "<!-- everything after this --> **bold** [x](y)"');
+        write(dir, SHOP, text);
+        expect(rekey(dir, "bump", "SESSION_SECRET", "CACHE_PASSWORD", "--stack", "shop", "--reason", "see <!-- here").code).toBe(0);
+        const md = rekey(dir, "plan", "--stack", "shop").stdout;
+        expect(md).toContain("(reason: `see <!-- here`)");
+        expect(md).toContain("- SESSION_SECRET: `<!-- everything after this --> **bold** [x](y)`");
+        expect(md).toContain("``` systemctl restart shop-cache <!-- ``hidden`` --> ```");
+        // Outside code spans, no `<!--` is left to open a comment.
+        const outside = md.replace(/(`+)(?:(?!\1)[\s\S])*?\1/g, "");
+        expect(outside).not.toContain("<!--");
+        expect(md).toContain("#### Impact");
     });
 });
