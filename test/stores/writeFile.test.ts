@@ -1,7 +1,7 @@
 // The store writer (components/stores/scripts/write-file.sh), run for real on temporary
 // directories under /bin/sh, dash and busybox sh (with only busybox applets on PATH).
 import { spawn, spawnSync } from "child_process";
-import { chmodSync, chownSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "dotenv";
@@ -195,6 +195,12 @@ MCP_TOKEN='new-mcp'
             // The kills landed both before and after the rename.
             expect(outcomes.old).toBeGreaterThan(0);
             expect(outcomes.new).toBeGreaterThan(0);
+            // Killed writers may leave their temporary file, with the target's mode; the next run removes them.
+            const temps = () => readdirSync(dir).filter((f) => f.startsWith(".env.rekey-tmp.") || f.startsWith("..env.rekey-tmp."));
+            for (const t of temps()) expect((statSync(join(dir, t)).mode & 0o777).toString(8)).toBe((statSync(env).mode & 0o777).toString(8));
+            writeFileSync(join(dir, "..env.rekey-tmp.99999"), "stale new value");
+            write(shell, "dotenv", env, input);
+            expect(temps()).toEqual([]);
         });
     });
 }

@@ -13,7 +13,8 @@
 # old file (same mode and owner; 0600 for a new one), then renamed over the old file, so
 # the path always holds either the complete old file or the complete new one. The old
 # file is kept as PATH.rekey-backup. When the content is unchanged nothing is touched. A
-# missing directory is created with mode 0700.
+# missing directory is created with mode 0700. A temporary file left by a killed writer
+# is removed by the next run.
 set -eu
 kind=$1
 target=$2
@@ -35,7 +36,11 @@ trap 'rm -f "$tmp"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
-rm -f "$tmp"
+# A writer killed between writing and renaming left its temporary file (the new content,
+# with the target's mode): remove those of earlier runs.
+for stale in "$dir/.$base.rekey-tmp."*; do
+    [ -e "$stale" ] && rm -f "$stale"
+done
 if [ -e "$target" ]; then
     cp -p "$target" "$tmp"
     old=$target
