@@ -94,5 +94,14 @@ export function absolutePathProblem(path: string): string | null {
     if (path.endsWith("/")) return `path "${path}" names a directory, not a file`;
     if (/[\0\n]/.test(path)) return `path "${path}" contains a NUL or newline`;
     if (path.split("/").includes("..")) return `path "${path}" must not contain ".."`;
+    // Linux: NAME_MAX 255 bytes per component, PATH_MAX 4096 bytes with the terminating NUL.
+    const long = path.split("/").find((c) => Buffer.byteLength(c) > 255);
+    if (long !== undefined) return `path "${path.slice(0, 60)}…" has a component over 255 bytes`;
+    if (Buffer.byteLength(path) > 4095) return "path is over 4095 bytes";
     return null;
+}
+
+/** The one spelling of a path: `//` and `/./` collapsed, so that one file has one writer. */
+export function normalPath(path: string): string {
+    return path.replace(/\/+/g, "/").split("/").filter((c, i) => i === 0 || c !== ".").join("/");
 }

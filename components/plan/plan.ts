@@ -533,11 +533,12 @@ function resolveStore(entry: StoreConfig, index: number, ctx: StoreContext): Pla
             checkHost("dotenv.host", host ?? undefined);
             check("dotenv.path", names.absolutePathProblem(e.path));
             const key = e.key ?? secret;
+            const path = names.normalPath(e.path);
             store = {
                 kind: "dotenv",
-                label: `dotenv:${host ? `${host}:` : ""}${e.path}#${key}`,
+                label: `dotenv:${host ? `${host}:` : ""}${path}#${key}`,
                 host,
-                path: e.path,
+                path,
                 writes: writes(key, (v) => suffix[v]),
             };
             for (const w of store.writes) check("dotenv.key", names.dotenvKeyProblem(w.target));
@@ -549,13 +550,14 @@ function resolveStore(entry: StoreConfig, index: number, ctx: StoreContext): Pla
             checkHost("file.host", host ?? undefined);
             check("file.path", names.absolutePathProblem(e.path));
             const fileSuffix = (v: Variant) => suffix[v].toLowerCase().replace("_", ".");
+            const path = names.normalPath(e.path);
             store = {
                 kind: "file",
-                label: `file:${host ? `${host}:` : ""}${e.path}`,
+                label: `file:${host ? `${host}:` : ""}${path}`,
                 host,
                 mode: (e.mode ?? defaults.file?.mode)?.padStart(4, "0") ?? null,
                 owner: e.owner ?? defaults.file?.owner ?? null,
-                writes: writes(e.path, fileSuffix),
+                writes: writes(path, fileSuffix),
             };
             break;
         }
@@ -745,6 +747,8 @@ export function planRotation(raw: RawConfig): RotationPlan {
 
     const secrets = new Map<string, PlannedSecret>();
     const writers = new Map<string, string>();
+    /** host:path of every file a store writes whole, with its kind and secret: one writer per file. */
+    const files = new Map<string, { kind: StoreKind; secret: string }>();
     const typedSecrets = new Map<string, { type: string | null; secret: string }>();
     for (const [name, s] of secretCfgs) {
         const subject = `secret ${name}`;
@@ -811,6 +815,16 @@ export function planRotation(raw: RawConfig): RotationPlan {
             if (!store) return;
             stores.push(store);
             if ((store.kind === "dotenv" || store.kind === "file") && store.host) usedHosts.add(store.host);
+            if (store.kind === "dotenv" || store.kind === "file") {
+                const paths = store.kind === "dotenv" ? [store.path] : store.writes.map((w) => w.target);
+                for (const p of paths) {
+                    const id = `${store.host ?? ""}:${p}`;
+                    const other = files.get(id);
+                    if (other && other.kind !== store.kind) {
+                        problems.add(subject, `stores[${i}]`, `writes ${store.host ? `${store.host}:` : ""}${p} as a ${store.kind} store, which the ${other.kind} store of secret ${other.secret} writes too: one file has one writer`);
+                    } else if (!other) files.set(id, { kind: store.kind, secret: name });
+                }
+            }
             for (const w of store.writes) {
                 const where = writeLocation(store, w);
                 const other = writers.get(where);

@@ -44,8 +44,33 @@ const RESERVED_CASES: InvalidCase[] = [
     },
 ];
 
+/** Files: one spelling per path, one writer per file, paths the kernel accepts. */
+const PATH_CASES: InvalidCase[] = [
+    {
+        title: "a file store and a .env store on one path",
+        config: secrets({ A: { ...ok, stores: [{ dotenv: { path: "/x/app.env" } }] }, B: { ...ok, stores: [{ file: { path: "/x//app.env" } }] } }),
+        expect: { subject: "secret B", field: "stores[0]", reason: /writes \/x\/app.env as a file store, which the dotenv store of secret A writes too: one file has one writer/ },
+    },
+    {
+        title: "a .env path with ..",
+        config: secrets({ A: { ...ok, stores: [{ dotenv: { path: "/srv/app/../etc/passwd" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].dotenv.path", reason: /must not contain "\.\."/ },
+    },
+    {
+        title: "a file path component over 255 bytes",
+        config: secrets({ A: { ...ok, stores: [{ file: { path: `/run/${"é".repeat(128)}` } }] } }),
+        expect: { subject: "secret A", field: "stores[0].file.path", reason: /has a component over 255 bytes/ },
+    },
+    {
+        title: "a relative file path",
+        config: secrets({ A: { ...ok, stores: [{ file: { path: "run/token" } }] } }),
+        expect: { subject: "secret A", field: "stores[0].file.path", reason: /must be absolute/ },
+    },
+];
+
 export const INVALID_CASES: InvalidCase[] = [
     ...RESERVED_CASES,
+    ...PATH_CASES,
     {
         title: "unknown key in a secret",
         config: secrets({ A: { ...ok, rotateAt: "2026-01-01" } }),

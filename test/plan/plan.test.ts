@@ -118,3 +118,22 @@ test("derivedFrom follows derived secrets through other derived secrets", () => 
     expect(derivedFrom(plan, "OTHER").sort()).toEqual(["DSN", "HOST", "URL"]);
     expect(derivedFrom(plan, "DSN")).toEqual([]);
 });
+
+test("one .env file has one writer however its path is spelled (// and /./ collapse)", () => {
+    const { storeTargets } = require("../../components/plan/stores") as typeof import("../../components/plan/stores");
+    const hex = { epoch: 0, generate: { encoding: "hex", bytes: 16 } };
+    const plan = planRotation(
+        rawConfig({
+            "rekey:secrets": {
+                A: { ...hex, stores: [{ dotenv: { path: "/x/app.env" } }] },
+                B: { ...hex, stores: [{ dotenv: { path: "/x//app.env" } }] },
+                C: { ...hex, stores: [{ dotenv: { path: "/x/./app.env" } }] },
+            },
+        }),
+    );
+    const targets = storeTargets(plan).dotenvFiles;
+    expect(targets.map((t) => [t.path, t.keys.map((k) => k.target)])).toEqual([["/x/app.env", ["A", "B", "C"]]]);
+    expect(() => planRotation(rawConfig({ "rekey:secrets": { A: { ...hex, stores: [{ dotenv: { path: "/x/app.env" } }] }, B: { ...hex, stores: [{ dotenv: { path: "/x//app.env", key: "A" } }] } } }))).toThrow(
+        /secret B, field stores\[0\]: writes the key A of \/x\/app.env, which secret A writes too/,
+    );
+});
