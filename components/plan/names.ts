@@ -105,3 +105,37 @@ export function absolutePathProblem(path: string): string | null {
 export function normalPath(path: string): string {
     return path.replace(/\/+/g, "/").split("/").filter((c, i) => i === 0 || c !== ".").join("/");
 }
+
+const HOST_KEY_TYPES = [
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-rsa",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+
+/**
+ * A host key as the command provider takes it (`type base64`; pulumi-command
+ * provider/pkg/provider/remote/connection.go parses it with ssh.ParseAuthorizedKey and
+ * pins it with ssh.FixedHostKey), from an OpenSSH public key line, or a line as
+ * `ssh-keyscan` prints it (the host name first). null when it is not one.
+ */
+export function hostKeyOf(line: string): string | null {
+    const fields = line.trim().split(/\s+/);
+    const at = fields.findIndex((f) => HOST_KEY_TYPES.includes(f));
+    if (at < 0 || at > 1 || fields.length < at + 2) return null;
+    const [type, blob] = [fields[at], fields[at + 1]];
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return null;
+    // The key blob begins with its own type as an SSH string (uint32 length, then the name).
+    const bytes = Buffer.from(blob, "base64");
+    const length = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
+    if (length !== type.length || bytes.subarray(4, 4 + length).toString("latin1") !== type) return null;
+    return `${type} ${blob}`;
+}
+
+export function hostKeyProblem(line: string): string | null {
+    if (hostKeyOf(line) !== null) return null;
+    return `is not an OpenSSH public host key line (get it with ssh-keyscan -t ed25519 HOST, or from the host's /etc/ssh/ssh_host_ed25519_key.pub; types: ${HOST_KEY_TYPES.join(", ")})`;
+}

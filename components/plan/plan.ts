@@ -213,6 +213,8 @@ export interface PlannedHost {
     host: string;
     port: number;
     user: string;
+    /** `type base64`, the host key every remote command pins. */
+    hostKey: string;
 }
 
 export interface KubernetesProviderConfig {
@@ -725,6 +727,10 @@ export function planRotation(raw: RawConfig): RotationPlan {
     const defaults =
         raw.defaults === undefined ? {} : (parseWith(defaultsSchema, raw.defaults, "rekey:defaults", problems) ?? {});
     const hosts = parseMap(raw.hosts, "hosts", "host", hostSchema, resourceNameProblem("host"), problems);
+    for (const [name, h] of hosts) {
+        const problem = names.hostKeyProblem(h.hostKey);
+        if (problem) problems.add(`host ${name}`, "hostKey", problem);
+    }
     const consumerCfgs = parseMap(raw.consumers, "consumers", "consumer", consumerSchema, resourceNameProblem("consumer"), problems);
     const secretCfgs = parseMap(raw.secrets, "secrets", "secret", secretSchema, names.secretNameProblem, problems);
     if (raw.secrets === undefined) problems.add("rekey:secrets", "", "is required: the inventory of secrets to rotate");
@@ -893,7 +899,7 @@ export function planRotation(raw: RawConfig): RotationPlan {
     return {
         secrets: ordered,
         consumers: consumerOrder.order.map((n) => consumers.get(n)!),
-        hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user })),
+        hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: names.hostKeyOf(h.hostKey)! })),
         kubernetes: { context: defaults.kubernetes?.context ?? null, kubeconfig: defaults.kubernetes?.kubeconfig ?? null },
     };
 }

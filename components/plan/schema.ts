@@ -134,6 +134,8 @@ export const hostSchema = z.strictObject({
     host: name,
     port: port.optional(),
     user: name,
+    /** The host's public key, one OpenSSH line (`ssh-keyscan -t ed25519 HOST`); every remote command pins it. */
+    hostKey: z.string(),
 });
 
 export const defaultsSchema = z.strictObject({

@@ -72,6 +72,9 @@ export function hostCommand(
                 port: target.host.port,
                 user: target.host.user,
                 privateKey: target.privateKey,
+                // Without hostKey the provider accepts any server (ssh.InsecureIgnoreHostKey,
+                // remote/connection.go), and the secret on stdin goes to whoever answers.
+                hostKey: target.host.hostKey,
             },
         },
         options,

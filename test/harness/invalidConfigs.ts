@@ -8,6 +8,8 @@ export interface InvalidCase {
 }
 
 const ok = { epoch: 1, generate: { encoding: "hex", bytes: 32 } };
+/** A real ed25519 public key (the sample stacks' web1). */
+export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILOFhqHYUIB+wUHsl5RcZz8iGVLADKC8DPORj1x1rEdJ";
 const secrets = (s: Record<string, unknown>, extra: Config = {}): Config => ({ "rekey:secrets": s, ...extra });
 
 /** Names every JavaScript object has: refused by name wherever a name becomes an object key. */
@@ -24,7 +26,7 @@ const RESERVED_CASES: InvalidCase[] = [
     })),
     {
         title: "host named hasOwnProperty",
-        config: secrets({ A: ok }, { "rekey:hosts": { hasOwnProperty: { host: "10.0.0.1", user: "deploy" } } }),
+        config: secrets({ A: ok }, { "rekey:hosts": { hasOwnProperty: { host: "10.0.0.1", user: "deploy", hostKey: HOST_KEY } } }),
         expect: { subject: "host hasOwnProperty", field: "", reason: /"hasOwnProperty" is reserved/ },
     },
     ...["toString", "constructor", "__proto__", "hasOwnProperty"].map((filter) => ({
@@ -42,6 +44,26 @@ const RESERVED_CASES: InvalidCase[] = [
         config: secrets({ A: { ...ok, stores: [{ dotenv: { path: "/srv/.env", key: "constructor" } }] } }),
         expect: { subject: "secret A", field: "stores[0].dotenv.key", reason: /"constructor" is reserved/ },
     },
+];
+
+/** Hosts: every remote command pins a host key, so each host has a valid one. */
+const HOST_CASES: InvalidCase[] = [
+    {
+        title: "a host without hostKey",
+        config: secrets({ A: ok }, { "rekey:hosts": { web1: { host: "203.0.113.10", user: "deploy" } } }),
+        expect: { subject: "host web1", field: "hostKey", reason: /is required/ },
+    },
+    ...[
+        ["a private key pasted as hostKey", "-----BEGIN OPENSSH PRIVATE KEY-----"],
+        ["a key whose blob names another type", HOST_KEY.replace("ssh-ed25519", "ssh-rsa")],
+        ["a truncated blob", HOST_KEY.slice(0, 30)],
+        ["an unknown key type", "ssh-dss AAAAB3NzaC1kc3MAAACBAP"],
+        ["an empty hostKey", ""],
+    ].map(([title, hostKey]) => ({
+        title,
+        config: secrets({ A: ok }, { "rekey:hosts": { web1: { host: "203.0.113.10", user: "deploy", hostKey } } }),
+        expect: { subject: "host web1", field: "hostKey", reason: /is not an OpenSSH public host key line \(get it with ssh-keyscan/ },
+    })),
 ];
 
 /** Files: one spelling per path, one writer per file, paths the kernel accepts. */
@@ -70,6 +92,7 @@ const PATH_CASES: InvalidCase[] = [
 
 export const INVALID_CASES: InvalidCase[] = [
     ...RESERVED_CASES,
+    ...HOST_CASES,
     ...PATH_CASES,
     {
         title: "unknown key in a secret",
@@ -259,7 +282,7 @@ export const INVALID_CASES: InvalidCase[] = [
         title: "host without an SSH key",
         config: secrets(
             { A: { ...ok, stores: [{ file: { host: "web1", path: "/run/secrets/a" } }] } },
-            { "rekey:hosts": { web1: { host: "203.0.113.10", user: "deploy" } } },
+            { "rekey:hosts": { web1: { host: "203.0.113.10", user: "deploy", hostKey: HOST_KEY } } },
         ),
         expect: { subject: "host web1", field: "", reason: /no SSH private key/ },
     },

@@ -4,7 +4,16 @@
 // resources run `create`, updated ones `update` (or `create` without one), unchanged ones
 // nothing. A failed command fails the resources that depend on it, which then do not run;
 // the engine forgets all of them, so the next `pulumi up` tries them again.
+//
+// Remote commands run through OpenSSH's client with the exact connection the program
+// registered: host, port, user, private key, and the pinned host key as the only known
+// key and host key algorithm (pulumi-command remote/connection.go: ssh.FixedHostKey and
+// HostKeyAlgorithms of that key's type). The server runs the command with the user's login
+// shell, as it does for the provider's session.Run.
 import { spawn } from "child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { CapturedResource, MockEngine, RunResult, waitsFor } from "./mockEngine";
 
 const LOCAL = "command:local:Command";
@@ -34,9 +43,36 @@ export interface ReplayOptions {
     verbose?: boolean;
 }
 
-function run(cmd: string, stdin: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("/bin/sh", ["-c", cmd], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
+interface Connection {
+    host: string;
+    port?: number;
+    user: string;
+    privateKey: string;
+    hostKey?: string;
+}
+
+/** The ssh argv for a connection: its key and known host in `dir`, nothing from ~/.ssh. */
+function sshArgv(c: Connection, dir: string): string[] {
+    const key = join(dir, "key");
+    writeFileSync(key, c.privateKey.endsWith("\n") ? c.privateKey : `${c.privateKey}\n`, { mode: 0o600 });
+    const port = c.port ?? 22;
+    const known = join(dir, "known_hosts");
+    const pinned = c.hostKey ? [`-o`, `HostKeyAlgorithms=${c.hostKey.split(" ")[0]}`] : [];
+    writeFileSync(known, c.hostKey ? `${port === 22 ? c.host : `[${c.host}]:${port}`} ${c.hostKey}\n` : "");
+    return [
+        "-F", "/dev/null", "-i", key, "-p", String(port),
+        "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", `UserKnownHostsFile=${known}`, "-o", "GlobalKnownHostsFile=/dev/null",
+        // No pinned key: the provider accepts any server (ssh.InsecureIgnoreHostKey).
+        "-o", `StrictHostKeyChecking=${c.hostKey ? "yes" : "no"}`, ...pinned, "-o", "LogLevel=ERROR",
+        `${c.user}@${c.host}`,
+    ];
+}
+
+function run(cmd: string, stdin: string | undefined, env: NodeJS.ProcessEnv, cwd: string, connection?: Connection): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const dir = connection ? mkdtempSync(join(tmpdir(), "rekey-ssh-")) : undefined;
+    const [file, argv] = connection ? ["ssh", [...sshArgv(connection, dir!), cmd]] : ["/bin/sh", ["-c", cmd]];
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(file, argv, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));
@@ -46,7 +82,7 @@ function run(cmd: string, stdin: string | undefined, env: NodeJS.ProcessEnv, cwd
         child.on("exit", (code) => setTimeout(() => resolve({ code, stdout, stderr }), 20));
         child.stdin.on("error", () => undefined);
         child.stdin.end(stdin ?? "");
-    });
+    }).finally(() => dir && rmSync(dir, { recursive: true, force: true }));
 }
 
 export async function replay(engine: MockEngine, result: RunResult, options: ReplayOptions = {}): Promise<ReplayResult> {
@@ -55,8 +91,6 @@ export async function replay(engine: MockEngine, result: RunResult, options: Rep
     const waits = waitsFor(all);
     const depsOf = (key: string): Set<string> => new Set([...waits(key)].filter(isCommand));
     const commands = [...all.entries()].filter(([, r]) => r.type === LOCAL || r.type === REMOTE);
-    const remote = commands.filter(([, r]) => r.type === REMOTE && r.change !== "same");
-    if (remote.length) throw new Error(`replay runs local commands only; changed remote: ${remote.map(([k]) => k).join(", ")}`);
 
     const status = new Map<string, "ok" | "failed" | "skipped">();
     const out: ReplayResult = { executed: [], failed: [], skipped: [], ran: [] };
@@ -77,7 +111,7 @@ export async function replay(engine: MockEngine, result: RunResult, options: Rep
         const phase = r.change === "updated" && r.inputs.update !== undefined ? "update" : "create";
         const cmd = r.change === "updated" ? (r.inputs.update ?? r.inputs.create) : r.inputs.create;
         const env = { ...process.env, ...(r.inputs.environment ?? {}), ...(options.env ?? {}) };
-        const res = await run(cmd, r.inputs.stdin, env, r.inputs.dir ?? options.cwd ?? process.cwd());
+        const res = await run(cmd, r.inputs.stdin, env, r.inputs.dir ?? options.cwd ?? process.cwd(), r.type === REMOTE ? r.inputs.connection : undefined);
         out.executed.push({ key, phase, ...res });
         out.ran.push(r.name);
         if (options.verbose) process.stderr.write(`[replay] ${r.name} ${phase} -> ${res.code}\n${res.stdout}${res.stderr}`);

@@ -1,3 +1,4 @@
+import { HOST_KEY } from "../harness/invalidConfigs";
 import { withheldOutput } from "../../components/stores/hostCommand";
 import { writeFileCommand } from "../../components/stores/writeFileCommand";
 import { Config } from "../harness/configs";
@@ -17,7 +18,7 @@ function storesConfig(): Config {
             keyVault: { vault: "kv-musehub-prod", resourceGroup: "rg-musehub-prod" },
             kubernetes: { namespace: "musehub", context: "prod" },
         },
-        "rekey:hosts": { web1: { host: "203.0.113.10", user: "deploy" } },
+        "rekey:hosts": { web1: { host: "203.0.113.10", user: "deploy", hostKey: `203.0.113.10 ${HOST_KEY} comment` } },
         "rekey:hostKeys": { web1: "-----BEGIN OPENSSH PRIVATE KEY-----test-key-----END OPENSSH PRIVATE KEY-----" },
         "rekey:secrets": {
             JWT_SECRET: {
@@ -152,7 +153,7 @@ describe(".env and secret files", () => {
     test("one writer per .env file, local or over SSH; values only on stdin", async () => {
         const { run, values } = await runWithValues(new MockEngine(), storesConfig());
         const remote = resource(run, REMOTE, "dotenv:web1:/opt/app/.env");
-        expect(remote.inputs.connection).toMatchObject({ host: "203.0.113.10", port: 22, user: "deploy" });
+        expect(remote.inputs.connection).toMatchObject({ host: "203.0.113.10", port: 22, user: "deploy", hostKey: HOST_KEY });
         expect(secretLeaf(remote, "connection.privateKey")!.secret).toBe(true);
         expect(remote.inputs.stdin).toBe(`rekey-dotenv-v1\nREDIS_PASSWORD='${values.REDIS_PASSWORD}'\n`);
         expect(secretLeaf(remote, "stdin")!.secret).toBe(true);
