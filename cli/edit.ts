@@ -136,7 +136,7 @@ function splicesFor(file: StackFile, edit: EpochEdit): Splice[] {
 /** The stack file's text with these edits applied; checks that nothing else changed. */
 export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
     for (const e of edits) {
-        if (e.reason !== undefined && /[\r\n]/.test(e.reason)) throw new CliError("--reason must be one line");
+        if (e.reason !== undefined && /[\r\n\u0085\u2028\u2029]/.test(e.reason)) throw new CliError("--reason must be one line (no line break, also none of U+0085, U+2028, U+2029)");
     }
     const splices = edits.flatMap((e) => splicesFor(file, e)).sort((a, b) => b.at - a.at || b.end - a.end);
     let text = file.text;

@@ -35,7 +35,7 @@ export function stackFileName(stack: string): string {
 export function readStackText(dir: string, stack: string): { path: string; text: string } {
     const path = join(dir, stackFileName(stack));
     try {
-        return { path, text: readFileSync(path, "utf8") };
+        return { path, text: utf8Text(readFileSync(path), path) };
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message;
@@ -51,7 +51,56 @@ function secureText(v: unknown): string | undefined {
     return undefined;
 }
 
+/**
+ * The file as text, exactly: bytes that are not UTF-8 would come back as U+FFFD and an
+ * edit would rewrite them, so such a file is refused (Pulumi reads stack files as UTF-8).
+ */
+export function utf8Text(bytes: Buffer, label: string): string {
+    try {
+        return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        let at = 0;
+        for (let n = 1; n <= bytes.length; n++) {
+            try {
+                new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n));
+                at = n;
+            } catch {
+                if (n - at > 4) break;
+            }
+        }
+        const line = bytes.subarray(0, at).toString("utf8").split("\n").length;
+        throw new CliError(`${label} is not UTF-8 (line ${line}, byte ${at + 1}): Pulumi reads stack files as UTF-8, and rekey edits nothing it cannot write back byte for byte`);
+    }
+}
+
+/** Line breaks for Pulumi's YAML reader (Go, yaml.v3) that js-yaml reads as ordinary characters. */
+const FOREIGN_BREAKS: Record<string, string> = { "\u0085": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR" };
+const FOREIGN_BREAK = /[\u0085\u2028\u2029]/;
+
+/** Where the first of those is, as a problem to refuse: keys after it would be read one way by Pulumi and another by rekey. */
+export function foreignBreakProblem(text: string): string | null {
+    const m = FOREIGN_BREAK.exec(text);
+    if (!m) return null;
+    const before = text.slice(0, m.index).split("\n");
+    return `line ${before.length}, column ${before[before.length - 1].length + 1}: ${FOREIGN_BREAKS[m[0]]} is a line break for Pulumi's YAML reader but not for rekey's, so the two would read different keys; remove it`;
+}
+
+/** Visits of the parsed values allowed: YAML aliases can make a small file expand enormously. */
+const MAX_NODES = 200_000;
+
+function checkSize(value: unknown, label: string): void {
+    let budget = MAX_NODES;
+    const stack = [value];
+    while (stack.length) {
+        const v = stack.pop();
+        if (--budget < 0) throw new CliError(`${label} expands to more than ${MAX_NODES} values (YAML aliases?): refused`);
+        if (v && typeof v === "object") for (const x of Object.values(v)) stack.push(x);
+    }
+}
+
 export function parseStackFile(text: string, label: string): StackFile {
+    const foreign = foreignBreakProblem(text);
+    if (foreign) throw new CliError(`${label}: ${foreign}`);
     let top: unknown;
     try {
         top = load(text, { schema: CORE_SCHEMA, filename: label });
@@ -59,6 +108,7 @@ export function parseStackFile(text: string, label: string): StackFile {
         if (!(e instanceof YAMLException)) throw e;
         throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason}`);
     }
+    checkSize(top, label);
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
         throw new CliError(`${label} is not a Pulumi stack file: expected a map with a config key`);
     }

@@ -1,0 +1,54 @@
+// Stack files read as Pulumi reads them, or refused: line breaks that Pulumi's Go YAML
+// reader sees and js-yaml does not, alias bombs, bytes that are not UTF-8. Each is refused
+// with exit 2 naming where, and the file is left as it was.
+import { readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { fixture, rekey, removeWorkdirs, workdir } from "../harness/cli";
+
+const SHOP = "Pulumi.shop.yaml";
+afterAll(removeWorkdirs);
+
+test.each([
+    ["U+2028", "\u2028", "U+2028 LINE SEPARATOR"],
+    ["U+2029", "\u2029", "U+2029 PARAGRAPH SEPARATOR"],
+    ["U+0085", "\u0085", "U+0085 NEXT LINE"],
+])("a stack file with %s (a line break for Pulumi, which could hide a key from rekey) is refused naming line and column", (_, ch, name) => {
+    // Pulumi would read "apply:" as a key of DB_PASSWORD; js-yaml reads one long comment.
+    const text = fixture(SHOP).replace("    SESSION_SECRET:\n", `    SESSION_SECRET:\n      # note${ch}      apply: { command: { run: "curl evil" } }\n`);
+    const dir = workdir({ [SHOP]: text });
+    for (const args of [["plan", "--stack", "shop"], ["bump", "SESSION_SECRET", "--stack", "shop"], ["due", "--stack", "shop"]]) {
+        const r = rekey(dir, ...args);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^rekey: Pulumi.shop.yaml: line \\d+, column 13: ${name.replace("+", "\\+")} is a line break for Pulumi's YAML reader but not for rekey's`));
+    }
+    expect(readFileSync(join(dir, SHOP), "utf8")).toBe(text);
+});
+
+test("--reason with a line separator is refused", () => {
+    const dir = workdir({ [SHOP]: fixture(SHOP) });
+    const r = rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop", "--reason", "quarterly\u2028      apply: x");
+    expect(r).toMatchObject({ code: 2, stderr: "rekey: --reason must be one line (no line break, also none of U+0085, U+2028, U+2029)\n" });
+    expect(readFileSync(join(dir, SHOP), "utf8")).toBe(fixture(SHOP));
+});
+
+test("an alias bomb in an unrelated key is refused in well under a second", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n  ");
+    const text = fixture(SHOP).replace("config:\n", `config:\n  app:bomb:\n    ${bomb.replace(/\n  /g, "\n    ")}\n`);
+    expect(text.length - fixture(SHOP).length).toBeLessThan(1500);
+    const dir = workdir({ [SHOP]: text });
+    const t0 = Date.now();
+    const r = rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rekey: Pulumi.shop.yaml expands to more than 200000 values \(YAML aliases\?\): refused\n$/);
+});
+
+test("a stack file that is not UTF-8 (Latin-1 in a comment) is refused and left byte for byte", () => {
+    const bytes = Buffer.concat([Buffer.from("# caf"), Buffer.from([0xe9]), Buffer.from(" notes\n"), Buffer.from(fixture(SHOP))]);
+    const dir = workdir({ [SHOP]: "" });
+    writeFileSync(join(dir, SHOP), bytes);
+    const r = rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not UTF-8 \(line 1, byte 6\): Pulumi reads stack files as UTF-8/);
+    expect(readFileSync(join(dir, SHOP)).equals(bytes)).toBe(true);
+});
