@@ -35,7 +35,8 @@ export function verifyScript(verify: PlannedVerify): string {
     }
     const attempts = Math.max(1, Math.ceil(verify.timeoutSeconds / verify.intervalSeconds));
     return [
-        `i=0; until ( ${verify.command} ); do`,
+        // The check runs as one shell script of its own: a trailing comment or a line break in it ends nothing here.
+        `i=0; until sh -c ${shellQuote(verify.command)}; do`,
         `  i=$((i + 1)); if [ "$i" -ge ${attempts} ]; then echo "rekey: verify failed: the check did not pass within ${verify.timeoutSeconds}s" >&2; exit 1; fi`,
         `  sleep ${verify.intervalSeconds}`,
         "done",

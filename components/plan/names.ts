@@ -139,3 +139,41 @@ export function hostKeyProblem(line: string): string | null {
     if (hostKeyOf(line) !== null) return null;
     return `is not an OpenSSH public host key line (get it with ssh-keyscan -t ed25519 HOST, or from the host's /etc/ssh/ssh_host_ed25519_key.pub; types: ${HOST_KEY_TYPES.join(", ")})`;
 }
+
+// Values that reach a command line as an argument: checked here so that a tool never takes
+// one as an option, a connection string or a second argument, after the hooks already ran.
+
+const ACCOUNT = "(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}|[0-9]{1,10})";
+/** chown's `user[:group]`; a leading dash would be an option (`--reference=F`). */
+export function ownerProblem(owner: string): string | null {
+    return new RegExp(`^${ACCOUNT}(?::${ACCOUNT})?$`).test(owner) ? null : `owner "${owner}" must be user or user:group (names or numeric ids), not starting with "-"`;
+}
+
+/** A Postgres identifier rekey writes unquoted and inside a DO $$ … $$ block: no `$`. */
+export function postgresIdentifierProblem(what: string, id: string): string | null {
+    return /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(id) ? null : `${what} "${id}" must be 1-63 letters, digits and underscores, not starting with a digit`;
+}
+
+/** psql takes a -d value with `=` or a URI scheme as a connection string, which overrides host and port. */
+export function postgresDatabaseProblem(db: string): string | null {
+    if (/=|:\/\//.test(db)) return `database "${db}" is a connection string; give host, port and database separately`;
+    if (db.startsWith("-") || /[\s\0]/.test(db) || Buffer.byteLength(db) > 63) return `database "${db}" must be a database name (at most 63 bytes, no white space, not starting with "-")`;
+    return null;
+}
+
+/** A host name or address for psql, redis-cli or ssh: no white space, not starting with "-". */
+export function hostNameProblem(host: string): string | null {
+    return /^[A-Za-z0-9_.:[\]%-]+$/.test(host) && !host.startsWith("-") ? null : `host "${host}" must be a host name or address (letters, digits, . - : [ ] %), not starting with "-"`;
+}
+
+/** A verify URL that Node's http client takes: parsed with the WHATWG URL parser, http or https. */
+export function verifyUrlProblem(url: string): string | null {
+    try {
+        const u = new URL(url);
+        if (u.protocol !== "http:" && u.protocol !== "https:") return `"${url}" is not an http(s) URL`;
+        if (u.username || u.password) return `"${url}" holds credentials; rekey prints verify URLs in plans and logs`;
+        return null;
+    } catch {
+        return `"${url}" is not a URL the WHATWG URL parser accepts`;
+    }
+}

@@ -553,12 +553,14 @@ function resolveStore(entry: StoreConfig, index: number, ctx: StoreContext): Pla
             check("file.path", names.absolutePathProblem(e.path));
             const fileSuffix = (v: Variant) => suffix[v].toLowerCase().replace("_", ".");
             const path = names.normalPath(e.path);
+            const owner = e.owner ?? defaults.file?.owner ?? null;
+            if (owner !== null) check("file.owner", names.ownerProblem(owner));
             store = {
                 kind: "file",
                 label: `file:${host ? `${host}:` : ""}${path}`,
                 host,
                 mode: (e.mode ?? defaults.file?.mode)?.padStart(4, "0") ?? null,
-                owner: e.owner ?? defaults.file?.owner ?? null,
+                owner,
                 writes: writes(path, fileSuffix),
             };
             break;
@@ -619,8 +621,15 @@ function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map<string
             roles = p.role !== undefined ? [p.role] : p.roles!;
         }
         for (const r of roles) {
-            if (!/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(r)) problems.add(subject, "apply.postgres", `role "${r}" is not a plain Postgres identifier`);
+            const rp = names.postgresIdentifierProblem("role", r);
+            if (rp) problems.add(subject, "apply.postgres", rp);
         }
+        const hp = names.hostNameProblem(p.host);
+        if (hp) problems.add(subject, "apply.postgres.host", hp);
+        const dp = p.database === undefined ? null : names.postgresDatabaseProblem(p.database);
+        if (dp) problems.add(subject, "apply.postgres.database", dp);
+        const ap = p.adminUser === undefined ? null : names.postgresIdentifierProblem("adminUser", p.adminUser);
+        if (ap) problems.add(subject, "apply.postgres.adminUser", ap);
         out = {
             kind: "postgres",
             host: p.host,
@@ -633,6 +642,11 @@ function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map<string
         };
     } else if (a.redis) {
         const r = a.redis;
+        const hp = r.host === undefined ? null : names.hostNameProblem(r.host);
+        if (hp) problems.add(subject, "apply.redis.host", hp);
+        if (r.adminUser !== undefined && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(r.adminUser)) {
+            problems.add(subject, "apply.redis.adminUser", `ACL user "${r.adminUser}" must be 1-128 letters, digits and _ . : @ -`);
+        }
         out = {
             kind: "redis",
             host: r.host ?? "127.0.0.1",
@@ -695,7 +709,8 @@ function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults: Defau
         if ((v.url === undefined) === (v.command === undefined)) {
             problems.add(subject, "verify", "needs exactly one of url or command");
         } else if (v.url !== undefined) {
-            if (!/^https?:\/\/[^\s/]+/.test(v.url)) problems.add(subject, "verify.url", `"${v.url}" is not an http(s) URL`);
+            const up = names.verifyUrlProblem(v.url);
+            if (up) problems.add(subject, "verify.url", up);
             verify = { kind: "url", url: v.url, expectStatus: v.expectStatus ?? 200, timeoutSeconds, intervalSeconds };
         } else {
             if (v.expectStatus !== undefined) problems.add(subject, "verify.expectStatus", "is for url checks; a command passes by exiting 0");
@@ -728,6 +743,9 @@ export function planRotation(raw: RawConfig): RotationPlan {
         raw.defaults === undefined ? {} : (parseWith(defaultsSchema, raw.defaults, "rekey:defaults", problems) ?? {});
     const hosts = parseMap(raw.hosts, "hosts", "host", hostSchema, resourceNameProblem("host"), problems);
     for (const [name, h] of hosts) {
+        const hp = names.hostNameProblem(h.host);
+        if (hp) problems.add(`host ${name}`, "host", hp);
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(h.user)) problems.add(`host ${name}`, "user", `user "${h.user}" must be a login name (letters, digits, _ . -, not starting with "-")`);
         const problem = names.hostKeyProblem(h.hostKey);
         if (problem) problems.add(`host ${name}`, "hostKey", problem);
     }

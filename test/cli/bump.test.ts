@@ -112,7 +112,7 @@ describe("rekey bump", () => {
         [["bump", "SESSION_SECRET", "--stack", "shop", "--date", "2026-02-30"], 'rekey: --date "2026-02-30" is not a date written YYYY-MM-DD\n'],
         [["bump", "--stack", "shop"], "rekey: name the secrets to bump, or give --all\n"],
         [["bump", "SESSION_SECRET", "--all", "--stack", "shop"], "rekey: give secret names or --all, not both\n"],
-        [["bump", "SESSION_SECRET", "--stack", "shop", "--reason", "two\nlines"], "rekey: --reason must be one line\n"],
+        [["bump", "SESSION_SECRET", "--stack", "shop", "--reason", "two\nlines"], "rekey: --reason must be one line (no line break, also none of U+0085, U+2028, U+2029)\n"],
     ])("refuses %j with exit 2 and one message, writing nothing", (args, message) => {
         const dir = shop();
         expect(rekey(dir, ...args)).toEqual({ code: 2, stdout: "", stderr: message });

@@ -66,6 +66,62 @@ const HOST_CASES: InvalidCase[] = [
     })),
 ];
 
+/** Values that reach a command line as an argument: refused before any hook runs. */
+const pg = (extra: Record<string, unknown>) => secrets({ DB: { ...ok, apply: { postgres: { host: "db", role: "app", ...extra } } } });
+const verifyUrl = (url: string) => secrets({ A: { ...ok, consumers: ["api"] } }, { "rekey:consumers": { api: { restart: "true", verify: { url } } } });
+const ARGUMENT_CASES: InvalidCase[] = [
+    ...["--help", "--reference=/etc/shadow", "root:", "a b", "-1"].map((owner) => ({
+        title: `file owner ${JSON.stringify(owner)}`,
+        config: secrets({ A: { ...ok, stores: [{ file: { path: "/run/a", owner } }] } }),
+        expect: { subject: "secret A", field: "stores[0].file.owner", reason: /must be user or user:group/ },
+    })),
+    ...["a$$b", "app; DROP", 'x"y', "1app"].map((role) => ({
+        title: `postgres role ${JSON.stringify(role)}`,
+        config: pg({ role }),
+        expect: { subject: "secret DB", field: "apply.postgres", reason: /role .* must be 1-63 letters, digits and underscores/ },
+    })),
+    ...["postgresql://evil.example/db", "host=evil.example dbname=app", "-c", "a b"].map((database) => ({
+        title: `postgres database ${JSON.stringify(database)}`,
+        config: pg({ database }),
+        expect: { subject: "secret DB", field: "apply.postgres.database", reason: /database .* (is a connection string|must be a database name)/ },
+    })),
+    {
+        title: "postgres adminUser with a quote",
+        config: pg({ adminUser: "post'gres" }),
+        expect: { subject: "secret DB", field: "apply.postgres.adminUser", reason: /adminUser "post'gres" must be 1-63 letters/ },
+    },
+    ...["-oProxyCommand=touch /tmp/x", "db host", "--help"].map((host) => ({
+        title: `postgres host ${JSON.stringify(host)}`,
+        config: pg({ host }),
+        expect: { subject: "secret DB", field: "apply.postgres.host", reason: /must be a host name or address/ },
+    })),
+    {
+        title: "redis host starting with a dash",
+        config: secrets({ R: { ...ok, apply: { redis: { host: "-h", user: "app" } } } }),
+        expect: { subject: "secret R", field: "apply.redis.host", reason: /must be a host name or address/ },
+    },
+    {
+        title: "ssh host that is an ssh option",
+        config: secrets({ A: ok }, { "rekey:hosts": { web1: { host: "-oProxyCommand=id", user: "deploy", hostKey: HOST_KEY } } }),
+        expect: { subject: "host web1", field: "host", reason: /must be a host name or address/ },
+    },
+    {
+        title: "ssh user starting with a dash",
+        config: secrets({ A: ok }, { "rekey:hosts": { web1: { host: "10.0.0.1", user: "-l", hostKey: HOST_KEY } } }),
+        expect: { subject: "host web1", field: "user", reason: /must be a login name/ },
+    },
+    ...[
+        ["http://[::1", /is not a URL the WHATWG URL parser accepts/],
+        ["http://exa mple.com/", /is not a URL the WHATWG URL parser accepts/],
+        ["ftp://example.com/health", /is not an http\(s\) URL/],
+        ["https://user:token@example.com/health", /holds credentials/],
+    ].map(([url, reason]) => ({
+        title: `verify url ${url}`,
+        config: verifyUrl(url as string),
+        expect: { subject: "consumer api", field: "verify.url", reason: reason as RegExp },
+    })),
+];
+
 /** Files: one spelling per path, one writer per file, paths the kernel accepts. */
 const PATH_CASES: InvalidCase[] = [
     {
@@ -93,6 +149,7 @@ const PATH_CASES: InvalidCase[] = [
 export const INVALID_CASES: InvalidCase[] = [
     ...RESERVED_CASES,
     ...HOST_CASES,
+    ...ARGUMENT_CASES,
     ...PATH_CASES,
     {
         title: "unknown key in a secret",

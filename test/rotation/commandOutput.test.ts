@@ -83,3 +83,22 @@ test("a command hook runs on its first value and on each rotation, with OLD_VALU
     await up(config(2, "b"));
     expect(lines()).toHaveLength(2);
 });
+
+test("a verify command runs as one shell script: a trailing comment and a line break work", async () => {
+    const marker = join(dir, "healthy");
+    require("fs").writeFileSync(marker, "");
+    const config: Config = {
+        "rekey:consumers": { app: { restart: "true", verify: { command: `test -f ${marker} # the service writes this once healthy\n`, timeoutSeconds: 2, intervalSeconds: 1 } } },
+        "rekey:secrets": { KEY: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, consumers: ["app"] } },
+    };
+    const engine = new MockEngine();
+    const out = await replay(engine, (await runWithValues(engine, config)).run);
+    expect(out.failed).toEqual([]);
+    expect(out.ran).toContain("verify:app");
+    // And it still fails when the check fails.
+    rmSync(marker);
+    const bumped = structuredClone(config);
+    bumped["rekey:secrets"].KEY.epoch = 2;
+    const again = await replay(engine, (await runWithValues(engine, bumped)).run);
+    expect(again.failed).toEqual(["command:local:Command::verify:app"]);
+});
