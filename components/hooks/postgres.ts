@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash, createHmac, pbkdf2Sync } from "crypto";
 import { PlannedApply, PlannedSecret } from "../plan/plan";
 import { HasSteps } from "../steps";
+import { saslprep } from "./saslprep";
 import { hostCommand, shellQuote } from "../stores/hostCommand";
 
 type PostgresApply = Extract<PlannedApply, { kind: "postgres" }>;
@@ -15,7 +16,7 @@ export const SCRAM_ITERATIONS = 4096;
  * the same password gives the same verifier on every run.
  */
 export function scramVerifier(password: string, salt: Buffer): string {
-    const salted = pbkdf2Sync(password.normalize("NFKC"), salt, SCRAM_ITERATIONS, 32, "sha256");
+    const salted = pbkdf2Sync(saslprep(password), salt, SCRAM_ITERATIONS, 32, "sha256");
     const clientKey = createHmac("sha256", salted).update("Client Key").digest();
     const storedKey = createHash("sha256").update(clientKey).digest();
     const serverKey = createHmac("sha256", salted).update("Server Key").digest();
