@@ -142,7 +142,9 @@ export function parseStackFile(text: string, label: string): StackFile {
             if (section === "supplied" && cipher !== undefined) ciphertexts.set(name, cipher);
         }
     }
-    const raw = rawConfigOf(withoutSecrets, { suppliedNames: names.supplied, hostKeyNames: names.hostKeys, plaintextKeys });
+    const holdsSecure = (v: unknown): boolean => secureText(v) !== undefined || (!!v && typeof v === "object" && Object.values(v as object).some(holdsSecure));
+    const encryptedKeys = Object.entries(withoutSecrets).flatMap(([k, v]) => (k.startsWith(`${NAMESPACE}:`) && holdsSecure(v) ? [k.slice(NAMESPACE.length + 1)] : []));
+    const raw = rawConfigOf(withoutSecrets, { suppliedNames: names.supplied, hostKeyNames: names.hostKeys, plaintextKeys, encryptedKeys });
     let doc: Document.Parsed | undefined;
     return {
         label,

@@ -53,11 +53,16 @@ export function readStackConfig(): StackConfig {
     const plaintextKeys = SECRET_ONLY_KEYS.filter(
         (k) => all[`${NAMESPACE}:${k}`] !== undefined && !isConfigSecret(`${NAMESPACE}:${k}`),
     );
+    // A key set with --secret (or holding a --secret path) is secret as a whole.
+    const encryptedKeys = Object.keys(all)
+        .filter((k) => k.startsWith(`${NAMESPACE}:`) && !secretOnly.has(k) && isConfigSecret(k))
+        .map((k) => k.slice(NAMESPACE.length + 1));
     return {
         raw: rawConfigOf(config, {
             suppliedNames: [...supplied.keys()],
             hostKeyNames: [...hostKeys.keys()],
             plaintextKeys,
+            encryptedKeys,
             suppliedTraits,
         }),
         supplied,

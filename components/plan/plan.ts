@@ -47,6 +47,8 @@ export interface RawConfig {
     unknownKeys?: readonly string[];
     /** Keys that must hold only encrypted values but hold plaintext (`supplied`, `hostKeys`). */
     plaintextKeys?: readonly string[];
+    /** Other `rekey:*` keys that hold an encrypted value somewhere (set with --secret). */
+    encryptedKeys?: readonly string[];
     /** For each supplied value, whether it fits a .env line (never the value itself). */
     suppliedTraits?: Readonly<Record<string, DotenvTraits>>;
 }
@@ -735,6 +737,13 @@ export function planRotation(raw: RawConfig): RotationPlan {
     const problems = new Problems();
     for (const k of raw.unknownKeys ?? []) {
         problems.add(`rekey:${k}`, "", `unknown configuration key (known: ${KNOWN_CONFIG_KEYS.map((n) => `rekey:${n}`).join(", ")})`);
+    }
+    for (const k of raw.encryptedKeys ?? []) {
+        problems.add(
+            `rekey:${k}`,
+            "",
+            "holds an encrypted value: its settings go into command lines, plans and logs, which are not secret, so rekey would unwrap it. Keep secret values in rekey:supplied (a verify URL cannot carry a token: use a verify command that reads it on the host)",
+        );
     }
     for (const k of raw.plaintextKeys ?? []) {
         problems.add(`rekey:${k}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);

@@ -13,6 +13,8 @@ export interface SecretSectionFacts {
     suppliedNames: readonly string[];
     hostKeyNames: readonly string[];
     plaintextKeys?: readonly string[];
+    /** Sections other than those that hold an encrypted value (set with --secret). */
+    encryptedKeys?: readonly string[];
     suppliedTraits?: Readonly<Record<string, DotenvTraits>>;
 }
 
