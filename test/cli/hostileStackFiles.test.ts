@@ -52,3 +52,17 @@ test("a stack file that is not UTF-8 (Latin-1 in a comment) is refused and left 
     expect(r.stderr).toMatch(/is not UTF-8 \(line 1, byte 6\): Pulumi reads stack files as UTF-8/);
     expect(readFileSync(join(dir, SHOP)).equals(bytes)).toBe(true);
 });
+
+test("rekey due names reserved secret names and filters (exit 2), never a stack trace", () => {
+    const text = 'config:\n  rekey:secrets:\n    __proto__: { epoch: 1, rotatedAt: "2026-01-01", cadenceDays: 30, generate: { encoding: hex, bytes: 16 } }\n    constructor: { epoch: 1, generate: { encoding: hex, bytes: 16 } }\n    U: { derive: "{{constructor | toString}}" }\n';
+    const dir = workdir({ "Pulumi.x.yaml": text });
+    expect(rekey(dir, "due", "--stack", "x")).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+            "rekey: Pulumi.x.yaml: invalid rekey configuration, 3 problems:\n" +
+            '  - secret __proto__: "__proto__" is reserved (every JavaScript object has it); choose another name\n' +
+            '  - secret constructor: "constructor" is reserved (every JavaScript object has it); choose another name\n' +
+            '  - secret U, field derive: unknown filter "toString" (known: urlencode, base64)\n',
+    });
+});
