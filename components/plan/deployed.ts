@@ -15,7 +15,7 @@
 // value: a bump re-keys only the other slot, and a rollback re-keys nothing (its value is
 // the deployed previous one, and the value it leaves becomes the previous one). Abandoning
 // a failed step (setting the epoch back to the deployed one) is then always safe.
-import { ConfigProblem, GeneratorSlot, PlannedSecret, RotationPlan, slotParity } from "./plan";
+import { ConfigProblem, GeneratorSlot, PlannedSecret, RotationPlan, slotParity } from "./model";
 
 /** A value a secret had when a rotation completed: its epoch, generator round and keyed fingerprint. */
 export interface DeployedValue {

@@ -6,7 +6,7 @@
 // ciphertexts, nothing is decrypted), or when its template or an input changes (derived).
 // A consumer restarts exactly when its restart triggers change (see deployConsumers): the
 // set of secrets it reads, one of their epochs, or one of their values.
-import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind } from "./plan";
+import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind } from "./model";
 import { ConsumerDependencies, consumerDependencies } from "./restarts";
 
 export type SourceKind = PlannedSecret["source"]["kind"];

@@ -1,6 +1,6 @@
 // Which secrets are due for rotation on a given day: rotatedAt + cadenceDays. Pure; the
 // `rekey due` command and the scheduled workflow use it.
-import { RotationPlan } from "./plan";
+import { RotationPlan } from "./model";
 
 export interface DueEntry {
     name: string;

@@ -1,8 +1,7 @@
 // The `rekey:*` keys of a stack's configuration, gathered for the planner. The program
 // (values from the Pulumi engine), the `rekey` CLI (values from Pulumi.<stack>.yaml) and the
 // tests all build the planner's input here.
-import { KNOWN_CONFIG_KEYS, RawConfig } from "./plan";
-import { DotenvTraits } from "./stores";
+import { DotenvTraits, KNOWN_CONFIG_KEYS, RawConfig } from "./model";
 
 export const NAMESPACE = "rekey";
 /** Sections that hold only encrypted values; the planner learns only their names. */

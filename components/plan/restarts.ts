@@ -1,5 +1,5 @@
 // Which consumers a rotation restarts and what each restart waits for. Pure.
-import { PlannedConsumer, PlannedSecret, RotationPlan } from "./plan";
+import { PlannedConsumer, PlannedSecret, RotationPlan } from "./model";
 
 export interface ConsumerDependencies {
     consumer: PlannedConsumer;

@@ -1,7 +1,9 @@
 // Where store writes land, grouped by the resource that performs them. A Kubernetes Secret
 // or a .env file shared by several rekey secrets is one resource with every managed key,
 // so rotating one key updates it in place and two writers never race on one file.
-import type { DotenvStore, FileStore, KeyVaultStore, KubernetesStore, PlannedSecret, RotationPlan, SsmStore, Variant } from "./plan";
+import type { DotenvStore, DotenvTraits, FileStore, KeyVaultStore, KubernetesStore, PlannedSecret, RotationPlan, SsmStore, Variant } from "./model";
+
+export type { DotenvTraits } from "./model";
 
 export interface WriteRef {
     secret: PlannedSecret;
@@ -105,18 +107,6 @@ export function dotenvLine(key: string, value: string): { line: string } | { pro
     const problem = dotenvTraitsProblem(traits);
     if (problem) return { problem };
     return { line: traits.singleQuote || traits.endsWithBackslash ? `${key}="${value}"` : `${key}='${value}'` };
-}
-
-/**
- * What decides whether a value fits a .env line, without the value itself: whether it
- * (may) contain a line break or NUL, a single quote, one of `"` `\` `$` and a backtick, and
- * whether it (may) end with a backslash.
- */
-export interface DotenvTraits {
-    lineBreak: boolean;
-    singleQuote: boolean;
-    doubleQuoteSpecial: boolean;
-    endsWithBackslash: boolean;
 }
 
 const LINE_BREAK = /[\n\r\0\u0085\u2028\u2029]/;

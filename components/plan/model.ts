@@ -1,0 +1,232 @@
+// The plan's model: what the planner takes (RawConfig), what it produces (RotationPlan and
+// its parts), its error, and the constants the program, the CLI and the tests share. Types
+// and small pure helpers only: every planner module imports from here, and this module
+// imports no other planner module, so the planner has no import cycle.
+import { GenerateSpec, GeneratorArgs } from "./encodings";
+import { TemplatePart } from "./template";
+
+/**
+ * What decides whether a value fits a .env line, without the value itself: whether it
+ * (may) contain a line break or NUL, a single quote, one of `"` `\\` `$` and a backtick, and
+ * whether it (may) end with a backslash (see stores.ts dotenvLine).
+ */
+export interface DotenvTraits {
+    lineBreak: boolean;
+    singleQuote: boolean;
+    doubleQuoteSpecial: boolean;
+    endsWithBackslash: boolean;
+}
+
+/** The `rekey:*` configuration as read from a stack, before validation. */
+export interface RawConfig {
+    secrets?: unknown;
+    consumers?: unknown;
+    hosts?: unknown;
+    defaults?: unknown;
+    /** Names present in `rekey:supplied` (values are never given to the planner). */
+    suppliedNames?: readonly string[];
+    /** Names present in `rekey:hostKeys`. */
+    hostKeyNames?: readonly string[];
+    /** Keys in the `rekey` namespace that rekey does not know (typos). */
+    unknownKeys?: readonly string[];
+    /** Keys that must hold only encrypted values but hold plaintext (`supplied`, `hostKeys`). */
+    plaintextKeys?: readonly string[];
+    /** Other `rekey:*` keys that hold an encrypted value somewhere (set with --secret). */
+    encryptedKeys?: readonly string[];
+    /** For each supplied value, whether it fits a .env line (never the value itself). */
+    suppliedTraits?: Readonly<Record<string, DotenvTraits>>;
+}
+
+export const KNOWN_CONFIG_KEYS = ["defaults", "hosts", "hostKeys", "consumers", "secrets", "supplied"] as const;
+
+export interface ConfigProblem {
+    /** What the problem is about: `secret JWT_SECRET`, `consumer api`, `host web1`, `rekey:defaults`. */
+    subject: string;
+    /** The field within it, dotted (`generate.bytes`, `stores[1].ssm.name`), or "" for the whole. */
+    field: string;
+    reason: string;
+}
+
+export class RekeyConfigError extends Error {
+    constructor(public readonly problems: ConfigProblem[]) {
+        super(
+            `invalid rekey configuration, ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
+                problems.map((p) => `  - ${p.subject}${p.field ? `, field ${p.field}` : ""}: ${p.reason}`).join("\n"),
+        );
+        this.name = "RekeyConfigError";
+    }
+}
+
+export type SecretSource =
+    | { kind: "generate"; spec: GenerateSpec; generator: GeneratorArgs }
+    | { kind: "supplied" }
+    | { kind: "derive"; template: TemplatePart[]; inputs: string[] };
+
+/**
+ * A generated secret is backed by one generator per epoch parity. The slot whose parity
+ * matches the epoch holds the current value; with keepPrevious the other slot holds the
+ * previous value. A generator is keyed by its slot's epoch (and round): a bump n -> n+1
+ * re-keys only the slot of n+1's parity, so the previous value is exactly epoch n's. The
+ * planner gives the slots of a first deployment; given what the stack deployed,
+ * components/plan/deployed.ts `slotsAfter` gives the slots that never re-key the deployed
+ * value (a rollback re-keys nothing and keeps the value it leaves as the previous one).
+ */
+export interface GeneratorSlot {
+    parity: "even" | "odd";
+    epoch: number;
+    /**
+     * 1, or more when a bump returns to an epoch whose value was rolled back from: the
+     * generator needs a fresh value although its epoch is the same.
+     */
+    round: number;
+    role: "current" | "previous";
+}
+
+/** Which value of a secret a store write carries. */
+export type Variant = "current" | "previous" | "user";
+
+export interface StoreWrite {
+    variant: Variant;
+    /** The SSM parameter name, Key Vault secret name, Kubernetes or .env key, or file path. */
+    target: string;
+}
+
+interface StoreBase {
+    /** Human-readable, value-free location, used in the `rotation` output and the CLI. */
+    label: string;
+    writes: StoreWrite[];
+}
+export interface SsmStore extends StoreBase {
+    kind: "ssm";
+    region: string | null;
+    keyId: string | null;
+}
+export interface KeyVaultStore extends StoreBase {
+    kind: "keyVault";
+    vault: string;
+    resourceGroup: string;
+    contentType: string | null;
+}
+export interface KubernetesStore extends StoreBase {
+    kind: "kubernetes";
+    namespace: string;
+    secret: string;
+    type: string | null;
+}
+export interface DotenvStore extends StoreBase {
+    kind: "dotenv";
+    host: string | null;
+    path: string;
+}
+export interface FileStore extends StoreBase {
+    kind: "file";
+    host: string | null;
+    /** Enforced mode; null keeps an existing file's mode (0600 for a new file). */
+    mode: string | null;
+    owner: string | null;
+}
+export type PlannedStore = SsmStore | KeyVaultStore | KubernetesStore | DotenvStore | FileStore;
+export type StoreKind = PlannedStore["kind"];
+export const STORE_KINDS: readonly StoreKind[] = ["ssm", "keyVault", "kubernetes", "dotenv", "file"];
+
+export type PlannedApply =
+    | {
+          kind: "postgres";
+          host: string;
+          port: number;
+          database: string;
+          /** One role, or two that alternate by epoch parity. */
+          roles: string[];
+          adminUser: string;
+          adminPasswordSecret: string | null;
+          /** Create missing roles (LOGIN, no other privilege). */
+          createRoles: boolean;
+      }
+    | {
+          kind: "redis";
+          host: string;
+          port: number;
+          user: string;
+          adminUser: string | null;
+          adminPasswordSecret: string | null;
+      }
+    | { kind: "command"; run: string; host: string | null };
+
+export interface PlannedSecret {
+    name: string;
+    source: SecretSource;
+    /** null for derived secrets, whose value follows their inputs. */
+    epoch: number | null;
+    rotatedAt: string | null;
+    cadenceDays: number | null;
+    keepPrevious: boolean;
+    /** Generator slots, current first (generated secrets only). */
+    slots: GeneratorSlot[];
+    minLength: number | null;
+    stores: PlannedStore[];
+    consumers: string[];
+    impact: string | null;
+    apply: PlannedApply | null;
+    /** The postgres role the current epoch logs in as, when the apply hook alternates roles. */
+    user: string | null;
+}
+
+export type ConsumerAction =
+    | {
+          kind: "kubernetes";
+          namespace: string;
+          workload: "deployment" | "statefulset" | "daemonset";
+          name: string;
+          timeoutSeconds: number;
+      }
+    | { kind: "restart"; host: string | null; command: string };
+
+export type PlannedVerify =
+    | { kind: "url"; url: string; expectStatus: number; timeoutSeconds: number; intervalSeconds: number }
+    | { kind: "command"; command: string; host: string | null; timeoutSeconds: number; intervalSeconds: number };
+
+export interface PlannedConsumer {
+    name: string;
+    action: ConsumerAction;
+    after: string[];
+    verify: PlannedVerify | null;
+    /** Secrets that name this consumer, in plan order. */
+    secrets: string[];
+}
+
+export interface PlannedHost {
+    name: string;
+    host: string;
+    port: number;
+    user: string;
+    /** `type base64`, the host key every remote command pins. */
+    hostKey: string;
+}
+
+export interface KubernetesProviderConfig {
+    context: string | null;
+    kubeconfig: string | null;
+}
+
+export interface RotationPlan {
+    /** Every secret, inputs of derived secrets before the secrets derived from them. */
+    secrets: PlannedSecret[];
+    /** Every consumer, each after the consumers named in its `after`. */
+    consumers: PlannedConsumer[];
+    hosts: PlannedHost[];
+    kubernetes: KubernetesProviderConfig;
+}
+
+export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;
+export const DEFAULT_VERIFY_INTERVAL_SECONDS = 2;
+export const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 300;
+export const PREVIOUS_SUFFIX = "_PREVIOUS";
+export const USER_SUFFIX = "_USER";
+
+export const slotParity = (epoch: number): GeneratorSlot["parity"] => ((((epoch % 2) + 2) % 2) === 0 ? "even" : "odd");
+
+export function isCalendarDate(s: string): boolean {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}

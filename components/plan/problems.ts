@@ -1,0 +1,81 @@
+// Problem collection: every check adds to one list, and the planner throws one
+// RekeyConfigError naming every problem (subject, field, reason). zod issues become named
+// problems here, with their dotted field path.
+import { z } from "zod";
+import { ConfigProblem } from "./model";
+
+export class Problems {
+    readonly list: ConfigProblem[] = [];
+    add(subject: string, field: string, reason: string) {
+        this.list.push({ subject, field, reason });
+    }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+    let out = "";
+    for (const p of path) {
+        if (typeof p === "number") out += `[${p}]`;
+        else out += out ? `.${String(p)}` : String(p);
+    }
+    return out;
+}
+
+function zodReason(issue: z.core.$ZodIssue): string {
+    if (issue.code === "invalid_type") {
+        return issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`;
+    }
+    if (issue.code === "too_small" && typeof issue.minimum !== "undefined") {
+        return issue.origin === "string" ? "must not be empty" : `must be at least ${issue.minimum} (got ${describe(issue.input)})`;
+    }
+    if (issue.code === "too_big") return `must be at most ${issue.maximum} (got ${describe(issue.input)})`;
+    if (issue.code === "invalid_value") return `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    return issue.message;
+}
+
+export function describe(v: unknown): string {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "a list";
+    if (typeof v === "object") return "a map";
+    if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
+    return `${typeof v} ${String(v)}`;
+}
+
+/** Parses `value` with `schema`, reporting each issue against `subject`; returns undefined when invalid. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, subject: string, problems: Problems, prefix = ""): T | undefined {
+    const r = schema.safeParse(value, { reportInput: true });
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) {
+        const base = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
+        if (issue.code === "unrecognized_keys") {
+            for (const k of issue.keys) problems.add(subject, base ? `${base}.${k}` : k, "unknown key");
+        } else {
+            problems.add(subject, base, zodReason(issue));
+        }
+    }
+    return undefined;
+}
+
+/** Validates a `rekey:` map section: a map from name to entry. */
+export function parseMap<T>(
+    raw: unknown,
+    section: string,
+    noun: string,
+    schema: z.ZodType<T>,
+    nameProblem: (n: string) => string | null,
+    problems: Problems,
+): Map<string, T> {
+    const out = new Map<string, T>();
+    if (raw === undefined || raw === null) return out;
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+        problems.add(`rekey:${section}`, "", `expected a map of ${noun}s, got ${describe(raw)}`);
+        return out;
+    }
+    for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
+        const subject = `${noun} ${name}`;
+        const np = nameProblem(name);
+        if (np) problems.add(subject, "", np);
+        const parsed = parseWith(schema, entry, subject, problems);
+        if (parsed !== undefined && !np) out.set(name, parsed);
+    }
+    return out;
+}
