@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RawConfig } from "./plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "./plan/rawConfig";
-import { DotenvTraits, dotenvTraits } from "./plan/stores";
+import { DotenvTraits, dotenvTraits } from "./plan/dotenvLine";
 
 export interface StackConfig {
     raw: RawConfig;

@@ -1,5 +1,5 @@
 import { ConsumerAction, KubernetesProviderConfig } from "../plan/plan";
-import { shellQuote } from "../stores/hostCommand";
+import { shellQuote } from "../commands/hostCommand";
 
 type KubernetesAction = Extract<ConsumerAction, { kind: "kubernetes" }>;
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HasSteps } from "../steps";
-import { HostTarget, hostCommand } from "../stores/hostCommand";
+import { HostTarget, hostCommand } from "../commands/hostCommand";
 
 export interface TriggeredCommandArgs {
     script: string;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedVerify } from "../plan/plan";
-import { HostTarget, shellQuote } from "../stores/hostCommand";
+import { HostTarget, shellQuote } from "../commands/hostCommand";
 import { TriggeredCommand } from "./triggeredCommand";
 
 // Polls a URL until it answers the expected status, or fails after the timeout. Runs with

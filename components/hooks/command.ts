@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedApply, PlannedSecret } from "../plan/plan";
 import { HasSteps } from "../steps";
-import { HostTarget, hostCommand, shellQuote } from "../stores/hostCommand";
+import { HostTarget, hostCommand, shellQuote } from "../commands/hostCommand";
 
 type CommandApply = Extract<PlannedApply, { kind: "command" }>;
 

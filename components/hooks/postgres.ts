@@ -3,7 +3,7 @@ import { createHash, createHmac, pbkdf2Sync } from "crypto";
 import { PlannedApply, PlannedSecret } from "../plan/plan";
 import { HasSteps } from "../steps";
 import { saslprep } from "./saslprep";
-import { hostCommand, shellQuote } from "../stores/hostCommand";
+import { hostCommand, shellQuote } from "../commands/hostCommand";
 
 type PostgresApply = Extract<PlannedApply, { kind: "postgres" }>;
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { PlannedApply } from "../plan/plan";
 import { HasSteps } from "../steps";
-import { hostCommand, shellQuote } from "../stores/hostCommand";
+import { hostCommand, shellQuote } from "../commands/hostCommand";
 
 type RedisApply = Extract<PlannedApply, { kind: "redis" }>;
 

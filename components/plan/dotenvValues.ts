@@ -2,7 +2,7 @@
 import { valueAlphabet } from "./encodings";
 import { DotenvTraits, PlannedSecret } from "./model";
 import { Problems } from "./problems";
-import { alphabetTraits, concatTraits, dotenvTraits, dotenvTraitsProblem } from "./stores";
+import { alphabetTraits, concatTraits, dotenvTraits, dotenvTraitsProblem } from "./dotenvLine";
 import { TEMPLATE_FILTERS, TemplatePart } from "./template";
 
 /** What the values of a derived secret can contain, from its template and inputs. */

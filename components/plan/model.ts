@@ -8,7 +8,7 @@ import { TemplatePart } from "./template";
 /**
  * What decides whether a value fits a .env line, without the value itself: whether it
  * (may) contain a line break or NUL, a single quote, one of `"` `\\` `$` and a backtick, and
- * whether it (may) end with a backslash (see stores.ts dotenvLine).
+ * whether it (may) end with a backslash (see dotenvLine.ts).
  */
 export interface DotenvTraits {
     lineBreak: boolean;

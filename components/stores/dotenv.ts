@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DotenvFileTarget, dotenvLine } from "../plan/stores";
+import { dotenvLine } from "../plan/dotenvLine";
+import { DotenvFileTarget } from "../plan/storeTargets";
 import { HasSteps } from "../steps";
-import { HostTarget, hostCommand } from "./hostCommand";
+import { HostTarget, hostCommand } from "../commands/hostCommand";
 import { SecretValues, describeWrite } from "./values";
 import { writeFileCommand } from "./writeFileCommand";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FileStore, PlannedSecret } from "../plan/plan";
 import { HasSteps } from "../steps";
-import { HostTarget, hostCommand } from "./hostCommand";
+import { HostTarget, hostCommand } from "../commands/hostCommand";
 import { SecretValues } from "./values";
 import { writeFileCommand } from "./writeFileCommand";
 

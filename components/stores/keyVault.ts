@@ -1,7 +1,7 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import { KeyVaultStore, PlannedSecret } from "../plan/plan";
-import { expiresAt } from "../plan/stores";
+import { expiresAt } from "../plan/storeTargets";
 import { HasSteps } from "../steps";
 import { SecretValues, rekeyTags } from "./values";
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesProviderConfig } from "../plan/plan";
-import { KubernetesSecretTarget, writeRecord } from "../plan/stores";
+import { KubernetesSecretTarget, writeRecord } from "../plan/storeTargets";
 import { HasSteps } from "../steps";
 import { SecretValues } from "./values";
 

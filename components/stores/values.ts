@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedSecret, Variant } from "../plan/plan";
-import { WriteRef, writeRecord } from "../plan/stores";
+import { WriteRef, writeRecord } from "../plan/storeTargets";
 
 /** The values a secret publishes to its stores, by variant, and their write versions. */
 export interface SecretValues {

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { shellQuote } from "./hostCommand";
+import { shellQuote } from "../commands/hostCommand";
 
 export const WRITE_FILE_SCRIPT = readFileSync(join(__dirname, "scripts", "write-file.sh"), "utf8");
 

@@ -120,7 +120,7 @@ test("derivedFrom follows derived secrets through other derived secrets", () => 
 });
 
 test("one .env file has one writer however its path is spelled (// and /./ collapse)", () => {
-    const { storeTargets } = require("../../components/plan/stores") as typeof import("../../components/plan/stores");
+    const { storeTargets } = require("../../components/plan/storeTargets") as typeof import("../../components/plan/storeTargets");
     const hex = { epoch: 0, generate: { encoding: "hex", bytes: 16 } };
     const plan = planRotation(
         rawConfig({

@@ -2,7 +2,7 @@
 // error text (@pulumi/command puts a failed command's stdout and stderr in its error,
 // provider/pkg/provider/local/commandOutputs.go `run`); a command hook runs only when its
 // secret's value changes.
-import { withheldOutput } from "../../components/stores/hostCommand";
+import { withheldOutput } from "../../components/commands/hostCommand";
 import { Config } from "../harness/configs";
 import { MockEngine, ofType, resource } from "../harness/mockEngine";
 import { loadStackFile } from "../harness/stackFile";

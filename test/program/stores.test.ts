@@ -1,5 +1,5 @@
 import { HOST_KEY } from "../harness/invalidConfigs";
-import { withheldOutput } from "../../components/stores/hostCommand";
+import { withheldOutput } from "../../components/commands/hostCommand";
 import { writeFileCommand } from "../../components/stores/writeFileCommand";
 import { Config } from "../harness/configs";
 import { MockEngine, ofType, resource } from "../harness/mockEngine";

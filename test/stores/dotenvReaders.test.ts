@@ -9,7 +9,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "dotenv";
 import { planRotation } from "../../components/plan/plan";
-import { dotenvLine, dotenvTraits } from "../../components/plan/stores";
+import { dotenvLine, dotenvTraits } from "../../components/plan/dotenvLine";
 import { WRITE_FILE_SCRIPT } from "../../components/stores/writeFileCommand";
 import { parseComposeEnv } from "../harness/composeEnv";
 import { rawConfig } from "../harness/rawConfig";

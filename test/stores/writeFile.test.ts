@@ -5,7 +5,7 @@ import { chmodSync, chownSync, mkdtempSync, mkdirSync, readdirSync, readFileSync
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "dotenv";
-import { dotenvLine } from "../../components/plan/stores";
+import { dotenvLine } from "../../components/plan/dotenvLine";
 import { WRITE_FILE_SCRIPT, writeFileCommand } from "../../components/stores/writeFileCommand";
 import { commandExists, describeNeeding, isRoot } from "../harness/requirements";
 
