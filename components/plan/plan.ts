@@ -6,7 +6,7 @@ import { topologicalOrder } from "./graph";
 import * as names from "./names";
 import { consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
 import { parseTemplate, templateRefs } from "./template";
-import { Problems, parseMap, parseWith } from "./problems";
+import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems";
 
 // The model is re-exported: modules and tests import the plan's types from here or from ./model.
 export * from "./model";
@@ -91,16 +91,11 @@ export function planRotation(raw: RawConfig): RotationPlan {
     for (const [name, s] of secretCfgs) {
         const subject = `secret ${name}`;
         const before = problems.list.length;
-        const sources = (["generate", "supplied", "derive"] as const).filter((k) => s[k] !== undefined);
+        const SOURCES = ["generate", "supplied", "derive"] as const;
+        const kind = exactlyOne(s, SOURCES, { problems, subject, field: "", several: (found) => `has ${found.join(" and ")}: exactly one of ${oneOfText(SOURCES)}` });
         let source: SecretSource | undefined;
-        if (sources.length !== 1) {
-            problems.add(
-                subject,
-                "",
-                sources.length === 0
-                    ? "needs exactly one of generate, supplied or derive"
-                    : `has ${sources.join(" and ")}: exactly one of generate, supplied or derive`,
-            );
+        if (kind === undefined) {
+            // named by exactlyOne
         } else if (s.generate) {
             const spec = checkGenerate(s.generate, subject, problems);
             if (spec) source = { kind: "generate", spec, generator: generatorArgs(spec) };

@@ -79,3 +79,26 @@ export function parseMap<T>(
     }
     return out;
 }
+
+/** "a, b or c". */
+export function oneOfText(keys: readonly string[]): string {
+    return keys.length < 2 ? keys.join("") : `${keys.slice(0, -1).join(", ")} or ${keys[keys.length - 1]}`;
+}
+
+/**
+ * The one of `keys` that `entry` sets (a one-of: a secret's source, a store's kind, a
+ * hook's kind, a consumer's kind, a workload, a verify, a role). When it sets none or
+ * several, adds one problem at `subject`/`field`: "needs exactly one of a, b or c", unless
+ * the caller words the case of none or of several.
+ */
+export function exactlyOne<K extends string>(
+    entry: Partial<Record<K, unknown>>,
+    keys: readonly K[],
+    at: { problems: Problems; subject: string; field: string; none?: string; several?: (found: K[]) => string },
+): K | undefined {
+    const found = keys.filter((k) => entry[k] !== undefined);
+    if (found.length === 1) return found[0];
+    const plain = `needs exactly one of ${oneOfText(keys)}`;
+    at.problems.add(at.subject, at.field, found.length === 0 ? (at.none ?? plain) : (at.several?.(found) ?? plain));
+    return undefined;
+}

@@ -8,7 +8,7 @@ import {
     PlannedVerify,
 } from "./model";
 import * as names from "./names";
-import { Problems } from "./problems";
+import { Problems, exactlyOne, } from "./problems";
 import { ConsumerConfig, DefaultsConfig, HostConfig } from "./schema";
 
 export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults: DefaultsConfig; hosts: Map<string, HostConfig>; problems: Problems }): PlannedConsumer | undefined {
@@ -16,25 +16,26 @@ export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults
     const { problems } = ctx;
     const before = problems.list.length;
     let action: ConsumerAction | undefined;
-    if ((c.kubernetes === undefined) === (c.restart === undefined)) {
-        problems.add(subject, "", "needs exactly one of kubernetes or restart");
+    const kind = exactlyOne(c, ["kubernetes", "restart"] as const, { problems, subject, field: "" });
+    if (kind === undefined) {
+        // named by exactlyOne
     } else if (c.kubernetes) {
         const k = c.kubernetes;
-        const workloads = (["deployment", "statefulset", "daemonset"] as const).filter((w) => k[w] !== undefined);
         if (c.host !== undefined) problems.add(subject, "host", "is for restart commands; a kubernetes consumer uses the cluster of rekey:defaults.kubernetes");
-        if (workloads.length !== 1) {
-            problems.add(subject, "kubernetes", "needs exactly one of deployment, statefulset or daemonset");
+        const workload = exactlyOne(k, ["deployment", "statefulset", "daemonset"] as const, { problems, subject, field: "kubernetes" });
+        if (workload === undefined) {
+            // named by exactlyOne
         } else {
             const namespace = k.namespace ?? ctx.defaults.kubernetes?.namespace ?? "default";
             const np = names.kubernetesNamespaceProblem(namespace);
             if (np) problems.add(subject, "kubernetes.namespace", np);
-            const wp = names.kubernetesObjectNameProblem(workloads[0], k[workloads[0]]!);
-            if (wp) problems.add(subject, `kubernetes.${workloads[0]}`, wp);
+            const wp = names.kubernetesObjectNameProblem(workload, k[workload]!);
+            if (wp) problems.add(subject, `kubernetes.${workload}`, wp);
             action = {
                 kind: "kubernetes",
                 namespace,
-                workload: workloads[0],
-                name: k[workloads[0]]!,
+                workload: workload,
+                name: k[workload]!,
                 timeoutSeconds: k.timeoutSeconds ?? DEFAULT_ROLLOUT_TIMEOUT_SECONDS,
             };
         }
@@ -47,8 +48,8 @@ export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults
         const v = c.verify;
         const timeoutSeconds = v.timeoutSeconds ?? DEFAULT_VERIFY_TIMEOUT_SECONDS;
         const intervalSeconds = v.intervalSeconds ?? DEFAULT_VERIFY_INTERVAL_SECONDS;
-        if ((v.url === undefined) === (v.command === undefined)) {
-            problems.add(subject, "verify", "needs exactly one of url or command");
+        if (exactlyOne(v, ["url", "command"] as const, { problems, subject, field: "verify" }) === undefined) {
+            // named by exactlyOne
         } else if (v.url !== undefined) {
             const up = names.verifyUrlProblem(v.url);
             if (up) problems.add(subject, "verify.url", up);

@@ -1,18 +1,16 @@
 // One apply hook resolved (postgres, redis, command), with the values that reach a command line checked.
 import { PlannedApply } from "./model";
 import * as names from "./names";
-import { Problems } from "./problems";
+import { Problems, exactlyOne, oneOfText } from "./problems";
 import { HostConfig, SecretConfig } from "./schema";
 
 export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map<string, HostConfig>; secrets: Map<string, SecretConfig>; problems: Problems }): PlannedApply | null | undefined {
     const a = s.apply;
     if (!a) return null;
     const { problems } = ctx;
-    const kinds = (["postgres", "redis", "command"] as const).filter((k) => a[k] !== undefined);
-    if (kinds.length !== 1) {
-        problems.add(subject, "apply", kinds.length ? `names ${kinds.join(" and ")}: one hook per secret` : "names no hook (postgres, redis or command)");
-        return undefined;
-    }
+    const HOOKS = ["postgres", "redis", "command"] as const;
+    const kind = exactlyOne(a, HOOKS, { problems, subject, field: "apply", none: `names no hook (${oneOfText(HOOKS)})`, several: (found) => `names ${found.join(" and ")}: one hook per secret` });
+    if (kind === undefined) return undefined;
     const before = problems.list.length;
     const adminSecret = (field: string, name: string | undefined) => {
         if (name === undefined) return null;
@@ -25,8 +23,8 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
     if (a.postgres) {
         const p = a.postgres;
         let roles: string[] = [];
-        if ((p.role === undefined) === (p.roles === undefined)) {
-            problems.add(subject, "apply.postgres", "needs exactly one of role or roles");
+        if (exactlyOne(p, ["role", "roles"] as const, { problems, subject, field: "apply.postgres" }) === undefined) {
+            // named by exactlyOne
         } else if (p.roles && (p.roles.length !== 2 || p.roles[0] === p.roles[1])) {
             problems.add(subject, "apply.postgres.roles", "lists exactly two different roles, which alternate by epoch");
         } else {

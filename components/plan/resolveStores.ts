@@ -1,7 +1,7 @@
 // One store entry resolved: kind, names from defaults, the writes of each variant, and where each write lands.
 import { PREVIOUS_SUFFIX, PlannedStore, STORE_KINDS, StoreWrite, USER_SUFFIX, Variant } from "./model";
 import * as names from "./names";
-import { Problems } from "./problems";
+import { Problems, exactlyOne, } from "./problems";
 import { DefaultsConfig, HostConfig, StoreConfig } from "./schema";
 
 export interface StoreContext {
@@ -21,17 +21,14 @@ export function variantsOf(ctx: StoreContext): Variant[] {
 export function resolveStore(entry: StoreConfig, index: number, ctx: StoreContext): PlannedStore | undefined {
     const { subject, problems, defaults, secret } = ctx;
     const field = `stores[${index}]`;
-    const kinds = STORE_KINDS.filter((k) => entry[k] !== undefined);
-    if (kinds.length !== 1) {
-        problems.add(
-            subject,
-            field,
-            kinds.length === 0
-                ? `names no store kind (one of ${STORE_KINDS.join(", ")})`
-                : `names ${kinds.join(" and ")}: one entry is one store, list each separately`,
-        );
-        return undefined;
-    }
+    const kind = exactlyOne(entry, STORE_KINDS, {
+        problems,
+        subject,
+        field,
+        none: `names no store kind (one of ${STORE_KINDS.join(", ")})`,
+        several: (found) => `names ${found.join(" and ")}: one entry is one store, list each separately`,
+    });
+    if (kind === undefined) return undefined;
     const before = problems.list.length;
     const check = (f: string, reason: string | null) => {
         if (reason) problems.add(subject, `${field}.${f}`, reason);
@@ -43,7 +40,7 @@ export function resolveStore(entry: StoreConfig, index: number, ctx: StoreContex
     const writes = (base: string, suffixFor: (v: Variant) => string): StoreWrite[] =>
         variantsOf(ctx).map((variant) => ({ variant, target: base + suffixFor(variant) }));
     let store: PlannedStore;
-    switch (kinds[0]) {
+    switch (kind) {
         case "ssm": {
             const e = entry.ssm!;
             const prefix = e.prefix ?? defaults.ssm?.prefix ?? "";

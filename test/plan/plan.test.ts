@@ -137,3 +137,21 @@ test("one .env file has one writer however its path is spelled (// and /./ colla
         /secret B, field stores\[0\]: writes the key A of \/x\/app.env, which secret A writes too/,
     );
 });
+
+test("exactlyOne: the one key set, or one problem (default or the caller's wording for none and several)", () => {
+    const { Problems, exactlyOne, oneOfText } = require("../../components/plan/problems") as typeof import("../../components/plan/problems");
+    const problems = new Problems();
+    const keys = ["a", "b", "c"] as const;
+    expect(exactlyOne({ b: 1 }, keys, { problems, subject: "s", field: "f" })).toBe("b");
+    expect(exactlyOne({}, keys, { problems, subject: "s", field: "f" })).toBeUndefined();
+    expect(exactlyOne({ a: 1, c: 2 }, keys, { problems, subject: "s", field: "f" })).toBeUndefined();
+    expect(exactlyOne({}, keys, { problems, subject: "s", field: "g", none: "names none" })).toBeUndefined();
+    expect(exactlyOne({ a: 1, b: 2 }, keys, { problems, subject: "s", field: "g", several: (found) => `names ${found.join(" and ")}` })).toBeUndefined();
+    expect(problems.list).toEqual([
+        { subject: "s", field: "f", reason: "needs exactly one of a, b or c" },
+        { subject: "s", field: "f", reason: "needs exactly one of a, b or c" },
+        { subject: "s", field: "g", reason: "names none" },
+        { subject: "s", field: "g", reason: "names a and b" },
+    ]);
+    expect([oneOfText(["x"]), oneOfText(["x", "y"])]).toEqual(["x", "x or y"]);
+});
