@@ -336,6 +336,19 @@ export class MockEngine {
         return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
     }
 
+    /**
+     * What the backend holds now, as `type::name` keys (without the stack resource itself):
+     * every resource the mocks were asked to register and that a failure did not undo.
+     */
+    registered(): string[] {
+        return [...this.state.keys()].filter((k) => !k.startsWith("pulumi:pulumi:Stack::")).sort();
+    }
+
+    /** The inputs the backend holds for one resource (`type::name`), as JSON, or undefined. */
+    storedInputs(key: string): string | undefined {
+        return this.state.get(key)?.inputs;
+    }
+
     /** The stack's outputs as the backend holds them now (what a StackReference to it reads). */
     get lastOutputs(): Record<string, any> {
         return this.stackOutputs;

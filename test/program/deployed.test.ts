@@ -38,7 +38,7 @@ function config(epochs: { DB_PASSWORD?: number; JWT_SECRET?: number } = {}): Con
 }
 
 /** The engine's state as JSON, to show that a refused run changed nothing. */
-const stateOf = (engine: MockEngine) => JSON.stringify([...(engine as any).state]);
+const stateOf = (engine: MockEngine) => JSON.stringify(engine.registered().map((k) => [k, engine.storedInputs(k)]));
 const refusal = (p: Promise<unknown>) => p.then(() => new Error("accepted"), (e: Error) => e);
 
 test("the program reads its own stack's last outputs through one StackReference: organization/project/stack, or the bare stack on a diy backend", async () => {
@@ -120,11 +120,11 @@ describe("an epoch moves one step per completed pulumi up", () => {
         // Bumping to 6 re-keys the slot that holds epoch 4's value, then the restart fails.
         await expect(engine.run(config({ JWT_SECRET: 6 }), undefined, undefined, { fail: (_k, name) => name === "restart:api" })).rejects.toThrow("injected failure");
         const dotenv = "command:local:Command::dotenv:local:/srv/app/.env";
-        const written = JSON.stringify((engine as any).state.get(dotenv));
+        const written = engine.storedInputs(dotenv);
         const error = await refusal(runWithValues(engine, config({ JWT_SECRET: 4 })));
         expect(error.message).toMatch(/secret JWT_SECRET: the rollback to epoch 4 cannot restore that epoch's value: a failed pulumi up since replaced it. Set epoch back to 5, or bump to 6 for a fresh value/);
         expect(pulumi.RunError.isInstance(error)).toBe(true);
-        expect(JSON.stringify((engine as any).state.get(dotenv))).toBe(written);
+        expect(engine.storedInputs(dotenv)).toBe(written);
         expect(engine.lastOutputs.rotation.JWT_SECRET.epoch).toBe(5);
     });
 });

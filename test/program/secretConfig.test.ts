@@ -16,7 +16,7 @@ test("the program refuses an encrypted rekey:consumers before registering anythi
     const error = await engine.run(config, undefined, ["rekey:supplied", "rekey:hostKeys", "rekey:consumers"]).then(() => null, (e: Error) => e);
     expect(error?.message).toMatch(/rekey:consumers: holds an encrypted value: its settings go into command lines, plans and logs, which are not secret/);
     expect(error?.message).not.toContain("s3cr3t-token");
-    expect([...(engine as any).state.keys()].filter((k: string) => !k.startsWith("pulumi:pulumi:Stack"))).toEqual([]);
+    expect(engine.registered()).toEqual([]);
 });
 
 test("the CLI refuses a stack file with a secure value inside rekey:consumers (exit 2)", () => {
