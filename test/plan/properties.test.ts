@@ -1,0 +1,103 @@
+// Invariants of the planner over random valid inventories (fast-check): an unchanged
+// configuration rotates nothing; reordering the inventory changes no restart trigger; the
+// consumers a diff restarts are exactly restartCounts' coalesced set; consumers come after
+// every consumer in their `after`.
+import fc from "fast-check";
+import { diffPlans } from "../../components/plan/diff";
+import { RotationPlan, planRotation } from "../../components/plan/plan";
+import { consumerDependencies, restartCounts } from "../../components/plan/restarts";
+import { Config } from "../harness/configs";
+import { rawConfig } from "../harness/rawConfig";
+
+/** A random valid inventory: generated secrets, derived ones over them, consumers in a random DAG. */
+const inventory = fc
+    .record({
+        secrets: fc.integer({ min: 1, max: 12 }),
+        consumers: fc.integer({ min: 1, max: 8 }),
+        seed: fc.array(fc.nat(1000), { minLength: 200, maxLength: 200 }),
+    })
+    .map(({ secrets, consumers, seed }) => {
+        let i = 0;
+        const next = (n: number) => seed[i++ % seed.length] % n;
+        const cNames = Array.from({ length: consumers }, (_, k) => `c${k}`);
+        const config: Config = { "rekey:consumers": {}, "rekey:secrets": {} };
+        cNames.forEach((c, k) => {
+            const after = cNames.slice(0, k).filter(() => next(3) === 0);
+            config["rekey:consumers"][c] = { restart: `restart ${c}`, ...(after.length ? { after } : {}) };
+        });
+        const reads = () => cNames.filter(() => next(3) === 0);
+        const generated: string[] = [];
+        for (let k = 0; k < secrets; k++) {
+            const name = `S${k}`;
+            if (generated.length && next(4) === 0) {
+                const inputs = [...new Set([generated[next(generated.length)], generated[next(generated.length)]])];
+                config["rekey:secrets"][name] = { derive: inputs.map((n) => `{{${n}}}`).join(":"), consumers: reads() };
+            } else {
+                generated.push(name);
+                config["rekey:secrets"][name] = { epoch: next(5), generate: { encoding: "hex", bytes: 16 }, consumers: reads() };
+            }
+        }
+        return config;
+    });
+
+const plan = (c: Config): RotationPlan => planRotation(rawConfig(c));
+const reversed = (c: Config): Config => ({
+    "rekey:consumers": Object.fromEntries(Object.entries(c["rekey:consumers"]).reverse()),
+    "rekey:secrets": Object.fromEntries(Object.entries(c["rekey:secrets"]).reverse()),
+});
+
+test("an unchanged configuration rotates nothing and restarts nothing", () => {
+    fc.assert(
+        fc.property(inventory, (c) => {
+            const p = plan(c);
+            const d = diffPlans(p, plan(structuredClone(c)), new Set());
+            expect([d.consumers, d.hooks, d.stores, d.secrets.rotated, d.secrets.added, d.secrets.derived, d.errors]).toEqual([[], [], [], [], [], [], []]);
+        }),
+        { numRuns: 200 },
+    );
+});
+
+test("reordering the inventory changes no restart trigger and restarts nothing", () => {
+    fc.assert(
+        fc.property(inventory, (c) => {
+            const a = consumerDependencies(plan(c)).map((d) => [d.consumer.name, d.secrets]);
+            const b = consumerDependencies(plan(reversed(c))).map((d) => [d.consumer.name, d.secrets]);
+            expect(new Map(b as [string, string[]][])).toEqual(new Map(a as [string, string[]][]));
+            expect(diffPlans(plan(c), plan(reversed(c)), new Set()).consumers).toEqual([]);
+        }),
+        { numRuns: 200 },
+    );
+});
+
+test("the consumers a diff restarts for random bumps are exactly restartCounts' coalesced set", () => {
+    let restarting = 0;
+    fc.assert(
+        fc.property(inventory, fc.array(fc.nat(11), { maxLength: 6 }), (c, picks) => {
+            const base = plan(c);
+            const generated = base.secrets.filter((s) => s.source.kind === "generate").map((s) => s.name);
+            const bumped = new Set(picks.map((k) => generated[k % generated.length]));
+            const head = structuredClone(c);
+            for (const n of bumped) head["rekey:secrets"][n].epoch += 1;
+            const restarted = diffPlans(base, plan(head), new Set()).consumers.map((x) => x.name).sort();
+            const coalesced = consumerDependencies(base).filter((d) => d.roots.some((r) => bumped.has(r))).map((d) => d.consumer.name).sort();
+            expect(restarted).toEqual(coalesced);
+            expect(restarted.length).toBe(restartCounts(base, bumped).coalesced);
+            if (restarted.length) restarting++;
+        }),
+        { numRuns: 200 },
+    );
+    // Not vacuous: many of the random bumps restart something.
+    expect(restarting).toBeGreaterThan(50);
+});
+
+test("consumers are ordered after every consumer in their after, whatever the DAG", () => {
+    fc.assert(
+        fc.property(inventory, (c) => {
+            for (const p of [plan(c), plan(reversed(c))]) {
+                const at = new Map(p.consumers.map((x, i) => [x.name, i]));
+                for (const x of p.consumers) for (const a of x.after) expect(at.get(a)!).toBeLessThan(at.get(x.name)!);
+            }
+        }),
+        { numRuns: 200 },
+    );
+});
