@@ -6,7 +6,7 @@ import * as random from "@pulumi/random";
 import { fingerprint, keyedHex } from "./fingerprint";
 import { DeployedState, DeployedValue, RekeyEpochError, applyDeployed, epochProblems, previousAfter, readDeployed, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, RekeyConfigError, RotationPlan, Variant, planRotation } from "./plan/plan";
-import { consumerDependencies, derivedFrom, triggerLabel } from "./plan/restarts";
+import { consumerDependencies, derivedFrom, readersOf, triggerLabel } from "./plan/restarts";
 import { storeTargets } from "./plan/storeTargets";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
@@ -336,7 +336,7 @@ function deployConsumers(
     for (const s of plan.secrets) {
         if (s.apply?.kind !== "redis") continue;
         const dependsOn = [
-            ...dependencies.filter((d) => d.secrets.includes(s.name)).map((d) => done.get(d.consumer.name)!),
+            ...readersOf(dependencies, s.name).map((c) => done.get(c.name)!),
             ...[s.name, ...derivedFrom(plan, s.name)].flatMap((n) => stores.get(n) ?? []),
         ];
         const adminSecret = s.apply.adminPasswordSecret;

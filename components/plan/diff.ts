@@ -7,7 +7,7 @@
 // A consumer restarts exactly when its restart triggers change (see deployConsumers): the
 // set of secrets it reads, one of their epochs, or one of their values.
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind } from "./model";
-import { ConsumerDependencies, consumerDependencies } from "./restarts";
+import { ConsumerDependencies, consumerDependencies, readersOf } from "./restarts";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -179,7 +179,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const finalize: RotationDiff["finalize"] = [];
     for (const h of head.secrets) {
         if (h.apply?.kind !== "redis" || !hooks.some((k) => k.secret === h.name)) continue;
-        const readers = headDeps.filter((d) => d.secrets.includes(h.name)).map((d) => d.consumer.name);
+        const readers = readersOf(headDeps, h.name).map((c) => c.name);
         finalize.push({ secret: h.name, kind: "redis", user: h.apply.user, after: readers.filter((n) => restarted.has(n)) });
     }
 

@@ -137,6 +137,8 @@ export type PlannedApply =
           database: string;
           /** One role, or two that alternate by epoch parity. */
           roles: string[];
+          /** The role whose password this epoch sets (and, with two roles, the one the stores name as `<NAME>_USER`). */
+          role: string;
           adminUser: string;
           adminPasswordSecret: string | null;
           /** Create missing roles (LOGIN, no other privilege). */

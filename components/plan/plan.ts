@@ -194,7 +194,7 @@ export function planRotation(raw: RawConfig): RotationPlan {
             consumers: consumerNames,
             impact: s.impact ?? null,
             apply: apply ?? null,
-            user: withUser && apply?.kind === "postgres" ? apply.roles[(epoch as number) % 2] : null,
+            user: withUser && apply?.kind === "postgres" ? apply.role : null,
         });
     }
     for (const name of supplied) {

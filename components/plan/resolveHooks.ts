@@ -46,6 +46,7 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
             port: p.port ?? 5432,
             database: p.database ?? "postgres",
             roles,
+            role: roles.length === 2 ? roles[(((s.epoch ?? 0) % 2) + 2) % 2] : (roles[0] ?? ""),
             adminUser: p.adminUser ?? "postgres",
             adminPasswordSecret: adminSecret("apply.postgres.adminPasswordSecret", p.adminPasswordSecret),
             createRoles: p.createRoles ?? false,

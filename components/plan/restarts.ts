@@ -28,6 +28,11 @@ export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[]
     });
 }
 
+/** The consumers that read `secret`, directly or through a secret derived from it: a finalize waits for them. */
+export function readersOf(dependencies: readonly ConsumerDependencies[], secret: string): PlannedConsumer[] {
+    return dependencies.filter((d) => d.secrets.includes(secret)).map((d) => d.consumer);
+}
+
 /** How a secret appears in restart triggers and causes: NAME@epoch, or NAME when derived. */
 export function triggerLabel(secret: PlannedSecret): string {
     return secret.epoch === null ? secret.name : `${secret.name}@${secret.epoch}`;
