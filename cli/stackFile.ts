@@ -59,15 +59,11 @@ export function utf8Text(bytes: Buffer, label: string): string {
     try {
         return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
+        // The first byte where the lenient decoding, encoded again, differs from the file is
+        // the first that is not UTF-8 (everything before it decoded and encodes as it was).
+        const again = Buffer.from(bytes.toString("utf8"), "utf8");
         let at = 0;
-        for (let n = 1; n <= bytes.length; n++) {
-            try {
-                new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n));
-                at = n;
-            } catch {
-                if (n - at > 4) break;
-            }
-        }
+        while (at < bytes.length && bytes[at] === again[at]) at++;
         const line = bytes.subarray(0, at).toString("utf8").split("\n").length;
         throw new CliError(`${label} is not UTF-8 (line ${line}, byte ${at + 1}): Pulumi reads stack files as UTF-8, and rekey edits nothing it cannot write back byte for byte`);
     }

@@ -66,3 +66,13 @@ test("rekey due names reserved secret names and filters (exit 2), never a stack 
             '  - secret U, field derive: unknown filter "toString" (known: urlencode, base64)\n',
     });
 });
+
+test("a bad byte late in a large stack file is located (line and byte) without decoding every prefix", () => {
+    const big = Buffer.concat([Buffer.from(fixture(SHOP)), Buffer.from("# filler line\n".repeat(20000)), Buffer.from("# caf"), Buffer.from([0xe9]), Buffer.from("\n")]);
+    const dir = workdir({ [SHOP]: "" });
+    writeFileSync(join(dir, SHOP), big);
+    const r = rekey(dir, "plan", "--stack", "shop");
+    const lines = fixture(SHOP).split("\n").length + 20000;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`is not UTF-8 (line ${lines}, byte ${big.length - 1})`);
+});
