@@ -33,8 +33,12 @@ export function resolveStore(entry: StoreConfig, index: number, ctx: StoreContex
     const check = (f: string, reason: string | null) => {
         if (reason) problems.add(subject, `${field}.${f}`, reason);
     };
-    const checkHost = (f: string, host: string | undefined) => {
-        if (host !== undefined && !ctx.hosts.has(host)) check(f, `unknown host "${host}" (not in rekey:hosts)`);
+    /** The host (entry, else defaults, else local) and the one spelling of the path of a whole-file store, checked. */
+    const hostFile = (kind: "dotenv" | "file", e: { host?: string; path: string }) => {
+        const host = e.host ?? defaults[kind]?.host ?? null;
+        if (host !== null && !ctx.hosts.has(host)) check(`${kind}.host`, `unknown host "${host}" (not in rekey:hosts)`);
+        check(`${kind}.path`, names.absolutePathProblem(e.path));
+        return { host, path: names.normalPath(e.path) };
     };
     const suffix = { current: "", previous: PREVIOUS_SUFFIX, user: USER_SUFFIX } as const;
     const writes = (base: string, suffixFor: (v: Variant) => string): StoreWrite[] =>
@@ -96,11 +100,8 @@ export function resolveStore(entry: StoreConfig, index: number, ctx: StoreContex
         }
         case "dotenv": {
             const e = entry.dotenv!;
-            const host = e.host ?? defaults.dotenv?.host ?? null;
-            checkHost("dotenv.host", host ?? undefined);
-            check("dotenv.path", names.absolutePathProblem(e.path));
+            const { host, path } = hostFile("dotenv", e);
             const key = e.key ?? secret;
-            const path = names.normalPath(e.path);
             store = {
                 kind: "dotenv",
                 label: `dotenv:${host ? `${host}:` : ""}${path}#${key}`,
@@ -113,11 +114,8 @@ export function resolveStore(entry: StoreConfig, index: number, ctx: StoreContex
         }
         case "file": {
             const e = entry.file!;
-            const host = e.host ?? defaults.file?.host ?? null;
-            checkHost("file.host", host ?? undefined);
-            check("file.path", names.absolutePathProblem(e.path));
+            const { host, path } = hostFile("file", e);
             const fileSuffix = (v: Variant) => suffix[v].toLowerCase().replace("_", ".");
-            const path = names.normalPath(e.path);
             const owner = e.owner ?? defaults.file?.owner ?? null;
             if (owner !== null) check("file.owner", names.ownerProblem(owner));
             store = {
