@@ -1,13 +1,14 @@
 // The rekey Pulumi program: configuration -> plan -> resources. Everything it creates
 // follows from the plan; nothing here reads the clock or draws randomness.
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, keyedHex } from "./fingerprint";
 import { DeployedState, DeployedValue, RekeyEpochError, applyDeployed, epochProblems, previousAfter, readDeployed, restoring } from "./plan/deployed";
-import { ConfigProblem, PlannedSecret, RekeyConfigError, RotationPlan, Variant, planRotation } from "./plan/plan";
+import { ConfigProblem, PlannedSecret, RekeyConfigError, RotationPlan, StoreKind, Variant, planRotation } from "./plan/plan";
 import { consumerDependencies, derivedFrom, readersOf, triggerLabel } from "./plan/restarts";
-import { storeTargets } from "./plan/storeTargets";
+import { storeGroups } from "./plan/storeTargets";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
@@ -17,12 +18,9 @@ import { RedisAclFinalize, RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
 import { readStackConfig } from "./stackConfig";
 import { completion } from "./steps";
-import { DotenvFile } from "./stores/dotenv";
-import { SecretFiles } from "./stores/file";
 import { HostTarget } from "./commands/hostCommand";
-import { KeyVaultSecrets } from "./stores/keyVault";
-import { KubernetesSecret, kubernetesProvider } from "./stores/kubernetes";
-import { SsmParameters } from "./stores/ssm";
+import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
+import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
 
 /**
@@ -253,42 +251,25 @@ function deployStores(
     hooks: Map<string, pulumi.Resource>,
     hostTarget: HostTargets,
 ): Map<string, pulumi.Resource[]> {
-    const targets = storeTargets(plan);
     const bySecret = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
-    const record = (names: string[], r: pulumi.Resource) => {
-        for (const n of new Set(names)) bySecret.get(n)!.push(r);
-        return r;
-    };
     const awsProviders = new Map<string, aws.Provider>();
-    const awsProvider = (region: string | null) => {
-        if (region === null) return undefined;
-        if (!awsProviders.has(region)) awsProviders.set(region, new aws.Provider(`rekey-aws-${region}`, { region: region as aws.Region }));
-        return awsProviders.get(region);
+    let k8sProvider: k8s.Provider | undefined;
+    const ctx: StoreDeployContext = {
+        values,
+        host: hostTarget,
+        awsProvider: (region) => {
+            if (region === null) return undefined;
+            if (!awsProviders.has(region)) awsProviders.set(region, new aws.Provider(`rekey-aws-${region}`, { region: region as aws.Region }));
+            return awsProviders.get(region);
+        },
+        kubernetesProvider: () => (k8sProvider ??= kubernetesProvider(plan.kubernetes)),
     };
-    const own = (name: string) => ({ parent: secrets.get(name), dependsOn: hooksOf(hooks, [name]) });
-    for (const { secret, store } of targets.ssm) {
-        const v = values.get(secret.name)!;
-        record([secret.name], new SsmParameters(store.label, { secret, store, values: v, provider: awsProvider(store.region) }, own(secret.name)));
-    }
-    for (const { secret, store } of targets.keyVault) {
-        record([secret.name], new KeyVaultSecrets(store.label, { secret, store, values: values.get(secret.name)! }, own(secret.name)));
-    }
-    for (const { secret, store } of targets.files) {
-        const args = { secret, store, values: values.get(secret.name)!, host: hostTarget(store.host) };
-        record([secret.name], new SecretFiles(store.label, args, own(secret.name)));
-    }
-    if (targets.kubernetesSecrets.length) {
-        const provider = kubernetesProvider(plan.kubernetes);
-        for (const target of targets.kubernetesSecrets) {
-            const names = target.keys.map((k) => k.secret.name);
-            const opts = { dependsOn: hooksOf(hooks, names) };
-            record(names, new KubernetesSecret(`kubernetes:${target.namespace}/${target.name}`, { target, values, provider }, opts));
-        }
-    }
-    for (const target of targets.dotenvFiles) {
-        const names = target.keys.map((k) => k.secret.name);
-        const opts = { dependsOn: hooksOf(hooks, names) };
-        record(names, new DotenvFile(`dotenv:${target.host ?? "local"}:${target.path}`, { target, values, host: hostTarget(target.host) }, opts));
+    for (const group of storeGroups(plan)) {
+        const names = [...new Set(group.members.map((m) => m.secret.name))];
+        // A store of one secret is its child; a shared Secret or .env file belongs to no one secret.
+        const opts = { ...(group.shared ? {} : { parent: secrets.get(names[0]) }), dependsOn: hooksOf(hooks, names) };
+        const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)(group, ctx, opts);
+        for (const n of names) bySecret.get(n)!.push(resource);
     }
     return bySecret;
 }

@@ -32,7 +32,7 @@ import { checkDotenvValues } from "./dotenvValues";
 import { checkGenerate, generatorSlots } from "./generate";
 import { resolveConsumer } from "./resolveConsumers";
 import { resolveApply } from "./resolveHooks";
-import { TYPED_SECRET_KEYS, resolveStore, writeLocation } from "./resolveStores";
+import { plannerOf, resolveStore, writeLocation } from "./storeKinds";
 
 /**
  * Validates the configuration and resolves it into a plan. Throws RekeyConfigError naming
@@ -87,7 +87,8 @@ export function planRotation(raw: RawConfig): RotationPlan {
     const writers = new Map<string, string>();
     /** host:path of every file a store writes whole, with its kind and secret: one writer per file. */
     const files = new Map<string, { kind: StoreKind; secret: string }>();
-    const typedSecrets = new Map<string, { type: string | null; secret: string }>();
+    /** The first store of each shared resource (a Kubernetes Secret, a .env file), and its secret. */
+    const groups = new Map<string, { store: PlannedStore; secret: string }>();
     for (const [name, s] of secretCfgs) {
         const subject = `secret ${name}`;
         const before = problems.list.length;
@@ -142,21 +143,20 @@ export function planRotation(raw: RawConfig): RotationPlan {
         if (s.apply?.command?.host) usedHosts.add(s.apply.command.host);
         const keepPrevious = s.keepPrevious ?? false;
         const withUser = apply?.kind === "postgres" && apply.roles.length === 2;
+        const variants = ["current", ...(keepPrevious ? (["previous"] as const) : []), ...(withUser ? (["user"] as const) : [])] as const;
         const stores: PlannedStore[] = [];
         (s.stores ?? []).forEach((entry, i) => {
-            const store = resolveStore(entry, i, { secret: name, subject, defaults, hosts, keepPrevious, withUser, problems });
+            const store = resolveStore(entry, i, { secret: name, subject, defaults, hosts, variants, problems });
             if (!store) return;
             stores.push(store);
-            if ((store.kind === "dotenv" || store.kind === "file") && store.host) usedHosts.add(store.host);
-            if (store.kind === "dotenv" || store.kind === "file") {
-                const paths = store.kind === "dotenv" ? [store.path] : store.writes.map((w) => w.target);
-                for (const p of paths) {
-                    const id = `${store.host ?? ""}:${p}`;
-                    const other = files.get(id);
-                    if (other && other.kind !== store.kind) {
-                        problems.add(subject, `stores[${i}]`, `writes ${store.host ? `${store.host}:` : ""}${p} as a ${store.kind} store, which the ${other.kind} store of secret ${other.secret} writes too: one file has one writer`);
-                    } else if (!other) files.set(id, { kind: store.kind, secret: name });
-                }
+            const planner = plannerOf(store);
+            const host = planner.host?.(store) ?? null;
+            if (host !== null) usedHosts.add(host);
+            for (const f of planner.files?.(store) ?? []) {
+                const other = files.get(f);
+                if (other && other.kind !== store.kind) {
+                    problems.add(subject, `stores[${i}]`, `writes ${f} as a ${store.kind} store, which the ${other.kind} store of secret ${other.secret} writes too: one file has one writer`);
+                } else if (!other) files.set(f, { kind: store.kind, secret: name });
             }
             for (const w of store.writes) {
                 const where = writeLocation(store, w);
@@ -165,18 +165,12 @@ export function planRotation(raw: RawConfig): RotationPlan {
                 else if (other) problems.add(subject, `stores[${i}]`, `writes the ${where} twice`);
                 writers.set(where, name);
             }
-            if (store.kind === "kubernetes") {
-                const id = `${store.namespace}/${store.secret}`;
-                const seen = typedSecrets.get(id);
-                if (seen && seen.type !== store.type) {
-                    problems.add(subject, `stores[${i}].kubernetes.type`, `Secret ${id} is given type ${store.type ?? "Opaque"} here and ${seen.type ?? "Opaque"} by secret ${seen.secret}`);
-                } else if (!seen) typedSecrets.set(id, { type: store.type, secret: name });
-                const keys = store.type ? TYPED_SECRET_KEYS[store.type] : undefined;
-                for (const w of store.writes) {
-                    if (keys && !keys.includes(w.target)) {
-                        problems.add(subject, `stores[${i}].kubernetes.key`, `a ${store.type} Secret holds only ${keys.join(", ")}, not "${w.target}"`);
-                    }
-                }
+            const group = planner.group?.(store);
+            if (group !== undefined) {
+                const first = groups.get(group);
+                const conflict = first && planner.groupConflict?.(first.store, first.secret, store);
+                if (conflict) problems.add(subject, `stores[${i}].${conflict.field}`, conflict.reason);
+                else if (!first) groups.set(group, { store, secret: name });
             }
         });
         if (problems.list.length !== before || !source) continue;

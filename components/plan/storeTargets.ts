@@ -1,7 +1,9 @@
-// Where store writes land, grouped by the resource that performs them. A Kubernetes Secret
-// or a .env file shared by several rekey secrets is one resource with every managed key,
-// so rotating one key updates it in place and two writers never race on one file.
-import type { FileStore, KeyVaultStore, PlannedSecret, RotationPlan, SsmStore, Variant } from "./model";
+// Store writes grouped by the resource that performs them. A kind with a group key (a
+// Kubernetes Secret, a .env file) makes one resource for every store with that key, holding
+// every managed key, so rotating one key updates it in place and two writers never race on
+// one file; every other store is a resource of its own, under its secret.
+import type { PlannedSecret, RotationPlan, StoreKind, Variant } from "./model";
+import { StoreOf, plannerOf } from "./storeKinds";
 
 export interface WriteRef {
     secret: PlannedSecret;
@@ -10,65 +12,40 @@ export interface WriteRef {
     target: string;
 }
 
-export interface KubernetesSecretTarget {
-    namespace: string;
+export interface StoreGroup<K extends StoreKind = StoreKind> {
+    kind: K;
+    /** The resource's name: the kind's group key, else the store's label. */
     name: string;
-    type: string | null;
-    keys: WriteRef[];
+    /** Shared by the stores of a group key (it then has no single secret as its parent). */
+    shared: boolean;
+    /** Each store the resource performs, with its secret, in plan order. */
+    members: { secret: PlannedSecret; store: StoreOf<K> }[];
+    /** Every write of the members, in plan order. */
+    writes: WriteRef[];
 }
 
-export interface DotenvFileTarget {
-    host: string | null;
-    path: string;
-    keys: WriteRef[];
-}
-
-export interface StoreTargets {
-    ssm: { secret: PlannedSecret; store: SsmStore }[];
-    keyVault: { secret: PlannedSecret; store: KeyVaultStore }[];
-    kubernetesSecrets: KubernetesSecretTarget[];
-    dotenvFiles: DotenvFileTarget[];
-    files: { secret: PlannedSecret; store: FileStore }[];
-}
-
-export function storeTargets(plan: RotationPlan): StoreTargets {
-    const out: StoreTargets = { ssm: [], keyVault: [], kubernetesSecrets: [], dotenvFiles: [], files: [] };
-    const k8s = new Map<string, KubernetesSecretTarget>();
-    const dotenv = new Map<string, DotenvFileTarget>();
+export function storeGroups(plan: RotationPlan): StoreGroup[] {
+    const out: StoreGroup[] = [];
+    const shared = new Map<string, StoreGroup>();
     for (const secret of plan.secrets) {
         for (const store of secret.stores) {
-            const refs = store.writes.map((w) => ({ secret, variant: w.variant, target: w.target }));
-            switch (store.kind) {
-                case "ssm":
-                    out.ssm.push({ secret, store });
-                    break;
-                case "keyVault":
-                    out.keyVault.push({ secret, store });
-                    break;
-                case "file":
-                    out.files.push({ secret, store });
-                    break;
-                case "kubernetes": {
-                    const id = `${store.namespace}/${store.secret}`;
-                    const t = k8s.get(id) ?? { namespace: store.namespace, name: store.secret, type: store.type, keys: [] };
-                    t.keys.push(...refs);
-                    k8s.set(id, t);
-                    break;
-                }
-                case "dotenv": {
-                    const id = `${store.host ?? ""}:${store.path}`;
-                    const t = dotenv.get(id) ?? { host: store.host, path: store.path, keys: [] };
-                    t.keys.push(...refs);
-                    dotenv.set(id, t);
-                    break;
-                }
+            const key = plannerOf(store).group?.(store);
+            let group = key === undefined ? undefined : shared.get(key);
+            if (!group) {
+                group = { kind: store.kind, name: key ?? store.label, shared: key !== undefined, members: [], writes: [] };
+                out.push(group);
+                if (key !== undefined) shared.set(key, group);
             }
+            group.members.push({ secret, store });
+            group.writes.push(...store.writes.map((w) => ({ secret, variant: w.variant, target: w.target })));
         }
     }
-    const byKey = (a: WriteRef, b: WriteRef) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0);
-    out.kubernetesSecrets = [...k8s.values()].map((t) => ({ ...t, keys: [...t.keys].sort(byKey) }));
-    out.dotenvFiles = [...dotenv.values()];
     return out;
+}
+
+/** The groups of one kind, typed. */
+export function groupsOf<K extends StoreKind>(groups: StoreGroup[], kind: K): StoreGroup<K>[] {
+    return groups.filter((g) => g.kind === kind) as unknown as StoreGroup<K>[];
 }
 
 /** What a store records about the value it holds: epoch and date where config knows them. */

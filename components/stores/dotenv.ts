@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dotenvLine } from "../plan/dotenvLine";
-import { DotenvFileTarget } from "../plan/storeTargets";
+import { StoreGroup } from "../plan/storeTargets";
+import type { StoreComponent } from "./kind";
 import { HasSteps } from "../steps";
 import { HostTarget, hostCommand } from "../commands/hostCommand";
 import { SecretValues, describeWrite } from "./values";
 import { writeFileCommand } from "./writeFileCommand";
 
 export interface DotenvFileArgs {
-    target: DotenvFileTarget;
+    /** The stores of every rekey secret with a key in this file. */
+    group: StoreGroup<"dotenv">;
     values: Map<string, SecretValues>;
     host: HostTarget;
 }
@@ -22,20 +24,20 @@ export class DotenvFile extends pulumi.ComponentResource implements HasSteps {
 
     constructor(name: string, args: DotenvFileArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:DotenvFile", name, {}, opts);
-        const { target } = args;
-        const lines = target.keys.map((ref) =>
+        const { host, path } = args.group.members[0].store;
+        const lines = args.group.writes.map((ref) =>
             args.values.get(ref.secret.name)!.of(ref.variant).apply((value) => {
                 const r = dotenvLine(ref.target, value);
                 if ("problem" in r) {
-                    throw new Error(`rekey: ${describeWrite(ref)} cannot be written to ${target.path} as ${ref.target}: ${r.problem}`);
+                    throw new Error(`rekey: ${describeWrite(ref)} cannot be written to ${path} as ${ref.target}: ${r.problem}`);
                 }
                 return r.line;
             }),
         );
         const stdin = pulumi.secret(pulumi.all(lines).apply((ls) => ["rekey-dotenv-v1", ...ls, ""].join("\n")));
-        const script = writeFileCommand("dotenv", target.path);
+        const script = writeFileCommand("dotenv", path);
         this.steps = [hostCommand(
-            `dotenv:${target.host ?? "local"}:${target.path}`,
+            `dotenv:${host ?? "local"}:${path}`,
             args.host,
             { create: script, update: script, stdin },
             { parent: this },
@@ -43,3 +45,6 @@ export class DotenvFile extends pulumi.ComponentResource implements HasSteps {
         this.registerOutputs({});
     }
 }
+
+export const dotenvStore: StoreComponent<"dotenv"> = (group, ctx, opts) =>
+    new DotenvFile(group.name, { group, values: ctx.values, host: ctx.host(group.members[0].store.host) }, opts);

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FileStore, PlannedSecret } from "../plan/plan";
 import { HasSteps } from "../steps";
 import { HostTarget, hostCommand } from "../commands/hostCommand";
+import type { StoreComponent } from "./kind";
 import { SecretValues } from "./values";
 import { writeFileCommand } from "./writeFileCommand";
 
@@ -35,3 +36,8 @@ export class SecretFiles extends pulumi.ComponentResource implements HasSteps {
         this.registerOutputs({});
     }
 }
+
+export const fileStore: StoreComponent<"file"> = (group, ctx, opts) => {
+    const { secret, store } = group.members[0];
+    return new SecretFiles(group.name, { secret, store, values: ctx.values.get(secret.name)!, host: ctx.host(store.host) }, opts);
+};

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KeyVaultStore, PlannedSecret } from "../plan/plan";
 import { expiresAt } from "../plan/storeTargets";
 import { HasSteps } from "../steps";
+import type { StoreComponent } from "./kind";
 import { SecretValues, rekeyTags } from "./values";
 
 export interface KeyVaultSecretsArgs {
@@ -45,3 +46,8 @@ export class KeyVaultSecrets extends pulumi.ComponentResource implements HasStep
         this.registerOutputs({});
     }
 }
+
+export const keyVaultStore: StoreComponent<"keyVault"> = (group, ctx, opts) => {
+    const { secret, store } = group.members[0];
+    return new KeyVaultSecrets(group.name, { secret, store, values: ctx.values.get(secret.name)! }, opts);
+};

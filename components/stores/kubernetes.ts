@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesProviderConfig } from "../plan/plan";
-import { KubernetesSecretTarget, writeRecord } from "../plan/storeTargets";
+import { StoreGroup, writeRecord } from "../plan/storeTargets";
+import type { StoreComponent } from "./kind";
 import { HasSteps } from "../steps";
 import { SecretValues } from "./values";
 
@@ -22,7 +23,8 @@ export function kubernetesProvider(config: KubernetesProviderConfig): k8s.Provid
 }
 
 export interface KubernetesSecretArgs {
-    target: KubernetesSecretTarget;
+    /** The stores of every rekey secret kept in this Secret. */
+    group: StoreGroup<"kubernetes">;
     values: Map<string, SecretValues>;
     provider: k8s.Provider;
 }
@@ -38,23 +40,25 @@ export class KubernetesSecret extends pulumi.ComponentResource implements HasSte
 
     constructor(name: string, args: KubernetesSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:KubernetesSecret", name, {}, opts);
-        const { target } = args;
+        // Namespace, name and type are the group's (the planner refuses stores that disagree on type).
+        const { namespace, secret: secretName, type } = args.group.members[0].store;
+        const byKey = [...args.group.writes].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
         const record: Record<string, { secret: string; epoch: number | null; rotatedAt: string | null }> = {};
         const data: Record<string, pulumi.Output<string>> = {};
-        for (const ref of target.keys) {
+        for (const ref of byKey) {
             record[ref.target] = { secret: ref.secret.name, ...writeRecord(ref) };
             data[ref.target] = args.values.get(ref.secret.name)!.of(ref.variant).apply((v) => Buffer.from(v, "utf8").toString("base64"));
         }
         this.secret = new k8s.core.v1.Secret(
-            `kubernetes:${target.namespace}/${target.name}`,
+            `kubernetes:${namespace}/${secretName}`,
             {
                 metadata: {
-                    name: target.name,
-                    namespace: target.namespace,
+                    name: secretName,
+                    namespace,
                     labels: { "app.kubernetes.io/managed-by": "rekey" },
                     annotations: { [ROTATION_ANNOTATION]: JSON.stringify(record) },
                 },
-                type: target.type ?? "Opaque",
+                type: type ?? "Opaque",
                 data: pulumi.secret(pulumi.all(data)),
             },
             { parent: this, provider: args.provider },
@@ -63,3 +67,6 @@ export class KubernetesSecret extends pulumi.ComponentResource implements HasSte
         this.registerOutputs({});
     }
 }
+
+export const kubernetesStore: StoreComponent<"kubernetes"> = (group, ctx, opts) =>
+    new KubernetesSecret(group.name, { group, values: ctx.values, provider: ctx.kubernetesProvider() }, opts);

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedSecret, SsmStore } from "../plan/plan";
 import { HasSteps } from "../steps";
+import type { StoreComponent } from "./kind";
 import { SecretValues, rekeyTags } from "./values";
 
 export interface SsmParametersArgs {
@@ -44,3 +45,8 @@ export class SsmParameters extends pulumi.ComponentResource implements HasSteps 
         this.registerOutputs({});
     }
 }
+
+export const ssmStore: StoreComponent<"ssm"> = (group, ctx, opts) => {
+    const { secret, store } = group.members[0];
+    return new SsmParameters(group.name, { secret, store, values: ctx.values.get(secret.name)!, provider: ctx.awsProvider(store.region) }, opts);
+};

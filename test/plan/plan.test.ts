@@ -120,7 +120,7 @@ test("derivedFrom follows derived secrets through other derived secrets", () => 
 });
 
 test("one .env file has one writer however its path is spelled (// and /./ collapse)", () => {
-    const { storeTargets } = require("../../components/plan/storeTargets") as typeof import("../../components/plan/storeTargets");
+    const { groupsOf, storeGroups } = require("../../components/plan/storeTargets") as typeof import("../../components/plan/storeTargets");
     const hex = { epoch: 0, generate: { encoding: "hex", bytes: 16 } };
     const plan = planRotation(
         rawConfig({
@@ -131,8 +131,8 @@ test("one .env file has one writer however its path is spelled (// and /./ colla
             },
         }),
     );
-    const targets = storeTargets(plan).dotenvFiles;
-    expect(targets.map((t) => [t.path, t.keys.map((k) => k.target)])).toEqual([["/x/app.env", ["A", "B", "C"]]]);
+    const targets = groupsOf(storeGroups(plan), "dotenv");
+    expect(targets.map((t) => [t.name, t.members.map((m) => m.store.path), t.writes.map((k) => k.target)])).toEqual([["dotenv:local:/x/app.env", ["/x/app.env", "/x/app.env", "/x/app.env"], ["A", "B", "C"]]]);
     expect(() => planRotation(rawConfig({ "rekey:secrets": { A: { ...hex, stores: [{ dotenv: { path: "/x/app.env" } }] }, B: { ...hex, stores: [{ dotenv: { path: "/x//app.env", key: "A" } }] } } }))).toThrow(
         /secret B, field stores\[0\]: writes the key A of \/x\/app.env, which secret A writes too/,
     );

@@ -1,0 +1,25 @@
+// An Azure Key Vault secret per value; Key Vault names take "-", so `_PREVIOUS` is `-previous`.
+import * as names from "../names";
+import { StoreKindPlanner, writesOf } from "./kind";
+
+export const keyVault: StoreKindPlanner<"keyVault"> = {
+    resolve(e, ctx) {
+        const vault = e.vault ?? ctx.defaults.keyVault?.vault;
+        const resourceGroup = e.resourceGroup ?? ctx.defaults.keyVault?.resourceGroup;
+        if (!vault) ctx.check("keyVault.vault", "is required (here or in rekey:defaults.keyVault.vault)");
+        else ctx.check("keyVault.vault", names.keyVaultNameProblem(vault));
+        if (!resourceGroup) ctx.check("keyVault.resourceGroup", "is required (here or in rekey:defaults.keyVault.resourceGroup)");
+        const name = e.name ?? names.defaultKeyVaultSecretName(ctx.secret);
+        const writes = writesOf(ctx, name, (s) => s.toLowerCase().replace(/_/g, "-"));
+        for (const w of writes) ctx.check("keyVault.name", names.keyVaultSecretNameProblem(w.target));
+        return {
+            kind: "keyVault",
+            label: `keyVault:${vault}/${name}`,
+            vault: vault ?? "",
+            resourceGroup: resourceGroup ?? "",
+            contentType: e.contentType ?? null,
+            writes,
+        };
+    },
+    writeLocation: (store, w) => `Key Vault secret ${store.vault}/${w.target}`,
+};

@@ -1,0 +1,60 @@
+// What every store kind's planner module provides. The planner, the program and the CLI
+// look a kind up in STORE_KIND_PLANNERS (./index.ts) and never switch on the kind.
+import type { PlannedStore, StoreKind, StoreWrite, Variant } from "../model";
+import { PREVIOUS_SUFFIX, USER_SUFFIX } from "../model";
+import * as names from "../names";
+import type { DefaultsConfig, HostConfig, StoreConfig } from "../schema";
+
+export type StoreOf<K extends StoreKind> = Extract<PlannedStore, { kind: K }>;
+
+/** What resolving one store entry knows: the secret, the defaults, the hosts, where to put problems. */
+export interface StoreContext {
+    secret: string;
+    subject: string;
+    defaults: DefaultsConfig;
+    hosts: Map<string, HostConfig>;
+    /** The variants the secret publishes to every store: current, then previous and user when it has them. */
+    variants: readonly Variant[];
+    /** Adds a problem for a field of this entry (`ssm.name` becomes `stores[2].ssm.name`); null adds nothing. */
+    check(field: string, reason: string | null): void;
+}
+
+export interface StoreKindPlanner<K extends StoreKind> {
+    /** The entry's settings resolved from defaults, and the writes of each variant; problems go to ctx.check. */
+    resolve(entry: NonNullable<StoreConfig[K]>, ctx: StoreContext): StoreOf<K>;
+    /** The place one write lands, in words: two writes to one place are refused, naming it. */
+    writeLocation(store: StoreOf<K>, w: StoreWrite): string;
+    /**
+     * The resource that performs the writes, for kinds where several rekey secrets share one
+     * (a Kubernetes Secret, a .env file): stores with one group key are one resource, so
+     * rotating one key updates it in place and two writers never race. Kinds without it
+     * give each store its own resource, under its secret.
+     */
+    group?(store: StoreOf<K>): string;
+    /** Why this store cannot join the group that secret `by` began with `first`, or null. */
+    groupConflict?(first: StoreOf<K>, by: string, store: StoreOf<K>): { field: string; reason: string } | null;
+    /** Files the store writes whole (host-qualified), so that one file has one writer whatever its kind. */
+    files?(store: StoreOf<K>): string[];
+    /** The rekey:hosts entry its commands run on (null: locally). */
+    host?(store: StoreOf<K>): string | null;
+}
+
+const SUFFIX: Record<Variant, string> = { current: "", previous: PREVIOUS_SUFFIX, user: USER_SUFFIX };
+
+/** One write per variant: `base` plus the variant's suffix (`_PREVIOUS`, `_USER`) as the kind spells it. */
+export function writesOf(ctx: StoreContext, base: string, spell: (suffix: string) => string = (s) => s): StoreWrite[] {
+    return ctx.variants.map((variant) => ({ variant, target: base + spell(SUFFIX[variant]) }));
+}
+
+/** The host (entry, else defaults, else local) and the one spelling of the path of a whole-file store, checked. */
+export function hostFile(kind: "dotenv" | "file", e: { host?: string; path: string }, ctx: StoreContext) {
+    const host = e.host ?? ctx.defaults[kind]?.host ?? null;
+    if (host !== null && !ctx.hosts.has(host)) ctx.check(`${kind}.host`, `unknown host "${host}" (not in rekey:hosts)`);
+    ctx.check(`${kind}.path`, names.absolutePathProblem(e.path));
+    return { host, path: names.normalPath(e.path) };
+}
+
+/** `web1:` before a path on a host, nothing for a local one. */
+export const onHost = (host: string | null) => (host ? `${host}:` : "");
+
+export type { StoreConfig };

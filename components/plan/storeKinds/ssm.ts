@@ -1,0 +1,20 @@
+// An AWS SSM SecureString parameter per value: `<prefix><NAME>`, `_PREVIOUS` and `_USER` beside it.
+import * as names from "../names";
+import { StoreKindPlanner, writesOf } from "./kind";
+
+export const ssm: StoreKindPlanner<"ssm"> = {
+    resolve(e, ctx) {
+        const prefix = e.prefix ?? ctx.defaults.ssm?.prefix ?? "";
+        const name = e.name ?? `${prefix}${ctx.secret}`;
+        const writes = writesOf(ctx, name);
+        for (const w of writes) ctx.check(e.name ? "ssm.name" : "ssm.prefix", names.ssmParameterNameProblem(w.target));
+        return {
+            kind: "ssm",
+            label: `ssm:${name}`,
+            region: e.region ?? ctx.defaults.ssm?.region ?? null,
+            keyId: e.keyId ?? ctx.defaults.ssm?.keyId ?? null,
+            writes,
+        };
+    },
+    writeLocation: (store, w) => `SSM parameter ${w.target}${store.region ? ` in ${store.region}` : ""}`,
+};
