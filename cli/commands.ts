@@ -2,11 +2,9 @@
 // it prints and its exit code; main.ts wires them to the argument parser.
 import { execFileSync } from "child_process";
 import { writeFileSync } from "fs";
-import { parse } from "yaml";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
 import { anythingOverdue, dueSecrets } from "../components/plan/due";
 import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate } from "../components/plan/plan";
-import { NAMESPACE } from "../components/plan/rawConfig";
 import { BaseOptions, readBase } from "./base";
 import { EpochEdit, REASON_PREFIX, applyEpochEdits } from "./edit";
 import { CliError } from "./errors";
@@ -178,8 +176,10 @@ function epochHistory(dir: string, fileName: string, name: string): { commit: st
     }
     return commits.flatMap((commit) => {
         try {
-            const entry = parse(git(["show", `${commit}:./${fileName}`]))?.config?.[`${NAMESPACE}:secrets`]?.[name];
-            return [{ commit, epoch: Number.isInteger(entry?.epoch) ? (entry.epoch as number) : undefined, rotatedAt: entry?.rotatedAt }];
+            // Read as every stack file is (foreign line breaks, alias bombs refused); an unreadable version is passed over.
+            const secrets = parseStackFile(git(["show", `${commit}:./${fileName}`]), `${fileName} at ${commit}`).raw.secrets as Record<string, { epoch?: unknown; rotatedAt?: unknown } | undefined> | undefined;
+            const entry = secrets && Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+            return [{ commit, epoch: Number.isInteger(entry?.epoch) ? (entry!.epoch as number) : undefined, rotatedAt: entry?.rotatedAt }];
         } catch {
             return [];
         }

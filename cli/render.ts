@@ -115,6 +115,9 @@ export function renderPlan(r: PlanReport): string {
     }
     if (d.impact.length) out.push("#### Impact", ...d.impact.map((x) => `- ${x.secret}: ${code(x.impact)}`), "");
     if (d.warnings.length) out.push("#### Warnings", ...d.warnings.map((w) => `- ${w}`), "");
+    if (d.unchecked.length) {
+        out.push("#### Not checked here (pulumi up checks these before it writes anything)", ...d.unchecked.map((u) => `- ${u.subject}${u.field ? `, ${u.field}` : ""}: ${u.check}`), "");
+    }
     return out.join("\n");
 }
 

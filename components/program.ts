@@ -108,7 +108,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed }: Pro
             .apply(([, fp, previous]): RotationRecord => ({
                 epoch: s.epoch,
                 ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
-                rotatedAt: s.rotatedAt ?? latestInputDate(s.name, plan),
+                rotatedAt: s.changedAt,
                 fingerprint: fp,
                 previous,
                 stores: s.stores.map((st) => st.label),
@@ -329,17 +329,6 @@ function deployConsumers(
         steps.get(s.name)!.push(finalize);
     }
     return steps;
-}
-
-/** A derived secret last changed when the most recently rotated of its inputs did. */
-function latestInputDate(name: string, plan: RotationPlan): string | null {
-    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
-    const visit = (n: string): (string | null)[] => {
-        const s = byName.get(n)!;
-        return s.source.kind === "derive" ? s.source.inputs.flatMap(visit) : [s.rotatedAt];
-    };
-    const dates = visit(name).filter((d): d is string => d !== null).sort();
-    return dates.length ? dates[dates.length - 1] : null;
 }
 
 /** The name of the StackReference through which the program reads its own stack's last outputs. */

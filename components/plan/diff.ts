@@ -6,7 +6,7 @@
 // ciphertexts, nothing is decrypted), or when its template or an input changes (derived).
 // A consumer restarts exactly when its restart triggers change (see deployConsumers): the
 // set of secrets it reads, one of their epochs, or one of their values.
-import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind } from "./model";
+import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
 import { ConsumerDependencies, consumerDependencies, readersOf } from "./restarts";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
@@ -51,6 +51,8 @@ export interface RotationDiff {
      * checks each epoch against the last completed rotation, components/plan/deployed.ts).
      */
     errors: string[];
+    /** Checks of what this change writes that the planner could not make here (the plan's `unchecked`); pulumi up makes them. */
+    unchecked: UncheckedProblem[];
 }
 
 /** What decides a generated value besides the epoch: the generator and the encoding. */
@@ -184,7 +186,9 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
 
     const impact = head.secrets.flatMap((h) => (cause.has(h.name) && h.impact ? [{ secret: h.name, impact: h.impact }] : []));
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, errors };
+    const written = new Set(stores.map((st) => `secret ${st.secret}`));
+    const unchecked = head.unchecked.filter((u) => written.has(u.subject));
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, errors, unchecked };
 }
 
 /** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */

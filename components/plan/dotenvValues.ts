@@ -1,6 +1,6 @@
 // Which secrets a .env line can hold, from what their values can contain (never the values).
 import { valueAlphabet } from "./encodings";
-import { DotenvTraits, PlannedSecret } from "./model";
+import { DotenvTraits, PlannedSecret, UncheckedProblem } from "./model";
 import { Problems } from "./problems";
 import { alphabetTraits, concatTraits, dotenvTraits, dotenvTraitsProblem } from "./dotenvLine";
 import { TEMPLATE_FILTERS, TemplatePart } from "./template";
@@ -17,14 +17,21 @@ export function templateTraits(template: TemplatePart[], inputs: (ref: string) =
     );
 }
 
-/** Rejects .env stores that some value of their secret could not be written to. */
+/**
+ * Rejects .env stores that some value of their secret could not be written to. Without the
+ * supplied values' traits (`supplied` undefined: the CLI does not decrypt), what depends on
+ * a supplied value is checked only as far as the rest allows, and returned as unchecked.
+ */
 export function checkDotenvValues(
     order: string[],
     secrets: Map<string, PlannedSecret>,
-    supplied: Readonly<Record<string, DotenvTraits>>,
+    supplied: Readonly<Record<string, DotenvTraits>> | undefined,
     problems: Problems,
-): void {
+): UncheckedProblem[] {
     const traits = new Map<string, DotenvTraits>();
+    /** The supplied secrets whose unknown traits a secret's value depends on. */
+    const unknownFrom = new Map<string, string[]>();
+    const unchecked: UncheckedProblem[] = [];
     const none: DotenvTraits = { lineBreak: false, singleQuote: false, doubleQuoteSpecial: false, endsWithBackslash: false };
     for (const name of order) {
         const s = secrets.get(name);
@@ -34,13 +41,21 @@ export function checkDotenvValues(
             src.kind === "generate"
                 ? alphabetTraits(valueAlphabet(src.spec))
                 : src.kind === "supplied"
-                  ? (supplied[name] ?? none)
+                  ? (supplied?.[name] ?? none)
                   : templateTraits(src.template, (ref) => traits.get(ref) ?? none);
         traits.set(name, t);
+        const unknown =
+            src.kind === "supplied" ? (supplied === undefined ? [name] : []) : src.kind === "derive" ? [...new Set(src.inputs.flatMap((n) => unknownFrom.get(n) ?? []))] : [];
+        unknownFrom.set(name, unknown);
         const problem = dotenvTraitsProblem(t);
-        if (!problem) continue;
         s.stores.forEach((st, i) => {
-            if (st.kind === "dotenv") problems.add(`secret ${name}`, `stores[${i}].dotenv`, `cannot hold this secret: ${problem}`);
+            if (st.kind !== "dotenv") return;
+            if (problem) problems.add(`secret ${name}`, `stores[${i}].dotenv`, `cannot hold this secret: ${problem}`);
+            else if (unknown.length) {
+                const of = unknown.length === 1 && unknown[0] === name ? "the supplied value" : `the supplied value of ${unknown.join(", ")}`;
+                unchecked.push({ subject: `secret ${name}`, field: `stores[${i}].dotenv`, check: `whether ${of} fits a .env line: rekey reads no encrypted value here, pulumi up checks it before anything is written` });
+            }
         });
     }
+    return unchecked;
 }

@@ -33,8 +33,20 @@ export interface RawConfig {
     plaintextKeys?: readonly string[];
     /** Other `rekey:*` keys that hold an encrypted value somewhere (set with --secret). */
     encryptedKeys?: readonly string[];
-    /** For each supplied value, whether it fits a .env line (never the value itself). */
+    /**
+     * For each supplied value, whether it fits a .env line (never the value itself). Absent
+     * when the caller cannot know (the CLI does not decrypt): the checks that need them are
+     * then listed in the plan's `unchecked`, not made.
+     */
     suppliedTraits?: Readonly<Record<string, DotenvTraits>>;
+}
+
+/** A check the planner could not make with what it was given; `pulumi up` makes it. */
+export interface UncheckedProblem {
+    subject: string;
+    field: string;
+    /** What was not checked, and why. */
+    check: string;
 }
 
 export const KNOWN_CONFIG_KEYS = ["defaults", "hosts", "hostKeys", "consumers", "secrets", "supplied"] as const;
@@ -160,6 +172,11 @@ export interface PlannedSecret {
     /** null for derived secrets, whose value follows their inputs. */
     epoch: number | null;
     rotatedAt: string | null;
+    /**
+     * The date the `rotation` output records: rotatedAt, or for a derived secret without one
+     * the latest rotatedAt of the secrets it is derived from (its value changed then).
+     */
+    changedAt: string | null;
     cadenceDays: number | null;
     keepPrevious: boolean;
     /** Generator slots, current first (generated secrets only). */
@@ -217,6 +234,8 @@ export interface RotationPlan {
     consumers: PlannedConsumer[];
     hosts: PlannedHost[];
     kubernetes: KubernetesProviderConfig;
+    /** Checks left to `pulumi up` (empty for the program, which knows everything the planner needs). */
+    unchecked: UncheckedProblem[];
 }
 
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;

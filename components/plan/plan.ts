@@ -84,6 +84,8 @@ export function planRotation(raw: RawConfig): RotationPlan {
     for (const cycle of consumerOrder.cycles) problems.add("rekey:consumers", "after", `cycle: ${cycle}`);
 
     const secrets = new Map<string, PlannedSecret>();
+    /** The secrets each derive template names, parsed once (also for secrets with problems: cycles are found over all). */
+    const deriveInputs = new Map<string, string[]>();
     const writers = new Map<string, string>();
     /** host:path of every file a store writes whole, with its kind and secret: one writer per file. */
     const files = new Map<string, { kind: StoreKind; secret: string }>();
@@ -118,6 +120,7 @@ export function planRotation(raw: RawConfig): RotationPlan {
             try {
                 const template = parseTemplate(s.derive!);
                 const inputs = templateRefs(template);
+                deriveInputs.set(name, inputs);
                 for (const ref of inputs) {
                     if (!secretCfgs.has(ref)) problems.add(subject, "derive", `names unknown secret "${ref}"`);
                 }
@@ -180,6 +183,7 @@ export function planRotation(raw: RawConfig): RotationPlan {
             source,
             epoch,
             rotatedAt: s.rotatedAt ?? null,
+            changedAt: s.rotatedAt ?? null,
             cadenceDays: s.cadenceDays ?? null,
             keepPrevious,
             slots: source.kind === "generate" ? generatorSlots(epoch as number, keepPrevious) : [],
@@ -201,26 +205,26 @@ export function planRotation(raw: RawConfig): RotationPlan {
             problems.add(`host ${h}`, "", `no SSH private key: set it with pulumi config set --secret --path 'hostKeys.${h}' < key`);
         }
     }
-    const deriveOrder = topologicalOrder([...secretCfgs.keys()], (n) => {
-        const d = secretCfgs.get(n)?.derive;
-        if (d === undefined) return [];
-        try {
-            return templateRefs(parseTemplate(d));
-        } catch {
-            return [];
-        }
-    });
+    const deriveOrder = topologicalOrder([...secretCfgs.keys()], (n) => deriveInputs.get(n) ?? []);
     for (const cycle of deriveOrder.cycles) problems.add("rekey:secrets", "derive", `cycle: ${cycle}`);
-    if (!deriveOrder.cycles.length) checkDotenvValues(deriveOrder.order, secrets, raw.suppliedTraits ?? {}, problems);
+    const unchecked = deriveOrder.cycles.length ? [] : checkDotenvValues(deriveOrder.order, secrets, raw.suppliedTraits, problems);
 
     if (problems.list.length) throw new RekeyConfigError(problems.list);
 
     const ordered = deriveOrder.order.map((n) => secrets.get(n)!);
+    // Inputs come first, so each derived secret's inputs are final when it is reached.
+    const leafDates = new Map<string, (string | null)[]>();
+    for (const s of ordered) {
+        const dates = s.source.kind === "derive" ? s.source.inputs.flatMap((n) => leafDates.get(n)!) : [s.rotatedAt];
+        leafDates.set(s.name, dates);
+        if (s.changedAt === null) s.changedAt = dates.filter((d): d is string => d !== null).sort().pop() ?? null;
+    }
     for (const s of ordered) for (const c of s.consumers) consumers.get(c)!.secrets.push(s.name);
     return {
         secrets: ordered,
         consumers: consumerOrder.order.map((n) => consumers.get(n)!),
         hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: names.hostKeyOf(h.hostKey)! })),
         kubernetes: { context: defaults.kubernetes?.context ?? null, kubeconfig: defaults.kubernetes?.kubeconfig ?? null },
+        unchecked,
     };
 }

@@ -93,3 +93,31 @@ describe("rekey plan says restart exactly the consumers the program restarts, an
         if (!edits.length) expect(plan.rotates).toBe(false);
     });
 });
+
+test("a supplied value the CLI cannot read: rekey plan lists the .env check it could not make, and pulumi up makes it before any resource", async () => {
+    const doc = parseDocument(BASE);
+    supply("HA_TOKEN", "line one\nline two")(doc);
+    bump("HA_TOKEN")(doc);
+    const head = String(doc);
+    const dir = workdir({ [FILE]: head, "base.yaml": BASE }, false);
+    const json = JSON.parse(rekey(dir, "plan", "--stack", "production", "--base-file", "base.yaml", "--json").stdout);
+    expect(json.unchecked).toEqual([
+        {
+            subject: "secret HA_TOKEN",
+            field: "stores[0].dotenv",
+            check: "whether the supplied value fits a .env line: rekey reads no encrypted value here, pulumi up checks it before anything is written",
+        },
+    ]);
+    expect(rekey(dir, "plan", "--stack", "production", "--base-file", "base.yaml").stdout).toContain(
+        "#### Not checked here (pulumi up checks these before it writes anything)\n- secret HA_TOKEN, stores[0].dotenv: whether the supplied value fits a .env line",
+    );
+    // Unchanged, nothing is written, so there is nothing to list.
+    expect(JSON.parse(rekey(workdir({ [FILE]: BASE, "base.yaml": BASE }, false), "plan", "--stack", "production", "--base-file", "base.yaml", "--json").stdout).unchecked).toEqual([]);
+
+    const engine = new MockEngine("rekey", "production");
+    const after = loadStackText(head);
+    await expect(engine.run(after.config, undefined, after.secretKeys)).rejects.toThrow(
+        /secret HA_TOKEN, field stores\[0\]\.dotenv: cannot hold this secret: its value can contain a line break/,
+    );
+    expect(engine.registered()).toEqual([]);
+});

@@ -1,10 +1,18 @@
 // Invalid inventories, each with the problem it must be rejected for.
 import { Config } from "./configs";
 
+export interface ExpectedProblem {
+    subject: string;
+    field: string;
+    reason: RegExp;
+}
+
 export interface InvalidCase {
     title: string;
     config: Config;
-    expect: { subject: string; field: string; reason: RegExp };
+    /** The problem the case is about. With `also`, the whole list is exactly these: nothing more is reported. */
+    expect: ExpectedProblem;
+    also?: ExpectedProblem[];
 }
 
 const ok = { epoch: 1, generate: { encoding: "hex", bytes: 32 } };
@@ -23,6 +31,8 @@ const RESERVED_CASES: InvalidCase[] = [
         title: `consumer named ${name}`,
         config: secrets({ A: { ...ok, consumers: [name] } }, { "rekey:consumers": { [name]: { restart: "true" } } }),
         expect: { subject: `consumer ${name}`, field: "", reason: new RegExp(`"${name}" is reserved`) },
+        // The refused consumer is not in the inventory, so the secret naming it names an unknown consumer.
+        also: [{ subject: "secret A", field: "consumers", reason: new RegExp(`^unknown consumer "${name}" \\(not in rekey:consumers\\)$`) }],
     })),
     {
         title: "host named hasOwnProperty",
@@ -283,6 +293,7 @@ export const INVALID_CASES: InvalidCase[] = [
         title: "Key Vault without a vault",
         config: secrets({ A: { ...ok, stores: [{ keyVault: {} }] } }),
         expect: { subject: "secret A", field: "stores[0].keyVault.vault", reason: /is required/ },
+        also: [{ subject: "secret A", field: "stores[0].keyVault.resourceGroup", reason: /^is required \(here or in rekey:defaults\.keyVault\.resourceGroup\)$/ }],
     },
     {
         title: "Kubernetes Secret name that is not DNS-1123",

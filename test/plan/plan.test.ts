@@ -155,3 +155,23 @@ test("exactlyOne: the one key set, or one problem (default or the caller's wordi
     ]);
     expect([oneOfText(["x"]), oneOfText(["x", "y"])]).toEqual(["x", "x or y"]);
 });
+
+test("changedAt: a derived secret's date is the latest rotatedAt of the secrets it is derived from, through derived ones", () => {
+    const hex = { generate: { encoding: "hex", bytes: 16 } };
+    const plan = planRotation(
+        rawConfig({
+            "rekey:secrets": {
+                DSN: { derive: "dsn:{{URL}}" },
+                URL: { derive: "{{HOST}}/{{PASS}}" },
+                HOST: { derive: "h{{OTHER}}" },
+                PASS: { epoch: 1, rotatedAt: "2026-03-01", ...hex },
+                OTHER: { epoch: 1, rotatedAt: "2026-05-09", ...hex },
+                UNDATED: { epoch: 0, ...hex },
+                PLAIN: { derive: "x{{UNDATED}}" },
+                OWN: { derive: "{{PASS}}", rotatedAt: "2026-01-01" },
+            },
+        }),
+    );
+    const at = Object.fromEntries(plan.secrets.map((s) => [s.name, s.changedAt]));
+    expect(at).toEqual({ PASS: "2026-03-01", OTHER: "2026-05-09", HOST: "2026-05-09", URL: "2026-05-09", DSN: "2026-05-09", UNDATED: null, PLAIN: null, OWN: "2026-01-01" });
+});

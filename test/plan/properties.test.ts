@@ -1,11 +1,13 @@
 // Invariants of the planner over random valid inventories (fast-check): an unchanged
 // configuration rotates nothing; reordering the inventory changes no restart trigger; the
 // consumers a diff restarts are exactly restartCounts' coalesced set; consumers come after
-// every consumer in their `after`.
+// every consumer in their `after`; an invalid case added to a valid inventory is named
+// exactly as alone; topological order on random graphs.
 import fc from "fast-check";
 import { diffPlans } from "../../components/plan/diff";
 import { RotationPlan, planRotation } from "../../components/plan/plan";
 import { consumerDependencies, restartCounts } from "../../components/plan/restarts";
+import { topologicalOrder } from "../../components/plan/graph";
 import { Config } from "../harness/configs";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -100,4 +102,78 @@ test("consumers are ordered after every consumer in their after, whatever the DA
         }),
         { numRuns: 200 },
     );
+});
+
+test("random valid inventories validate, and one invalid case added to one is named exactly as alone", () => {
+    const { INVALID_CASES } = require("../harness/invalidConfigs") as typeof import("../harness/invalidConfigs");
+    const { RekeyConfigError } = require("../../components/plan/model") as typeof import("../../components/plan/model");
+    const problemsOf = (c: Config) => {
+        try {
+            planRotation(rawConfig(c));
+            return [];
+        } catch (e) {
+            if (!(e instanceof RekeyConfigError)) throw e;
+            return e.problems.map((p) => `${p.subject} | ${p.field} | ${p.reason}`).sort();
+        }
+    };
+    // The inventory's names (S0…, c0…) are not the cases' (A, B, api…), so the union of the
+    // two has exactly the case's problems: the valid part adds none, hides none.
+    const merge = (valid: Config, invalid: Config): Config => {
+        const out: Config = { ...valid, ...invalid };
+        for (const key of ["rekey:secrets", "rekey:consumers"]) {
+            if (invalid[key] !== undefined && (typeof invalid[key] !== "object" || invalid[key] === null || Array.isArray(invalid[key]))) continue;
+            if (key in invalid || key in valid) out[key] = { ...valid[key], ...(invalid[key] ?? {}) };
+        }
+        return out;
+    };
+    const cases = INVALID_CASES.filter((c) => c.config["rekey:secrets"] !== undefined);
+    fc.assert(
+        fc.property(inventory, fc.nat(cases.length - 1), (valid, k) => {
+            expect(problemsOf(valid)).toEqual([]);
+            const c = cases[k];
+            const alone = problemsOf(c.config);
+            expect(alone.length).toBeGreaterThan(0);
+            expect(problemsOf(merge(valid, c.config))).toEqual(alone);
+        }),
+        { numRuns: 300 },
+    );
+});
+
+test("topologicalOrder on random graphs: a permutation with every dependency first, or the cycles it has", () => {
+    const graph = fc.integer({ min: 1, max: 12 }).chain((n) =>
+        fc.tuple(fc.constant(n), fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 3 * n }), fc.boolean()),
+    );
+    let cyclic = 0;
+    fc.assert(
+        fc.property(graph, ([n, pairs, acyclic]) => {
+            const nodes = Array.from({ length: n }, (_, i) => `n${i}`);
+            // Acyclic: edges only from a higher index to a lower one (a DAG); otherwise any edges.
+            const edges = pairs.filter(([a, b]) => !acyclic || a > b);
+            const deps = (x: string) => edges.filter(([a]) => `n${a}` === x).map(([, b]) => `n${b}`);
+            const { order, cycles } = topologicalOrder(nodes, deps);
+            expect([...order].sort()).toEqual([...nodes].sort());
+            for (const c of cycles) {
+                const path = c.split(" -> ");
+                expect(path[0]).toBe(path[path.length - 1]);
+                for (let i = 0; i + 1 < path.length; i++) expect(deps(path[i])).toContain(path[i + 1]);
+            }
+            const hasCycle = edges.some(([a, b]) => a === b) || (() => {
+                // A graph has a cycle exactly when repeatedly removing nodes without dependencies leaves some.
+                let left = new Set(nodes);
+                for (;;) {
+                    const free = [...left].filter((x) => deps(x).every((d) => !left.has(d)));
+                    if (!free.length) return left.size > 0;
+                    left = new Set([...left].filter((x) => !free.includes(x)));
+                }
+            })();
+            expect(cycles.length > 0).toBe(hasCycle);
+            if (hasCycle) cyclic++;
+            else {
+                const at = new Map(order.map((x, i) => [x, i]));
+                for (const [a, b] of edges) expect(at.get(`n${b}`)!).toBeLessThan(at.get(`n${a}`)!);
+            }
+        }),
+        { numRuns: 500 },
+    );
+    expect(cyclic).toBeGreaterThan(50);
 });

@@ -15,8 +15,13 @@ describe("invalid configuration fails before any resource is registered", () => 
         }
         expect(error).toBeDefined();
         const message = String((error as Error).message);
-        expect(message).toContain(`${c.expect.subject}${c.expect.field ? `, field ${c.expect.field}` : ""}:`);
-        expect(message).toMatch(c.expect.reason);
+        // One line per problem, exactly as many as the case expects; the case's own among them.
+        const expected = [c.expect, ...(c.also ?? [])];
+        expect(message).toContain(`invalid rekey configuration, ${expected.length} problem${expected.length === 1 ? "" : "s"}:`);
+        for (const e of expected) {
+            const lines = message.split("\n").filter((l) => l.startsWith(`  - ${e.subject}${e.field ? `, field ${e.field}` : ""}: `));
+            expect(lines.some((l) => e.reason.test(l.slice(l.indexOf(": ") + 2)))).toBe(true);
+        }
         // The engine's state holds every resource the mocks were asked to register.
         registered.push(...engine.registered());
         expect(registered).toEqual([]);
