@@ -97,7 +97,7 @@ async function main() {
         const config = inventory(n, { keepPrevious: kind === "program-keepPrevious", stores: kind === "program-stores" });
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, JSON.stringify(v)])), []);
         init = async () => {
-            const { runRekey } = require("../components/program") as typeof import("../components/program");
+            const { runRekey } = require("../components/rotation") as typeof import("../components/rotation");
             const d = await runRekey();
             return { rotation: d.rotation };
         };

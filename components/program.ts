@@ -19,6 +19,8 @@ import { RotatedSecret } from "./rotatedSecret";
 import { readStackConfig } from "./stackConfig";
 import { completion } from "./steps";
 import { HostTarget } from "./commands/hostCommand";
+import { Scope, nested, topLevel } from "./scope";
+import { asRunError } from "./runError";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
@@ -48,6 +50,8 @@ export interface ProgramInputs {
     hostKeys: Map<string, pulumi.Output<string>>;
     /** The stack's last completed rotation (null: a first deployment). */
     deployed: DeployedState;
+    /** Names, parent and providers of the Rotation deploying this plan. */
+    scope: Scope;
 }
 
 export interface DeployedRotation {
@@ -61,10 +65,11 @@ export interface DeployedRotation {
 
 export const FINGERPRINT_KEY_NAME = "rekey-fingerprint-key";
 
-export async function deployRotation({ plan, supplied, hostKeys, deployed }: ProgramInputs): Promise<DeployedRotation> {
+export async function deployRotation({ plan, supplied, hostKeys, deployed, scope }: ProgramInputs): Promise<DeployedRotation> {
     // The HMAC key of every fingerprint. Never re-keyed: fingerprints stay comparable
     // across rotations.
-    const fingerprintKey = new random.RandomPassword(FINGERPRINT_KEY_NAME, { length: 64, special: false });
+    const key = topLevel(scope, "fingerprint-key", FINGERPRINT_KEY_NAME);
+    const fingerprintKey = new random.RandomPassword(key.name, { length: 64, special: false }, key.opts);
     const underKey = (value: pulumi.Output<string>, f: (key: string, v: string) => string) =>
         pulumi.all([fingerprintKey.result, value]).apply(([key, v]) => f(key, v));
     const keyed = (value: pulumi.Output<string>) => pulumi.unsecret(underKey(value, fingerprint));
@@ -76,7 +81,8 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed }: Pro
             s.source.kind === "derive"
                 ? Object.fromEntries(s.source.inputs.map((n) => [n, secrets.get(n)!.value]))
                 : undefined;
-        const secret = new RotatedSecret(s.name, { plan: s, supplied: supplied.get(s.name), inputs });
+        const at = topLevel(scope, s.name);
+        const secret = new RotatedSecret(at.name, { plan: s, supplied: supplied.get(s.name), inputs }, at.opts);
         secrets.set(s.name, secret);
         values.set(s.name, valuesOf(s, secret, keyed));
         if (secret.password) credentials[s.name] = secret.password;
@@ -92,9 +98,9 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed }: Pro
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
-    const hooks = deployHooks(plan, secrets, values, previousNow, saltOf, hostTarget);
-    const stores = deployStores(plan, secrets, values, hooks, hostTarget);
-    const consumerSteps = deployConsumers(plan, values, stores, hooks, hostTarget, secrets);
+    const hooks = deployHooks(plan, secrets, values, previousNow, saltOf, hostTarget, scope);
+    const stores = deployStores(plan, secrets, values, hooks, hostTarget, scope);
+    const consumerSteps = deployConsumers(plan, values, stores, hooks, hostTarget, secrets, scope);
 
     // Each record waits for every step of its secret's rotation; a failed or skipped step
     // leaves it unresolved, and the engine then keeps the stack's previous outputs
@@ -200,27 +206,30 @@ function deployHooks(
     previousNow: Map<string, pulumi.Output<DeployedValue | null>>,
     saltOf: (label: string, value: pulumi.Output<string>) => pulumi.Output<string>,
     hostTarget: HostTargets,
+    scope: Scope,
 ): Map<string, pulumi.Resource> {
     const hooks = new Map<string, pulumi.Resource>();
+    const { prefix } = scope;
     for (const s of plan.secrets) {
         const apply = s.apply;
         if (!apply) continue;
         const secret = secrets.get(s.name)!;
+        // Named after the secret, so the engine derives their 0.1 names from the secret's.
         const opts = { parent: secret };
         const admin = (name: string | null) => (name ? secrets.get(name)!.value : undefined);
         switch (apply.kind) {
             case "postgres":
-                hooks.set(s.name, new PostgresPassword(`${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret) }, opts));
+                hooks.set(s.name, new PostgresPassword(`${prefix}${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret), prefix }, opts));
                 break;
             case "redis":
-                hooks.set(s.name, new RedisAclPassword(`${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret) }, opts));
+                hooks.set(s.name, new RedisAclPassword(`${prefix}${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts));
                 break;
             case "command": {
                 const v = values.get(s.name)!;
                 hooks.set(
                     s.name,
                     new CommandHook(
-                        `${s.name}-command`,
+                        `${prefix}${s.name}-command`,
                         {
                             secret: s,
                             apply,
@@ -229,6 +238,7 @@ function deployHooks(
                             initial: previousNow.get(s.name)!.apply((p) => (p === null ? "1" : "0")),
                             triggers: [v.fingerprint("current"), v.fingerprint("previous")],
                             host: hostTarget(apply.host),
+                            prefix,
                         },
                         opts,
                     ),
@@ -250,6 +260,7 @@ function deployStores(
     values: Map<string, SecretValues>,
     hooks: Map<string, pulumi.Resource>,
     hostTarget: HostTargets,
+    scope: Scope,
 ): Map<string, pulumi.Resource[]> {
     const bySecret = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
     const awsProviders = new Map<string, aws.Provider>();
@@ -259,16 +270,22 @@ function deployStores(
         host: hostTarget,
         awsProvider: (region) => {
             if (region === null) return undefined;
-            if (!awsProviders.has(region)) awsProviders.set(region, new aws.Provider(`rekey-aws-${region}`, { region: region as aws.Region }));
+            if (!awsProviders.has(region)) {
+                const at = topLevel(scope, `aws-${region}`, `rekey-aws-${region}`);
+                awsProviders.set(region, new aws.Provider(at.name, { region: region as aws.Region }, at.opts));
+            }
             return awsProviders.get(region);
         },
-        kubernetesProvider: () => (k8sProvider ??= kubernetesProvider(plan.kubernetes)),
+        kubernetesProvider: () => (k8sProvider ??= (scope.providers.kubernetes as k8s.Provider | undefined) ?? kubernetesProvider(plan.kubernetes, scope)),
+        prefix: scope.prefix,
+        providers: scope.providers,
     };
     for (const group of storeGroups(plan)) {
         const names = [...new Set(group.members.map((m) => m.secret.name))];
-        // A store of one secret is its child; a shared Secret or .env file belongs to no one secret.
-        const opts = { ...(group.shared ? {} : { parent: secrets.get(names[0]) }), dependsOn: hooksOf(hooks, names) };
-        const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)(group, ctx, opts);
+        // A store of one secret is its child; a shared Secret or .env file belongs to no one
+        // secret and is the Rotation's.
+        const placed = group.shared ? topLevel(scope, group.name) : { name: nested(scope, group.name).name, opts: { parent: secrets.get(names[0]), aliases: nested(scope, group.name).aliases } };
+        const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn: hooksOf(hooks, names) });
         for (const n of names) bySecret.get(n)!.push(resource);
     }
     return bySecret;
@@ -289,7 +306,9 @@ function deployConsumers(
     hooks: Map<string, pulumi.Resource>,
     hostTarget: HostTargets,
     secrets: Map<string, RotatedSecret>,
+    scope: Scope,
 ): Map<string, pulumi.Resource[]> {
+    const { prefix } = scope;
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const done = new Map<string, pulumi.Resource>();
     const steps = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
@@ -304,12 +323,14 @@ function deployConsumers(
             ...consumer.after.map((a) => done.get(a)!),
         ];
         const action = consumer.action;
+        const at = topLevel(scope, consumer.name);
+        const step = { triggers, consumer: consumer.name, prefix };
         const restart =
             action.kind === "kubernetes"
-                ? new Restart(consumer.name, { script: kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), triggers }, { dependsOn })
-                : new Restart(consumer.name, { script: commandRestartScript(action.command, causes), host: hostTarget(action.host), triggers }, { dependsOn });
+                ? new Restart(at.name, { script: kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), ...step }, { ...at.opts, dependsOn })
+                : new Restart(at.name, { script: commandRestartScript(action.command, causes), host: hostTarget(action.host), ...step }, { ...at.opts, dependsOn });
         const verify = consumer.verify
-            ? new Verify(consumer.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), triggers }, { dependsOn: [restart] })
+            ? new Verify(at.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), ...step }, { ...at.opts, dependsOn: [restart] })
             : undefined;
         done.set(consumer.name, verify ?? restart);
         for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));
@@ -322,8 +343,8 @@ function deployConsumers(
         ];
         const adminSecret = s.apply.adminPasswordSecret;
         const finalize = new RedisAclFinalize(
-            `${s.name}-redis-finalize`,
-            { apply: s.apply, value: secrets.get(s.name)!.value, adminPassword: adminSecret ? secrets.get(adminSecret)!.value : undefined },
+            `${prefix}${s.name}-redis-finalize`,
+            { apply: s.apply, value: secrets.get(s.name)!.value, adminPassword: adminSecret ? secrets.get(adminSecret)!.value : undefined, prefix },
             { parent: secrets.get(s.name), dependsOn },
         );
         steps.get(s.name)!.push(finalize);
@@ -331,55 +352,3 @@ function deployConsumers(
     return steps;
 }
 
-/** The name of the StackReference through which the program reads its own stack's last outputs. */
-export const DEPLOYED_REFERENCE_NAME = "rekey-deployed";
-
-/**
- * The name that reads this very stack. Pulumi Cloud needs it in full (a bare name would be
- * looked up in the user's default organization). The diy backends' organization is always
- * "organization", and the legacy diy layout accepts only a bare stack name, which both diy
- * layouts resolve in the current project (pkg/backend/diy/store.go ParseReference).
- */
-export function ownStackName(organization: string, project: string, stack: string): string {
-    return organization === "organization" ? stack : `${organization}/${project}/${stack}`;
-}
-
-/**
- * The stack's own last `rotation` output: what the last completed rotation deployed. A
- * StackReference may name the stack itself; the engine's builtin provider reads that
- * stack's latest outputs (pkg/resource/deploy/builtins.go readStackReference; the diy
- * backend returns none for a stack never deployed, pkg/backend/diy/state.go
- * getSnapshotStackOutputs). Reads also run in `pulumi preview`.
- */
-export async function readDeployedState(): Promise<DeployedState> {
-    const self = new pulumi.StackReference(DEPLOYED_REFERENCE_NAME, { name: ownStackName(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack()) });
-    const details = await self.getOutputDetails("rotation");
-    return readDeployed(details.value ?? details.secretValue);
-}
-
-/**
- * Pulumi prints an error it knows as a RunError without a stack trace
- * (@pulumi/pulumi cmd/run/run.js uncaughtHandler; RunError.isInstance reads this brand).
- */
-function asRunError<E extends Error>(e: E): E {
-    Object.defineProperty(e, "__pulumiRunError", { value: true });
-    return e;
-}
-
-/**
- * Reads the stack configuration, validates it (before any resource), checks each epoch
- * against the last completed rotation (before any resource but that read), and deploys.
- */
-export async function runRekey(): Promise<DeployedRotation> {
-    const config = readStackConfig();
-    let plan: RotationPlan;
-    try {
-        plan = planRotation(config.raw);
-    } catch (e) {
-        throw e instanceof RekeyConfigError ? asRunError(e) : e;
-    }
-    const deployed = await readDeployedState();
-    const problems = epochProblems(plan, deployed);
-    if (problems.length) throw asRunError(new RekeyEpochError(problems));
-    return await deployRotation({ plan: applyDeployed(plan, deployed), supplied: config.supplied, hostKeys: config.hostKeys, deployed });
-}

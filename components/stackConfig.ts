@@ -41,6 +41,44 @@ function secretMap(
     return out;
 }
 
+/** What reading the stack's config learned that the args of a Rotation cannot carry: keys and traits. */
+export interface ConfigFacts {
+    unknownKeys: readonly string[];
+    plaintextKeys: readonly string[];
+    encryptedKeys: readonly string[];
+    suppliedTraits: Readonly<Record<string, DotenvTraits>>;
+}
+
+/** Where fromStackConfig's args carry those facts (a symbol: not an arg, invisible to schemas and JSON). */
+export const CONFIG_FACTS = Symbol.for("rekey.configFacts");
+
+/**
+ * The `rekey:*` keys of this stack as a Rotation's args: the standalone program is
+ * `new Rotation("rekey", fromStackConfig())`. Supplied values and host keys are secret
+ * Outputs; what the configuration says beyond the args (unknown keys, plaintext where a
+ * secret belongs, whether supplied values fit a .env line) travels with them, so the
+ * Rotation names those problems too, before anything is registered.
+ */
+export function fromStackConfig(): import("./rotation").RotationArgs {
+    const { raw, supplied, hostKeys } = readStackConfig();
+    const args = {
+        secrets: raw.secrets,
+        ...(raw.consumers !== undefined ? { consumers: raw.consumers } : {}),
+        ...(raw.hosts !== undefined ? { hosts: raw.hosts } : {}),
+        ...(raw.defaults !== undefined ? { defaults: raw.defaults } : {}),
+        supplied: Object.fromEntries(supplied),
+        hostKeys: Object.fromEntries(hostKeys),
+    } as import("./rotation").RotationArgs;
+    const facts: ConfigFacts = {
+        unknownKeys: raw.unknownKeys ?? [],
+        plaintextKeys: raw.plaintextKeys ?? [],
+        encryptedKeys: raw.encryptedKeys ?? [],
+        suppliedTraits: raw.suppliedTraits ?? {},
+    };
+    Object.defineProperty(args, CONFIG_FACTS, { value: facts });
+    return args;
+}
+
 export function readStackConfig(): StackConfig {
     const all = pulumi.runtime.allConfig();
     const secretOnly = new Set<string>(SECRET_ONLY_KEYS.map((k) => `${NAMESPACE}:${k}`));

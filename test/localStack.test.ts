@@ -25,10 +25,10 @@ test("the local stack plans, and wires hooks, .env, file, restart and verify on 
     expect(plan.secrets.map((s) => s.name)).toEqual(["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL"]);
     const { run } = await runWithValues(new MockEngine("rekey", "local"), config);
     const cmd = (name: string) => resource(run, "command:local:Command", name).inputs;
-    expect(cmd("restart:app").create).toContain("sh examples/local/restart.sh /tmp/rekey-local/state /tmp/rekey-local/app.env 8787");
-    expect(cmd("verify:app").create).toContain("'http://127.0.0.1:8787/health'");
-    expect(cmd("postgres:127.0.0.1:5432/rekey_local_blue").stdin).toMatch(/CREATE ROLE "rekey_local_blue" LOGIN/);
-    expect(cmd("dotenv:local:/tmp/rekey-local/app.env").stdin.split("\n").map((l: string) => l.split("=")[0])).toEqual([
+    expect(cmd("rekey-restart:app").create).toContain("sh examples/local/restart.sh /tmp/rekey-local/state /tmp/rekey-local/app.env 8787");
+    expect(cmd("rekey-verify:app").create).toContain("'http://127.0.0.1:8787/health'");
+    expect(cmd("rekey-postgres:127.0.0.1:5432/rekey_local_blue").stdin).toMatch(/CREATE ROLE "rekey_local_blue" LOGIN/);
+    expect(cmd("rekey-dotenv:local:/tmp/rekey-local/app.env").stdin.split("\n").map((l: string) => l.split("=")[0])).toEqual([
         "rekey-dotenv-v1",
         "SESSION_SECRET",
         "SESSION_SECRET_PREVIOUS",

@@ -41,16 +41,27 @@ export function withheldOutput(step: string, script: string): string {
     ].join("\n");
 }
 
+/**
+ * `step` names the command in its own output and in the resource name, after `prefix` (the
+ * Rotation's, so that two Rotations never collide). A prefixed command also answers to its
+ * unprefixed name under its parent's former URN (the engine multiplies a resource's aliases
+ * by its parent's: pkg/resource/deploy/step_generator.go generateAliases), which is how a
+ * stack deployed by rekey 0.1 keeps its commands. The step, not the resource name, is in the
+ * script, so the upgrade changes no input.
+ */
 export function hostCommand(
-    name: string,
+    step: string,
     target: HostTarget,
     args: HostCommandArgs,
     opts: pulumi.CustomResourceOptions,
+    prefix = "",
 ): command.local.Command | command.remote.Command {
+    const name = `${prefix}${step}`;
+    if (prefix) opts = { ...opts, aliases: [...(opts.aliases ?? []), { name: step }] };
     // Every command handed a secret keeps its output out of plain state: stdout and stderr
     // are outputs of the command resource, stored unencrypted unless marked secret.
     const carriesSecret = args.stdin !== undefined || args.environment !== undefined;
-    const script = (s: string | undefined) => (s === undefined || !carriesSecret ? s : withheldOutput(name, s));
+    const script = (s: string | undefined) => (s === undefined || !carriesSecret ? s : withheldOutput(step, s));
     const common = {
         create: script(args.create),
         update: script(args.update),

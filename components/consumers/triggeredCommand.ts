@@ -6,6 +6,10 @@ export interface TriggeredCommandArgs {
     script: string;
     host: HostTarget;
     triggers: pulumi.Input<unknown[]>;
+    /** The consumer's name, which names the command (the component's name carries the Rotation's prefix). */
+    consumer: string;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -19,7 +23,7 @@ export class TriggeredCommand extends pulumi.ComponentResource implements HasSte
 
     constructor(type: string, step: string, name: string, args: TriggeredCommandArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
-        this.steps = [hostCommand(`${step}:${name}`, args.host, { create: args.script, update: "true", triggers: args.triggers }, { parent: this })];
+        this.steps = [hostCommand(`${step}:${args.consumer}`, args.host, { create: args.script, update: "true", triggers: args.triggers }, { parent: this }, args.prefix)];
         this.registerOutputs({});
     }
 }

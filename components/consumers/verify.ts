@@ -47,6 +47,9 @@ export interface VerifyArgs {
     verify: PlannedVerify;
     host: HostTarget;
     triggers: pulumi.Input<unknown[]>;
+    consumer: string;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -57,6 +60,6 @@ export interface VerifyArgs {
 export class Verify extends TriggeredCommand {
     constructor(name: string, args: VerifyArgs, opts?: pulumi.ComponentResourceOptions) {
         const host = args.verify.kind === "command" ? args.host : { host: null };
-        super("rekey:index:Verify", "verify", name, { script: verifyScript(args.verify), host, triggers: args.triggers }, opts);
+        super("rekey:index:Verify", "verify", name, { script: verifyScript(args.verify), host, triggers: args.triggers, consumer: args.consumer, prefix: args.prefix }, opts);
     }
 }

@@ -15,6 +15,8 @@ export interface CommandHookArgs {
     /** The keyed fingerprints of the current and previous values: the hook runs when they change, and only then. */
     triggers: pulumi.Input<unknown[]>;
     host: HostTarget;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export class CommandHook extends pulumi.ComponentResource implements HasSteps {
             ? { stdin: pulumi.secret(pulumi.all([args.previous, args.value, args.initial]).apply(([o, n, i]) => `${o}\n${n}\n${i}\n`)) }
             : { environment: pulumi.secret({ OLD_VALUE: args.previous, NEW_VALUE: args.value, REKEY_INITIAL: args.initial }) };
         const create = remote ? `sh -c ${shellQuote(`${read}\n${script}`)}` : script;
-        this.steps = [hostCommand(`command-hook:${secret.name}`, args.host, { create, update: "true", triggers: args.triggers, ...values }, { parent: this })];
+        this.steps = [hostCommand(`command-hook:${secret.name}`, args.host, { create, update: "true", triggers: args.triggers, ...values }, { parent: this }, args.prefix)];
         this.registerOutputs({});
     }
 }

@@ -30,6 +30,8 @@ export interface PostgresPasswordArgs {
     /** 16 bytes as hex: the same for the same value on every run, secret to others. */
     salt: pulumi.Output<string>;
     adminPassword?: pulumi.Output<string>;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export class PostgresPassword extends pulumi.ComponentResource implements HasSte
             { host: null },
             { create: psql, update: psql, stdin: pulumi.secret(sql), environment: pulumi.secret(environment) },
             { parent: this },
+            args.prefix,
         )];
         this.registerOutputs({});
     }

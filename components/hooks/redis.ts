@@ -25,6 +25,8 @@ export interface RedisAclPasswordArgs {
     apply: RedisApply;
     value: pulumi.Output<string>;
     adminPassword?: pulumi.Output<string>;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /** One `ACL SETUSER <user> <words> #<sha256>` through redis-cli, the password on stdin as its hash. */
@@ -45,6 +47,7 @@ class RedisAclCommand extends pulumi.ComponentResource implements HasSteps {
                 environment: args.adminPassword ? pulumi.secret({ REDISCLI_AUTH: args.adminPassword }) : undefined,
             },
             { parent: this },
+            args.prefix,
         )];
         this.registerOutputs({});
     }

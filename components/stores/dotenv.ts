@@ -12,6 +12,8 @@ export interface DotenvFileArgs {
     group: StoreGroup<"dotenv">;
     values: Map<string, SecretValues>;
     host: HostTarget;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -41,10 +43,11 @@ export class DotenvFile extends pulumi.ComponentResource implements HasSteps {
             args.host,
             { create: script, update: script, stdin },
             { parent: this },
+            args.prefix,
         )];
         this.registerOutputs({});
     }
 }
 
 export const dotenvStore: StoreComponent<"dotenv"> = (group, ctx, opts) =>
-    new DotenvFile(group.name, { group, values: ctx.values, host: ctx.host(group.members[0].store.host) }, opts);
+    new DotenvFile(group.name, { group, values: ctx.values, host: ctx.host(group.members[0].store.host), prefix: ctx.prefix }, opts);

@@ -11,6 +11,8 @@ export interface SecretFilesArgs {
     store: FileStore;
     values: SecretValues;
     host: HostTarget;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export class SecretFiles extends pulumi.ComponentResource implements HasSteps {
                 args.host,
                 { create: script, update: script, stdin: args.values.of(w.variant) },
                 { parent: this },
+                args.prefix,
             );
         });
         this.registerOutputs({});
@@ -39,5 +42,5 @@ export class SecretFiles extends pulumi.ComponentResource implements HasSteps {
 
 export const fileStore: StoreComponent<"file"> = (group, ctx, opts) => {
     const { secret, store } = group.members[0];
-    return new SecretFiles(group.name, { secret, store, values: ctx.values.get(secret.name)!, host: ctx.host(store.host) }, opts);
+    return new SecretFiles(group.name, { secret, store, values: ctx.values.get(secret.name)!, host: ctx.host(store.host), prefix: ctx.prefix }, opts);
 };

@@ -10,6 +10,8 @@ export interface KeyVaultSecretsArgs {
     secret: PlannedSecret;
     store: KeyVaultStore;
     values: SecretValues;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export class KeyVaultSecrets extends pulumi.ComponentResource implements HasStep
         this.steps = store.writes.map(
             (w) =>
                 new azure.keyvault.Secret(
-                    `keyvault:${store.vault}/${w.target}`,
+                    `${args.prefix ?? ""}keyvault:${store.vault}/${w.target}`,
                     {
                         resourceGroupName: store.resourceGroup,
                         vaultName: store.vault,
@@ -40,7 +42,7 @@ export class KeyVaultSecrets extends pulumi.ComponentResource implements HasStep
                         },
                         tags: rekeyTags({ secret, variant: w.variant }),
                     },
-                    { parent: this },
+                    { parent: this, aliases: args.prefix ? [{ name: `keyvault:${store.vault}/${w.target}` }] : [] },
                 ),
         );
         this.registerOutputs({});
@@ -49,5 +51,5 @@ export class KeyVaultSecrets extends pulumi.ComponentResource implements HasStep
 
 export const keyVaultStore: StoreComponent<"keyVault"> = (group, ctx, opts) => {
     const { secret, store } = group.members[0];
-    return new KeyVaultSecrets(group.name, { secret, store, values: ctx.values.get(secret.name)! }, opts);
+    return new KeyVaultSecrets(group.name, { secret, store, values: ctx.values.get(secret.name)!, prefix: ctx.prefix }, { ...opts, provider: ctx.providers["azure-native"] });
 };

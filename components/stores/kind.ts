@@ -14,6 +14,10 @@ export interface StoreDeployContext {
     /** The AWS provider of a region (undefined: the default provider). */
     awsProvider(region: string | null): aws.Provider | undefined;
     kubernetesProvider(): k8s.Provider;
+    /** The user's providers by package (`aws`, `azure-native`, `kubernetes`). */
+    providers: Readonly<Record<string, pulumi.ProviderResource>>;
+    /** The Rotation's prefix, before the name of every resource a component creates. */
+    prefix: string;
 }
 
 export type StoreComponent<K extends StoreKind> = (

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubernetesProviderConfig } from "../plan/plan";
 import { StoreGroup, writeRecord } from "../plan/storeTargets";
 import type { StoreComponent } from "./kind";
+import { Scope, topLevel } from "../scope";
 import { HasSteps } from "../steps";
 import { SecretValues } from "./values";
 
@@ -14,12 +15,17 @@ export const ROTATION_ANNOTATION = "rekey.dev/rotation";
  * Secret, and a Secret with a fixed name is deleted before it is created again, leaving
  * pods that mount it without it.
  */
-export function kubernetesProvider(config: KubernetesProviderConfig): k8s.Provider {
-    return new k8s.Provider("rekey-kubernetes", {
-        context: config.context ?? undefined,
-        kubeconfig: config.kubeconfig ?? undefined,
-        enableSecretMutable: true,
-    });
+export function kubernetesProvider(config: KubernetesProviderConfig, scope: Scope): k8s.Provider {
+    const at = topLevel(scope, "kubernetes", "rekey-kubernetes");
+    return new k8s.Provider(
+        at.name,
+        {
+            context: config.context ?? undefined,
+            kubeconfig: config.kubeconfig ?? undefined,
+            enableSecretMutable: true,
+        },
+        at.opts,
+    );
 }
 
 export interface KubernetesSecretArgs {
@@ -49,8 +55,9 @@ export class KubernetesSecret extends pulumi.ComponentResource implements HasSte
             record[ref.target] = { secret: ref.secret.name, ...writeRecord(ref) };
             data[ref.target] = args.values.get(ref.secret.name)!.of(ref.variant).apply((v) => Buffer.from(v, "utf8").toString("base64"));
         }
+        // Named as the component: the engine derives its 0.1 name from the component's.
         this.secret = new k8s.core.v1.Secret(
-            `kubernetes:${namespace}/${secretName}`,
+            name,
             {
                 metadata: {
                     name: secretName,

@@ -10,6 +10,8 @@ export interface SsmParametersArgs {
     store: SsmStore;
     values: SecretValues;
     provider?: aws.Provider;
+    /** Before every child's name: the Rotation's (see hostCommand). */
+    prefix?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export class SsmParameters extends pulumi.ComponentResource implements HasSteps 
         this.steps = store.writes.map(
             (w) =>
                 new aws.ssm.Parameter(
-                    `ssm:${store.region ? `${store.region}:` : ""}${w.target}`,
+                    `${args.prefix ?? ""}ssm:${store.region ? `${store.region}:` : ""}${w.target}`,
                     {
                         name: w.target,
                         type: "SecureString",
@@ -39,7 +41,7 @@ export class SsmParameters extends pulumi.ComponentResource implements HasSteps 
                         description: `Managed by rekey: ${secret.name}${w.variant === "current" ? "" : ` (${w.variant})`}. Rotate by bumping rekey:secrets.${secret.name}.epoch, not here.`,
                         tags: rekeyTags({ secret, variant: w.variant }),
                     },
-                    { parent: this, provider: args.provider },
+                    { parent: this, provider: args.provider, aliases: args.prefix ? [{ name: `ssm:${store.region ? `${store.region}:` : ""}${w.target}` }] : [] },
                 ),
         );
         this.registerOutputs({});
@@ -48,5 +50,5 @@ export class SsmParameters extends pulumi.ComponentResource implements HasSteps 
 
 export const ssmStore: StoreComponent<"ssm"> = (group, ctx, opts) => {
     const { secret, store } = group.members[0];
-    return new SsmParameters(group.name, { secret, store, values: ctx.values.get(secret.name)!, provider: ctx.awsProvider(store.region) }, opts);
+    return new SsmParameters(group.name, { secret, store, values: ctx.values.get(secret.name)!, provider: ctx.awsProvider(store.region) ?? (ctx.providers.aws as aws.Provider | undefined), prefix: ctx.prefix }, opts);
 };

@@ -57,10 +57,10 @@ const cases: [string, Edit[], string[], string[]][] = [
 
 const restarted = (run: RunResult) =>
     [...run.resources.values()]
-        .filter((r) => r.type.startsWith("command:") && r.name.startsWith("restart:") && (r.change === "created" || r.change === "replaced"))
-        .map((r) => r.name.slice("restart:".length))
+        .filter((r) => r.type.startsWith("command:") && r.name.startsWith("rekey-restart:") && (r.change === "created" || r.change === "replaced"))
+        .map((r) => r.name.slice("rekey-restart:".length))
         .sort();
-const HOOK = /^rekey:index:(PostgresPassword|RedisAclPassword|CommandHook)::(.*)-(postgres|redis|command)$/;
+const HOOK = /^rekey:index:(PostgresPassword|RedisAclPassword|CommandHook)::rekey-(.*)-(postgres|redis|command)$/;
 /** Secrets whose hook command runs: created, replaced or updated (hooks run on update too). */
 const hooksRun = (run: RunResult) =>
     [...run.resources.values()]

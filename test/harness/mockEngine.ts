@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, randomInt } from "crypto";
 import * as bcrypt from "bcryptjs";
+import { AliasSpec, ROOT_STACK_TYPE, generateAliases, generateUrn, urnName, urnType } from "./urns";
 
 export interface Leaf {
     path: string;
@@ -31,6 +32,12 @@ export interface CapturedResource {
     deleteBeforeReplace: boolean;
     /** The explicit provider's name, if any. */
     provider: string | undefined;
+    /** The aliases in its options, as the SDK sends them (parents as `type::name` until registered). */
+    aliases: (string | { name?: string; type?: string; parentKey?: string; noParent?: boolean })[];
+    /** Its URN, computed as the engine does (test/harness/urns.ts). */
+    urn: string;
+    /** The URN it had before, when it took over an old resource through an alias. */
+    aliasedFrom: string | undefined;
     outputs: Record<string, any>;
     additionalSecretOutputs: string[];
     /** created: new this run; replaced: inputs changed; same: no change; read: a StackReference read. */
@@ -59,6 +66,15 @@ export interface RunOptions {
 }
 
 export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
+/** What a backend holds, as a file: every resource by URN, and the stack's outputs. */
+export interface StateFixture {
+    stackOutputs: Record<string, unknown>;
+    resources: { urn: string; inputs: string; replaceKey: string; outputs: Record<string, any> }[];
+}
+
+/** The parent of an alias that names the stack's root (`parent: pulumi.rootStackResource`). */
+const ROOT = "<root stack>";
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -136,6 +152,8 @@ function unwrapSecrets(v: any): any {
 }
 
 interface Stored {
+    type: string;
+    name: string;
     inputs: string;
     replaceKey: string;
     outputs: Record<string, any>;
@@ -170,6 +188,11 @@ export class MockEngine {
     private priorStackOutputs: { outputs: Record<string, unknown>; secret: string[] } = { outputs: {}, secret: [] };
     /** The names each StackReference read in the last run asked for. */
     readonly references: string[] = [];
+    /** The URNs the last run deleted: resources it no longer declares, and that no alias took over. */
+    readonly deleted: string[] = [];
+    /** The URN of each resource of the last run, by `type::name`, and the old URN of those that moved. */
+    private urnByKey = new Map<string, string>();
+    private movedFrom = new Map<string, string>();
 
     /**
      * A deterministic engine draws each generated value from its resource name and inputs,
@@ -191,6 +214,21 @@ export class MockEngine {
         this.priorState = new Map(this.state);
         this.priorStackOutputs = { outputs: this.stackOutputs, secret: this.secretOutputNames };
         this.references.length = 0;
+        this.deleted.length = 0;
+        this.urnByKey = new Map();
+        this.movedFrom = new Map();
+        /** Old URNs taken over through an alias this run, and by which URN (step_generator.go sg.aliased). */
+        const aliased = new Map<string, string>();
+        const ctx = { stack: this.stack, project: this.project };
+        /** Every URN registered this run. */
+        const urns = new Set<string>();
+        /** What makes the engine fail the deployment (a duplicate URN, a contested alias). */
+        const engineErrors: string[] = [];
+        /** The answer to a registration that fails the deployment: enough for the program to go on to its end. */
+        const duplicate = (args: pulumi.runtime.MockResourceArgs) => ({
+            id: `${args.name}-duplicate`,
+            state: args.type === STACK_REFERENCE ? { name: args.inputs.name, outputs: {}, secretOutputNames: [] } : args.inputs,
+        });
         const failed: string[] = [];
         const resources = new Map<string, CapturedResource>();
         const pending: Promise<void>[] = [];
@@ -200,6 +238,22 @@ export class MockEngine {
             {
                 async newResource(args: pulumi.runtime.MockResourceArgs) {
                     const key = `${args.type}::${args.name}`;
+                    const captured = resources.get(key);
+                    // A child registers after its parent (runtime/resource.js prepareResource): its URN is known.
+                    const parentUrn = captured?.parent ? engine.urnByKey.get(captured.parent) : undefined;
+                    const urn = generateUrn(ctx, parentUrn, args.type, args.name);
+                    // pkg/resource/deploy/step_generator.go: a URN registered twice in one deployment fails it.
+                    // The engine fails the deployment (the mock records it and fails the run at its end).
+                    if (urns.has(urn)) {
+                        engineErrors.push(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+                        return duplicate(args);
+                    }
+                    urns.add(urn);
+                    if (engine.urnByKey.has(key)) {
+                        engineErrors.push(`two resources named ${key} in one run: the mock engine's results are keyed by type and name`);
+                        return duplicate(args);
+                    }
+                    engine.urnByKey.set(key, urn);
                     await options.delay?.(key, args.name);
                     if (args.type === STACK_REFERENCE) {
                         engine.references.push(args.inputs.name);
@@ -213,6 +267,22 @@ export class MockEngine {
                         return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: engine.secretOutputNames } };
                     }
                     if (args.custom !== false && options.fail?.(key, args.name)) failed.push(key);
+                    // The old resource: by URN first, then by each alias (step_generator.go getOldResource).
+                    let priorUrn: string | undefined = engine.priorState.has(urn) ? urn : undefined;
+                    if (!priorUrn) {
+                        const specs: AliasSpec[] = (captured?.aliases ?? []).map((a) =>
+                            typeof a === "string" ? a : { ...a, parent: a.parentKey === undefined ? undefined : a.parentKey === ROOT ? ROOT : engine.urnByKey.get(a.parentKey) },
+                        ).map((a) => (typeof a !== "string" && a.parent === ROOT ? { ...a, parent: undefined, noParent: true } : a)) as AliasSpec[];
+                        for (const candidate of generateAliases(ctx, args.name, args.type, parentUrn, specs, engine.movedFrom)) {
+                            if (!engine.priorState.has(candidate)) continue;
+                            if (aliased.has(candidate)) engineErrors.push(`resource ${urn} aliases ${candidate}, which ${aliased.get(candidate)} already took over`);
+                            if (urns.has(candidate)) engineErrors.push(`resource ${urn} aliases ${candidate}, which is registered in this deployment too`);
+                            aliased.set(candidate, urn);
+                            engine.movedFrom.set(urn, candidate);
+                            priorUrn = candidate;
+                            break;
+                        }
+                    }
                     // Outputs keep the wrappers, so that secret inputs stay secret outputs.
                     const wrapped = args.inputs;
                     const inputs = unwrapSecrets(wrapped);
@@ -221,7 +291,8 @@ export class MockEngine {
                         args.type === RANDOM_PASSWORD
                             ? json
                             : JSON.stringify((REPLACE_ON[args.type] ?? []).map((f) => inputs[f]));
-                    const prior = engine.state.get(key);
+                    const prior = priorUrn ? engine.priorState.get(priorUrn) : undefined;
+                    if (priorUrn && priorUrn !== urn) engine.state.delete(priorUrn);
                     let change: CapturedResource["change"];
                     let outputs: Record<string, any>;
                     if (prior && prior.inputs === json) {
@@ -240,16 +311,18 @@ export class MockEngine {
                             outputs.bcryptHash = bcrypt.hashSync(result, 4);
                         }
                     }
-                    engine.state.set(key, { inputs: json, replaceKey, outputs });
-                    seen.add(key);
+                    engine.state.set(urn, { type: args.type, name: args.name, inputs: json, replaceKey, outputs });
+                    seen.add(urn);
                     const r = resources.get(key);
                     if (r) {
                         r.inputs = inputs;
                         r.outputs = outputs;
                         r.change = change;
                         r.custom = args.custom ?? true;
+                        r.urn = urn;
+                        r.aliasedFrom = engine.movedFrom.get(urn);
                     } else {
-                        resources.set(key, { ...emptyCapture(args.type, args.name), custom: args.custom ?? true, inputs, outputs, change });
+                        resources.set(key, { ...emptyCapture(args.type, args.name), custom: args.custom ?? true, inputs, outputs, change, urn, aliasedFrom: engine.movedFrom.get(urn) });
                     }
                     const state =
                         args.type === RANDOM_PASSWORD
@@ -290,6 +363,17 @@ export class MockEngine {
                 entry.deleteBeforeReplace = (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true;
                 entry.provider = ((args.opts as pulumi.CustomResourceOptions).provider as any)?.__name;
                 entry.dependsOn = depList.map(keyOf);
+                entry.aliases = ((args.opts.aliases ?? []) as unknown[]).map((a) => {
+                    if (typeof a === "string") return a;
+                    const spec = a as { name?: string; type?: string; parent?: any; noParent?: boolean };
+                    // runtime/resource.js mapAliasesForRequest: an own `parent` that is undefined
+                    // (pulumi.rootStackResource is undefined) means no parent; none given, the
+                    // resource's own parent.
+                    if (Object.hasOwn(spec, "parent") && spec.parent === undefined) return { name: spec.name, type: spec.type, noParent: true };
+                    const parent = spec.parent;
+                    const parentKey = parent === undefined ? undefined : parent.__pulumiType === ROOT_STACK_TYPE ? ROOT : keyOf(parent);
+                    return { name: spec.name, type: spec.type, parentKey, noParent: spec.noParent };
+                });
                 resources.set(key, entry);
                 pending.push(leavesOf(args.props).then((l) => void (entry.leaves = l)));
                 return undefined;
@@ -322,14 +406,23 @@ export class MockEngine {
             rejectionSink = null;
             lastRunRejected = rejections.length > 0;
         }
+        if (engineErrors.length) {
+            this.revert(this.urnByKey.keys());
+            throw new Error(engineErrors.join("\n"));
+        }
         if (rejections.length) throw rejections[0];
         if (failed.length) {
             const waiting = dependentsOf(resources, failed);
             this.revert([...failed, ...waiting]);
             throw new Error(`injected failure: ${failed.join(", ")} (not run: ${[...waiting].sort().join(", ") || "nothing"})`);
         }
-        // Resources the program no longer declares are deleted, as `pulumi up` would.
-        for (const key of [...this.state.keys()]) if (!seen.has(key)) this.state.delete(key);
+        // Resources the program no longer declares are deleted, as `pulumi up` would (those an
+        // alias took over left their old URN already).
+        for (const urn of [...this.state.keys()]) {
+            if (seen.has(urn)) continue;
+            this.state.delete(urn);
+            this.deleted.push(urn);
+        }
         // The run completed: its outputs are the stack's outputs now.
         this.stackOutputs = JSON.parse(JSON.stringify(outputs ?? {}));
         this.secretOutputNames = [...new Set(outputLeaves.filter((l) => l.secret).map((l) => l.path.split(/[.[]/)[0]))].sort();
@@ -341,12 +434,31 @@ export class MockEngine {
      * every resource the mocks were asked to register and that a failure did not undo.
      */
     registered(): string[] {
-        return [...this.state.keys()].filter((k) => !k.startsWith("pulumi:pulumi:Stack::")).sort();
+        return [...this.state.values()].filter((s) => s.type !== ROOT_STACK_TYPE).map((s) => `${s.type}::${s.name}`).sort();
+    }
+
+    /** The URNs the backend holds now (without the stack resource itself). */
+    registeredUrns(): string[] {
+        return [...this.state.keys()].filter((u) => urnType(u) !== ROOT_STACK_TYPE).sort();
     }
 
     /** The inputs the backend holds for one resource (`type::name`), as JSON, or undefined. */
     storedInputs(key: string): string | undefined {
-        return this.state.get(key)?.inputs;
+        return [...this.state.values()].find((s) => `${s.type}::${s.name}` === key)?.inputs;
+    }
+
+    /** The backend's state and stack outputs as a fixture (exportState) or from one: what another program deployed. */
+    exportState(): StateFixture {
+        return {
+            stackOutputs: JSON.parse(JSON.stringify(this.stackOutputs)),
+            resources: [...this.state].map(([urn, s]) => ({ urn, inputs: s.inputs, replaceKey: s.replaceKey, outputs: s.outputs })),
+        };
+    }
+
+    importState(fixture: StateFixture): void {
+        this.state = new Map(fixture.resources.map((r) => [r.urn, { type: urnType(r.urn), name: urnName(r.urn), inputs: r.inputs, replaceKey: r.replaceKey, outputs: r.outputs }]));
+        this.stackOutputs = fixture.stackOutputs;
+        this.secretOutputNames = [];
     }
 
     /** The stack's outputs as the backend holds them now (what a StackReference to it reads). */
@@ -363,9 +475,12 @@ export class MockEngine {
         // A failed command failed the `pulumi up`: the stack keeps its previous outputs.
         if (list.length) ({ outputs: this.stackOutputs, secret: this.secretOutputNames } = this.priorStackOutputs);
         for (const key of list) {
-            const prior = this.priorState.get(key);
-            if (prior) this.state.set(key, prior);
-            else this.state.delete(key);
+            const urn = this.urnByKey.get(key);
+            if (urn === undefined) continue;
+            const old = this.movedFrom.get(urn) ?? urn;
+            const prior = this.priorState.get(old);
+            this.state.delete(urn);
+            if (prior) this.state.set(old, prior);
         }
     }
 }
@@ -381,6 +496,9 @@ function emptyCapture(type: string, name: string): CapturedResource {
         dependsOn: [],
         deleteBeforeReplace: false,
         provider: undefined,
+        aliases: [],
+        urn: "",
+        aliasedFrom: undefined,
         additionalSecretOutputs: [],
         outputs: {},
         change: "same",
@@ -389,7 +507,7 @@ function emptyCapture(type: string, name: string): CapturedResource {
 
 async function defaultProgram(): Promise<Record<string, unknown>> {
     // Required lazily so that each run evaluates the program against the config just set.
-    const { runRekey } = require("../../components/program") as typeof import("../../components/program");
+    const { runRekey } = require("../../components/rotation") as typeof import("../../components/rotation");
     const d = await runRekey();
     return { rotation: d.rotation, credentials: d.credentials };
 }

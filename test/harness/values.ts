@@ -17,7 +17,7 @@ export async function runWithValues(engine: MockEngine, config: Config): Promise
     let credentials: Record<string, string> = {};
     const exposed: Record<string, unknown> = {};
     const run = await engine.run(config, async () => {
-        const { runRekey } = require("../../components/program") as typeof import("../../components/program");
+        const { runRekey } = require("../../components/rotation") as typeof import("../../components/rotation");
         const d = await runRekey();
         for (const [name, s] of d.secrets) {
             s.value.apply((v) => (values[name] = v));

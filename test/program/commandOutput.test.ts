@@ -18,13 +18,16 @@ test("in the production stack, every command handed a secret marks stdout and st
     const carrying = commands.filter((c) => c.leaves.some((l) => l.secret && (l.path.startsWith("stdin") || l.path.startsWith("environment"))));
     const others = commands.filter((c) => !carrying.includes(c));
     expect(carrying.length).toBe(6);
-    expect(new Set(carrying.map((c) => c.name.split(":")[0]))).toEqual(new Set(["postgres", "redis", "redis-finalize", "command-hook", "dotenv", "file"]));
+    // Every resource of the standalone Rotation is named after it ("rekey-"); the step after that.
+    expect(carrying.every((c) => c.name.startsWith("rekey-"))).toBe(true);
+    const step = (c: { name: string }) => c.name.slice("rekey-".length);
+    expect(new Set(carrying.map((c) => step(c).split(":")[0]))).toEqual(new Set(["postgres", "redis", "redis-finalize", "command-hook", "dotenv", "file"]));
     for (const c of carrying) {
         // Remote commands also have `connection` (the SDK marks it, as it holds the key).
         expect({ name: c.name, secretOutputs: c.additionalSecretOutputs.filter((o) => o !== "connection") }).toEqual({ name: c.name, secretOutputs: ["stdout", "stderr"] });
-        expect(c.inputs.create.startsWith(withheldOutput(c.name, "X").split("'X'")[0])).toBe(true);
+        expect(c.inputs.create.startsWith(withheldOutput(step(c), "X").split("'X'")[0])).toBe(true);
     }
-    expect(new Set(others.map((c) => c.name.split(":")[0]))).toEqual(new Set(["restart", "verify"]));
+    expect(new Set(others.map((c) => step(c).split(":")[0]))).toEqual(new Set(["restart", "verify"]));
     for (const c of others) expect({ name: c.name, secretOutputs: c.additionalSecretOutputs.filter((o) => o !== "connection") }).toEqual({ name: c.name, secretOutputs: [] });
 });
 
@@ -34,7 +37,7 @@ describe("command hooks", () => {
             KEY: { epoch, generate: { encoding: "base64", bytes: 32 }, keepPrevious: true, apply: { command: { run } } },
         },
     });
-    const hook = (r: Awaited<ReturnType<typeof runWithValues>>) => resource(r.run, LOCAL, "command-hook:KEY");
+    const hook = (r: Awaited<ReturnType<typeof runWithValues>>) => resource(r.run, LOCAL, "rekey-command-hook:KEY");
 
     test("triggers are the values' keyed fingerprints; an edited run is a no-op update; a bump replaces, so create runs", async () => {
         const engine = new MockEngine();

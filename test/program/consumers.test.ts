@@ -18,14 +18,14 @@ const bump = (c: Config, ...names: string[]) => {
     return d;
 };
 const restartsRun = (run: RunResult) =>
-    [...run.resources.values()].filter((r) => r.type === CMD && r.name.startsWith("restart:") && r.change !== "same").map((r) => r.name).sort();
+    [...run.resources.values()].filter((r) => r.type === CMD && r.name.startsWith("rekey-restart:") && r.change !== "same").map((r) => r.name).sort();
 
 describe("restarts are coalesced and follow the rotation", () => {
     test.each([
-        [["REDIS_PASSWORD"], ["restart:api", "restart:redis", "restart:worker"]],
-        [["JWT_SECRET"], ["restart:api", "restart:worker"]],
-        [["JWT_SECRET", "WEBHOOK_SECRET_KEY", "CREDENTIAL_ENCRYPTION_KEY"], ["restart:api", "restart:worker"]],
-        [["CREDENTIAL_ENCRYPTION_KEY"], ["restart:api"]],
+        [["REDIS_PASSWORD"], ["rekey-restart:api", "rekey-restart:redis", "rekey-restart:worker"]],
+        [["JWT_SECRET"], ["rekey-restart:api", "rekey-restart:worker"]],
+        [["JWT_SECRET", "WEBHOOK_SECRET_KEY", "CREDENTIAL_ENCRYPTION_KEY"], ["rekey-restart:api", "rekey-restart:worker"]],
+        [["CREDENTIAL_ENCRYPTION_KEY"], ["rekey-restart:api"]],
         [["ADMIN_BASIC_AUTH"], []],
         [[], []],
     ])("staging: bumping %j restarts %j, each once", async (bumped, expected) => {
@@ -41,7 +41,7 @@ describe("restarts are coalesced and follow the rotation", () => {
         const changed = staging();
         changed["rekey:supplied"].OPENAI_API_KEY = "sk-rotated-by-the-vendor";
         const { run } = await runWithValues(engine, changed);
-        expect(restartsRun(run)).toEqual(["restart:api"]);
+        expect(restartsRun(run)).toEqual(["rekey-restart:api"]);
     });
 
     test("reordering the inventory in the stack file restarts nothing", async () => {
@@ -59,28 +59,28 @@ describe("restarts are coalesced and follow the rotation", () => {
 describe("ordering (staging: redis first, then api and worker)", () => {
     test("each restart depends on every store write of its secrets, their hooks, and its after consumers", async () => {
         const { run } = await runWithValues(new MockEngine(), staging());
-        const api = resource(run, RESTART, "api").dependsOn;
+        const api = resource(run, RESTART, "rekey-api").dependsOn;
         expect(api).toEqual(
             expect.arrayContaining([
-                "rekey:index:KubernetesSecret::kubernetes:musehub-staging/musehub-secrets",
-                "rekey:index:SsmParameters::ssm:/musehub/staging/JWT_SECRET",
-                "rekey:index:SsmParameters::ssm:/musehub/staging/DB_PASSWORD",
-                "rekey:index:SsmParameters::ssm:/musehub/staging/OPENAI_API_KEY",
-                "rekey:index:PostgresPassword::DB_PASSWORD-postgres",
-                `${RESTART}::redis`,
+                "rekey:index:KubernetesSecret::rekey-kubernetes:musehub-staging/musehub-secrets",
+                "rekey:index:SsmParameters::rekey-ssm:/musehub/staging/JWT_SECRET",
+                "rekey:index:SsmParameters::rekey-ssm:/musehub/staging/DB_PASSWORD",
+                "rekey:index:SsmParameters::rekey-ssm:/musehub/staging/OPENAI_API_KEY",
+                "rekey:index:PostgresPassword::rekey-DB_PASSWORD-postgres",
+                `${RESTART}::rekey-redis`,
             ]),
         );
-        expect(resource(run, RESTART, "worker").dependsOn).toContain(`${RESTART}::redis`);
-        expect(resource(run, RESTART, "worker").dependsOn).not.toContain(`${RESTART}::api`);
-        expect(resource(run, RESTART, "redis").dependsOn).not.toContain(`${RESTART}::api`);
-        expect(resource(run, "rekey:index:Verify", "api").dependsOn).toEqual([`${RESTART}::api`]);
+        expect(resource(run, RESTART, "rekey-worker").dependsOn).toContain(`${RESTART}::rekey-redis`);
+        expect(resource(run, RESTART, "rekey-worker").dependsOn).not.toContain(`${RESTART}::rekey-api`);
+        expect(resource(run, RESTART, "rekey-redis").dependsOn).not.toContain(`${RESTART}::rekey-api`);
+        expect(resource(run, "rekey:index:Verify", "rekey-api").dependsOn).toEqual([`${RESTART}::rekey-api`]);
         // Stores of a secret with a hook wait for the hook.
-        expect(resource(run, "rekey:index:SsmParameters", "ssm:/musehub/staging/DB_PASSWORD").dependsOn).toEqual(["rekey:index:PostgresPassword::DB_PASSWORD-postgres"]);
+        expect(resource(run, "rekey:index:SsmParameters", "rekey-ssm:/musehub/staging/DB_PASSWORD").dependsOn).toEqual(["rekey:index:PostgresPassword::rekey-DB_PASSWORD-postgres"]);
     });
 
     test("kubernetes restarts annotate the workload with the epochs that caused them, restart it, and wait for the rollout", async () => {
         const { run } = await runWithValues(new MockEngine(), staging());
-        const cmd = resource(run, CMD, "restart:api").inputs;
+        const cmd = resource(run, CMD, "rekey-restart:api").inputs;
         expect(cmd.create).toBe(
             "kubectl --context 'musehub-staging' -n 'musehub-staging' annotate 'deployment/api' " +
                 "'rekey.dev/restarted-for=CREDENTIAL_ENCRYPTION_KEY@2 DB_PASSWORD@12 JWT_SECRET@9 OPENAI_API_KEY@1 REDIS_PASSWORD@5 WEBHOOK_SECRET_KEY@3' --overwrite" +
@@ -96,13 +96,13 @@ describe("ordering (staging: redis first, then api and worker)", () => {
 
     test("production: the Redis finalize waits for the verify or restart of every consumer of the password", async () => {
         const { run } = await runWithValues(new MockEngine(), production());
-        const finalize = resource(run, "rekey:index:RedisAclFinalize", "REDIS_PASSWORD-redis-finalize").dependsOn;
-        expect(finalize).toEqual(expect.arrayContaining(["rekey:index:Verify::api", `${RESTART}::worker`, "rekey:index:KubernetesSecret::kubernetes:musehub/musehub-secrets"]));
-        expect(resource(run, CMD, "redis-finalize:redis.musehub.internal:6379/musehub").inputs.create).toContain("redis-cli");
-        const edge = resource(run, "command:remote:Command", "restart:edge").inputs;
+        const finalize = resource(run, "rekey:index:RedisAclFinalize", "rekey-REDIS_PASSWORD-redis-finalize").dependsOn;
+        expect(finalize).toEqual(expect.arrayContaining(["rekey:index:Verify::rekey-api", `${RESTART}::rekey-worker`, "rekey:index:KubernetesSecret::rekey-kubernetes:musehub/musehub-secrets"]));
+        expect(resource(run, CMD, "rekey-redis-finalize:redis.musehub.internal:6379/musehub").inputs.create).toContain("redis-cli");
+        const edge = resource(run, "command:remote:Command", "rekey-restart:edge").inputs;
         expect(edge.create).toContain("cd /opt/birdlense/app && make stop && make start");
         expect(edge.connection).toMatchObject({ host: "203.0.113.10", user: "deploy" });
-        expect(resource(run, "command:remote:Command", "verify:edge").inputs.create).toContain("curl -sf http://127.0.0.1:8085/api/ui/health");
-        expect(resource(run, CMD, "verify:notes").inputs.create).toMatch(/^node -e '.*' 'https:\/\/notes.musehub.example\/api\/diagnostics\/readiness' '200' '300' '2'$/s);
+        expect(resource(run, "command:remote:Command", "rekey-verify:edge").inputs.create).toContain("curl -sf http://127.0.0.1:8085/api/ui/health");
+        expect(resource(run, CMD, "rekey-verify:notes").inputs.create).toMatch(/^node -e '.*' 'https:\/\/notes.musehub.example\/api\/diagnostics\/readiness' '200' '300' '2'$/s);
     });
 });

@@ -5,7 +5,7 @@
 // engine (pkg/resource/deploy/step_executor.go executeRegisterResourceOutputs), keeps the
 // previous outputs when a run fails.
 import * as pulumi from "@pulumi/pulumi";
-import { ownStackName } from "../../components/program";
+import { ownStackName } from "../../components/rotation";
 import { Config } from "../harness/configs";
 import { MockEngine, RunOptions, STACK_REFERENCE } from "../harness/mockEngine";
 import { sleep } from "../harness/net";
@@ -81,16 +81,16 @@ describe("an epoch moves one step per completed pulumi up", () => {
     });
 
     test.each([
-        ["the restart", "restart:api"],
-        ["the verify", "verify:api"],
-        ["a later consumer's restart", "restart:worker"],
-        ["a store write", "ssm:/app/DB_PASSWORD"],
-        ["the apply hook", "postgres:db:5432/app_blue"],
+        ["the restart", "rekey-restart:api"],
+        ["the verify", "rekey-verify:api"],
+        ["a later consumer's restart", "rekey-restart:worker"],
+        ["a store write", "rekey-ssm:/app/DB_PASSWORD"],
+        ["the apply hook", "rekey-postgres:db:5432/app_blue"],
     ])("a rotation whose %s fails leaves the deployed epoch where it was: bumping again is refused, retrying the step is not", async (_, step) => {
         const engine = new MockEngine();
         await runWithValues(engine, config());
         const failing: RunOptions = { fail: (_key, name) => name === step };
-        await expect(engine.run(config({ DB_PASSWORD: 8 }), undefined, undefined, failing)).rejects.toThrow(`injected failure: ${step.startsWith("ssm:") ? "aws:ssm/parameter:Parameter" : "command:local:Command"}::${step}`);
+        await expect(engine.run(config({ DB_PASSWORD: 8 }), undefined, undefined, failing)).rejects.toThrow(`injected failure: ${step.startsWith("rekey-ssm:") ? "aws:ssm/parameter:Parameter" : "command:local:Command"}::${step}`);
         expect(engine.lastOutputs.rotation.DB_PASSWORD.epoch).toBe(7);
         const error = await refusal(runWithValues(engine, config({ DB_PASSWORD: 9 })));
         expect(error.message).toMatch(/secret DB_PASSWORD: the last completed rotation deployed epoch 7, this configuration has epoch 9: .* Set epoch to 8/);
@@ -118,8 +118,8 @@ describe("an epoch moves one step per completed pulumi up", () => {
         await runWithValues(engine, config({ JWT_SECRET: 4 }));
         await runWithValues(engine, config({ JWT_SECRET: 5 }));
         // Bumping to 6 re-keys the slot that holds epoch 4's value, then the restart fails.
-        await expect(engine.run(config({ JWT_SECRET: 6 }), undefined, undefined, { fail: (_k, name) => name === "restart:api" })).rejects.toThrow("injected failure");
-        const dotenv = "command:local:Command::dotenv:local:/srv/app/.env";
+        await expect(engine.run(config({ JWT_SECRET: 6 }), undefined, undefined, { fail: (_k, name) => name === "rekey-restart:api" })).rejects.toThrow("injected failure");
+        const dotenv = "command:local:Command::rekey-dotenv:local:/srv/app/.env";
         const written = engine.storedInputs(dotenv);
         const error = await refusal(runWithValues(engine, config({ JWT_SECRET: 4 })));
         expect(error.message).toMatch(/secret JWT_SECRET: the rollback to epoch 4 cannot restore that epoch's value: a failed pulumi up since replaced it. Set epoch back to 5, or bump to 6 for a fresh value/);
@@ -138,14 +138,14 @@ test("each secret's record resolves only once its hook, stores, restarts, verifi
     const run = engine.run(
         config({ DB_PASSWORD: 8, JWT_SECRET: 5 }),
         async () => {
-            const { runRekey } = require("../../components/program") as typeof import("../../components/program");
+            const { runRekey } = require("../../components/rotation") as typeof import("../../components/rotation");
             const d = await runRekey();
             for (const [name, record] of d.records) record.apply(() => void order.push(name));
             return { rotation: d.rotation };
         },
         undefined,
         // The worker's restart is slow: it reads JWT_SECRET and REDIS_PASSWORD, not DB_PASSWORD.
-        { delay: (_k, name) => (name === "restart:worker" ? gate : undefined) },
+        { delay: (_k, name) => (name === "rekey-restart:worker" ? gate : undefined) },
     );
     await sleep(300);
     expect(order).toEqual(["DB_PASSWORD"]);

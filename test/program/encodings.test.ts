@@ -37,13 +37,13 @@ describe("every encoding yields exactly its format", () => {
 
     test("byte encodings draw from a 16-letter alphabet (4 bits a character)", () => {
         for (const name of ["HEX", "B64", "B64URL", "FERNET"]) {
-            const gen = resource(r.run, PW, `${name}-odd`).inputs;
+            const gen = resource(r.run, PW, `rekey-${name}-odd`).inputs;
             expect(gen).toMatchObject({ lower: false, upper: false, numeric: true, special: true, overrideSpecial: "abcdef" });
             expect(gen.minNumeric ?? 0).toBe(0);
             expect(gen.minSpecial ?? 0).toBe(0);
         }
-        expect(resource(r.run, PW, "B64-odd").inputs.length).toBe(64);
-        expect(resource(r.run, PW, "FERNET-odd").inputs.length).toBe(64);
+        expect(resource(r.run, PW, "rekey-B64-odd").inputs.length).toBe(64);
+        expect(resource(r.run, PW, "rekey-FERNET-odd").inputs.length).toBe(64);
     });
 
     test("alphanumeric: letters and digits of the given length", () => {
@@ -79,7 +79,7 @@ describe("every encoding yields exactly its format", () => {
 
     test("one generator per secret, two with keepPrevious, none for supplied and derived", () => {
         const generators = [...r.run.resources.values()].filter((x) => x.type === PW && x.parent);
-        const per = (n: string) => generators.filter((g) => g.parent === `${SECRET}::${n}`).length;
+        const per = (n: string) => generators.filter((g) => g.parent === `${SECRET}::rekey-${n}`).length;
         expect(per("HEX")).toBe(1);
         expect(per("B64URL")).toBe(2);
         expect(per("VENDOR_KEY")).toBe(0);

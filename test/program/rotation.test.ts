@@ -32,11 +32,11 @@ test("bumping one secret's epoch changes that secret (and what derives from it) 
     // Without keepPrevious the generator moves to the slot of the new epoch's parity.
     // api reads URL, derived from HEX: its restart is the one consumer that runs.
     expect(changedResources(after.run)).toEqual([
-        "aws:ssm/parameter:Parameter::ssm:/t/HEX updated",
-        "command:local:Command::restart:api replaced",
-        `${PW}::HEX-even created`,
+        "aws:ssm/parameter:Parameter::rekey-ssm:/t/HEX updated",
+        "command:local:Command::rekey-restart:api replaced",
+        `${PW}::rekey-HEX-even created`,
     ]);
-    expect(after.run.resources.has(`${PW}::HEX-odd`)).toBe(false);
+    expect(after.run.resources.has(`${PW}::rekey-HEX-odd`)).toBe(false);
     for (const name of Object.keys(before.values)) {
         if (name === "HEX" || name === "URL") expect(after.values[name]).not.toBe(before.values[name]);
         else expect(after.values[name]).toBe(before.values[name]);
@@ -58,10 +58,10 @@ describe("keepPrevious", () => {
         const n1 = await runWithValues(engine, cfg(2));
         expect(n1.previous.B64URL).toBe(n.values.B64URL);
         expect(n1.values.B64URL).not.toBe(n.values.B64URL);
-        expect(changedResources(n1.run)).toEqual([`${PW}::B64URL-even replaced`]);
+        expect(changedResources(n1.run)).toEqual([`${PW}::rekey-B64URL-even replaced`]);
         const n2 = await runWithValues(engine, cfg(3));
         expect(n2.previous.B64URL).toBe(n1.values.B64URL);
-        expect(changedResources(n2.run)).toEqual([`${PW}::B64URL-odd replaced`]);
+        expect(changedResources(n2.run)).toEqual([`${PW}::rekey-B64URL-odd replaced`]);
     });
 
     test("setting the epoch back to n restores exactly epoch n's value, replaces no generator, and keeps n+1's as the previous value", async () => {
@@ -79,7 +79,7 @@ describe("keepPrevious", () => {
         expect(again.values.B64URL).not.toBe(n1.values.B64URL);
         expect(again.previous.B64URL).toBe(n.values.B64URL);
         expect(again.run.outputs.rotation.B64URL).toMatchObject({ epoch: 6, round: 2 });
-        expect(changedResources(again.run)).toEqual([`${PW}::B64URL-even replaced`]);
+        expect(changedResources(again.run)).toEqual([`${PW}::rekey-B64URL-even replaced`]);
     });
 
     test("turning keepPrevious on or off does not change the current value", async () => {

@@ -57,7 +57,7 @@ const secretLeaf = (r: { leaves: { path: string; secret: boolean }[] }, path: st
 describe("SSM Parameter Store", () => {
     test("SecureString with key, name, tags and description; the value is in `value`, secret (refresh shows drift)", async () => {
         const { run, values, previous } = await runWithValues(new MockEngine(), storesConfig());
-        const p = resource(run, SSM, "ssm:/musehub/production/JWT_SECRET");
+        const p = resource(run, SSM, "rekey-ssm:/musehub/production/JWT_SECRET");
         expect(p.inputs).toMatchObject({
             name: "/musehub/production/JWT_SECRET",
             type: "SecureString",
@@ -69,7 +69,7 @@ describe("SSM Parameter Store", () => {
         expect(p.inputs.valueWoVersion).toBeUndefined();
         expect(p.inputs.value).toBe(values.JWT_SECRET);
         expect(secretLeaf(p, "value")!.secret).toBe(true);
-        const prev = resource(run, SSM, "ssm:/musehub/production/JWT_SECRET_PREVIOUS");
+        const prev = resource(run, SSM, "rekey-ssm:/musehub/production/JWT_SECRET_PREVIOUS");
         expect(prev.inputs.value).toBe(previous.JWT_SECRET);
         expect(prev.inputs.tags).toMatchObject({ "rekey:epoch": "3", "rekey:variant": "previous" });
         expect(prev.inputs.tags["rekey:rotatedAt"]).toBeUndefined();
@@ -81,18 +81,18 @@ describe("SSM Parameter Store", () => {
         const b = await runWithValues(engine, storesConfig());
         const c = await runWithValues(engine, bump(storesConfig(), "JWT_SECRET"));
         const change = (r: typeof a, n: string) => resource(r.run, SSM, n).change;
-        expect(change(b, "ssm:/musehub/production/JWT_SECRET")).toBe("same");
-        expect(change(c, "ssm:/musehub/production/JWT_SECRET")).toBe("updated");
+        expect(change(b, "rekey-ssm:/musehub/production/JWT_SECRET")).toBe("same");
+        expect(change(c, "rekey-ssm:/musehub/production/JWT_SECRET")).toBe("updated");
         // The previous parameter now holds epoch 4's value: it changes too.
-        expect(change(c, "ssm:/musehub/production/JWT_SECRET_PREVIOUS")).toBe("updated");
-        expect(resource(c.run, SSM, "ssm:/musehub/production/JWT_SECRET_PREVIOUS").inputs.value).toBe(a.values.JWT_SECRET);
+        expect(change(c, "rekey-ssm:/musehub/production/JWT_SECRET_PREVIOUS")).toBe("updated");
+        expect(resource(c.run, SSM, "rekey-ssm:/musehub/production/JWT_SECRET_PREVIOUS").inputs.value).toBe(a.values.JWT_SECRET);
     });
 });
 
 describe("Azure Key Vault", () => {
     test("vault, resource group, name, content type, tags and expiry = rotatedAt + cadenceDays", async () => {
         const { run, values } = await runWithValues(new MockEngine(), storesConfig());
-        const s = resource(run, KV, "keyvault:kv-musehub-prod/musehub-jwt-secret");
+        const s = resource(run, KV, "rekey-keyvault:kv-musehub-prod/musehub-jwt-secret");
         expect(s.inputs).toMatchObject({
             resourceGroupName: "rg-musehub-prod",
             vaultName: "kv-musehub-prod",
@@ -105,7 +105,7 @@ describe("Azure Key Vault", () => {
             tags: { "rekey:epoch": "4", "rekey:rotatedAt": "2026-10-02" },
         });
         expect(secretLeaf(s, "properties.value")!.secret).toBe(true);
-        expect(resource(run, KV, "keyvault:kv-musehub-prod/musehub-jwt-secret-previous").inputs.properties.attributes.expires).toBeUndefined();
+        expect(resource(run, KV, "rekey-keyvault:kv-musehub-prod/musehub-jwt-secret-previous").inputs.properties.attributes.expires).toBeUndefined();
     });
 });
 
@@ -114,8 +114,8 @@ describe("Kubernetes Secrets", () => {
         const engine = new MockEngine();
         const a = await runWithValues(engine, storesConfig());
         const b = await runWithValues(engine, bump(storesConfig(), "REDIS_PASSWORD"));
-        const sa = resource(a.run, K8S_SECRET, "kubernetes:musehub/app-secrets");
-        const sb = resource(b.run, K8S_SECRET, "kubernetes:musehub/app-secrets");
+        const sa = resource(a.run, K8S_SECRET, "rekey-kubernetes:musehub/app-secrets");
+        const sb = resource(b.run, K8S_SECRET, "rekey-kubernetes:musehub/app-secrets");
         expect(Object.keys(sa.inputs.data).sort()).toEqual(["FCM_KEY", "REDIS_PASSWORD", "SECRET_KEY", "SECRET_KEY_PREVIOUS"]);
         const decode = (v: string) => Buffer.from(v, "base64").toString("utf8");
         expect(decode(sa.inputs.data.SECRET_KEY)).toBe(a.values.JWT_SECRET);
@@ -137,7 +137,7 @@ describe("Kubernetes Secrets", () => {
 
     test("typed Secrets keep their type; no Secret is deleted before it is replaced; the provider mutates Secrets in place", async () => {
         const { run } = await runWithValues(new MockEngine(), storesConfig());
-        expect(resource(run, K8S_SECRET, "kubernetes:musehub/origin-cert").inputs).toMatchObject({ type: "kubernetes.io/tls" });
+        expect(resource(run, K8S_SECRET, "rekey-kubernetes:musehub/origin-cert").inputs).toMatchObject({ type: "kubernetes.io/tls" });
         const secrets = ofType(run, K8S_SECRET);
         expect(secrets).toHaveLength(2);
         for (const s of secrets) {
@@ -152,7 +152,7 @@ describe("Kubernetes Secrets", () => {
 describe(".env and secret files", () => {
     test("one writer per .env file, local or over SSH; values only on stdin", async () => {
         const { run, values } = await runWithValues(new MockEngine(), storesConfig());
-        const remote = resource(run, REMOTE, "dotenv:web1:/opt/app/.env");
+        const remote = resource(run, REMOTE, "rekey-dotenv:web1:/opt/app/.env");
         expect(remote.inputs.connection).toMatchObject({ host: "203.0.113.10", port: 22, user: "deploy", hostKey: HOST_KEY });
         expect(secretLeaf(remote, "connection.privateKey")!.secret).toBe(true);
         expect(remote.inputs.stdin).toBe(`rekey-dotenv-v1\nREDIS_PASSWORD='${values.REDIS_PASSWORD}'\n`);
@@ -162,18 +162,18 @@ describe(".env and secret files", () => {
         expect(remote.inputs.update).toBe(remote.inputs.create);
         expect(remote.inputs.triggers).toBeUndefined();
         expect(remote.inputs.addPreviousOutputInEnv).toBe(false);
-        const local = resource(run, LOCAL, "dotenv:local:/srv/app/.env");
+        const local = resource(run, LOCAL, "rekey-dotenv:local:/srv/app/.env");
         expect(local.inputs.interpreter).toEqual(["/bin/sh", "-c"]);
         expect(local.inputs.stdin).toBe("rekey-dotenv-v1\nFCM_KEY='fcm-key-0001'\n");
     });
 
     test("files carry mode and owner as arguments and the value on stdin", async () => {
         const { run, values } = await runWithValues(new MockEngine(), storesConfig());
-        const f = resource(run, LOCAL, "file:local:/run/secrets/mqtt_password");
+        const f = resource(run, LOCAL, "rekey-file:local:/run/secrets/mqtt_password");
         expect(f.inputs.create).toBe(withheldOutput("file:local:/run/secrets/mqtt_password", writeFileCommand("file", "/run/secrets/mqtt_password", "0400", "1000:1000")));
         expect(writeFileCommand("file", "/run/secrets/mqtt_password", "0400", "1000:1000")).toMatch(/ rekey-write 'file' '\/run\/secrets\/mqtt_password' '0400' '1000:1000'$/);
         expect(f.inputs.stdin).toBe(values.MQTT_PASSWORD);
-        expect(resource(run, REMOTE, "file:web1:/srv/mqtt").inputs.create).toBe(withheldOutput("file:web1:/srv/mqtt", writeFileCommand("file", "/srv/mqtt")));
+        expect(resource(run, REMOTE, "rekey-file:web1:/srv/mqtt").inputs.create).toBe(withheldOutput("file:web1:/srv/mqtt", writeFileCommand("file", "/srv/mqtt")));
     });
 
     test("a supplied or derived value a .env line cannot hold is rejected at validation, without the value", async () => {

@@ -27,10 +27,10 @@ test("a failing hook that prints its values: the provider's error text (stdout a
     const engine = new MockEngine();
     const r = await runWithValues(engine, config);
     const out = await replay(engine, r.run);
-    expect(out.failed).toEqual(["command:local:Command::command-hook:KEY"]);
-    expect(out.skipped).toEqual([`command:local:Command::dotenv:local:${env}`]);
+    expect(out.failed).toEqual(["command:local:Command::rekey-command-hook:KEY"]);
+    expect(out.skipped).toEqual([`command:local:Command::rekey-dotenv:local:${env}`]);
     expect(existsSync(env)).toBe(false);
-    const hook = out.executed.find((e) => e.key.endsWith("command-hook:KEY"))!;
+    const hook = out.executed.find((e) => e.key.endsWith("rekey-command-hook:KEY"))!;
     expect(hook.code).toBe(3);
     expect(hook.stdout).toBe("");
     expect(hook.stderr).toBe(
@@ -94,11 +94,11 @@ test("a verify command runs as one shell script: a trailing comment and a line b
     const engine = new MockEngine();
     const out = await replay(engine, (await runWithValues(engine, config)).run);
     expect(out.failed).toEqual([]);
-    expect(out.ran).toContain("verify:app");
+    expect(out.ran).toContain("rekey-verify:app");
     // And it still fails when the check fails.
     rmSync(marker);
     const bumped = structuredClone(config);
     bumped["rekey:secrets"].KEY.epoch = 2;
     const again = await replay(engine, (await runWithValues(engine, bumped)).run);
-    expect(again.failed).toEqual(["command:local:Command::verify:app"]);
+    expect(again.failed).toEqual(["command:local:Command::rekey-verify:app"]);
 });

@@ -109,13 +109,13 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                 out = await replay(engine, second.run, { env: replayEnv });
                 expect(out.failed).toEqual([]);
                 const at = (name: string) => out.ran.indexOf(name);
-                expect(out.ran).toEqual(expect.arrayContaining(["postgres:127.0.0.1:" + pg.port + "/app_blue", `redis:127.0.0.1:${REDIS_PORT}/${user}`, `dotenv:local:${env}`, "restart:app", "verify:app", `redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`]));
+                expect(out.ran).toEqual(expect.arrayContaining(["rekey-postgres:127.0.0.1:" + pg.port + "/app_blue", `rekey-redis:127.0.0.1:${REDIS_PORT}/${user}`, `rekey-dotenv:local:${env}`, "rekey-restart:app", "rekey-verify:app", `rekey-redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`]));
                 // Order: hooks, then stores, then the restart and its verify, then the finalize.
-                expect(at(`redis:127.0.0.1:${REDIS_PORT}/${user}`)).toBeLessThan(at(`dotenv:local:${env}`));
-                expect(at("postgres:127.0.0.1:" + pg.port + "/app_blue")).toBeLessThan(at(`dotenv:local:${env}`));
-                expect(at(`dotenv:local:${env}`)).toBeLessThan(at("restart:app"));
-                expect(at("restart:app")).toBeLessThan(at("verify:app"));
-                expect(at("verify:app")).toBeLessThan(at(`redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`));
+                expect(at(`rekey-redis:127.0.0.1:${REDIS_PORT}/${user}`)).toBeLessThan(at(`rekey-dotenv:local:${env}`));
+                expect(at("rekey-postgres:127.0.0.1:" + pg.port + "/app_blue")).toBeLessThan(at(`rekey-dotenv:local:${env}`));
+                expect(at(`rekey-dotenv:local:${env}`)).toBeLessThan(at("rekey-restart:app"));
+                expect(at("rekey-restart:app")).toBeLessThan(at("rekey-verify:app"));
+                expect(at("rekey-verify:app")).toBeLessThan(at(`rekey-redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`));
                 // The restarted service logs in every 40 ms; on a loaded machine its first login may lag its health answer.
                 let logins = 0;
                 for (let i = 0; i < 50 && logins === 0; i++, await sleep(100)) logins = (await getJson(`http://127.0.0.1:${port}/stats`)).postgres.ok;
@@ -234,8 +234,8 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
             writeFileSync(flag, "");
             const second = await runWithValues(engine, config(2));
             let out = await replay(engine, second.run);
-            expect(out.failed).toEqual(["command:local:Command::verify:app"]);
-            expect(out.skipped.sort()).toEqual(["command:local:Command::redis-finalize:127.0.0.1:6379/" + user, "command:local:Command::restart:later"].sort());
+            expect(out.failed).toEqual(["command:local:Command::rekey-verify:app"]);
+            expect(out.skipped.sort()).toEqual(["command:local:Command::rekey-redis-finalize:127.0.0.1:6379/" + user, "command:local:Command::rekey-restart:later"].sort());
             expect(await redisAuth(user, first.values.REDIS_PASSWORD)).toBe("+OK");
             expect(await redisAuth(user, second.values.REDIS_PASSWORD)).toBe("+OK");
             expect(readFileSync(log, "utf8")).toBe("app\nlater\napp\n");
@@ -244,7 +244,7 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
             const third = await runWithValues(engine, config(2));
             out = await replay(engine, third.run);
             expect(out.failed).toEqual([]);
-            expect(out.ran).toEqual(["verify:app", "restart:later", `redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`]);
+            expect(out.ran).toEqual(["rekey-verify:app", "rekey-restart:later", `rekey-redis-finalize:127.0.0.1:${REDIS_PORT}/${user}`]);
             expect(readFileSync(log, "utf8")).toBe("app\nlater\napp\nlater\n");
             expect(await redisAuth(user, first.values.REDIS_PASSWORD)).toMatch(/^-WRONGPASS/);
             expect(await redisAuth(user, second.values.REDIS_PASSWORD)).toBe("+OK");

@@ -1,0 +1,156 @@
+// The inventory's shapes as named interfaces: what a Rotation takes (`RotationArgs`), in the
+// shapes of the `rekey:*` stack configuration (docs/configuration.md). Pulumi's component
+// schema inference (@pulumi/pulumi provider/experimental/analyzer.js) needs named
+// interfaces, no unions but `T | undefined` and no functions, so that `pulumi package add`
+// gives other languages the same component. The zod schemas (plan/schema.ts) validate them;
+// test/package/componentSchema.test.ts holds the two in step and runs the SDK's analyzer.
+
+export interface SsmStoreArgs {
+    name?: string;
+    prefix?: string;
+    keyId?: string;
+    region?: string;
+}
+export interface KeyVaultStoreArgs {
+    name?: string;
+    vault?: string;
+    resourceGroup?: string;
+    contentType?: string;
+}
+export interface KubernetesStoreArgs {
+    secret: string;
+    key?: string;
+    namespace?: string;
+    type?: string;
+}
+export interface DotenvStoreArgs {
+    path: string;
+    host?: string;
+    key?: string;
+}
+export interface FileStoreArgs {
+    path: string;
+    host?: string;
+    mode?: string;
+    owner?: string;
+}
+/** One store: exactly one of its kinds. */
+export interface StoreArgs {
+    ssm?: SsmStoreArgs;
+    keyVault?: KeyVaultStoreArgs;
+    kubernetes?: KubernetesStoreArgs;
+    dotenv?: DotenvStoreArgs;
+    file?: FileStoreArgs;
+}
+export interface GenerateArgs {
+    encoding: string;
+    bytes?: number;
+    length?: number;
+    user?: string;
+    minUpper?: number;
+    minLower?: number;
+    minNumeric?: number;
+    minSpecial?: number;
+    overrideSpecial?: string;
+}
+export interface PostgresApplyArgs {
+    host: string;
+    port?: number;
+    database?: string;
+    role?: string;
+    roles?: string[];
+    adminUser?: string;
+    adminPasswordSecret?: string;
+    createRoles?: boolean;
+}
+export interface RedisApplyArgs {
+    host?: string;
+    port?: number;
+    user: string;
+    adminUser?: string;
+    adminPasswordSecret?: string;
+}
+export interface CommandApplyArgs {
+    run: string;
+    host?: string;
+}
+/** The hook that puts a new credential where it is checked: exactly one of its kinds. */
+export interface ApplyArgs {
+    postgres?: PostgresApplyArgs;
+    redis?: RedisApplyArgs;
+    command?: CommandApplyArgs;
+}
+/** One secret: exactly one of `generate`, `supplied` (true), `derive`. */
+export interface SecretArgs {
+    epoch?: number;
+    rotatedAt?: string;
+    cadenceDays?: number;
+    generate?: GenerateArgs;
+    /** true: the value comes from `supplied` (rekey:supplied). */
+    supplied?: boolean;
+    derive?: string;
+    keepPrevious?: boolean;
+    minLength?: number;
+    stores?: StoreArgs[];
+    consumers?: string[];
+    impact?: string;
+    apply?: ApplyArgs;
+}
+export interface KubernetesWorkloadArgs {
+    namespace?: string;
+    deployment?: string;
+    statefulset?: string;
+    daemonset?: string;
+    timeoutSeconds?: number;
+}
+export interface VerifyArgs {
+    url?: string;
+    command?: string;
+    expectStatus?: number;
+    timeoutSeconds?: number;
+    intervalSeconds?: number;
+}
+/** A service that reads secrets: a Kubernetes workload, or a restart command (on `host`). */
+export interface ConsumerArgs {
+    kubernetes?: KubernetesWorkloadArgs;
+    host?: string;
+    restart?: string;
+    after?: string[];
+    verify?: VerifyArgs;
+}
+export interface HostArgs {
+    host: string;
+    port?: number;
+    user: string;
+    /** The host's public key, one OpenSSH line (`ssh-keyscan -t ed25519 HOST`); every remote command pins it. */
+    hostKey: string;
+}
+export interface SsmDefaultsArgs {
+    prefix?: string;
+    keyId?: string;
+    region?: string;
+}
+export interface KeyVaultDefaultsArgs {
+    vault?: string;
+    resourceGroup?: string;
+}
+export interface KubernetesDefaultsArgs {
+    namespace?: string;
+    context?: string;
+    kubeconfig?: string;
+}
+export interface DotenvDefaultsArgs {
+    host?: string;
+}
+export interface FileDefaultsArgs {
+    host?: string;
+    mode?: string;
+    owner?: string;
+}
+export interface DefaultsArgs {
+    ssm?: SsmDefaultsArgs;
+    keyVault?: KeyVaultDefaultsArgs;
+    kubernetes?: KubernetesDefaultsArgs;
+    dotenv?: DotenvDefaultsArgs;
+    file?: FileDefaultsArgs;
+}

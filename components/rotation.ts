@@ -1,0 +1,188 @@
+// The Rotation component: an inventory (the `rekey:*` shapes) validated, checked against
+// what this stack last deployed, and turned into resources under the component. The
+// standalone program is `new Rotation("rekey", fromStackConfig())`.
+import * as pulumi from "@pulumi/pulumi";
+import { dotenvTraits } from "./plan/dotenvLine";
+import { DotenvTraits, RawConfig, RekeyConfigError, RotationPlan, planRotation } from "./plan/plan";
+import { DeployedState, RekeyEpochError, applyDeployed, epochProblems, readDeployed } from "./plan/deployed";
+import { rawConfigOf } from "./plan/rawConfig";
+import type { ConsumerArgs, DefaultsArgs, HostArgs, SecretArgs } from "./args";
+import { DeployedRotation, RotationRecord, deployRotation } from "./program";
+import { asRunError } from "./runError";
+import { Scope, providersByPackage, topLevel } from "./scope";
+import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
+
+/** The inventory, in the shapes of the `rekey:*` stack configuration (docs/configuration.md). */
+export interface RotationArgs {
+    /** `rekey:secrets`: one entry per secret. */
+    secrets: { [name: string]: SecretArgs };
+    /** `rekey:consumers`: the services that read them, how to restart and verify each. */
+    consumers?: { [name: string]: ConsumerArgs };
+    /** `rekey:hosts`: SSH targets (each with its pinned `hostKey`). */
+    hosts?: { [name: string]: HostArgs };
+    /** `rekey:defaults`: what store entries inherit. */
+    defaults?: DefaultsArgs;
+    /** `rekey:supplied`: the values of `supplied: true` secrets (secret inputs). */
+    supplied?: { [name: string]: pulumi.Input<string> };
+    /** `rekey:hostKeys`: each host's SSH private key (secret inputs). */
+    hostKeys?: { [name: string]: pulumi.Input<string> };
+    /**
+     * The stack output under which the program exports this Rotation's `rotation` (default
+     * `rotation`). The Rotation reads it back to hold every epoch to one step from the last
+     * completed rotation: export it, and give each Rotation of a stack its own.
+     */
+    stackOutput?: string;
+}
+
+/**
+ * The Rotation's type token: the package's name, as `pulumi package add` names the
+ * component for other languages (@pulumi/pulumi cmd/run-plugin/run.js: the provider is the
+ * package.json name). Its children keep their `rekey:index:*` types, which stacks deployed
+ * by rekey 0.1 hold.
+ */
+export const ROTATION_TYPE = "pulumi-rekey:index:Rotation";
+
+/** The name of the StackReference through which a Rotation reads its own stack's last outputs (in 0.1: `rekey-deployed`). */
+export const DEPLOYED_REFERENCE_NAME = "deployed";
+
+/**
+ * The name that reads this very stack. Pulumi Cloud needs it in full (a bare name would be
+ * looked up in the user's default organization). The diy backends' organization is always
+ * "organization", and the legacy diy layout accepts only a bare stack name, which both diy
+ * layouts resolve in the current project (pkg/backend/diy/store.go ParseReference).
+ */
+export function ownStackName(organization: string, project: string, stack: string): string {
+    return organization === "organization" ? stack : `${organization}/${project}/${stack}`;
+}
+
+/**
+ * The stack's own last `rotation` output: what the last completed rotation deployed. A
+ * StackReference may name the stack itself; the engine's builtin provider reads that
+ * stack's latest outputs (pkg/resource/deploy/builtins.go readStackReference; the diy
+ * backend returns none for a stack never deployed, pkg/backend/diy/state.go
+ * getSnapshotStackOutputs). Reads also run in `pulumi preview`.
+ */
+export async function readDeployedState(scope: Scope, output: string): Promise<DeployedState> {
+    const at = topLevel(scope, DEPLOYED_REFERENCE_NAME, "rekey-deployed");
+    const self = new pulumi.StackReference(at.name, { name: ownStackName(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack()) }, at.opts);
+    const details = await self.getOutputDetails(output);
+    return readDeployed(details.value ?? details.secretValue);
+}
+
+/** The planner's input from a Rotation's args, and what is known of the secret values without resolving them. */
+function rawOf(args: RotationArgs, facts: ConfigFacts | undefined, suppliedTraits?: Record<string, DotenvTraits>): RawConfig {
+    const names = (m: Record<string, unknown> | undefined) => Object.keys(m ?? {}).filter((k) => m![k] !== undefined && m![k] !== "");
+    const config: Record<string, unknown> = { "rekey:secrets": args.secrets };
+    if (args.consumers !== undefined) config["rekey:consumers"] = args.consumers;
+    if (args.hosts !== undefined) config["rekey:hosts"] = args.hosts;
+    if (args.defaults !== undefined) config["rekey:defaults"] = args.defaults;
+    const raw = rawConfigOf(config, {
+        suppliedNames: names(args.supplied),
+        hostKeyNames: names(args.hostKeys),
+        plaintextKeys: facts?.plaintextKeys,
+        encryptedKeys: facts?.encryptedKeys,
+        suppliedTraits: facts?.suppliedTraits ?? suppliedTraits,
+    });
+    return { ...raw, unknownKeys: facts?.unknownKeys ?? [] };
+}
+
+function plan(raw: RawConfig): RotationPlan {
+    try {
+        return planRotation(raw);
+    } catch (e) {
+        throw e instanceof RekeyConfigError ? asRunError(e) : e;
+    }
+}
+
+/** An Output's value, or undefined while it is unknown (a preview). Uses the SDK's Output internals. */
+async function knownValue<T>(o: pulumi.Output<T>): Promise<T | undefined> {
+    const internal = o as unknown as { promise(withUnknowns?: boolean): Promise<T>; isKnown: Promise<boolean> };
+    const [value, known] = await Promise.all([internal.promise(true), internal.isKnown]);
+    return known ? value : undefined;
+}
+
+/**
+ * Secret rotation as code: every secret of `args.secrets` generated (or supplied, or
+ * derived), written to its stores, its consumers restarted in order with their verify.
+ * The inventory is validated before anything is registered (one RekeyConfigError naming
+ * every problem); every child is under the Rotation and named after it.
+ */
+export class Rotation extends pulumi.ComponentResource {
+    // The outputs are typed as Pulumi's schema inference takes them (no union but
+    // `T | undefined`), so that other languages get them too.
+    /**
+     * Per secret, a RotationRecord: epoch, rotatedAt, keyed fingerprint, previous, stores,
+     * consumers. Never a value. Export it as a stack output (see `stackOutput`).
+     */
+    declare readonly rotation: pulumi.Output<{ [name: string]: any }>;
+    /** Passwords behind htpasswd secrets (secret). */
+    declare readonly credentials: pulumi.Output<{ [name: string]: string }>;
+    /** Each secret's current value (secret), to hand to the rest of the program: `rotation.values.DB_PASSWORD`. */
+    declare readonly values: pulumi.Output<{ [name: string]: string }>;
+
+    constructor(name: string, args: RotationArgs, opts?: pulumi.ComponentResourceOptions) {
+        const facts = (args as unknown as Record<symbol, ConfigFacts | undefined>)[CONFIG_FACTS];
+        // Before super: an invalid inventory registers nothing, not even the component.
+        const first = plan(rawOf(args, facts));
+        super(ROTATION_TYPE, name, {}, opts);
+        const scope: Scope = { prefix: `${name}-`, parent: this, legacy: name === "rekey", providers: providersByPackage(opts?.providers) };
+        const secretMap = (m: Record<string, pulumi.Input<string>> | undefined) =>
+            new Map(Object.entries(m ?? {}).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, pulumi.secret(v)]));
+        const supplied = secretMap(args.supplied);
+        const hostKeys = secretMap(args.hostKeys);
+        const deployment = (async () => {
+            let p = first;
+            if (p.unchecked.length) {
+                // Supplied values given as Outputs: what the planner needs of them (whether they fit
+                // a .env line) is known once they resolve, before any child (unknown in a preview).
+                const traits: Record<string, DotenvTraits> = {};
+                for (const [n, v] of supplied) {
+                    const value = await knownValue(v);
+                    if (value === undefined) return undefined;
+                    traits[n] = dotenvTraits(value);
+                }
+                p = plan(rawOf(args, facts, traits));
+            }
+            return p;
+        })().then(async (p) => {
+            const deployed = await readDeployedState(scope, args.stackOutput ?? "rotation");
+            const checked = p ?? first;
+            const problems = epochProblems(checked, deployed);
+            if (problems.length) throw asRunError(new RekeyEpochError(problems));
+            return deployRotation({ plan: applyDeployed(checked, deployed), supplied, hostKeys, deployed, scope });
+        });
+        // A refused epoch or an invalid supplied value rejects `deployment`, which fails the
+        // program (index.ts awaits it; unawaited, it is an unhandled rejection, which the
+        // language host reports and fails on). The Outputs derived from it are made on first
+        // use, so that a failed deployment reports its error once, not once per Output.
+        const lazy = <T>(f: (d: DeployedRotation) => T | pulumi.Output<T>, secret = false) => {
+            let made: pulumi.Output<T> | undefined;
+            return {
+                enumerable: true,
+                get: () => (made ??= (secret ? pulumi.secret(pulumi.output(deployment.then(f))) : pulumi.output(deployment.then(f))) as pulumi.Output<T>),
+            };
+        };
+        deployments.set(this, deployment);
+        Object.defineProperty(this, "rotation", lazy((d) => d.rotation));
+        Object.defineProperty(this, "credentials", lazy((d) => d.credentials, true));
+        Object.defineProperty(this, "values", lazy((d) => pulumi.all(Object.fromEntries([...d.secrets].map(([n, s]) => [n, s.value]))), true));
+        this.registerOutputs({});
+    }
+}
+
+/** Each Rotation's deployment, once registered: kept off the class, which Pulumi's schema inference reads. */
+const deployments = new WeakMap<Rotation, Promise<DeployedRotation>>();
+
+/**
+ * A Rotation's whole deployment, once its resources are registered; it rejects when the
+ * Rotation refuses to run (an epoch out of step, a supplied value a store cannot hold).
+ * The standalone program awaits it, so that a refusal fails the program with its message.
+ */
+export function deploymentOf(rotation: Rotation): Promise<DeployedRotation> {
+    return deployments.get(rotation)!;
+}
+
+/** The standalone program's deployment: `new Rotation("rekey", fromStackConfig())`. */
+export async function runRekey(): Promise<DeployedRotation> {
+    return deploymentOf(new Rotation("rekey", fromStackConfig()));
+}

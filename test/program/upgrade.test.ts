@@ -1,0 +1,49 @@
+// Upgrading a stack deployed by rekey 0.1's standalone program (every resource at the
+// stack's root, unprefixed) to `new Rotation("rekey", fromStackConfig())` replaces, updates
+// and deletes nothing: every resource takes over its old URN through an alias, as the
+// engine resolves them (test/harness/urns.ts ports step_generator.go generateAliases).
+// The fixtures are the mock backend's state after 0.1 deployed each sample stack
+// (deterministic engine, exported by test/harness/mockEngine.ts exportState at 0.1).
+import { readFileSync } from "fs";
+import { join } from "path";
+import { MockEngine, StateFixture } from "../harness/mockEngine";
+import { ROOT, loadStackFile } from "../harness/stackFile";
+
+const fixture = (stack: string): StateFixture => JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "state-0.1", `${stack}.json`), "utf8"));
+
+describe.each(["production", "staging", "local"])("upgrading the %s stack from 0.1", (stack) => {
+    test("changes no resource and deletes none; every 0.1 resource is taken over by an alias", async () => {
+        const engine = new MockEngine("rekey", stack, true);
+        const old = fixture(stack);
+        engine.importState(old);
+        const loaded = loadStackFile(stack);
+        const run = await engine.run(loaded.config, undefined, loaded.secretKeys);
+        const changed = [...run.resources.values()].filter((r) => r.change !== "same" && r.change !== "read").map((r) => `${r.type}::${r.name} ${r.change}`);
+        // The Rotation itself is the one new resource.
+        expect(changed).toEqual(["pulumi-rekey:index:Rotation::rekey created"]);
+        expect(engine.deleted).toEqual([]);
+        const oldUrns = old.resources.map((r) => r.urn).filter((u) => !u.includes("pulumi:pulumi:Stack::"));
+        const takenOver = [...run.resources.values()].flatMap((r) => (r.aliasedFrom ? [r.aliasedFrom] : []));
+        expect(takenOver.sort()).toEqual(oldUrns.sort());
+        // The rotation record reads the same: the deployed state carries over.
+        expect(run.outputs.rotation).toEqual(old.stackOutputs.rotation);
+        // And a second run is a no-op with the new URNs.
+        const again = await engine.run(loaded.config, undefined, loaded.secretKeys);
+        expect([...again.resources.values()].filter((r) => r.change !== "same" && r.change !== "read")).toEqual([]);
+    });
+});
+
+test("control: without the aliases (a Rotation named otherwise) the same state would be deleted and created anew", async () => {
+    const engine = new MockEngine("rekey", "staging", true);
+    engine.importState(fixture("staging"));
+    const loaded = loadStackFile("staging");
+    const run = await engine.run(loaded.config, async () => {
+        const { Rotation } = require("../../index") as typeof import("../../index");
+        const { fromStackConfig } = require("../../components/stackConfig") as typeof import("../../components/stackConfig");
+        const r = new Rotation("musehub", fromStackConfig());
+        await (require("../../components/rotation") as typeof import("../../components/rotation")).deploymentOf(r);
+        return { rotation: r.rotation };
+    }, loaded.secretKeys);
+    expect([...run.resources.values()].filter((r) => r.aliasedFrom)).toEqual([]);
+    expect(engine.deleted.length).toBe(fixture("staging").resources.length - 1);
+});
