@@ -3,7 +3,6 @@
 export { Rotation } from "./components/rotation";
 export { fromStackConfig } from "./components/stackConfig";
 export type { RotationRecord } from "./components/program";
-export type { RotationArgs } from "./components/rotation";
 export { RekeyConfigError } from "./components/plan/model";
 export { RekeyEpochError } from "./components/plan/deployed";
 export type { ConfigProblem, RotationPlan, PlannedSecret } from "./components/plan/model";

@@ -9,11 +9,10 @@
 // last outputs before it registers anything but itself, to check every epoch against the
 // last completed rotation.
 import { Rotation, fromStackConfig } from "./index";
-import { deploymentOf } from "./components/rotation";
 
 export = async () => {
     const rekey = new Rotation("rekey", fromStackConfig());
-    await deploymentOf(rekey);
+    await rekey.ready();
     return {
         /** Per secret: epoch, rotatedAt, keyed fingerprint, previous, stores, consumers. Never a value. */
         rotation: rekey.rotation,

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
 import { Output, bump, due, plan, rollback } from "./commands";
 import { CliError } from "./errors";
+import { init } from "./init";
 
 export interface Io {
     cwd: string;
@@ -66,13 +67,20 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--within <days>", "also list secrets due within this many days", "0")
         .option("--json", "print JSON instead of Markdown")
         .action((o, cmd: Command) => done(due(dir(cmd), o.stack, { ...o, today: o.today ?? io.today() })));
+
+    p.command("init")
+        .description("Scaffold a rotation project that uses the pulumi-rekey package: Pulumi.yaml, package.json, index.ts, a stack file, the workflows.")
+        .argument("[dir]", "where (made when missing)", ".")
+        .option("-s, --stack <stack>", "the first stack's name", "dev")
+        .option("--name <name>", "the Pulumi project name (default: the directory's name)")
+        .action((target: string, o, cmd: Command) => done(init(dir(cmd), target, o)));
     return p;
 }
 
 /** Runs one command line (without `node rekey`); returns the exit code. */
 export function runCli(argv: string[], io: Io): number {
     const noCommand = () => {
-        io.stderr("rekey: name a command: bump, rollback, plan or due (rekey --help)\n");
+        io.stderr("rekey: name a command: bump, rollback, plan, due or init (rekey --help)\n");
         return 2;
     };
     if (!argv.length) return noCommand();

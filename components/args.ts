@@ -4,6 +4,30 @@
 // interfaces, no unions but `T | undefined` and no functions, so that `pulumi package add`
 // gives other languages the same component. The zod schemas (plan/schema.ts) validate them;
 // test/package/componentSchema.test.ts holds the two in step and runs the SDK's analyzer.
+import type { Input } from "@pulumi/pulumi";
+
+/** The inventory, in the shapes of the `rekey:*` stack configuration (docs/configuration.md). */
+export interface RotationArgs {
+    /** `rekey:secrets`: one entry per secret. */
+    secrets: { [name: string]: SecretArgs };
+    /** `rekey:consumers`: the services that read them, how to restart and verify each. */
+    consumers?: { [name: string]: ConsumerArgs };
+    /** `rekey:hosts`: SSH targets (each with its pinned `hostKey`). */
+    hosts?: { [name: string]: HostArgs };
+    /** `rekey:defaults`: what store entries inherit. */
+    defaults?: DefaultsArgs;
+    /** `rekey:supplied`: the values of `supplied: true` secrets (secret inputs). */
+    supplied?: { [name: string]: Input<string> };
+    /** `rekey:hostKeys`: each host's SSH private key (secret inputs). */
+    hostKeys?: { [name: string]: Input<string> };
+    /**
+     * The stack output under which the program exports this Rotation's `rotation` (default
+     * `rotation`). The Rotation reads it back to hold every epoch to one step from the last
+     * completed rotation: export it, and give each Rotation of a stack its own.
+     */
+    stackOutput?: string;
+}
+
 
 export interface SsmStoreArgs {
     name?: string;

@@ -6,33 +6,11 @@ import { dotenvTraits } from "./plan/dotenvLine";
 import { DotenvTraits, RawConfig, RekeyConfigError, RotationPlan, planRotation } from "./plan/plan";
 import { DeployedState, RekeyEpochError, applyDeployed, epochProblems, readDeployed } from "./plan/deployed";
 import { rawConfigOf } from "./plan/rawConfig";
-import type { ConsumerArgs, DefaultsArgs, HostArgs, SecretArgs } from "./args";
+import type { RotationArgs } from "./args";
 import { DeployedRotation, RotationRecord, deployRotation } from "./program";
 import { asRunError } from "./runError";
 import { Scope, providersByPackage, topLevel } from "./scope";
 import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
-
-/** The inventory, in the shapes of the `rekey:*` stack configuration (docs/configuration.md). */
-export interface RotationArgs {
-    /** `rekey:secrets`: one entry per secret. */
-    secrets: { [name: string]: SecretArgs };
-    /** `rekey:consumers`: the services that read them, how to restart and verify each. */
-    consumers?: { [name: string]: ConsumerArgs };
-    /** `rekey:hosts`: SSH targets (each with its pinned `hostKey`). */
-    hosts?: { [name: string]: HostArgs };
-    /** `rekey:defaults`: what store entries inherit. */
-    defaults?: DefaultsArgs;
-    /** `rekey:supplied`: the values of `supplied: true` secrets (secret inputs). */
-    supplied?: { [name: string]: pulumi.Input<string> };
-    /** `rekey:hostKeys`: each host's SSH private key (secret inputs). */
-    hostKeys?: { [name: string]: pulumi.Input<string> };
-    /**
-     * The stack output under which the program exports this Rotation's `rotation` (default
-     * `rotation`). The Rotation reads it back to hold every epoch to one step from the last
-     * completed rotation: export it, and give each Rotation of a stack its own.
-     */
-    stackOutput?: string;
-}
 
 /**
  * The Rotation's type token: the package's name, as `pulumi package add` names the
@@ -162,11 +140,24 @@ export class Rotation extends pulumi.ComponentResource {
                 get: () => (made ??= (secret ? pulumi.secret(pulumi.output(deployment.then(f))) : pulumi.output(deployment.then(f))) as pulumi.Output<T>),
             };
         };
+        // Never marked handled: a refusal nobody awaits is an unhandled rejection, which fails
+        // the program (cmd/run/run.js uncaughtHandler) before the engine could delete what a
+        // completed program no longer registers.
         deployments.set(this, deployment);
         Object.defineProperty(this, "rotation", lazy((d) => d.rotation));
         Object.defineProperty(this, "credentials", lazy((d) => d.credentials, true));
         Object.defineProperty(this, "values", lazy((d) => pulumi.all(Object.fromEntries([...d.secrets].map(([n, s]) => [n, s.value]))), true));
         this.registerOutputs({});
+    }
+
+    /**
+     * Resolves once every resource of the Rotation is registered; rejects, with one message
+     * naming every secret, when the Rotation refuses to run (an epoch more than one step from
+     * the last completed rotation, a supplied value a store cannot hold). A program that
+     * awaits it fails with that message.
+     */
+    async ready(): Promise<void> {
+        await deploymentOf(this);
     }
 }
 

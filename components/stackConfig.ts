@@ -2,6 +2,7 @@
 // `rekey:hostKeys` are wrapped as secrets as soon as they are read; the planner only
 // learns which names are present.
 import * as pulumi from "@pulumi/pulumi";
+import type { RotationArgs } from "./args";
 import { RawConfig } from "./plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "./plan/rawConfig";
 import { DotenvTraits, dotenvTraits } from "./plan/dotenvLine";
@@ -59,7 +60,7 @@ export const CONFIG_FACTS = Symbol.for("rekey.configFacts");
  * secret belongs, whether supplied values fit a .env line) travels with them, so the
  * Rotation names those problems too, before anything is registered.
  */
-export function fromStackConfig(): import("./rotation").RotationArgs {
+export function fromStackConfig(): RotationArgs {
     const { raw, supplied, hostKeys } = readStackConfig();
     const args = {
         secrets: raw.secrets,
@@ -68,7 +69,7 @@ export function fromStackConfig(): import("./rotation").RotationArgs {
         ...(raw.defaults !== undefined ? { defaults: raw.defaults } : {}),
         supplied: Object.fromEntries(supplied),
         hostKeys: Object.fromEntries(hostKeys),
-    } as import("./rotation").RotationArgs;
+    } as RotationArgs;
     const facts: ConfigFacts = {
         unknownKeys: raw.unknownKeys ?? [],
         plaintextKeys: raw.plaintextKeys ?? [],

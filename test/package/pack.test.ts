@@ -4,7 +4,7 @@
 // handed to another resource. Its TypeScript compiles against the shipped declarations.
 // `npm test` builds dist/ first; the install reads npm's cache first (--prefer-offline).
 import { execFileSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { ROOT } from "../harness/stackFile";
@@ -85,6 +85,16 @@ test.each([
     expect(failed).toMatch(/index\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
     const help = execFileSync(join(project, "node_modules", ".bin", "pulumi-rekey"), ["--help"], { cwd: project, encoding: "utf8" });
     expect(help).toMatch(/bump/);
+});
+
+test("npx pulumi-rekey init: the scaffold compiles against the installed package (tsc --noEmit)", () => {
+    const out = execFileSync(join(project, "node_modules", ".bin", "pulumi-rekey"), ["init", "scaffold", "--stack", "prod"], { cwd: project, encoding: "utf8" });
+    expect(out).toMatch(/^rekey: a rotation project in scaffold: Pulumi.yaml, package.json/);
+    const scaffold = join(project, "scaffold");
+    // Its dependencies are the project's (installed above): the scaffold's own npm install would fetch the same.
+    symlinkSync(join(project, "node_modules"), join(scaffold, "node_modules"));
+    execFileSync(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", scaffold], { cwd: scaffold, encoding: "utf8" });
+    expect(JSON.parse(readFileSync(join(scaffold, "package.json"), "utf8")).dependencies["pulumi-rekey"]).toMatch(/^\^0\.\d+\.\d+$/);
 });
 
 /** The program the fresh project runs (plain JavaScript, the package from its node_modules). */
