@@ -89,6 +89,8 @@ export function planRotation(raw: RawConfig): RotationPlan {
     const writers = new Map<string, string>();
     /** host:path of every file a store writes whole, with its kind and secret: one writer per file. */
     const files = new Map<string, { kind: StoreKind; secret: string }>();
+    /** The label of each store that is a resource of its own, and its secret. */
+    const labels = new Map<string, string>();
     /** The first store of each shared resource (a Kubernetes Secret, a .env file), and its secret. */
     const groups = new Map<string, { store: PlannedStore; secret: string }>();
     for (const [name, s] of secretCfgs) {
@@ -169,7 +171,13 @@ export function planRotation(raw: RawConfig): RotationPlan {
                 writers.set(where, name);
             }
             const group = planner.group?.(store);
-            if (group !== undefined) {
+            if (group === undefined) {
+                // A store of its own is a resource named by its label, under its secret; the URN
+                // holds the parents' types, not their names, so one label is one URN for every secret.
+                const other = labels.get(store.label);
+                if (other) problems.add(subject, `stores[${i}]`, `would be a resource named ${store.label} like ${other === name ? "another store of this secret" : `a store of secret ${other}`}: Pulumi needs one name per resource (an SSM parameter name serves one region here)`);
+                else labels.set(store.label, name);
+            } else {
                 const first = groups.get(group);
                 const conflict = first && planner.groupConflict?.(first.store, first.secret, store);
                 if (conflict) problems.add(subject, `stores[${i}].${conflict.field}`, conflict.reason);

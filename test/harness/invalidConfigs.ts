@@ -290,6 +290,11 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "secret A", field: "stores[0].keyVault.name", reason: /1-127 letters, digits and dashes/ },
     },
     {
+        title: "one SSM parameter name in two regions (one resource name)",
+        config: secrets({ A: { ...ok, stores: [{ ssm: { name: "/x/A", region: "us-east-1" } }] }, B: { ...ok, stores: [{ ssm: { name: "/x/A", region: "eu-west-1" } }] } }),
+        expect: { subject: "secret B", field: "stores[0]", reason: /^would be a resource named ssm:\/x\/A like a store of secret A: Pulumi needs one name per resource/ },
+    },
+    {
         title: "Key Vault without a vault",
         config: secrets({ A: { ...ok, stores: [{ keyVault: {} }] } }),
         expect: { subject: "secret A", field: "stores[0].keyVault.vault", reason: /is required/ },

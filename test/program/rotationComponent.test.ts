@@ -102,3 +102,39 @@ test("an invalid inventory throws one RekeyConfigError naming every problem, and
     ).rejects.toThrow(/invalid rekey configuration, 2 problems:\n  - secret A, field generate.bytes: must be 16-1024 bytes \(got 2\)\n  - secret B, field supplied: no value in rekey:supplied.B/);
     expect(engine.registered()).toEqual([]);
 });
+
+test("a supplied value given as an Output is checked against its .env store once it resolves, before any child", async () => {
+    const engine = new MockEngine();
+    const make = (value: string) => async () => {
+        const { Rotation } = require("../../index") as typeof import("../../index");
+        const r = new Rotation("edge", {
+            secrets: { TOKEN: { supplied: true, stores: [{ dotenv: { path: "/srv/edge/.env" } }] } },
+            supplied: { TOKEN: pulumi.secret(pulumi.output(value)) },
+        });
+        await r.ready();
+        return { rotation: r.rotation };
+    };
+    await expect(engine.run({}, make("line one\nline two"))).rejects.toThrow(/secret TOKEN, field stores\[0\]\.dotenv: cannot hold this secret: its value can contain a line break/);
+    expect(engine.registered()).toEqual(["pulumi-rekey:index:Rotation::edge"]);
+    // The same with a value that fits: written.
+    const run = await engine.run({}, make("fits-on-one-line"));
+    expect(run.resources.get("command:local:Command::edge-dotenv:local:/srv/edge/.env")).toBeDefined();
+});
+
+test("the user's AWS provider writes SSM parameters without a region of their own; a store's own region gets rekey's provider", async () => {
+    const aws = require("@pulumi/aws") as typeof import("@pulumi/aws");
+    const run = await new MockEngine().run({}, async () => {
+        const { Rotation } = require("../../index") as typeof import("../../index");
+        const account = new aws.Provider("my-account", { region: "eu-west-1" });
+        const r = new Rotation("app", {
+            secrets: { K: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [{ ssm: { name: "/app/K" } }, { ssm: { name: "/app/K-us", region: "us-east-1" } }] } },
+        }, { providers: [account] });
+        await r.ready();
+        return {};
+    });
+    const params = [...run.resources.values()].filter((x) => x.type === "aws:ssm/parameter:Parameter").map((x) => [x.name, x.provider]).sort();
+    expect(params).toEqual([
+        ["app-ssm:/app/K", "my-account"],
+        ["app-ssm:us-east-1:/app/K-us", "app-aws-us-east-1"],
+    ]);
+});
