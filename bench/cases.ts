@@ -29,6 +29,7 @@ const FLOOR_FACTORIES: Record<string, (name: string) => void> = {
 for (const component of ["RotatedSecret", "SsmParameters", "KubernetesSecret", "DotenvFile"]) {
     FLOOR_FACTORIES[`rekey:index:${component}`] = (name) => new pulumi.ComponentResource(`rekey:index:${component}`, name, {});
 }
+FLOOR_FACTORIES["pulumi-rekey:index:Rotation"] = (name) => new pulumi.ComponentResource("pulumi-rekey:index:Rotation", name, {});
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const waitForRPCs: () => Promise<void> =

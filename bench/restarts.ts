@@ -1,5 +1,5 @@
 // Restarts per rotation: 100 secrets spread over 10 consumers, with 1, 10 and 100 bumped.
-// Counted from the program itself under mocks (restart commands replaced in the second
+// Counted from the program itself under mocks (restart commands, named rekey-restart:<consumer>, replaced in the second
 // run), against the naive wiring of one restart per bumped secret per consumer.
 import { MockEngine } from "../test/harness/mockEngine";
 import { restartCounts } from "../components/plan/restarts";
@@ -26,7 +26,7 @@ export async function restartBench(): Promise<void> {
         await engine.run(inventory(() => 0));
         const second = inventory((i) => (i < bumped ? 1 : 0));
         const run = await engine.run(second);
-        const restarted = [...run.resources.values()].filter((r) => r.type === "command:local:Command" && r.name.startsWith("restart:") && r.change !== "same").length;
+        const restarted = [...run.resources.values()].filter((r) => r.type === "command:local:Command" && r.name.startsWith("rekey-restart:") && r.change !== "same").length;
         const names = new Set(Array.from({ length: bumped }, (_, i) => `SECRET_${i}`));
         const counts = restartCounts(planRotation(rawConfig(second)), names);
         if (counts.coalesced !== restarted) throw new Error(`plan says ${counts.coalesced} restarts, the program replaced ${restarted}`);

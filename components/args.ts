@@ -68,8 +68,11 @@ export interface StoreArgs {
 }
 export interface GenerateArgs {
     encoding: string;
+    /** hex, base64, base64url; fernet is always 32. */
     bytes?: number;
+    /** alphanumeric, password, htpasswd. */
     length?: number;
+    /** htpasswd user name. */
     user?: string;
     minUpper?: number;
     minLower?: number;
