@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
 import { Output, bump, due, plan, rollback } from "./commands";
 import { CliError } from "./errors";
+import { importCommand } from "./import";
 import { init } from "./init";
 
 export interface Io {
@@ -68,6 +69,13 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--json", "print JSON instead of Markdown")
         .action((o, cmd: Command) => done(due(dir(cmd), o.stack, { ...o, today: o.today ?? io.today() })));
 
+    p.command("import")
+        .description("The pulumi import --file JSON for the stores that can exist before rekey (SSM parameters, Key Vault secrets, Kubernetes Secrets).")
+        .addOption(stack())
+        .option("--out <file>", "write it here instead of stdout")
+        .option("--rotation <name>", "the Rotation's name in the program (the standalone program's is rekey)", "rekey")
+        .action((o, cmd: Command) => done(importCommand(dir(cmd), o.stack, { ...o, out: o.out === undefined ? undefined : resolve(dir(cmd), o.out) })));
+
     p.command("init")
         .description("Scaffold a rotation project that uses the pulumi-rekey package: Pulumi.yaml, package.json, index.ts, a stack file, the workflows.")
         .argument("[dir]", "where (made when missing)", ".")
@@ -80,7 +88,7 @@ function program(io: Io, done: (o: Output) => void): Command {
 /** Runs one command line (without `node rekey`); returns the exit code. */
 export function runCli(argv: string[], io: Io): number {
     const noCommand = () => {
-        io.stderr("rekey: name a command: bump, rollback, plan, due or init (rekey --help)\n");
+        io.stderr("rekey: name a command: bump, rollback, plan, due, import or init (rekey --help)\n");
         return 2;
     };
     if (!argv.length) return noCommand();

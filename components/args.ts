@@ -40,6 +40,8 @@ export interface KeyVaultStoreArgs {
     vault?: string;
     resourceGroup?: string;
     contentType?: string;
+    /** The vault's Azure subscription: only `rekey import` needs it (for the secrets' ids). */
+    subscriptionId?: string;
 }
 export interface KubernetesStoreArgs {
     secret: string;
@@ -160,6 +162,7 @@ export interface SsmDefaultsArgs {
 export interface KeyVaultDefaultsArgs {
     vault?: string;
     resourceGroup?: string;
+    subscriptionId?: string;
 }
 export interface KubernetesDefaultsArgs {
     namespace?: string;

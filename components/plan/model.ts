@@ -118,6 +118,8 @@ export interface KeyVaultStore extends StoreBase {
     vault: string;
     resourceGroup: string;
     contentType: string | null;
+    /** Only for `rekey import` (Key Vault ids); the program does not need it. */
+    subscriptionId: string | null;
 }
 export interface KubernetesStore extends StoreBase {
     kind: "kubernetes";

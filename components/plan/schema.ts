@@ -19,6 +19,7 @@ export const keyVaultStoreSchema = z.strictObject({
     vault: name.optional(),
     resourceGroup: name.optional(),
     contentType: name.optional(),
+    subscriptionId: name.optional(),
 });
 
 export const kubernetesStoreSchema = z.strictObject({
@@ -140,7 +141,7 @@ export const hostSchema = z.strictObject({
 
 export const defaultsSchema = z.strictObject({
     ssm: z.strictObject({ prefix: z.string().optional(), keyId: name.optional(), region: name.optional() }).optional(),
-    keyVault: z.strictObject({ vault: name.optional(), resourceGroup: name.optional() }).optional(),
+    keyVault: z.strictObject({ vault: name.optional(), resourceGroup: name.optional(), subscriptionId: name.optional() }).optional(),
     kubernetes: z
         .strictObject({ namespace: name.optional(), context: name.optional(), kubeconfig: name.optional() })
         .optional(),

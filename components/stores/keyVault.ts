@@ -2,6 +2,7 @@ import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import { KeyVaultStore, PlannedSecret } from "../plan/plan";
 import { expiresAt } from "../plan/storeTargets";
+import { keyVaultSecretName } from "../plan/storeKinds";
 import { HasSteps } from "../steps";
 import type { StoreComponent } from "./kind";
 import { SecretValues, rekeyTags } from "./values";
@@ -30,7 +31,7 @@ export class KeyVaultSecrets extends pulumi.ComponentResource implements HasStep
         this.steps = store.writes.map(
             (w) =>
                 new azure.keyvault.Secret(
-                    `${args.prefix ?? ""}keyvault:${store.vault}/${w.target}`,
+                    `${args.prefix ?? ""}${keyVaultSecretName(store, w.target)}`,
                     {
                         resourceGroupName: store.resourceGroup,
                         vaultName: store.vault,
@@ -42,7 +43,7 @@ export class KeyVaultSecrets extends pulumi.ComponentResource implements HasStep
                         },
                         tags: rekeyTags({ secret, variant: w.variant }),
                     },
-                    { parent: this, aliases: args.prefix ? [{ name: `keyvault:${store.vault}/${w.target}` }] : [] },
+                    { parent: this, aliases: args.prefix ? [{ name: keyVaultSecretName(store, w.target) }] : [] },
                 ),
         );
         this.registerOutputs({});

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedSecret, SsmStore } from "../plan/plan";
+import { ssmParameterName } from "../plan/storeKinds";
 import { HasSteps } from "../steps";
 import type { StoreComponent } from "./kind";
 import { SecretValues, rekeyTags } from "./values";
@@ -32,7 +33,7 @@ export class SsmParameters extends pulumi.ComponentResource implements HasSteps 
         this.steps = store.writes.map(
             (w) =>
                 new aws.ssm.Parameter(
-                    `${args.prefix ?? ""}ssm:${store.region ? `${store.region}:` : ""}${w.target}`,
+                    `${args.prefix ?? ""}${ssmParameterName(store, w.target)}`,
                     {
                         name: w.target,
                         type: "SecureString",
@@ -41,7 +42,7 @@ export class SsmParameters extends pulumi.ComponentResource implements HasSteps 
                         description: `Managed by rekey: ${secret.name}${w.variant === "current" ? "" : ` (${w.variant})`}. Rotate by bumping rekey:secrets.${secret.name}.epoch, not here.`,
                         tags: rekeyTags({ secret, variant: w.variant }),
                     },
-                    { parent: this, provider: args.provider, aliases: args.prefix ? [{ name: `ssm:${store.region ? `${store.region}:` : ""}${w.target}` }] : [] },
+                    { parent: this, provider: args.provider, aliases: args.prefix ? [{ name: ssmParameterName(store, w.target) }] : [] },
                 ),
         );
         this.registerOutputs({});

@@ -5,7 +5,7 @@ afterAll(removeWorkdirs);
 
 describe("bad arguments and unreadable files exit 2 with one message", () => {
     test.each([
-        [[], "rekey: name a command: bump, rollback, plan, due or init (rekey --help)\n"],
+        [[], "rekey: name a command: bump, rollback, plan, due, import or init (rekey --help)\n"],
         [["rotate", "X"], "rekey: unknown command 'rotate'\n"],
         [["plan"], "rekey: required option '-s, --stack <stack>' not specified\n"],
         [["plan", "--stack", "shop", "--frobnicate"], "rekey: unknown option '--frobnicate'\n"],

@@ -13,6 +13,8 @@ import { ssm } from "./ssm";
 
 export type { StoreKindPlanner, StoreOf } from "./kind";
 export { TYPED_SECRET_KEYS } from "./kubernetes";
+export { ssmParameterName } from "./ssm";
+export { keyVaultSecretName } from "./keyVault";
 
 export const STORE_KIND_PLANNERS: { readonly [K in StoreKind]: StoreKindPlanner<K> } = { ssm, keyVault, kubernetes, dotenv, file };
 

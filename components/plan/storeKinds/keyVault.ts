@@ -1,6 +1,9 @@
 // An Azure Key Vault secret per value; Key Vault names take "-", so `_PREVIOUS` is `-previous`.
 import * as names from "../names";
-import { StoreKindPlanner, writesOf } from "./kind";
+import { StoreKindPlanner, StoreOf, writesOf } from "./kind";
+
+/** The resource name of one Key Vault secret (after the Rotation's prefix); the program and `rekey import` use it. */
+export const keyVaultSecretName = (store: StoreOf<"keyVault">, target: string) => `keyvault:${store.vault}/${target}`;
 
 export const keyVault: StoreKindPlanner<"keyVault"> = {
     resolve(e, ctx) {
@@ -18,6 +21,7 @@ export const keyVault: StoreKindPlanner<"keyVault"> = {
             vault: vault ?? "",
             resourceGroup: resourceGroup ?? "",
             contentType: e.contentType ?? null,
+            subscriptionId: e.subscriptionId ?? ctx.defaults.keyVault?.subscriptionId ?? null,
             writes,
         };
     },

@@ -1,6 +1,9 @@
 // An AWS SSM SecureString parameter per value: `<prefix><NAME>`, `_PREVIOUS` and `_USER` beside it.
 import * as names from "../names";
-import { StoreKindPlanner, writesOf } from "./kind";
+import { StoreKindPlanner, StoreOf, writesOf } from "./kind";
+
+/** The resource name of one parameter (after the Rotation's prefix); the program and `rekey import` use it. */
+export const ssmParameterName = (store: StoreOf<"ssm">, target: string) => `ssm:${store.region ? `${store.region}:` : ""}${target}`;
 
 export const ssm: StoreKindPlanner<"ssm"> = {
     resolve(e, ctx) {

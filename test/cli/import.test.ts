@@ -1,0 +1,91 @@
+// `rekey import`: the import file names every store resource that can exist before rekey
+// (SSM parameters, Key Vault secrets, Kubernetes Secrets) exactly as the program registers
+// it: the URN that `pulumi import` computes for each entry (the parent entry's qualified
+// type, the type and the logical name: pkg/cmd/pulumi/operations/import.go parseImportFile)
+// is the URN of that resource in a mock run of the same stack, one to one, and so are its
+// parent's and its provider's.
+import { importFile } from "../../components/plan/importFile";
+import { rawConfig } from "../harness/rawConfig";
+import { planRotation } from "../../components/plan/plan";
+import { MockEngine } from "../harness/mockEngine";
+import { generateUrn } from "../harness/urns";
+import { loadStackFile } from "../harness/stackFile";
+import { parseStackFile, planOf } from "../../cli/stackFile";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { ROOT } from "../harness/stackFile";
+import { rekey, removeWorkdirs, workdir } from "../harness/cli";
+
+afterAll(removeWorkdirs);
+const STORE_TYPES = ["aws:ssm/parameter:Parameter", "azure-native:keyvault:Secret", "kubernetes:core/v1:Secret"];
+
+/** The URN of each entry as `pulumi import` computes it. */
+function importUrns(file: ReturnType<typeof importFile>["file"], stack: string): Map<string, string> {
+    const ctx = { stack, project: "rekey" };
+    const urns = new Map<string, string>();
+    const urnOf = (name: string): string => {
+        if (urns.has(name)) return urns.get(name)!;
+        const spec = file.resources.find((r) => r.name === name)!;
+        const urn = generateUrn(ctx, spec.parent ? urnOf(spec.parent) : undefined, spec.type, spec.logicalName);
+        urns.set(name, urn);
+        return urn;
+    };
+    for (const r of file.resources) urnOf(r.name);
+    return urns;
+}
+
+describe.each(["production", "staging"])("the %s stack", (stack) => {
+    test("every importable store resource of a mock run, with its parent and provider, and nothing else", async () => {
+        const loaded = loadStackFile(stack);
+        const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
+        const byKey = new Map([...run.resources].map(([k, r]) => [k, r]));
+        const fromRun = [...run.resources.values()]
+            .filter((r) => STORE_TYPES.includes(r.type))
+            .map((r) => ({ urn: r.urn, parent: byKey.get(r.parent!)!.urn, provider: r.provider ?? null }))
+            .sort((a, b) => (a.urn < b.urn ? -1 : 1));
+        expect(fromRun.length).toBeGreaterThan(5);
+
+        const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`));
+        const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
+        const urns = importUrns(file, stack);
+        const fromFile = file.resources
+            .filter((r) => r.id !== undefined)
+            .map((r) => ({ urn: urns.get(r.name)!, parent: urns.get(r.parent!)!, provider: r.provider ? file.resources.find((p) => p.name === r.provider)!.logicalName : null }))
+            .sort((a, b) => (a.urn < b.urn ? -1 : 1));
+        expect(fromFile).toEqual(fromRun);
+        // The components and providers the file declares are the run's too.
+        for (const r of file.resources.filter((x) => x.id === undefined)) {
+            expect([...run.resources.values()].some((x) => x.urn === urns.get(r.name))).toBe(true);
+        }
+    });
+});
+
+test("import ids: an SSM parameter's name, a Kubernetes Secret's namespace/name, a Key Vault secret's ARM id (the subscription from defaults, or a stated placeholder)", () => {
+    const secrets = {
+        A: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [{ ssm: { name: "/app/A" } }, { kubernetes: { secret: "app", namespace: "prod" } }, { keyVault: { vault: "kv-app", resourceGroup: "rg-app" } }] },
+    };
+    const ids = (defaults: Record<string, unknown>) => {
+        const r = importFile(planRotation(rawConfig({ "rekey:secrets": secrets, "rekey:defaults": defaults })), { rotation: "rekey", providerVersions: {} });
+        return { ids: r.file.resources.filter((x) => x.id).map((x) => [x.type, x.id]), placeholders: r.placeholders };
+    };
+    expect(ids({ keyVault: { subscriptionId: "0000-1111" } })).toEqual({
+        ids: [
+            ["aws:ssm/parameter:Parameter", "/app/A"],
+            ["azure-native:keyvault:Secret", "/subscriptions/0000-1111/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app/secrets/a"],
+            ["kubernetes:core/v1:Secret", "prod/app"],
+        ],
+        placeholders: [],
+    });
+    expect(ids({}).placeholders).toEqual(["Key Vault kv-app: its ids need the subscription (set rekey:defaults.keyVault.subscriptionId, or replace {subscriptionId})"]);
+    expect(ids({}).ids[1][1]).toContain("/subscriptions/{subscriptionId}/");
+});
+
+test("rekey import --out writes the file and says how to use it", () => {
+    const dir = workdir({ "Pulumi.production.yaml": readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8") }, false);
+    const r = rekey(dir, "import", "--stack", "production", "--out", "import.json");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^rekey: \d+ store resources to import written to .*import\.json; then: pulumi import --file .*import\.json --stack production\n/);
+    const file = JSON.parse(readFileSync(join(dir, "import.json"), "utf8"));
+    expect(file.resources.some((x: { type: string }) => x.type === "aws:ssm/parameter:Parameter")).toBe(true);
+});
