@@ -20,6 +20,7 @@ import { readStackConfig } from "./stackConfig";
 import { completion } from "./steps";
 import { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
+import { awsProviderName } from "./plan/naming";
 import { asRunError } from "./runError";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
 import { kubernetesProvider } from "./stores/kubernetes";
@@ -271,7 +272,7 @@ function deployStores(
         awsProvider: (region) => {
             if (region === null) return undefined;
             if (!awsProviders.has(region)) {
-                const at = topLevel(scope, `aws-${region}`, `rekey-aws-${region}`);
+                const at = topLevel(scope, awsProviderName(region), `rekey-aws-${region}`);
                 awsProviders.set(region, new aws.Provider(at.name, { region: region as aws.Region }, at.opts));
             }
             return awsProviders.get(region);

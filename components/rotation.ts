@@ -8,17 +8,16 @@ import { DeployedState, RekeyEpochError, applyDeployed, epochProblems, readDeplo
 import { rawConfigOf } from "./plan/rawConfig";
 import type { RotationArgs } from "./args";
 import { DeployedRotation, RotationRecord, deployRotation } from "./program";
+import { ROTATION_TYPE, rotationPrefix } from "./plan/naming";
 import { asRunError } from "./runError";
 import { Scope, providersByPackage, topLevel } from "./scope";
 import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
 
-/**
- * The Rotation's type token: the package's name, as `pulumi package add` names the
- * component for other languages (@pulumi/pulumi cmd/run-plugin/run.js: the provider is the
- * package.json name). Its children keep their `rekey:index:*` types, which stacks deployed
- * by rekey 0.1 hold.
- */
-export const ROTATION_TYPE = "pulumi-rekey:index:Rotation";
+// The Rotation's type token is the package's name, as `pulumi package add` names the
+// component for other languages (@pulumi/pulumi cmd/run-plugin/run.js: the provider is the
+// package.json name). Its children keep their `rekey:index:*` types, which stacks deployed
+// by rekey 0.1 hold.
+export { ROTATION_TYPE } from "./plan/naming";
 
 /** The name of the StackReference through which a Rotation reads its own stack's last outputs (in 0.1: `rekey-deployed`). */
 export const DEPLOYED_REFERENCE_NAME = "deployed";
@@ -103,7 +102,7 @@ export class Rotation extends pulumi.ComponentResource {
         // Before super: an invalid inventory registers nothing, not even the component.
         const first = plan(rawOf(args, facts));
         super(ROTATION_TYPE, name, {}, opts);
-        const scope: Scope = { prefix: `${name}-`, parent: this, legacy: name === "rekey", providers: providersByPackage(opts?.providers) };
+        const scope: Scope = { prefix: rotationPrefix(name), parent: this, legacy: name === "rekey", providers: providersByPackage(opts?.providers) };
         const secretMap = (m: Record<string, pulumi.Input<string>> | undefined) =>
             new Map(Object.entries(m ?? {}).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, pulumi.secret(v)]));
         const supplied = secretMap(args.supplied);

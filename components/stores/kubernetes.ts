@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubernetesProviderConfig } from "../plan/plan";
 import { StoreGroup, writeRecord } from "../plan/storeTargets";
 import type { StoreComponent } from "./kind";
+import { KUBERNETES_PROVIDER_NAME } from "../plan/naming";
 import { Scope, topLevel } from "../scope";
 import { HasSteps } from "../steps";
 import { SecretValues } from "./values";
@@ -16,7 +17,7 @@ export const ROTATION_ANNOTATION = "rekey.dev/rotation";
  * pods that mount it without it.
  */
 export function kubernetesProvider(config: KubernetesProviderConfig, scope: Scope): k8s.Provider {
-    const at = topLevel(scope, "kubernetes", "rekey-kubernetes");
+    const at = topLevel(scope, KUBERNETES_PROVIDER_NAME, "rekey-kubernetes");
     return new k8s.Provider(
         at.name,
         {
