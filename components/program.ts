@@ -22,6 +22,7 @@ import { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
 import { awsProviderName } from "./plan/naming";
 import { asRunError } from "./runError";
+import { knownValue } from "./steps";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
@@ -155,12 +156,6 @@ async function checkRestores(plan: RotationPlan, deployed: DeployedState, values
     if (problems.length) throw asRunError(new RekeyEpochError(problems));
 }
 
-/** An Output's value, or undefined while it is unknown (a preview). Uses the SDK's Output internals. */
-async function knownValue<T>(o: pulumi.Output<T>): Promise<T | undefined> {
-    const internal = o as unknown as { promise(withUnknowns?: boolean): Promise<T>; isKnown: Promise<boolean> };
-    const [value, known] = await Promise.all([internal.promise(true), internal.isKnown]);
-    return known ? value : undefined;
-}
 
 function valuesOf(
     s: PlannedSecret,
@@ -285,7 +280,8 @@ function deployStores(
         const names = [...new Set(group.members.map((m) => m.secret.name))];
         // A store of one secret is its child; a shared Secret or .env file belongs to no one
         // secret and is the Rotation's.
-        const placed = group.shared ? topLevel(scope, group.name) : { name: nested(scope, group.name).name, opts: { parent: secrets.get(names[0]), aliases: nested(scope, group.name).aliases } };
+        const own = group.shared ? undefined : nested(scope, group.name);
+        const placed = own ? { name: own.name, opts: { parent: secrets.get(names[0]), aliases: own.aliases } } : topLevel(scope, group.name);
         const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn: hooksOf(hooks, names) });
         for (const n of names) bySecret.get(n)!.push(resource);
     }

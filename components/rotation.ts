@@ -10,6 +10,7 @@ import type { RotationArgs } from "./args";
 import { DeployedRotation, RotationRecord, deployRotation } from "./program";
 import { ROTATION_TYPE, rotationPrefix } from "./plan/naming";
 import { asRunError } from "./runError";
+import { knownValue } from "./steps";
 import { Scope, providersByPackage, topLevel } from "./scope";
 import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
 
@@ -71,12 +72,6 @@ function plan(raw: RawConfig): RotationPlan {
     }
 }
 
-/** An Output's value, or undefined while it is unknown (a preview). Uses the SDK's Output internals. */
-async function knownValue<T>(o: pulumi.Output<T>): Promise<T | undefined> {
-    const internal = o as unknown as { promise(withUnknowns?: boolean): Promise<T>; isKnown: Promise<boolean> };
-    const [value, known] = await Promise.all([internal.promise(true), internal.isKnown]);
-    return known ? value : undefined;
-}
 
 /**
  * Secret rotation as code: every secret of `args.secrets` generated (or supplied, or
