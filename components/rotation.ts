@@ -72,7 +72,6 @@ function plan(raw: RawConfig): RotationPlan {
     }
 }
 
-
 /**
  * Secret rotation as code: every secret of `args.secrets` generated (or supplied, or
  * derived), written to its stores, its consumers restarted in order with their verify.
@@ -103,29 +102,28 @@ export class Rotation extends pulumi.ComponentResource {
         const supplied = secretMap(args.supplied);
         const hostKeys = secretMap(args.hostKeys);
         const deployment = (async () => {
-            let p = first;
-            if (p.unchecked.length) {
+            let checked = first;
+            if (first.unchecked.length) {
                 // Supplied values given as Outputs: what the planner needs of them (whether they fit
-                // a .env line) is known once they resolve, before any child (unknown in a preview).
+                // a .env line) is known once they resolve, before any child. In a preview one may be
+                // unknown: the check then runs in `pulumi up`.
                 const traits: Record<string, DotenvTraits> = {};
+                let known = true;
                 for (const [n, v] of supplied) {
                     const value = await knownValue(v);
-                    if (value === undefined) return undefined;
-                    traits[n] = dotenvTraits(value);
+                    if (value === undefined) known = false;
+                    else traits[n] = dotenvTraits(value);
                 }
-                p = plan(rawOf(args, facts, traits));
+                if (known) checked = plan(rawOf(args, facts, traits));
             }
-            return p;
-        })().then(async (p) => {
             const deployed = await readDeployedState(scope, args.stackOutput ?? "rotation");
-            const checked = p ?? first;
             const problems = epochProblems(checked, deployed);
             if (problems.length) throw asRunError(new RekeyEpochError(problems));
             return deployRotation({ plan: applyDeployed(checked, deployed), supplied, hostKeys, deployed, scope });
-        });
+        })();
         // A refused epoch or an invalid supplied value rejects `deployment`, which fails the
-        // program (index.ts awaits it; unawaited, it is an unhandled rejection, which the
-        // language host reports and fails on). The Outputs derived from it are made on first
+        // program (standalone.ts awaits ready(); unawaited, it is an unhandled rejection, which
+        // the language host reports and fails on). The Outputs derived from it are made on first
         // use, so that a failed deployment reports its error once, not once per Output.
         const lazy = <T>(f: (d: DeployedRotation) => T | pulumi.Output<T>, secret = false) => {
             let made: pulumi.Output<T> | undefined;
