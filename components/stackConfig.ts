@@ -76,7 +76,9 @@ export function fromStackConfig(): RotationArgs {
         encryptedKeys: raw.encryptedKeys ?? [],
         suppliedTraits: raw.suppliedTraits ?? {},
     };
-    Object.defineProperty(args, CONFIG_FACTS, { value: facts });
+    // Enumerable, so that `{ ...fromStackConfig(), stackOutput }` keeps it (spread copies own
+    // enumerable symbol keys; JSON and schemas ignore symbols).
+    Object.defineProperty(args, CONFIG_FACTS, { value: facts, enumerable: true });
     return args;
 }
 

@@ -138,3 +138,16 @@ test("the user's AWS provider writes SSM parameters without a region of their ow
         ["app-ssm:us-east-1:/app/K-us", "app-aws-us-east-1"],
     ]);
 });
+
+test("fromStackConfig's args spread into a Rotation's keep what the stack config says beyond them (an unknown key is still named)", async () => {
+    const engine = new MockEngine();
+    const config = { "rekey:secrets": { A: { epoch: 0, generate: { encoding: "hex", bytes: 16 } } }, "rekey:secret": {} };
+    await expect(
+        engine.run(config, async () => {
+            const { Rotation, fromStackConfig } = require("../../index") as typeof import("../../index");
+            new Rotation("mine", { ...fromStackConfig(), stackOutput: "mine" });
+            return {};
+        }),
+    ).rejects.toThrow(/rekey:secret: unknown configuration key/);
+    expect(engine.registered()).toEqual([]);
+});
