@@ -280,7 +280,7 @@ function deployStores(
         const names = [...new Set(group.members.map((m) => m.secret.name))];
         // A store of one secret is its child; a shared Secret or .env file belongs to no one
         // secret and is the Rotation's.
-        const own = group.shared ? undefined : nested(scope, group.name);
+        const own = group.shared ? undefined : nested(scope.prefix, group.name);
         const placed = own ? { name: own.name, opts: { parent: secrets.get(names[0]), aliases: own.aliases } } : topLevel(scope, group.name);
         const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn: hooksOf(hooks, names) });
         for (const n of names) bySecret.get(n)!.push(resource);

@@ -34,9 +34,13 @@ export function topLevel(scope: Scope, base: string, legacyName = base): { name:
     };
 }
 
-/** A name under a secret that does not start with the secret's: prefixed, and aliased to its 0.1 name under the parent's former URN. */
-export function nested(scope: Scope, base: string): { name: string; aliases: pulumi.Alias[] } {
-    return { name: `${scope.prefix}${base}`, aliases: scope.prefix ? [{ name: base }] : [] };
+/**
+ * A name under a component that does not start with the component's: the Rotation's
+ * `prefix` before it, and an alias to `base`, which the engine multiplies by the parent's
+ * former URN (0.1's name under 0.1's parent).
+ */
+export function nested(prefix: string, base: string): { name: string; aliases: pulumi.Alias[] } {
+    return { name: `${prefix}${base}`, aliases: prefix ? [{ name: base }] : [] };
 }
 
 /** The providers of `opts.providers` by package, whether given as a map or a list. */

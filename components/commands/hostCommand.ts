@@ -3,6 +3,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedHost } from "../plan/plan";
+import { nested } from "../scope";
 
 export interface HostCommandArgs {
     create: string;
@@ -56,8 +57,9 @@ export function hostCommand(
     opts: pulumi.CustomResourceOptions,
     prefix = "",
 ): command.local.Command | command.remote.Command {
-    const name = `${prefix}${step}`;
-    if (prefix) opts = { ...opts, aliases: [...(opts.aliases ?? []), { name: step }] };
+    const placed = nested(prefix, step);
+    const name = placed.name;
+    opts = { ...opts, aliases: [...(opts.aliases ?? []), ...placed.aliases] };
     // Every command handed a secret keeps its output out of plain state: stdout and stderr
     // are outputs of the command resource, stored unencrypted unless marked secret.
     const carriesSecret = args.stdin !== undefined || args.environment !== undefined;

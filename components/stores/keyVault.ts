@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KeyVaultStore, PlannedSecret } from "../plan/plan";
 import { expiresAt } from "../plan/storeTargets";
 import { keyVaultSecretName } from "../plan/storeKinds";
+import { nested } from "../scope";
 import { HasSteps } from "../steps";
 import type { StoreComponent } from "./kind";
 import { SecretValues, rekeyTags } from "./values";
@@ -28,24 +29,24 @@ export class KeyVaultSecrets extends pulumi.ComponentResource implements HasStep
         const { secret, store, values } = args;
         const expires = expiresAt(secret);
         const contentType = store.contentType ?? (secret.source.kind === "generate" ? secret.source.spec.encoding : "text/plain");
-        this.steps = store.writes.map(
-            (w) =>
-                new azure.keyvault.Secret(
-                    `${args.prefix ?? ""}${keyVaultSecretName(store, w.target)}`,
-                    {
-                        resourceGroupName: store.resourceGroup,
-                        vaultName: store.vault,
-                        secretName: w.target,
-                        properties: {
-                            value: values.of(w.variant),
-                            contentType: w.variant === "user" ? "text/plain" : contentType,
-                            attributes: { enabled: true, ...(expires !== null && w.variant === "current" ? { expires } : {}) },
-                        },
-                        tags: rekeyTags({ secret, variant: w.variant }),
+        this.steps = store.writes.map((w) => {
+            const placed = nested(args.prefix ?? "", keyVaultSecretName(store, w.target));
+            return new azure.keyvault.Secret(
+                placed.name,
+                {
+                    resourceGroupName: store.resourceGroup,
+                    vaultName: store.vault,
+                    secretName: w.target,
+                    properties: {
+                        value: values.of(w.variant),
+                        contentType: w.variant === "user" ? "text/plain" : contentType,
+                        attributes: { enabled: true, ...(expires !== null && w.variant === "current" ? { expires } : {}) },
                     },
-                    { parent: this, aliases: args.prefix ? [{ name: keyVaultSecretName(store, w.target) }] : [] },
-                ),
-        );
+                    tags: rekeyTags({ secret, variant: w.variant }),
+                },
+                { parent: this, aliases: placed.aliases },
+            );
+        });
         this.registerOutputs({});
     }
 }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedSecret, SsmStore } from "../plan/plan";
 import { ssmParameterName } from "../plan/storeKinds";
+import { nested } from "../scope";
 import { HasSteps } from "../steps";
 import type { StoreComponent } from "./kind";
 import { SecretValues, rekeyTags } from "./values";
@@ -30,21 +31,21 @@ export class SsmParameters extends pulumi.ComponentResource implements HasSteps 
     constructor(name: string, args: SsmParametersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:SsmParameters", name, {}, opts);
         const { secret, store, values } = args;
-        this.steps = store.writes.map(
-            (w) =>
-                new aws.ssm.Parameter(
-                    `${args.prefix ?? ""}${ssmParameterName(store, w.target)}`,
-                    {
-                        name: w.target,
-                        type: "SecureString",
-                        keyId: store.keyId ?? undefined,
-                        value: values.of(w.variant),
-                        description: `Managed by rekey: ${secret.name}${w.variant === "current" ? "" : ` (${w.variant})`}. Rotate by bumping rekey:secrets.${secret.name}.epoch, not here.`,
-                        tags: rekeyTags({ secret, variant: w.variant }),
-                    },
-                    { parent: this, provider: args.provider, aliases: args.prefix ? [{ name: ssmParameterName(store, w.target) }] : [] },
-                ),
-        );
+        this.steps = store.writes.map((w) => {
+            const placed = nested(args.prefix ?? "", ssmParameterName(store, w.target));
+            return new aws.ssm.Parameter(
+                placed.name,
+                {
+                    name: w.target,
+                    type: "SecureString",
+                    keyId: store.keyId ?? undefined,
+                    value: values.of(w.variant),
+                    description: `Managed by rekey: ${secret.name}${w.variant === "current" ? "" : ` (${w.variant})`}. Rotate by bumping rekey:secrets.${secret.name}.epoch, not here.`,
+                    tags: rekeyTags({ secret, variant: w.variant }),
+                },
+                { parent: this, provider: args.provider, aliases: placed.aliases },
+            );
+        });
         this.registerOutputs({});
     }
 }
