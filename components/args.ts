@@ -16,7 +16,7 @@ export interface RotationArgs {
     hosts?: { [name: string]: HostArgs };
     /** `rekey:defaults`: what store entries inherit. */
     defaults?: DefaultsArgs;
-    /** `rekey:supplied`: the values of `supplied: true` secrets (secret inputs). */
+    /** `rekey:supplied`: the values of `supplied: true` secrets and of adopted ones (secret inputs). */
     supplied?: { [name: string]: Input<string> };
     /** `rekey:hostKeys`: each host's SSH private key (secret inputs). */
     hostKeys?: { [name: string]: Input<string> };
@@ -117,6 +117,8 @@ export interface SecretArgs {
     generate?: GenerateArgs;
     /** true: the value comes from `supplied` (rekey:supplied). */
     supplied?: boolean;
+    /** true at epoch 0 of a generated secret: epoch 0's value is the one in use today, `supplied[name]` (see docs/migration.md). */
+    adopt?: boolean;
     derive?: string;
     keepPrevious?: boolean;
     minLength?: number;

@@ -7,7 +7,7 @@ import * as random from "@pulumi/random";
 import { fingerprint, keyedHex } from "./fingerprint";
 import { DeployedState, DeployedValue, RekeyEpochError, applyDeployed, epochProblems, previousAfter, readDeployed, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, RekeyConfigError, RotationPlan, StoreKind, Variant, planRotation } from "./plan/plan";
-import { consumerDependencies, derivedFrom, readersOf, triggerLabel } from "./plan/restarts";
+import { consumerDependencies, derivedFrom, readersOf, triggerLabel, valuesInUse } from "./plan/restarts";
 import { storeGroups } from "./plan/storeTargets";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
@@ -42,6 +42,8 @@ export interface RotationRecord {
     fingerprint: string;
     /** The deployed value the previous value (keepPrevious) is exactly, which a rollback restores; else null. */
     previous: DeployedValue | null;
+    /** The current value is the one adopted at epoch 0 (the value in use before rekey). */
+    adopted?: true;
     stores: string[];
     consumers: string[];
 }
@@ -89,7 +91,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         values.set(s.name, valuesOf(s, secret, keyed));
         if (secret.password) credentials[s.name] = secret.password;
     }
-    await checkRestores(plan, deployed, values);
+    await checkRestores(plan, deployed, values, secrets);
     /** What the previous value is now, in terms of what was deployed (null without keepPrevious). */
     const previousNow = new Map(
         plan.secrets.map((s) => {
@@ -116,6 +118,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
             .apply(([, fp, previous]): RotationRecord => ({
                 epoch: s.epoch,
                 ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
+                ...(s.slots[0]?.adopted ? { adopted: true as const } : {}),
                 rotatedAt: s.changedAt,
                 fingerprint: fp,
                 previous,
@@ -139,8 +142,20 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
  * generators and before anything that uses a value. In a preview a replaced generator's
  * value is unknown: the check then runs in `pulumi up`.
  */
-async function checkRestores(plan: RotationPlan, deployed: DeployedState, values: Map<string, SecretValues>): Promise<void> {
+async function checkRestores(plan: RotationPlan, deployed: DeployedState, values: Map<string, SecretValues>, secrets: Map<string, RotatedSecret>): Promise<void> {
     const problems: ConfigProblem[] = [];
+    for (const s of plan.secrets) {
+        // An adopted value the state should hold (the configuration no longer carries it)
+        // but does not: its holder was lost, or never deployed.
+        const held = secrets.get(s.name)!.adopted;
+        if (held && (await knownValue(held)) === "") {
+            problems.push({
+                subject: `secret ${s.name}`,
+                field: "adopt",
+                reason: `epoch 0's value was adopted, and this stack's state no longer holds it (the first pulumi up with adopt: true puts it there): set epoch 0 with adopt: true and the value in rekey:supplied.${s.name} to adopt it again, or bump for a fresh value`,
+            });
+        }
+    }
     for (const s of plan.secrets) {
         const restore = restoring(s, deployed);
         if (!restore) continue;
@@ -208,7 +223,8 @@ function deployHooks(
     const { prefix } = scope;
     for (const s of plan.secrets) {
         const apply = s.apply;
-        if (!apply) continue;
+        // An adopted value in use is already where the hook would put it.
+        if (!apply || s.inUse) continue;
         const secret = secrets.get(s.name)!;
         // Named after the secret, so the engine derives their 0.1 names from the secret's.
         const opts = { parent: secret };
@@ -307,17 +323,27 @@ function deployConsumers(
 ): Map<string, pulumi.Resource[]> {
     const { prefix } = scope;
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
-    const done = new Map<string, pulumi.Resource>();
+    /** What a consumer's dependents wait for: its verify or restart, or for one not restarted, what it would have waited for. */
+    const done = new Map<string, pulumi.Resource[]>();
     const steps = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
     const dependencies = consumerDependencies(plan);
+    const inUse = valuesInUse(plan);
     for (const { consumer, secrets: read, roots } of dependencies) {
         const label = (n: string) => triggerLabel(byName.get(n)!);
-        const triggers = read.map((n) => values.get(n)!.fingerprint("current").apply((fp) => `${label(n)} ${fp}`));
-        const causes = roots.map(label);
+        // Values the consumer already runs with are no trigger; one that reads nothing else has
+        // no restart yet (its first one comes with the first rotation of what it reads).
+        const changing = read.filter((n) => !inUse.has(n));
+        const after = consumer.after.flatMap((a) => done.get(a)!);
+        if (!changing.length) {
+            done.set(consumer.name, after);
+            continue;
+        }
+        const triggers = changing.map((n) => values.get(n)!.fingerprint("current").apply((fp) => `${label(n)} ${fp}`));
+        const causes = roots.filter((n) => !inUse.has(n)).map(label);
         const dependsOn = [
             ...read.flatMap((n) => stores.get(n) ?? []),
             ...hooksOf(hooks, roots),
-            ...consumer.after.map((a) => done.get(a)!),
+            ...after,
         ];
         const action = consumer.action;
         const at = topLevel(scope, consumer.name);
@@ -329,13 +355,13 @@ function deployConsumers(
         const verify = consumer.verify
             ? new Verify(at.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), ...step }, { ...at.opts, dependsOn: [restart] })
             : undefined;
-        done.set(consumer.name, verify ?? restart);
+        done.set(consumer.name, [verify ?? restart]);
         for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));
     }
     for (const s of plan.secrets) {
-        if (s.apply?.kind !== "redis") continue;
+        if (s.apply?.kind !== "redis" || s.inUse) continue;
         const dependsOn = [
-            ...readersOf(dependencies, s.name).map((c) => done.get(c.name)!),
+            ...readersOf(dependencies, s.name).flatMap((c) => done.get(c.name)!),
             ...[s.name, ...derivedFrom(plan, s.name)].flatMap((n) => stores.get(n) ?? []),
         ];
         const adminSecret = s.apply.adminPasswordSecret;

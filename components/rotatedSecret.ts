@@ -26,8 +26,13 @@ export class RotatedSecret extends pulumi.ComponentResource {
     public readonly value: pulumi.Output<string>;
     /** The value of the previous epoch (keepPrevious only). */
     public readonly previous?: pulumi.Output<string>;
-    /** The password behind an htpasswd line, for the people who log in with it. */
+    /** The password behind an htpasswd line, for the people who log in with it (never of an adopted value: rekey never had it). */
     public readonly password?: pulumi.Output<string>;
+    /**
+     * The adopted value as the stack's state holds it (undefined: it holds none), when a slot
+     * holds the adopted value; the program checks it before anything uses it.
+     */
+    public readonly adopted?: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: RotatedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:RotatedSecret", name, {}, opts);
@@ -35,7 +40,9 @@ export class RotatedSecret extends pulumi.ComponentResource {
         const source = plan.source;
         switch (source.kind) {
             case "generate": {
+                if (plan.slots.some((slot) => slot.adopted)) this.adopted = adoptedValue(name, plan.adopt ? args.supplied : undefined, this);
                 const valueOf = (slot: GeneratorSlot) => {
+                    if (slot.adopted) return { generator: undefined, value: pulumi.secret(this.adopted!.apply((v) => v ?? "")) };
                     const generator = new random.RandomPassword(
                         `${name}-${slot.parity}`,
                         { ...source.generator, keepers: slotKeepers(slot) },
@@ -50,7 +57,7 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 const [current, previous] = plan.slots.map(valueOf);
                 this.value = current.value;
                 if (previous) this.previous = previous.value;
-                if (source.spec.encoding === "htpasswd") this.password = pulumi.secret(current.generator.result);
+                if (source.spec.encoding === "htpasswd" && current.generator) this.password = pulumi.secret(current.generator.result);
                 break;
             }
             case "supplied":
@@ -67,4 +74,25 @@ export class RotatedSecret extends pulumi.ComponentResource {
         }
         this.registerOutputs({ value: this.value, previous: this.previous });
     }
+}
+
+/**
+ * Where the adopted value lives once the configuration no longer carries it (`rekey bump`
+ * removes `adopt:`, and the supplied copy may be deleted), as long as a slot holds it: a
+ * RandomPassword (its id is "none", never a value) whose `keepers` carry the value. Its
+ * `result` is unused. While the configuration adopts the value, `keepers` follow
+ * rekey:supplied (a changed value replaces the holder); after that the holder is registered
+ * with `ignoreChanges: ["keepers"]`, so the engine keeps the old input, the adopted value
+ * (pkg/resource/deploy/step_generator.go processIgnoreChanges: ignored properties take their
+ * old inputs), and the provider's state echoes it (terraform-provider-random
+ * internal/provider/resource_password.go Create: the planned keepers become the state).
+ * `keepers` are an additional secret output, so the state holds the value encrypted.
+ */
+function adoptedValue(name: string, fromConfig: pulumi.Output<string> | undefined, parent: pulumi.Resource): pulumi.Output<string | undefined> {
+    const holder = new random.RandomPassword(
+        `${name}-adopted`,
+        { length: 16, special: false, keepers: fromConfig ? { value: pulumi.secret(fromConfig) } : {} },
+        { parent, additionalSecretOutputs: ["keepers"], ...(fromConfig ? {} : { ignoreChanges: ["keepers"] }) },
+    );
+    return pulumi.secret(holder.keepers.apply((k) => k?.value));
 }

@@ -23,6 +23,8 @@ export interface DeployedValue {
     /** Omitted in the output when 1. */
     round?: number;
     fingerprint: string;
+    /** The value adopted at epoch 0 (the one in use before rekey), not a generator's. */
+    adopted?: true;
 }
 
 /** One secret as the stack's last completed rotation left it (its `rotation` output entry). */
@@ -33,6 +35,8 @@ export interface DeployedSecret {
     fingerprint: string | null;
     /** The previous value (keepPrevious) is exactly this deployed value; null when it is not one. */
     previous: DeployedValue | null;
+    /** The current value is the adopted one (absent: it is not). */
+    adopted?: boolean;
 }
 
 /** null: the stack has no `rotation` output yet (a first deployment). */
@@ -41,13 +45,13 @@ export type DeployedState = ReadonlyMap<string, DeployedSecret> | null;
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const roundOf = (v: Record<string, unknown>) => (Number.isInteger(v.round) && (v.round as number) > 1 ? (v.round as number) : 1);
 
-/** A deployed value as the output records it (round omitted when 1). */
-export function deployedValue(epoch: number, round: number, fingerprint: string): DeployedValue {
-    return round > 1 ? { epoch, round, fingerprint } : { epoch, fingerprint };
+/** A deployed value as the output records it (round omitted when 1, adopted only when true). */
+export function deployedValue(epoch: number, round: number, fingerprint: string, adopted = false): DeployedValue {
+    return { epoch, ...(round > 1 ? { round } : {}), fingerprint, ...(adopted ? { adopted: true as const } : {}) };
 }
 
 function readValue(v: unknown): DeployedValue | null {
-    return isObject(v) && Number.isInteger(v.epoch) && typeof v.fingerprint === "string" ? deployedValue(v.epoch as number, roundOf(v), v.fingerprint) : null;
+    return isObject(v) && Number.isInteger(v.epoch) && typeof v.fingerprint === "string" ? deployedValue(v.epoch as number, roundOf(v), v.fingerprint, v.adopted === true) : null;
 }
 
 /**
@@ -65,6 +69,7 @@ export function readDeployed(rotation: unknown): DeployedState {
             round: roundOf(entry),
             fingerprint: typeof entry.fingerprint === "string" ? entry.fingerprint : null,
             previous: readValue(entry.previous),
+            ...(entry.adopted === true ? { adopted: true } : {}),
         });
     }
     return out;
@@ -87,30 +92,57 @@ export function slotsAfter(secret: PlannedSecret, deployed: DeployedState): Gene
     const d = deployedOf(secret, deployed);
     if (secret.source.kind !== "generate" || !d) return secret.slots;
     const e = secret.epoch!;
-    const slot = (epoch: number, round: number, role: GeneratorSlot["role"]): GeneratorSlot => ({ parity: slotParity(epoch), epoch, round, role });
+    const slot = (epoch: number, round: number, role: GeneratorSlot["role"], adopted = false): GeneratorSlot => ({
+        parity: slotParity(epoch),
+        epoch,
+        round,
+        role,
+        ...(adopted ? { adopted: true as const } : {}),
+    });
     // What the other slot holds now: the deployed previous value, or the fresh one of a first deployment.
-    const other = d.previous ? { epoch: d.previous.epoch, round: d.previous.round ?? 1 } : { epoch: d.epoch - 1, round: 1 };
+    const other = d.previous ? { epoch: d.previous.epoch, round: d.previous.round ?? 1, adopted: d.previous.adopted === true } : { epoch: d.epoch - 1, round: 1, adopted: false };
     let current: GeneratorSlot;
     let previous: GeneratorSlot;
     if (e === d.epoch) {
-        current = slot(e, d.round, "current");
-        previous = slot(other.epoch, other.round, "previous");
+        current = slot(e, d.round, "current", d.adopted);
+        previous = slot(other.epoch, other.round, "previous", other.adopted);
     } else if (e === d.epoch + 1) {
+        // A bump never adopts: the adopted value becomes the previous one.
         current = slot(e, other.epoch === e ? other.round + 1 : 1, "current");
-        previous = slot(d.epoch, d.round, "previous");
+        previous = slot(d.epoch, d.round, "previous", d.adopted);
     } else if (e === d.epoch - 1 && d.previous?.epoch === e) {
-        current = slot(e, other.round, "current");
-        previous = slot(d.epoch, d.round, "previous");
+        current = slot(e, other.round, "current", other.adopted);
+        previous = slot(d.epoch, d.round, "previous", d.adopted);
     } else {
         return secret.slots;
     }
     return secret.keepPrevious ? [current, previous] : [current];
 }
 
+/**
+ * Whether a generated secret's current value is the adopted one and nothing rotated it since
+ * (see PlannedSecret.inUse): adopted in this configuration and never deployed otherwise, or
+ * deployed adopted with no previous value rekey kept (a rollback to the adopted value
+ * leaves the value rolled back from as previous, and that rollback changes the value).
+ */
+export function adoptedInUse(secret: PlannedSecret, slots: readonly GeneratorSlot[], deployed: DeployedState): boolean {
+    if (secret.source.kind !== "generate" || !slots[0]?.adopted) return false;
+    const d = deployedOf(secret, deployed);
+    if (!d) return true;
+    return d.adopted === true && d.epoch === secret.epoch && d.previous === null;
+}
+
 /** The plan with every generated secret's slots following the deployed state (see slotsAfter). */
 export function applyDeployed(plan: RotationPlan, deployed: DeployedState): RotationPlan {
     if (!deployed) return plan;
-    return { ...plan, secrets: plan.secrets.map((s) => (s.source.kind === "generate" ? { ...s, slots: slotsAfter(s, deployed) } : s)) };
+    return {
+        ...plan,
+        secrets: plan.secrets.map((s) => {
+            if (s.source.kind !== "generate") return s;
+            const slots = slotsAfter(s, deployed);
+            return { ...s, slots, inUse: adoptedInUse(s, slots, deployed) };
+        }),
+    };
 }
 
 /**
@@ -120,7 +152,7 @@ export function applyDeployed(plan: RotationPlan, deployed: DeployedState): Rota
  */
 export function previousAfter(deployed: DeployedSecret | undefined, previousFingerprint: string | null): DeployedValue | null {
     if (!deployed || previousFingerprint === null) return null;
-    if (deployed.epoch !== null && deployed.fingerprint === previousFingerprint) return deployedValue(deployed.epoch, deployed.round, previousFingerprint);
+    if (deployed.epoch !== null && deployed.fingerprint === previousFingerprint) return deployedValue(deployed.epoch, deployed.round, previousFingerprint, deployed.adopted);
     if (deployed.previous?.fingerprint === previousFingerprint) return deployed.previous;
     return null;
 }
@@ -135,6 +167,10 @@ export function restoring(secret: PlannedSecret, deployed: DeployedState): Deplo
 function problemFor(s: PlannedSecret, d: DeployedSecret & { epoch: number }): string | null {
     const e = s.epoch!;
     const n = d.epoch;
+    // Adopting replaces the first value: only a secret not yet deployed, or deployed adopted, has one to replace.
+    if (s.adopt && !(d.adopted && n === e)) {
+        return `adopt takes the value in use as epoch 0's on the secret's first deployment, and this stack deployed epoch ${n} with ${d.adopted ? "the adopted value" : "a generated value"}: remove the adopt line`;
+    }
     if (e === n || e === n + 1) return null;
     const deployedText = `the last completed rotation deployed epoch ${n}, this configuration has epoch ${e}`;
     if (Math.abs(e - n) > 1) {

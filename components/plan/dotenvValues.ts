@@ -37,15 +37,18 @@ export function checkDotenvValues(
         const s = secrets.get(name);
         if (!s) continue;
         const src = s.source;
+        // An adopted value is a supplied one (later values are generated, and so always fit;
+        // the adopted one, previous after the first bump, was checked here when adopted).
+        const fromSupplied = src.kind === "supplied" || s.adopt;
         const t =
-            src.kind === "generate"
-                ? alphabetTraits(valueAlphabet(src.spec))
-                : src.kind === "supplied"
-                  ? (supplied?.[name] ?? none)
+            fromSupplied
+                ? (supplied?.[name] ?? none)
+                : src.kind === "generate"
+                  ? alphabetTraits(valueAlphabet(src.spec))
                   : templateTraits(src.template, (ref) => traits.get(ref) ?? none);
         traits.set(name, t);
         const unknown =
-            src.kind === "supplied" ? (supplied === undefined ? [name] : []) : src.kind === "derive" ? [...new Set(src.inputs.flatMap((n) => unknownFrom.get(n) ?? []))] : [];
+            fromSupplied ? (supplied === undefined ? [name] : []) : src.kind === "derive" ? [...new Set(src.inputs.flatMap((n) => unknownFrom.get(n) ?? []))] : [];
         unknownFrom.set(name, unknown);
         const problem = dotenvTraitsProblem(t);
         s.stores.forEach((st, i) => {

@@ -67,9 +67,12 @@ export function checkGenerate(g: GenerateConfig, subject: string, problems: Prob
     return spec;
 }
 
-/** The slots of a first deployment: the current epoch's, and (keepPrevious) a fresh previous one. */
-export function generatorSlots(epoch: number, keepPrevious: boolean): GeneratorSlot[] {
-    const slots: GeneratorSlot[] = [{ parity: slotParity(epoch), epoch, round: 1, role: "current" }];
+/**
+ * The slots of a first deployment: the current epoch's (the adopted value with `adopt`), and
+ * (keepPrevious) a fresh previous one.
+ */
+export function generatorSlots(epoch: number, keepPrevious: boolean, adopt = false): GeneratorSlot[] {
+    const slots: GeneratorSlot[] = [{ parity: slotParity(epoch), epoch, round: 1, role: "current", ...(adopt ? { adopted: true as const } : {}) }];
     if (keepPrevious) slots.push({ parity: slotParity(epoch - 1), epoch: epoch - 1, round: 1, role: "previous" });
     return slots;
 }

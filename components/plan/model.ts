@@ -92,6 +92,12 @@ export interface GeneratorSlot {
      */
     round: number;
     role: "current" | "previous";
+    /**
+     * The slot holds the adopted value (the one in use before rekey, `adopt: true` at epoch
+     * 0), not a generator's: from rekey:supplied while the configuration adopts it, from the
+     * stack's state after that (see RotatedSecret).
+     */
+    adopted?: true;
 }
 
 /** Which value of a secret a store write carries. */
@@ -183,6 +189,15 @@ export interface PlannedSecret {
     keepPrevious: boolean;
     /** Generator slots, current first (generated secrets only). */
     slots: GeneratorSlot[];
+    /** `adopt: true` in the configuration: epoch 0's value is rekey:supplied.NAME. */
+    adopt: boolean;
+    /**
+     * The current value is the adopted one and no rotation has changed it since: it is the
+     * value the services already run with, so no apply hook runs for it and it causes no
+     * restart. The planner knows only `adopt`; given what the stack deployed,
+     * components/plan/deployed.ts `applyDeployed` knows the rest.
+     */
+    inUse: boolean;
     minLength: number | null;
     stores: PlannedStore[];
     consumers: string[];
@@ -238,6 +253,12 @@ export interface RotationPlan {
     kubernetes: KubernetesProviderConfig;
     /** Checks left to `pulumi up` (empty for the program, which knows everything the planner needs). */
     unchecked: UncheckedProblem[];
+    /**
+     * Generated secrets without `adopt` that still have a value in rekey:supplied: the copy
+     * of a value adopted before, which the program no longer reads (it keeps the adopted
+     * value in the stack's state).
+     */
+    unusedSupplied: string[];
 }
 
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;

@@ -105,6 +105,14 @@ export function planRotation(raw: RawConfig): RotationPlan {
             const spec = checkGenerate(s.generate, subject, problems);
             if (spec) source = { kind: "generate", spec, generator: generatorArgs(spec) };
             if (s.epoch === undefined) problems.add(subject, "epoch", "is required for a generated secret (an integer >= 0; bump it to rotate)");
+            if (s.adopt) {
+                if (s.epoch !== undefined && s.epoch !== 0) {
+                    problems.add(subject, "adopt", `is valid only at epoch 0 (the value in use before rekey), and this secret is at epoch ${s.epoch}: remove the adopt line (rekey bump from epoch 0 removes it)`);
+                }
+                if (!supplied.has(name)) {
+                    problems.add(subject, "adopt", `needs the value in use today in rekey:supplied.${name}: set it with pulumi config set --secret --path 'supplied.${name}'`);
+                }
+            }
         } else if (s.supplied) {
             source = { kind: "supplied" };
             if (!supplied.has(name)) {
@@ -115,7 +123,9 @@ export function planRotation(raw: RawConfig): RotationPlan {
                 );
             }
             if (s.keepPrevious) problems.add(subject, "keepPrevious", "a supplied secret has no previous value rekey could restore");
+            if (s.adopt) problems.add(subject, "adopt", "a supplied secret's value is already the one in rekey:supplied; adopt is for a generated secret whose first value is the one in use");
         } else {
+            if (s.adopt) problems.add(subject, "adopt", "a derived secret follows its inputs: adopt the secrets it is derived from");
             if (s.epoch !== undefined) problems.add(subject, "epoch", "a derived secret has no epoch: it changes when an input changes");
             if (s.keepPrevious) problems.add(subject, "keepPrevious", "is not supported on a derived secret");
             if (s.apply) problems.add(subject, "apply", "put the hook on the secret the value is derived from");
@@ -186,6 +196,7 @@ export function planRotation(raw: RawConfig): RotationPlan {
         });
         if (problems.list.length !== before || !source) continue;
         const epoch = source.kind === "derive" ? null : (s.epoch ?? 0);
+        const adopt = source.kind === "generate" && s.adopt === true;
         secrets.set(name, {
             name,
             source,
@@ -194,7 +205,9 @@ export function planRotation(raw: RawConfig): RotationPlan {
             changedAt: s.rotatedAt ?? null,
             cadenceDays: s.cadenceDays ?? null,
             keepPrevious,
-            slots: source.kind === "generate" ? generatorSlots(epoch as number, keepPrevious) : [],
+            slots: source.kind === "generate" ? generatorSlots(epoch as number, keepPrevious, adopt) : [],
+            adopt,
+            inUse: adopt,
             minLength: s.minLength ?? null,
             stores,
             consumers: consumerNames,
@@ -203,9 +216,15 @@ export function planRotation(raw: RawConfig): RotationPlan {
             user: withUser && apply?.kind === "postgres" ? apply.role : null,
         });
     }
+    const unusedSupplied: string[] = [];
     for (const name of supplied) {
-        if (!secretCfgs.get(name)?.supplied) {
-            problems.add(`rekey:supplied.${name}`, "", `has a value but no secret ${name} with supplied: true uses it`);
+        const s = secretCfgs.get(name);
+        // A generated secret's supplied value is the one it adopts, or the copy of a value it
+        // adopted before, which may stay until someone deletes it.
+        if (s?.generate) {
+            if (!s.adopt) unusedSupplied.push(name);
+        } else if (!s?.supplied) {
+            problems.add(`rekey:supplied.${name}`, "", `has a value but no secret ${name} with supplied: true or adopt: true uses it`);
         }
     }
     for (const h of usedHosts) {
@@ -234,5 +253,6 @@ export function planRotation(raw: RawConfig): RotationPlan {
         hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: names.hostKeyOf(h.hostKey)! })),
         kubernetes: { context: defaults.kubernetes?.context ?? null, kubeconfig: defaults.kubernetes?.kubeconfig ?? null },
         unchecked,
+        unusedSupplied: unusedSupplied.sort(),
     };
 }

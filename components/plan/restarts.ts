@@ -28,6 +28,21 @@ export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[]
     });
 }
 
+/**
+ * The secrets whose value is one the services already run with: adopted and not rotated
+ * since (PlannedSecret.inUse), and derived secrets all of whose inputs are. They are in no
+ * restart trigger and cause no restart; a consumer that reads only these is not restarted
+ * at all (the program registers no restart for it until one of them rotates).
+ */
+export function valuesInUse(plan: RotationPlan): Set<string> {
+    const out = new Set<string>();
+    // plan.secrets lists inputs before the secrets derived from them.
+    for (const s of plan.secrets) {
+        if (s.source.kind === "derive" ? s.source.inputs.every((i) => out.has(i)) : s.inUse) out.add(s.name);
+    }
+    return out;
+}
+
 /** The consumers that read `secret`, directly or through a secret derived from it: a finalize waits for them. */
 export function readersOf(dependencies: readonly ConsumerDependencies[], secret: string): PlannedConsumer[] {
     return dependencies.filter((d) => d.secrets.includes(secret)).map((d) => d.consumer);

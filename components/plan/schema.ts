@@ -98,6 +98,8 @@ export const secretSchema = z.strictObject({
     cadenceDays: int.min(1).max(3650).optional(),
     generate: generateSchema.optional(),
     supplied: z.literal(true).optional(),
+    /** Epoch 0 is the value in use today, from rekey:supplied.NAME (generated secrets only). */
+    adopt: z.boolean().optional(),
     derive: z.string().optional(),
     keepPrevious: z.boolean().optional(),
     minLength: int.min(1).optional(),

@@ -40,6 +40,7 @@ export interface CapturedResource {
     aliasedFrom: string | undefined;
     outputs: Record<string, any>;
     additionalSecretOutputs: string[];
+    ignoreChanges: string[];
     /** created: new this run; replaced: inputs changed; same: no change; read: a StackReference read. */
     change: "created" | "replaced" | "updated" | "same" | "read";
 }
@@ -70,7 +71,7 @@ export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 /** What a backend holds, as a file: every resource by URN, and the stack's outputs. */
 export interface StateFixture {
     stackOutputs: Record<string, unknown>;
-    resources: { urn: string; inputs: string; replaceKey: string; outputs: Record<string, any> }[];
+    resources: { urn: string; inputs: string; replaceKey: string; outputs: Record<string, any>; wrapped?: Record<string, any> }[];
 }
 
 /** The parent of an alias that names the stack's root (`parent: pulumi.rootStackResource`). */
@@ -157,6 +158,8 @@ interface Stored {
     inputs: string;
     replaceKey: string;
     outputs: Record<string, any>;
+    /** The inputs as the program sent them (secret wrappers kept), for ignoreChanges. */
+    wrapped?: Record<string, any>;
 }
 
 /**
@@ -283,15 +286,25 @@ export class MockEngine {
                             break;
                         }
                     }
+                    const prior = priorUrn ? engine.priorState.get(priorUrn) : undefined;
                     // Outputs keep the wrappers, so that secret inputs stay secret outputs.
-                    const wrapped = args.inputs;
+                    const wrapped = { ...args.inputs };
+                    // pkg/resource/deploy/step_generator.go processIgnoreChanges: each ignored
+                    // property takes its old input, when there is an old resource; a new one
+                    // keeps what the program sent. (Top-level properties only, as rekey uses.)
+                    for (const path of captured?.ignoreChanges ?? []) {
+                        if (!/^[A-Za-z0-9_]+$/.test(path)) throw new Error(`the mock engine models ignoreChanges of top-level properties only, not ${path}`);
+                        if (!prior) continue;
+                        const old = prior.wrapped ?? JSON.parse(prior.inputs);
+                        if (path in old) wrapped[path] = old[path];
+                        else delete wrapped[path];
+                    }
                     const inputs = unwrapSecrets(wrapped);
                     const json = JSON.stringify(inputs);
                     const replaceKey =
                         args.type === RANDOM_PASSWORD
                             ? json
                             : JSON.stringify((REPLACE_ON[args.type] ?? []).map((f) => inputs[f]));
-                    const prior = priorUrn ? engine.priorState.get(priorUrn) : undefined;
                     if (priorUrn && priorUrn !== urn) engine.state.delete(priorUrn);
                     let change: CapturedResource["change"];
                     let outputs: Record<string, any>;
@@ -311,7 +324,7 @@ export class MockEngine {
                             outputs.bcryptHash = bcrypt.hashSync(result, 4);
                         }
                     }
-                    engine.state.set(urn, { type: args.type, name: args.name, inputs: json, replaceKey, outputs });
+                    engine.state.set(urn, { type: args.type, name: args.name, inputs: json, replaceKey, outputs, wrapped });
                     seen.add(urn);
                     const r = resources.get(key);
                     if (r) {
@@ -361,6 +374,7 @@ export class MockEngine {
                 entry.parent = parentName;
                 entry.additionalSecretOutputs = [...((args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [])];
                 entry.deleteBeforeReplace = (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true;
+                entry.ignoreChanges = [...(args.opts.ignoreChanges ?? [])];
                 entry.provider = ((args.opts as pulumi.CustomResourceOptions).provider as any)?.__name;
                 entry.dependsOn = depList.map(keyOf);
                 entry.aliases = ((args.opts.aliases ?? []) as unknown[]).map((a) => {
@@ -451,12 +465,12 @@ export class MockEngine {
     exportState(): StateFixture {
         return {
             stackOutputs: JSON.parse(JSON.stringify(this.stackOutputs)),
-            resources: [...this.state].map(([urn, s]) => ({ urn, inputs: s.inputs, replaceKey: s.replaceKey, outputs: s.outputs })),
+            resources: [...this.state].map(([urn, s]) => ({ urn, inputs: s.inputs, replaceKey: s.replaceKey, outputs: s.outputs, ...(s.wrapped ? { wrapped: s.wrapped } : {}) })),
         };
     }
 
     importState(fixture: StateFixture): void {
-        this.state = new Map(fixture.resources.map((r) => [r.urn, { type: urnType(r.urn), name: urnName(r.urn), inputs: r.inputs, replaceKey: r.replaceKey, outputs: r.outputs }]));
+        this.state = new Map(fixture.resources.map((r) => [r.urn, { type: urnType(r.urn), name: urnName(r.urn), inputs: r.inputs, replaceKey: r.replaceKey, outputs: r.outputs, wrapped: r.wrapped }]));
         this.stackOutputs = fixture.stackOutputs;
         this.secretOutputNames = [];
     }
@@ -494,6 +508,7 @@ function emptyCapture(type: string, name: string): CapturedResource {
         leaves: [],
         parent: undefined,
         dependsOn: [],
+        ignoreChanges: [],
         deleteBeforeReplace: false,
         provider: undefined,
         aliases: [],
