@@ -148,7 +148,7 @@ async function checkRestores(plan: RotationPlan, deployed: DeployedState, values
         // An adopted value the state should hold (the configuration no longer carries it)
         // but does not: its holder was lost, or never deployed.
         const held = secrets.get(s.name)!.adopted;
-        if (held && (await knownValue(held)) === "") {
+        if (held && (await knownValue(held.apply((v) => v ?? ""))) === "") {
             problems.push({
                 subject: `secret ${s.name}`,
                 field: "adopt",

@@ -321,6 +321,31 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "secret OPENAI_API_KEY", field: "supplied", reason: /no value in rekey:supplied.OPENAI_API_KEY/ },
     },
     {
+        title: "adopt at an epoch other than 0",
+        config: secrets({ K: { epoch: 2, generate: { encoding: "hex", bytes: 16 }, adopt: true } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "adopt", reason: /^is valid only at epoch 0 \(the value in use before rekey\), and this secret is at epoch 2: remove the adopt line \(rekey bump from epoch 0 removes it\)$/ },
+    },
+    {
+        title: "adopt without the value in use",
+        config: secrets({ K: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, adopt: true } }),
+        expect: { subject: "secret K", field: "adopt", reason: /^needs the value in use today in rekey:supplied\.K: set it with pulumi config set --secret --path 'supplied\.K'$/ },
+    },
+    {
+        title: "adopt on a supplied secret",
+        config: secrets({ K: { epoch: 0, supplied: true, adopt: true } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "adopt", reason: /^a supplied secret's value is already the one in rekey:supplied; adopt is for a generated secret/ },
+    },
+    {
+        title: "adopt on a derived secret",
+        config: secrets({ A: { epoch: 0, generate: { encoding: "hex", bytes: 16 } }, URL: { derive: "x{{A}}", adopt: true } }),
+        expect: { subject: "secret URL", field: "adopt", reason: /^a derived secret follows its inputs: adopt the secrets it is derived from$/ },
+    },
+    {
+        title: "a supplied value for a derived secret",
+        config: secrets({ A: { epoch: 0, generate: { encoding: "hex", bytes: 16 } }, URL: { derive: "x{{A}}" } }, { "rekey:supplied": { URL: "v" } }),
+        expect: { subject: "rekey:supplied.URL", field: "", reason: /^has a value but no secret URL with supplied: true or adopt: true uses it$/ },
+    },
+    {
         title: "keepPrevious on a supplied secret",
         config: secrets({ K: { epoch: 1, supplied: true, keepPrevious: true } }, { "rekey:supplied": { K: "v" } }),
         expect: { subject: "secret K", field: "keepPrevious", reason: /no previous value/ },
