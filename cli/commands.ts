@@ -157,10 +157,17 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     for (const [name, why] of moved) notes.push(`skipped ${why}`);
     chosen.splice(0, chosen.length, ...chosen.filter((c) => !moved.has(c.name)));
     if (!chosen.length) throw new CliError("nothing to bump");
-    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason }));
+    // adopt is valid only at epoch 0: the bump from it removes the line (the adopted value becomes the previous one).
+    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason, dropAdopt: epoch === 0 }));
     const text = applyEpochEdits(s.file, edits);
     const diff = diffPlans(s.plan, write(s, text), new Set());
-    const lines = edits.map((e) => `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}`);
+    const adopted = new Set(s.plan.secrets.filter((x) => x.adopt).map((x) => x.name));
+    const lines = edits.flatMap((e) => [
+        `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}`,
+        ...(adopted.has(e.name)
+            ? [`${e.name}: adopt removed (epoch ${e.epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${e.name} is no longer read, delete it with pulumi config rm --path 'supplied.${e.name}'`]
+            : []),
+    ]);
     lines.push(`${restartSummary(diff)}; rekey plan --stack ${stack} shows the whole rotation`);
     return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
 }

@@ -19,6 +19,8 @@ export interface EpochEdit {
      * `# reason:` comment (it explained the old epoch) and keeps any other comment.
      */
     reason?: string;
+    /** Remove the entry's `adopt:` (a bump from epoch 0: adopt is valid only there). */
+    dropAdopt?: boolean;
 }
 
 export const REASON_PREFIX = "reason:";
@@ -66,10 +68,42 @@ function quoteLike(source: string, value: string): string {
     return value;
 }
 
+/** The splice that removes the entry's `adopt:` pair: its whole line in a block map (its own comment too), the item in a flow map. */
+function adoptRemoval(file: StackFile, map: ReturnType<typeof secretNode>, where: string): Splice | null {
+    const { text } = file;
+    const found = scalarIn(map, "adopt");
+    if (!found) return null;
+    const index = map.items.indexOf(found.pair);
+    const key = found.pair.key as Scalar;
+    if (!found.value?.range || !key.range) throw new CliError(`${where}: adopt is not a plain true or false`);
+    const [keyStart] = key.range;
+    const valueEnd = found.value.range[1];
+    if (map.flow) {
+        const next = map.items[index + 1]?.key as Scalar | undefined;
+        if (next?.range) return { at: keyStart, end: next.range[0], text: "" };
+        const prev = map.items[index - 1];
+        const prevEnd = (prev?.value as Scalar | undefined)?.range?.[1];
+        if (prevEnd === undefined) throw new CliError(`${where}: cannot remove adopt from this entry's layout; remove the adopt line by hand`);
+        return { at: prevEnd, end: valueEnd, text: "" };
+    }
+    const start = lineStart(text, keyStart);
+    if (!/^ *$/.test(text.slice(start, keyStart)) || lineStart(text, valueEnd) !== start) {
+        throw new CliError(`${where}: cannot remove adopt from this entry's layout; remove the adopt line by hand`);
+    }
+    const { end } = trailing(text, valueEnd, where);
+    return { at: start, end: end < text.length ? end + 1 : end, text: "" };
+}
+
 function splicesFor(file: StackFile, edit: EpochEdit): Splice[] {
     const { text } = file;
     const where = `${file.label}: secret ${edit.name}`;
     const map = secretNode(file, edit.name);
+    const adopt = edit.dropAdopt ? adoptRemoval(file, map, where) : null;
+    return adopt ? [adopt, ...epochSplices(file, edit, map, where)] : epochSplices(file, edit, map, where);
+}
+
+function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof secretNode>, where: string): Splice[] {
+    const { text } = file;
     const epoch = scalarIn(map, "epoch");
     const rotatedAt = scalarIn(map, "rotatedAt");
     if (epoch && (!epoch.value || !epoch.value.range)) throw new CliError(`${where}: epoch is not a plain number`);
@@ -148,6 +182,7 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         const entry = expected.config[`${NAMESPACE}:secrets`][e.name];
         entry.epoch = e.epoch;
         if (e.rotatedAt !== undefined) entry.rotatedAt = e.rotatedAt;
+        if (e.dropAdopt) delete entry.adopt;
     }
     let result: unknown;
     try {
@@ -156,7 +191,7 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         result = undefined;
     }
     if (!isDeepStrictEqual(result, expected)) {
-        throw new Error(`rekey: editing ${file.label} would change more than the epochs; nothing was written (please report this with the file's layout)`);
+        throw new Error(`rekey: editing ${file.label} would change more than the epochs (and adopt lines); nothing was written (please report this with the file's layout)`);
     }
     return text;
 }

@@ -62,6 +62,7 @@ export function renderPlan(r: PlanReport): string {
     out.push(r.newStack ? `New stack: Pulumi.${r.stack}.yaml does not exist at ${code(r.base)}.` : `Compared with ${code(r.base)}.`, "");
     if (!r.rotates) {
         out.push("This change rotates nothing: no secret value, store or consumer changes.");
+        if (r.notes.length) out.push("", "#### Notes", ...r.notes.map((n) => `- ${n}`));
         return out.join("\n") + "\n";
     }
     if (d.errors.length) out.push("#### Errors (pulumi up will refuse this change)", ...d.errors.map((e) => `- ${e}`), "");
@@ -75,7 +76,11 @@ export function renderPlan(r: PlanReport): string {
         ...s.suppliedChanged.map((x) => `- **${x.name}**: new supplied value (its encrypted value changed)`),
         ...s.derived.map((x) => `- **${x.name}** follows ${x.inputs.join(", ")} (derived)`),
         ...s.redefined.map((x) => `- **${x.name}**: ${x.what}, so its value changes`),
-        ...s.added.map((x) => `- **${x.name}** added (${x.source}${x.epoch === null ? "" : `, epoch ${x.epoch}`})`),
+        ...s.added.map((x) =>
+            x.adopted
+                ? `- **${x.name}** added, adopted: epoch ${x.epoch} is the value in use (rekey:supplied.${x.name}), written as it is; no hook runs and no consumer restarts for it`
+                : `- **${x.name}** added (${x.source}${x.epoch === null ? "" : `, epoch ${x.epoch}`})`,
+        ),
         ...s.removed.map((x) => `- **${x.name}** removed: rekey no longer manages it`),
     ];
     if (secretLines.length) out.push("#### Secrets", ...secretLines, "");
@@ -115,6 +120,7 @@ export function renderPlan(r: PlanReport): string {
     }
     if (d.impact.length) out.push("#### Impact", ...d.impact.map((x) => `- ${x.secret}: ${code(x.impact)}`), "");
     if (d.warnings.length) out.push("#### Warnings", ...d.warnings.map((w) => `- ${w}`), "");
+    if (d.notes.length) out.push("#### Notes", ...d.notes.map((n) => `- ${n}`), "");
     if (d.unchecked.length) {
         out.push("#### Not checked here (pulumi up checks these before it writes anything)", ...d.unchecked.map((u) => `- ${u.subject}${u.field ? `, ${u.field}` : ""}: ${u.check}`), "");
     }

@@ -7,12 +7,13 @@
 // A consumer restarts exactly when its restart triggers change (see deployConsumers): the
 // set of secrets it reads, one of their epochs, or one of their values.
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
-import { ConsumerDependencies, consumerDependencies, readersOf } from "./restarts";
+import { ConsumerDependencies, consumerDependencies, readersOf, valuesInUse } from "./restarts";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
 export interface SecretsDiff {
-    added: { name: string; source: SourceKind; epoch: number | null }[];
+    /** `adopted`: its value is the one in use (adopt), so it runs no hook and restarts nothing. */
+    added: { name: string; source: SourceKind; epoch: number | null; adopted?: true }[];
     removed: { name: string; source: SourceKind }[];
     /**
      * Epoch changes (generated and supplied secrets); `to < from` is a rollback. `reason` is
@@ -46,6 +47,8 @@ export interface RotationDiff {
     consumersRemoved: string[];
     impact: { secret: string; impact: string }[];
     warnings: string[];
+    /** What the reader may do after this change (delete a supplied copy no longer read). */
+    notes: string[];
     /**
      * What `pulumi up` will refuse: an epoch that moves by more than one step (the program
      * checks each epoch against the last completed rotation, components/plan/deployed.ts).
@@ -78,8 +81,15 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     for (const h of head.secrets) {
         const b = before.get(h.name);
         if (!b) {
-            secrets.added.push({ name: h.name, source: h.source.kind, epoch: h.epoch });
-            cause.set(h.name, `${h.name} (new)`);
+            // An adopted value is the one the services run with: written, but no cause.
+            secrets.added.push({ name: h.name, source: h.source.kind, epoch: h.epoch, ...(h.inUse ? { adopted: true as const } : {}) });
+            if (!h.inUse) cause.set(h.name, `${h.name} (new)`);
+            continue;
+        }
+        if (h.inUse && !b.inUse) {
+            // adopt added to a secret the base has: the program refuses it if the stack deployed
+            // epoch 0 with a generated value (components/plan/deployed.ts problemFor).
+            warnings.push(`${h.name}: adopt applies to a secret's first deployment only; if this stack deployed its epoch 0, pulumi up refuses it`);
             continue;
         }
         if (b.source.kind !== h.source.kind) {
@@ -97,7 +107,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         const epochText = epochMoved ? ` ${b.epoch} → ${h.epoch}` : "";
         switch (h.source.kind) {
             case "generate":
-                if (generatedValueKey(b) !== generatedValueKey(h)) {
+                if (h.inUse) {
+                    // Still adopted: the value is the one in use; a new one in rekey:supplied is written, and restarts nothing.
+                    if (suppliedChanged.has(h.name)) secrets.suppliedChanged.push({ name: h.name });
+                } else if (generatedValueKey(b) !== generatedValueKey(h)) {
                     secrets.redefined.push({ name: h.name, what: "generate settings changed" });
                     cause.set(h.name, `${h.name}${epochText} (generate settings changed)`);
                 } else if (epochMoved) {
@@ -138,9 +151,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         const b = before.get(h.name);
         const admin = h.apply.kind === "command" ? null : h.apply.adminPasswordSecret;
         const runs =
-            cause.has(h.name) ||
+            !h.inUse &&
+            (cause.has(h.name) ||
             (admin !== null && cause.has(admin)) ||
-            JSON.stringify(b?.apply ?? null) !== JSON.stringify(h.apply);
+            JSON.stringify(b?.apply ?? null) !== JSON.stringify(h.apply));
         if (runs) hooks.push({ secret: h.name, apply: h.apply });
     }
 
@@ -151,7 +165,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         for (const st of h.stores) {
             const keys = st.writes.map((w) => w.target);
             const was = prior.get(st.label);
-            const why = cause.has(h.name)
+            const why = cause.has(h.name) || (h.inUse && suppliedChanged.has(h.name))
                 ? "value"
                 : !was
                   ? "new store"
@@ -169,9 +183,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
     const headDeps = consumerDependencies(head);
+    const inUse = valuesInUse(head);
     const consumers: RotationDiff["consumers"] = [];
     for (const d of headDeps) {
-        const because = restartCauses(d, baseDeps.get(d.consumer.name), cause);
+        const because = restartCauses(d, baseDeps.get(d.consumer.name), cause, inUse);
         if (because.length) consumers.push({ name: d.consumer.name, action: d.consumer.action, after: d.consumer.after, verify: d.consumer.verify, because });
     }
     const headConsumers = new Set(head.consumers.map((c) => c.name));
@@ -188,7 +203,13 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const impact = head.secrets.flatMap((h) => (cause.has(h.name) && h.impact ? [{ secret: h.name, impact: h.impact }] : []));
     const written = new Set(stores.map((st) => `secret ${st.secret}`));
     const unchecked = head.unchecked.filter((u) => written.has(u.subject));
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, errors, unchecked };
+    const adoptedBefore = new Set((base?.secrets ?? []).filter((s) => s.adopt).map((s) => s.name));
+    const notes = head.unusedSupplied.map((n) =>
+        adoptedBefore.has(n)
+            ? `rekey:supplied.${n} is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'supplied.${n}'`
+            : `rekey:supplied.${n} is not read (${n} is generated and does not adopt it): delete it with pulumi config rm --path 'supplied.${n}'`,
+    );
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, notes, errors, unchecked };
 }
 
 /** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */
@@ -196,11 +217,15 @@ function restartCauses(
     now: ConsumerDependencies,
     was: ConsumerDependencies | undefined,
     cause: ReadonlyMap<string, string>,
+    inUse: ReadonlySet<string>,
 ): string[] {
+    // Values in use are in no trigger (components/program.ts deployConsumers).
+    const changing = now.secrets.filter((n) => !inUse.has(n));
+    if (!changing.length) return [];
     if (!was) return ["new consumer: its first pulumi up runs the restart"];
     const out: string[] = [];
     const read = new Set(was.secrets);
-    for (const n of now.secrets) {
+    for (const n of changing) {
         const c = cause.get(n);
         if (c) out.push(c);
         else if (!read.has(n)) out.push(`now reads ${n}`);

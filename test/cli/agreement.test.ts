@@ -42,6 +42,29 @@ const cases: [string, Edit[], string[], string[]][] = [
         ["edge", "worker"],
         [],
     ],
+    [
+        "a secret adopted into existing consumers, with a hook: its value is the one in use",
+        [
+            supply("SEARCH_TOKEN", "search-token-in-use"),
+            (d) =>
+                d.setIn(
+                    S("SEARCH_TOKEN"),
+                    d.createNode({ epoch: 0, adopt: true, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, apply: { command: { run: "true" } }, stores: [{ ssm: {} }], consumers: ["worker", "edge"] }),
+                ),
+        ],
+        [],
+        [],
+    ],
+    [
+        "a new consumer that reads only an adopted secret",
+        [
+            supply("SEARCH_TOKEN", "search-token-in-use"),
+            (d) => d.setIn(C("search"), d.createNode({ kubernetes: { deployment: "search" } })),
+            (d) => d.setIn(S("SEARCH_TOKEN"), d.createNode({ epoch: 0, adopt: true, generate: { encoding: "hex", bytes: 16 }, stores: [{ ssm: {} }], consumers: ["search"] })),
+        ],
+        [],
+        [],
+    ],
     ["a secret removed", [(d) => d.deleteIn(S("WEBHOOK_SECRET_KEY"))], ["api", "worker"], []],
     ["a consumer stops reading a secret", [(d) => d.setIn(S("RUNNER_TOKEN", "consumers"), d.createNode(["runner"]))], ["api"], []],
     [

@@ -1,0 +1,108 @@
+// The CLI's side of `adopt`: `rekey plan` says an adopted secret's value is the one in use
+// (written, no hook, no restart), `rekey bump` from epoch 0 removes the adopt line and keeps
+// every other byte, and the plan of that bump says the supplied copy may be deleted. The
+// program's side is test/program/adopt.test.ts; their agreement, test/cli/agreement.test.ts.
+import { MockEngine } from "../harness/mockEngine";
+import { encrypt, newEncryptionSalt } from "../harness/passphrase";
+import { SAMPLE_PASSPHRASE } from "../harness/passphrase";
+import { git, lineChanges, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
+import { loadStackText } from "../harness/stackFile";
+
+afterAll(removeWorkdirs);
+
+const FILE = "Pulumi.production.yaml";
+const { salt, key } = newEncryptionSalt(SAMPLE_PASSPHRASE);
+const IN_USE = { SIGNING_KEY: "signing-key-in-use", WEBHOOK_KEY: "webhook-key-in-use" };
+
+const ADOPTED = `encryptionsalt: ${salt}
+config:
+  rekey:consumers:
+    api: { restart: "systemctl restart api" }
+    cron: { restart: "systemctl restart cron" }
+  rekey:secrets:
+    SIGNING_KEY:
+      epoch: 0
+      adopt: true                       # epoch 0 keeps the value in use today (rekey:supplied.SIGNING_KEY):
+      generate: { encoding: hex, bytes: 16 }   # first \`pulumi up\` writes it, runs no hook, restarts nothing
+      keepPrevious: true
+      apply: { command: { run: "reencrypt" } }
+      stores: [ { dotenv: { path: /srv/app/.env } } ]
+      consumers: [api]
+    WEBHOOK_KEY: { epoch: 0, adopt: true, generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ], consumers: [api] }
+    CRON_TOKEN: { epoch: 0, generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ], consumers: [cron] }
+  rekey:supplied:
+    SIGNING_KEY:
+      secure: ${encrypt(key, IN_USE.SIGNING_KEY)}
+    WEBHOOK_KEY:
+      secure: ${encrypt(key, IN_USE.WEBHOOK_KEY)}
+`;
+
+test("rekey plan of an adoption: the adopted secrets are written as they are, with no hook and no restart", () => {
+    // The stack file is new on this branch: main has none.
+    const dir = workdir({ "Pulumi.yaml": "name: rekey\nruntime: nodejs\n" });
+    write(dir, FILE, ADOPTED);
+    const json = JSON.parse(rekey(dir, "plan", "--stack", "production", "--json").stdout);
+    expect(json.secrets.added).toEqual([
+        { name: "SIGNING_KEY", source: "generate", epoch: 0, adopted: true },
+        { name: "WEBHOOK_KEY", source: "generate", epoch: 0, adopted: true },
+        { name: "CRON_TOKEN", source: "generate", epoch: 0 },
+    ]);
+    expect(json.hooks).toEqual([]);
+    expect(json.consumers.map((c: { name: string }) => c.name)).toEqual(["cron"]);
+    expect(json.stores.map((s: { secret: string; why: string }) => [s.secret, s.why])).toEqual([
+        ["SIGNING_KEY", "new store"],
+        ["WEBHOOK_KEY", "new store"],
+        ["CRON_TOKEN", "value"],
+    ]);
+    const text = rekey(dir, "plan", "--stack", "production").stdout;
+    expect(text).toContain(
+        "- **SIGNING_KEY** added, adopted: epoch 0 is the value in use (rekey:supplied.SIGNING_KEY), written as it is; no hook runs and no consumer restarts for it",
+    );
+});
+
+test("rekey bump from epoch 0 removes the adopt line (block and flow style), keeps every comment, and its plan says the supplied copy may be deleted", async () => {
+    const dir = workdir({ [FILE]: ADOPTED });
+    const r = rekey(dir, "bump", "SIGNING_KEY", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-11-30");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toContain(
+        "SIGNING_KEY: adopt removed (epoch 1 is generated; the stack's state keeps the adopted value): rekey:supplied.SIGNING_KEY is no longer read, delete it with pulumi config rm --path 'supplied.SIGNING_KEY'",
+    );
+    expect(lineChanges(ADOPTED, read(dir, FILE))).toEqual({
+        removed: [
+            "      epoch: 0",
+            "      adopt: true                       # epoch 0 keeps the value in use today (rekey:supplied.SIGNING_KEY):",
+            "    WEBHOOK_KEY: { epoch: 0, adopt: true, generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ], consumers: [api] }",
+        ],
+        added: [
+            "      epoch: 1",
+            '      rotatedAt: "2026-11-30"',
+            '    WEBHOOK_KEY: { epoch: 1, rotatedAt: "2026-11-30", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ], consumers: [api] }',
+        ],
+    });
+    const plan = JSON.parse(rekey(dir, "plan", "--stack", "production", "--json").stdout);
+    expect(plan.secrets.rotated.map((x: { name: string }) => x.name)).toEqual(["SIGNING_KEY", "WEBHOOK_KEY"]);
+    expect(plan.hooks.map((h: { secret: string }) => h.secret)).toEqual(["SIGNING_KEY"]);
+    expect(plan.consumers.map((c: { name: string }) => c.name)).toEqual(["api"]);
+    expect(plan.notes).toEqual([
+        "rekey:supplied.SIGNING_KEY is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'supplied.SIGNING_KEY'",
+        "rekey:supplied.WEBHOOK_KEY is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'supplied.WEBHOOK_KEY'",
+    ]);
+    expect(rekey(dir, "plan", "--stack", "production").stdout).toContain("#### Notes\n- rekey:supplied.SIGNING_KEY is no longer read");
+
+    // The program takes both files as they are: adopted, then bumped with the copy still there.
+    const engine = new MockEngine("rekey", "production");
+    const first = loadStackText(ADOPTED);
+    await engine.run(first.config, undefined, first.secretKeys);
+    const bumped = loadStackText(read(dir, FILE));
+    const run = await engine.run(bumped.config, undefined, bumped.secretKeys);
+    expect(run.outputs.rotation.SIGNING_KEY).toMatchObject({ epoch: 1, previous: { epoch: 0, adopted: true } });
+
+    // A later bump has nothing to remove; `adopt` at epoch 1 (written by hand) is refused by name.
+    git(dir, "commit", "-qam", "bump");
+    expect(rekey(dir, "bump", "SIGNING_KEY", "--stack", "production", "--date", "2026-12-01").code).toBe(0);
+    const handEdited = read(dir, FILE).replace("      epoch: 2\n", "      epoch: 2\n      adopt: true\n");
+    const refused = workdir({ [FILE]: handEdited });
+    const p = rekey(refused, "plan", "--stack", "production");
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain("secret SIGNING_KEY, field adopt: is valid only at epoch 0");
+});
