@@ -21,7 +21,7 @@ function providerVersions(): Record<string, string> {
 export function importCommand(dir: string, stack: string, o: { out?: string; rotation: string }): Output {
     const { text } = readStackText(dir, stack);
     const plan = planOf(parseStackFile(text, stackFileName(stack)));
-    const { file, placeholders } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions() });
+    const { file, placeholders } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions(), kubeconfigFromEnv: process.env.KUBECONFIG || undefined });
     const json = JSON.stringify(file, null, 2) + "\n";
     const count = file.resources.filter((r) => r.id !== undefined).length;
     const notes = [

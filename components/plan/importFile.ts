@@ -33,6 +33,8 @@ export interface ImportOptions {
     rotation: string;
     /** The provider plugins' versions (aws, kubernetes), for the providers the file declares. */
     providerVersions: Readonly<Record<string, string>>;
+    /** KUBECONFIG in the environment pulumi up runs in: the Kubernetes SDK sends it when no kubeconfig is configured. */
+    kubeconfigFromEnv?: string;
 }
 
 export interface ImportResult {
@@ -61,7 +63,10 @@ export function importFile(plan: RotationPlan, o: ImportOptions): ImportResult {
     for (const g of groupsOf(groups, "ssm")) {
         const { secret, store } = g.members[0];
         const parent = add({ type: COMPONENT_TYPES.ssm, logicalName: `${prefix}${g.name}`, parent: secretComponent(secret.name), component: true });
-        const via = store.region ? provider("aws", `${prefix}${awsProviderName(store.region)}`, { region: store.region }) : undefined;
+        // The inputs as @pulumi/aws provider.js sends them: its defaults, JSON-encoded.
+        const via = store.region
+            ? provider("aws", `${prefix}${awsProviderName(store.region)}`, { region: store.region, skipCredentialsValidation: "false", skipRegionValidation: "true" })
+            : undefined;
         for (const w of store.writes) {
             add({ type: "aws:ssm/parameter:Parameter", logicalName: `${prefix}${ssmParameterName(store, w.target)}`, id: w.target, parent, ...(via ? { provider: via } : {}) });
         }
@@ -78,10 +83,12 @@ export function importFile(plan: RotationPlan, o: ImportOptions): ImportResult {
     }
     const k8s = groupsOf(groups, "kubernetes");
     if (k8s.length) {
+        // As @pulumi/kubernetes provider.js sends them: kubeconfig falls back to KUBECONFIG, booleans JSON-encoded.
+        const kubeconfig = plan.kubernetes.kubeconfig ?? o.kubeconfigFromEnv;
         const via = provider("kubernetes", `${prefix}${KUBERNETES_PROVIDER_NAME}`, {
             ...(plan.kubernetes.context ? { context: plan.kubernetes.context } : {}),
-            ...(plan.kubernetes.kubeconfig ? { kubeconfig: plan.kubernetes.kubeconfig } : {}),
             enableSecretMutable: "true",
+            ...(kubeconfig ? { kubeconfig } : {}),
         });
         for (const g of k8s) {
             const { store } = g.members[0];

@@ -58,6 +58,42 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
             expect([...run.resources.values()].some((x) => x.urn === urns.get(r.name))).toBe(true);
         }
     });
+
+    test("each provider the file declares has exactly the inputs the program's SDK sends (so the first pulumi up does not update it)", async () => {
+        // The provider SDKs send some inputs the program never sets (@pulumi/aws provider.js:
+        // skipCredentialsValidation, skipRegionValidation; @pulumi/kubernetes provider.js:
+        // kubeconfig from KUBECONFIG) and JSON-encode the non-string ones.
+        const saved = process.env.KUBECONFIG;
+        delete process.env.KUBECONFIG;
+        try {
+            const loaded = loadStackFile(stack);
+            const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
+            const fromRun = Object.fromEntries([...run.resources.values()].filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r.inputs]));
+            const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`));
+            const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
+            const fromFile = Object.fromEntries(file.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.logicalName, r.inputs]));
+            expect(Object.keys(fromFile).length).toBeGreaterThan(0);
+            expect(fromFile).toEqual(fromRun);
+        } finally {
+            if (saved !== undefined) process.env.KUBECONFIG = saved;
+        }
+    });
+});
+
+test("the Kubernetes provider's kubeconfig: the configured one, else KUBECONFIG as the SDK reads it", async () => {
+    const config = { "rekey:secrets": { K: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [{ kubernetes: { secret: "app" } }] } } };
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = "/home/ops/.kube/prod";
+    try {
+        const run = await new MockEngine().run(config);
+        const sent = [...run.resources.values()].find((r) => r.type === "pulumi:providers:kubernetes")!.inputs;
+        const { file } = importFile(planRotation(rawConfig(config)), { rotation: "rekey", providerVersions: {}, kubeconfigFromEnv: process.env.KUBECONFIG });
+        expect(file.resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs).toEqual(sent);
+        expect(sent.kubeconfig).toBe("/home/ops/.kube/prod");
+    } finally {
+        if (saved === undefined) delete process.env.KUBECONFIG;
+        else process.env.KUBECONFIG = saved;
+    }
 });
 
 test("import ids: an SSM parameter's name, a Kubernetes Secret's namespace/name, a Key Vault secret's ARM id (the subscription from defaults, or a stated placeholder)", () => {
