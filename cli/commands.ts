@@ -116,6 +116,8 @@ export interface BumpOptions extends BaseOptions {
     all?: boolean;
     date: string;
     reason?: string;
+    /** The old value leaked: written as `incident:` beside the new epoch. */
+    incident?: string;
 }
 
 export function bump(dir: string, stack: string, names: string[], o: BumpOptions): Output {
@@ -158,12 +160,12 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     chosen.splice(0, chosen.length, ...chosen.filter((c) => !moved.has(c.name)));
     if (!chosen.length) throw new CliError("nothing to bump");
     // adopt is valid only at epoch 0: the bump from it removes the line (the adopted value becomes the previous one).
-    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason, dropAdopt: epoch === 0 }));
+    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason, dropAdopt: epoch === 0, incident: o.incident }));
     const text = applyEpochEdits(s.file, edits);
     const diff = diffPlans(s.plan, write(s, text), new Set());
     const adopted = new Set(s.plan.secrets.filter((x) => x.adopt).map((x) => x.name));
     const lines = edits.flatMap((e) => [
-        `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}`,
+        `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident !== undefined ? `, incident: no overlap (the old value is revoked in this pulumi up)` : ""}`,
         ...(adopted.has(e.name)
             ? [`${e.name}: adopt removed (epoch ${e.epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${e.name} is no longer read, delete it with pulumi config rm --path 'supplied.${e.name}'`]
             : []),
@@ -201,6 +203,9 @@ export function rollback(dir: string, stack: string, name: string, o: BaseOption
         throw new CliError(`${name} does not have keepPrevious: true, so the value of epoch ${secret.epoch! - 1} was not kept and cannot be restored`);
     }
     if (secret.epoch === 0) throw new CliError(`${name} is at epoch 0: there is no earlier epoch`);
+    if (secret.incident !== null) {
+        throw new CliError(`${name}'s epoch ${secret.epoch} is an incident rotation (${JSON.stringify(secret.incident)}): rolling back would restore the leaked value of epoch ${secret.epoch! - 1}. Bump it for a fresh value instead`);
+    }
     const from = secret.epoch!;
     const to = from - 1;
     const notes: string[] = [];

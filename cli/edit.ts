@@ -21,6 +21,11 @@ export interface EpochEdit {
     reason?: string;
     /** Remove the entry's `adopt:` (a bump from epoch 0: adopt is valid only there). */
     dropAdopt?: boolean;
+    /**
+     * The entry's `incident:` after the edit: a reason writes (or replaces) it on the line
+     * after the epoch, undefined removes one (a normal bump: the incident was the old epoch's).
+     */
+    incident?: string;
 }
 
 export const REASON_PREFIX = "reason:";
@@ -68,27 +73,27 @@ function quoteLike(source: string, value: string): string {
     return value;
 }
 
-/** The splice that removes the entry's `adopt:` pair: its whole line in a block map (its own comment too), the item in a flow map. */
-function adoptRemoval(file: StackFile, map: ReturnType<typeof secretNode>, where: string): Splice | null {
+/** The splice that removes the entry's `key:` pair (`adopt`, `incident`): its whole line in a block map (its own comment too), the item in a flow map. */
+function pairRemoval(file: StackFile, map: ReturnType<typeof secretNode>, key: string, where: string): Splice | null {
     const { text } = file;
-    const found = scalarIn(map, "adopt");
+    const found = scalarIn(map, key);
     if (!found) return null;
     const index = map.items.indexOf(found.pair);
-    const key = found.pair.key as Scalar;
-    if (!found.value?.range || !key.range) throw new CliError(`${where}: adopt is not a plain true or false`);
-    const [keyStart] = key.range;
+    const keyNode = found.pair.key as Scalar;
+    if (!found.value?.range || !keyNode.range) throw new CliError(`${where}: ${key} is not a plain value`);
+    const [keyStart] = keyNode.range;
     const valueEnd = found.value.range[1];
     if (map.flow) {
         const next = map.items[index + 1]?.key as Scalar | undefined;
         if (next?.range) return { at: keyStart, end: next.range[0], text: "" };
         const prev = map.items[index - 1];
         const prevEnd = (prev?.value as Scalar | undefined)?.range?.[1];
-        if (prevEnd === undefined) throw new CliError(`${where}: cannot remove adopt from this entry's layout; remove the adopt line by hand`);
+        if (prevEnd === undefined) throw new CliError(`${where}: cannot remove ${key} from this entry's layout; remove the ${key} line by hand`);
         return { at: prevEnd, end: valueEnd, text: "" };
     }
     const start = lineStart(text, keyStart);
     if (!/^ *$/.test(text.slice(start, keyStart)) || lineStart(text, valueEnd) !== start) {
-        throw new CliError(`${where}: cannot remove adopt from this entry's layout; remove the adopt line by hand`);
+        throw new CliError(`${where}: cannot remove ${key} from this entry's layout; remove the ${key} line by hand`);
     }
     const { end } = trailing(text, valueEnd, where);
     return { at: start, end: end < text.length ? end + 1 : end, text: "" };
@@ -98,8 +103,8 @@ function splicesFor(file: StackFile, edit: EpochEdit): Splice[] {
     const { text } = file;
     const where = `${file.label}: secret ${edit.name}`;
     const map = secretNode(file, edit.name);
-    const adopt = edit.dropAdopt ? adoptRemoval(file, map, where) : null;
-    return adopt ? [adopt, ...epochSplices(file, edit, map, where)] : epochSplices(file, edit, map, where);
+    const removals = [edit.dropAdopt ? pairRemoval(file, map, "adopt", where) : null, pairRemoval(file, map, "incident", where)].filter((x): x is Splice => x !== null);
+    return [...removals, ...epochSplices(file, edit, map, where)];
 }
 
 function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof secretNode>, where: string): Splice[] {
@@ -125,12 +130,13 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
             }
             return { from: close + 1, ...trailing(text, close + 1, where) };
         };
+        const incidentItem = edit.incident !== undefined ? `, incident: ${JSON.stringify(edit.incident)}` : "";
         if (epoch) {
             const [s, e] = epoch.value!.range!;
             out.push({ at: s, end: e, text: String(edit.epoch) });
-            if (addRotatedAt) out.push({ at: e, end: e, text: `, rotatedAt: ${quotedDate}` });
+            if (addRotatedAt || incidentItem) out.push({ at: e, end: e, text: `${addRotatedAt ? `, rotatedAt: ${quotedDate}` : ""}${incidentItem}` });
         } else {
-            out.push({ at: mapStart + 1, end: mapStart + 1, text: ` epoch: ${edit.epoch},${addRotatedAt ? ` rotatedAt: ${quotedDate},` : ""}` });
+            out.push({ at: mapStart + 1, end: mapStart + 1, text: ` epoch: ${edit.epoch},${addRotatedAt ? ` rotatedAt: ${quotedDate},` : ""}${incidentItem ? `${incidentItem.slice(1)},` : ""}` });
         }
         const spot = edit.reason !== undefined || text.slice(mapEnd, lineEnd(text, mapEnd)).includes("#") ? commentSpot() : null;
         if (spot) {
@@ -147,12 +153,14 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
         const t = trailing(text, e, where);
         const comment = reasonComment(t.comment, edit.reason);
         if (comment !== t.comment) out.push({ at: e, end: t.end, text: comment === null ? "" : `${t.comment ? t.space : "  "}${comment}` });
-        if (addRotatedAt) {
+        const added = [...(addRotatedAt ? [`rotatedAt: ${quotedDate}`] : []), ...(edit.incident !== undefined ? [`incident: ${JSON.stringify(edit.incident)}`] : [])];
+        if (added.length) {
             const end = lineEnd(text, e);
+            const lines = added.map((l) => `${indentText}${l}`);
             out.push(
                 end === text.length
-                    ? { at: end, end, text: `\n${indentText}rotatedAt: ${quotedDate}` }
-                    : { at: end + 1, end: end + 1, text: `${indentText}rotatedAt: ${quotedDate}\n` },
+                    ? { at: end, end, text: lines.map((l) => `\n${l}`).join("") }
+                    : { at: end + 1, end: end + 1, text: lines.map((l) => `${l}\n`).join("") },
             );
         }
         return out;
@@ -162,7 +170,11 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
     const indentText = indentOf(text, map.items[0].key, where);
     const start = lineStart(text, (map.items[0].key as Scalar).range![0]);
     const comment = edit.reason !== undefined ? `  # ${REASON_PREFIX} ${edit.reason}` : "";
-    const lines = [`${indentText}epoch: ${edit.epoch}${comment}`, ...(addRotatedAt ? [`${indentText}rotatedAt: ${quotedDate}`] : [])];
+    const lines = [
+        `${indentText}epoch: ${edit.epoch}${comment}`,
+        ...(addRotatedAt ? [`${indentText}rotatedAt: ${quotedDate}`] : []),
+        ...(edit.incident !== undefined ? [`${indentText}incident: ${JSON.stringify(edit.incident)}`] : []),
+    ];
     out.push({ at: start, end: start, text: lines.map((l) => `${l}\n`).join("") });
     return out;
 }
@@ -171,6 +183,8 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
 export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
     for (const e of edits) {
         if (e.reason !== undefined && /[\r\n\u0085\u2028\u2029]/.test(e.reason)) throw new CliError("--reason must be one line (no line break, also none of U+0085, U+2028, U+2029)");
+        if (e.incident !== undefined && /[\r\n\u0085\u2028\u2029]/.test(e.incident)) throw new CliError("--incident must be one line (no line break, also none of U+0085, U+2028, U+2029)");
+        if (e.incident !== undefined && e.incident.trim() === "") throw new CliError("--incident needs the reason (what leaked, how): it goes into the rotation record");
     }
     const splices = edits.flatMap((e) => splicesFor(file, e)).sort((a, b) => b.at - a.at || b.end - a.end);
     let text = file.text;
@@ -183,6 +197,8 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         entry.epoch = e.epoch;
         if (e.rotatedAt !== undefined) entry.rotatedAt = e.rotatedAt;
         if (e.dropAdopt) delete entry.adopt;
+        if (e.incident !== undefined) entry.incident = e.incident;
+        else delete entry.incident;
     }
     let result: unknown;
     try {

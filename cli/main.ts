@@ -41,7 +41,8 @@ function program(io: Io, done: (o: Output) => void): Command {
             .addOption(stack())
             .option("--all", "every generated secret, and every supplied one whose encrypted value changed")
             .option("--date <YYYY-MM-DD>", "rotatedAt to record (default: today, UTC)")
-            .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
+            .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
+            .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch"),
     ).action((names: string[], o, cmd: Command) => done(bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today() })));
 
     base(

@@ -66,6 +66,25 @@ export function renderPlan(r: PlanReport): string {
         return out.join("\n") + "\n";
     }
     if (d.errors.length) out.push("#### Errors (pulumi up will refuse this change)", ...d.errors.map((e) => `- ${e}`), "");
+    for (const i of d.incidents) {
+        out.push(
+            `#### ⚠ Incident rotation: ${i.secret} (epoch ${i.from} → ${i.to}), reason: ${code(i.reason)}`,
+            "No overlap: the leaked value stops working in this pulumi up.",
+            // Names and labels come from the stack file: no HTML reaches the PR comment.
+            ...i.revoked.map((x) => `- ${x.replace(/</g, "&lt;")}`),
+            "",
+            "Impact:",
+            ...i.impact.map((x) => `- ${code(x)}`),
+            "",
+            "<details><summary>Incident record (copy, then fill in the rest)</summary>",
+            "",
+            "```markdown",
+            i.record.replace(/```/g, "'''"),
+            "```",
+            "</details>",
+            "",
+        );
+    }
     const s = d.secrets;
     const secretLines = [
         ...s.rotated.map((x) => {

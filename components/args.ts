@@ -119,6 +119,8 @@ export interface SecretArgs {
     supplied?: boolean;
     /** true at epoch 0 of a generated secret: epoch 0's value is the one in use today, `supplied[name]` (see docs/migration.md). */
     adopt?: boolean;
+    /** This epoch replaces a leaked value: no overlap (written by `rekey bump --incident`). */
+    incident?: string;
     derive?: string;
     keepPrevious?: boolean;
     minLength?: number;

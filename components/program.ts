@@ -13,7 +13,7 @@ import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
 import { CommandHook } from "./hooks/command";
-import { PostgresPassword } from "./hooks/postgres";
+import { PostgresPassword, PostgresRevoke } from "./hooks/postgres";
 import { RedisAclFinalize, RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
 import { readStackConfig } from "./stackConfig";
@@ -44,6 +44,8 @@ export interface RotationRecord {
     previous: DeployedValue | null;
     /** The current value is the one adopted at epoch 0 (the value in use before rekey). */
     adopted?: true;
+    /** This epoch was an incident rotation: why, and when (the epoch's rotatedAt). */
+    incident?: { reason: string; at: string | null };
     stores: string[];
     consumers: string[];
 }
@@ -95,7 +97,8 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     /** What the previous value is now, in terms of what was deployed (null without keepPrevious). */
     const previousNow = new Map(
         plan.secrets.map((s) => {
-            const fp: pulumi.Output<string | null> = s.keepPrevious ? values.get(s.name)!.fingerprint("previous") : pulumi.output(null);
+            // The previous slot's value (at an incident, what the stores call previous is the new value).
+            const fp: pulumi.Output<string | null> = s.keepPrevious ? keyed(secrets.get(s.name)!.previous!) : pulumi.output(null);
             return [s.name, fp.apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))] as const;
         }),
     );
@@ -119,6 +122,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 epoch: s.epoch,
                 ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
                 ...(s.slots[0]?.adopted ? { adopted: true as const } : {}),
+                ...(s.incident !== null ? { incident: { reason: s.incident, at: s.changedAt } } : {}),
                 rotatedAt: s.changedAt,
                 fingerprint: fp,
                 previous,
@@ -184,7 +188,8 @@ function valuesOf(
                 return secret.value;
             case "previous":
                 if (!secret.previous) throw new Error(`${s.name} has no previous value`);
-                return secret.previous;
+                // An incident keeps no overlap: the leaked value is in no store, under no name.
+                return s.incident !== null ? secret.value : secret.previous;
             case "user":
                 if (!s.user) throw new Error(`${s.name} has no user`);
                 return pulumi.secret(s.user);
@@ -308,7 +313,8 @@ function deployStores(
  * Restarts, verifies and finalizers. A consumer restarts once, when the value of any
  * secret it reads changes (its triggers: epoch and keyed fingerprint of each, never a
  * value); after every store write of those secrets, and after the verify of each consumer
- * in its `after`. A finalize (Redis: drop the old password) waits for the verify of every
+ * in its `after`. A finalize (Redis: drop the old password; Postgres at an incident: the
+ * alternating role holding the leaked password loses LOGIN) waits for the verify of every
  * consumer of its secret. Returns, per secret, the restarts, verifies and finalize that
  * its rotation runs (a derived secret's readers count for its inputs too).
  */
@@ -359,11 +365,25 @@ function deployConsumers(
         for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));
     }
     for (const s of plan.secrets) {
-        if (s.apply?.kind !== "redis" || s.inUse) continue;
+        if (!s.apply || s.apply.kind === "command" || s.inUse) continue;
         const dependsOn = [
             ...readersOf(dependencies, s.name).flatMap((c) => done.get(c.name)!),
             ...[s.name, ...derivedFrom(plan, s.name)].flatMap((n) => stores.get(n) ?? []),
         ];
+        if (s.apply.kind === "postgres") {
+            // An incident: the other alternating role holds the leaked password (one role: the hook replaced it).
+            const pg = s.apply;
+            const other = pg.roles.find((r) => r !== pg.role);
+            if (s.incident === null || other === undefined) continue;
+            const adminSecret = pg.adminPasswordSecret;
+            const revoke = new PostgresRevoke(
+                `${prefix}${s.name}-postgres-revoke`,
+                { apply: pg, role: other, adminPassword: adminSecret ? secrets.get(adminSecret)!.value : undefined, prefix },
+                { parent: secrets.get(s.name), dependsOn },
+            );
+            steps.get(s.name)!.push(revoke);
+            continue;
+        }
         const adminSecret = s.apply.adminPasswordSecret;
         const finalize = new RedisAclFinalize(
             `${prefix}${s.name}-redis-finalize`,

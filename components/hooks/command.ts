@@ -22,7 +22,8 @@ export interface CommandHookArgs {
 /**
  * The user's own step before the stores switch (e.g. re-encrypting data from the old key
  * to the new one). It gets OLD_VALUE and NEW_VALUE in its environment, and REKEY_INITIAL=1
- * when OLD_VALUE is a value nothing used. On a host, the values come on stdin (SSH servers
+ * when OLD_VALUE is a value nothing used; at an incident rotation REKEY_INCIDENT=1 and
+ * REKEY_INCIDENT_REASON (OLD_VALUE is then the leaked value: re-encrypt away from it). On a host, the values come on stdin (SSH servers
  * refuse most environment variables) and a wrapper exports them.
  *
  * It runs when, and only when, the secret's value changes: the values' fingerprints are its
@@ -37,7 +38,9 @@ export class CommandHook extends pulumi.ComponentResource implements HasSteps {
     constructor(name: string, args: CommandHookArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:CommandHook", name, {}, opts);
         const { apply, secret } = args;
-        const script = `REKEY_EPOCH=${secret.epoch}; export REKEY_EPOCH\n${apply.run}`;
+        // An incident rotation says so (REKEY_INCIDENT=1 and the reason, which is configuration, not a secret).
+        const incident = secret.incident !== null ? `REKEY_INCIDENT=1; REKEY_INCIDENT_REASON=${shellQuote(secret.incident)}; export REKEY_INCIDENT REKEY_INCIDENT_REASON\n` : "";
+        const script = `REKEY_EPOCH=${secret.epoch}; export REKEY_EPOCH\n${incident}${apply.run}`;
         const remote = args.host.host !== null;
         const read = "IFS= read -r OLD_VALUE; IFS= read -r NEW_VALUE; IFS= read -r REKEY_INITIAL; export OLD_VALUE NEW_VALUE REKEY_INITIAL";
         const values = remote

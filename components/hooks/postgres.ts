@@ -52,20 +52,47 @@ export class PostgresPassword extends pulumi.ComponentResource implements HasSte
         const sql = pulumi
             .all([args.value, args.salt])
             .apply(([v, salt]) => `${create}ALTER ROLE "${role}" WITH LOGIN PASSWORD '${scramVerifier(v, Buffer.from(salt, "hex"))}';\n`);
-        const psql = [
-            "psql -X -q -v ON_ERROR_STOP=1",
-            `-h ${shellQuote(apply.host)} -p ${apply.port} -U ${shellQuote(apply.adminUser)} -d ${shellQuote(apply.database)}`,
-            "-f -",
-        ].join(" ");
-        const environment: Record<string, pulumi.Input<string>> = { PGCONNECT_TIMEOUT: "10" };
-        if (args.adminPassword) environment.PGPASSWORD = args.adminPassword;
-        this.steps = [hostCommand(
-            `postgres:${apply.host}:${apply.port}/${role}`,
-            { host: null },
-            { create: psql, update: psql, stdin: pulumi.secret(sql), environment: pulumi.secret(environment) },
-            { parent: this },
-            args.prefix,
-        )];
+        this.steps = [psqlCommand(`postgres:${apply.host}:${apply.port}/${role}`, apply, pulumi.secret(sql), args, this)];
+        this.registerOutputs({});
+    }
+}
+
+/** psql as the admin, the statement on stdin, the admin password in PGPASSWORD. */
+function psqlCommand(step: string, apply: PostgresApply, sql: pulumi.Input<string>, args: { adminPassword?: pulumi.Output<string>; prefix?: string }, parent: pulumi.Resource): pulumi.CustomResource {
+    const psql = [
+        "psql -X -q -v ON_ERROR_STOP=1",
+        `-h ${shellQuote(apply.host)} -p ${apply.port} -U ${shellQuote(apply.adminUser)} -d ${shellQuote(apply.database)}`,
+        "-f -",
+    ].join(" ");
+    const environment: Record<string, pulumi.Input<string>> = { PGCONNECT_TIMEOUT: "10" };
+    if (args.adminPassword) environment.PGPASSWORD = args.adminPassword;
+    return hostCommand(step, { host: null }, { create: psql, update: psql, stdin: sql, environment: pulumi.secret(environment) }, { parent }, args.prefix);
+}
+
+export interface PostgresRevokeArgs {
+    apply: PostgresApply;
+    /** The alternating role that holds the leaked password (the one this epoch does not set). */
+    role: string;
+    adminPassword?: pulumi.Output<string>;
+    prefix?: string;
+}
+
+/**
+ * An incident rotation's finalize with two alternating roles: once every consumer verified
+ * on the new role, the other role, whose password leaked, can no longer log in, and its
+ * sessions end. NOLOGIN rather than a fresh password: nothing has to hold a value nobody
+ * uses, the role's grants stay, and the next rotation that sets its password (ALTER ROLE
+ * ... WITH LOGIN PASSWORD) gives it LOGIN back. The statement names only the role.
+ */
+export class PostgresRevoke extends pulumi.ComponentResource implements HasSteps {
+    public readonly steps: pulumi.CustomResource[];
+
+    constructor(name: string, args: PostgresRevokeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:PostgresRevoke", name, {}, opts);
+        const { apply, role } = args;
+        const literal = role.replace(/'/g, "''");
+        const sql = `ALTER ROLE "${role.replace(/"/g, '""')}" NOLOGIN;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '${literal}';\n`;
+        this.steps = [psqlCommand(`postgres-revoke:${apply.host}:${apply.port}/${role}`, apply, sql, args, this)];
         this.registerOutputs({});
     }
 }

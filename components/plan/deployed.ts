@@ -37,6 +37,8 @@ export interface DeployedSecret {
     previous: DeployedValue | null;
     /** The current value is the adopted one (absent: it is not). */
     adopted?: boolean;
+    /** The reason, when the deployed epoch was an incident rotation (its previous value leaked). */
+    incident?: string;
 }
 
 /** null: the stack has no `rotation` output yet (a first deployment). */
@@ -70,6 +72,7 @@ export function readDeployed(rotation: unknown): DeployedState {
             fingerprint: typeof entry.fingerprint === "string" ? entry.fingerprint : null,
             previous: readValue(entry.previous),
             ...(entry.adopted === true ? { adopted: true } : {}),
+            ...(isObject(entry.incident) && typeof entry.incident.reason === "string" ? { incident: entry.incident.reason } : {}),
         });
     }
     return out;
@@ -176,6 +179,10 @@ function problemFor(s: PlannedSecret, d: DeployedSecret & { epoch: number }): st
     if (Math.abs(e - n) > 1) {
         const step = e > n ? n + 1 : n - 1;
         return `${deployedText}: an epoch moves one step per completed pulumi up. Set epoch to ${step}, run pulumi up, then move on from there`;
+    }
+    // One step back from an incident rotation would restore the value that leaked.
+    if (e === n - 1 && d.incident !== undefined) {
+        return `${deployedText}, and epoch ${n} was an incident rotation (${JSON.stringify(d.incident)}): rolling back would restore the leaked value. Set epoch back to ${n}, or bump to ${n + 1}`;
     }
     // One step back: a rollback restores the deployed previous value, which must be epoch e's.
     if (s.source.kind !== "generate" || d.previous?.epoch === e) return null;

@@ -8,6 +8,7 @@
 // set of secrets it reads, one of their epochs, or one of their values.
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
 import { ConsumerDependencies, consumerDependencies, readersOf, valuesInUse } from "./restarts";
+import { IncidentReport, incidentReport } from "./incident";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -49,6 +50,8 @@ export interface RotationDiff {
     warnings: string[];
     /** What the reader may do after this change (delete a supplied copy no longer read). */
     notes: string[];
+    /** Incident rotations in this change: what is revoked, who notices, and a record to complete. */
+    incidents: IncidentReport[];
     /**
      * What `pulumi up` will refuse: an epoch that moves by more than one step (the program
      * checks each epoch against the last completed rotation, components/plan/deployed.ts).
@@ -209,7 +212,14 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             ? `rekey:supplied.${n} is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'supplied.${n}'`
             : `rekey:supplied.${n} is not read (${n} is generated and does not adopt it): delete it with pulumi config rm --path 'supplied.${n}'`,
     );
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, notes, errors, unchecked };
+    const incidents = secrets.rotated
+        .filter((r) => r.to === r.from + 1 && after.get(r.name)!.incident !== null)
+        .map((r) => {
+            const h = after.get(r.name)!;
+            const readers = new Set(readersOf(headDeps, r.name).map((c) => c.name));
+            return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
+        });
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, notes, incidents, errors, unchecked };
 }
 
 /** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */

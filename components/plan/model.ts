@@ -192,6 +192,13 @@ export interface PlannedSecret {
     /** `adopt: true` in the configuration: epoch 0's value is rekey:supplied.NAME. */
     adopt: boolean;
     /**
+     * The reason of an incident rotation (`incident:` beside the epoch): the old value leaked,
+     * so this epoch keeps no overlap. No store's previous value holds it (`_PREVIOUS` holds
+     * the new value), the alternating Postgres role that has it loses LOGIN once the
+     * consumers verified, and a command hook gets REKEY_INCIDENT=1.
+     */
+    incident: string | null;
+    /**
      * The current value is the adopted one and no rotation has changed it since: it is the
      * value the services already run with, so no apply hook runs for it and it causes no
      * restart. The planner knows only `adopt`; given what the stack deployed,

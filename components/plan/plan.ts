@@ -141,6 +141,12 @@ export function planRotation(raw: RawConfig): RotationPlan {
                 problems.add(subject, "derive", (e as Error).message);
             }
         }
+        if (s.incident !== undefined) {
+            if (s.incident.trim() === "") problems.add(subject, "incident", "needs the reason (what leaked, how): it goes into the rotation record");
+            else if (/[\r\n\u0085\u2028\u2029]/.test(s.incident)) problems.add(subject, "incident", "must be one line");
+            if (s.derive !== undefined) problems.add(subject, "incident", "a derived secret follows its inputs: rotate the leaked input with rekey bump --incident");
+            if (s.adopt) problems.add(subject, "incident", "an adopted value is the one in use: rotate it away with rekey bump --incident, which removes adopt");
+        }
         if (s.rotatedAt !== undefined && !isCalendarDate(s.rotatedAt)) {
             problems.add(subject, "rotatedAt", `"${s.rotatedAt}" is not a date written YYYY-MM-DD`);
         }
@@ -208,6 +214,7 @@ export function planRotation(raw: RawConfig): RotationPlan {
             slots: source.kind === "generate" ? generatorSlots(epoch as number, keepPrevious, adopt) : [],
             adopt,
             inUse: adopt,
+            incident: s.incident ?? null,
             minLength: s.minLength ?? null,
             stores,
             consumers: consumerNames,

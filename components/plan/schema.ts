@@ -100,6 +100,8 @@ export const secretSchema = z.strictObject({
     supplied: z.literal(true).optional(),
     /** Epoch 0 is the value in use today, from rekey:supplied.NAME (generated secrets only). */
     adopt: z.boolean().optional(),
+    /** Written by `rekey bump --incident`: this epoch replaces a leaked value, with no overlap. */
+    incident: z.string().optional(),
     derive: z.string().optional(),
     keepPrevious: z.boolean().optional(),
     minLength: int.min(1).optional(),

@@ -1,0 +1,85 @@
+// An incident rotation (`incident:` beside the epoch, written by `rekey bump --incident`)
+// keeps no overlap: no store's previous value holds the leaked value, the alternating
+// Postgres role holding it loses LOGIN once the consumers verified (PostgresRevoke), a
+// command hook learns it is an incident, the `rotation` record carries the reason, and
+// the program refuses to roll back past it.
+import { Config } from "../harness/configs";
+import { MockEngine, RunResult, waitsFor } from "../harness/mockEngine";
+import { inputsByResource, runWithValues } from "../harness/values";
+
+function config(epoch: number, incident?: string): Config {
+    return {
+        "rekey:consumers": {
+            api: { restart: "systemctl restart api", verify: { command: "curl -sf http://127.0.0.1:8080/health" } },
+            worker: { restart: "systemctl restart worker", after: ["api"] },
+        },
+        "rekey:secrets": {
+            DB_PASSWORD: {
+                epoch,
+                ...(incident ? { incident } : {}),
+                generate: { encoding: "hex", bytes: 24 },
+                apply: { postgres: { host: "db", roles: ["app_blue", "app_green"] } },
+                stores: [{ dotenv: { path: "/srv/app/.env" } }],
+                consumers: ["api", "worker"],
+            },
+            SIGNING_KEY: {
+                epoch,
+                ...(incident ? { incident } : {}),
+                generate: { encoding: "hex", bytes: 16 },
+                keepPrevious: true,
+                apply: { command: { run: "reencrypt" } },
+                stores: [{ ssm: { prefix: "/app/" } }, { dotenv: { path: "/srv/app/.env" } }],
+                consumers: ["api"],
+            },
+        },
+    };
+}
+
+const res = (run: RunResult, type: string, name: string) => [...run.resources.values()].find((r) => r.type === type && r.name === name);
+const LOCAL = "command:local:Command";
+
+test("an incident epoch: _PREVIOUS holds the new value, the leaked role loses LOGIN after every consumer verified, the hook is told, the record says why", async () => {
+    const engine = new MockEngine();
+    const before = await runWithValues(engine, config(4));
+    const r = await runWithValues(engine, config(5, "token posted in a public channel"));
+    const leaked = before.values.SIGNING_KEY;
+    expect(r.values.SIGNING_KEY).not.toBe(leaked);
+    // The hook re-encrypts away from the leaked value, and knows why.
+    const hook = res(r.run, LOCAL, "rekey-command-hook:SIGNING_KEY")!;
+    expect(hook.inputs.environment).toMatchObject({ OLD_VALUE: leaked, NEW_VALUE: r.values.SIGNING_KEY });
+    // (The script is quoted once more inside the step wrapper; the replayed test runs it.)
+    expect(hook.inputs.create).toContain("REKEY_INCIDENT=1; REKEY_INCIDENT_REASON='\\''token posted in a public channel'\\''; export REKEY_INCIDENT REKEY_INCIDENT_REASON\n");
+    // No store holds the leaked value under any name.
+    const ssmPrevious = res(r.run, "aws:ssm/parameter:Parameter", "rekey-ssm:/app/SIGNING_KEY_PREVIOUS")!;
+    expect(ssmPrevious.inputs.value).toBe(r.values.SIGNING_KEY);
+    for (const x of r.run.resources.values()) {
+        if (x.type.startsWith("command:") && x.name.startsWith("rekey-command-hook:")) continue;
+        if (x.type.startsWith("random:")) continue;
+        expect({ at: x.name, leaks: x.leaves.some((l) => l.value.includes(leaked) || l.value.includes(before.values.DB_PASSWORD)) }).toEqual({ at: x.name, leaks: false });
+    }
+    // Epoch 5 sets app_green; app_blue holds epoch 4's (leaked) password and is revoked after both consumers verified.
+    const revoke = res(r.run, LOCAL, "rekey-postgres-revoke:db:5432/app_blue")!;
+    expect(revoke.change).toBe("created");
+    expect(revoke.inputs.stdin).toBe("ALTER ROLE \"app_blue\" NOLOGIN;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'app_blue';\n");
+    for (const k of ["command:local:Command::rekey-verify:api", "command:local:Command::rekey-restart:worker", "command:local:Command::rekey-dotenv:local:/srv/app/.env"]) {
+        expect(waitsFor(r.run.resources)("command:local:Command::rekey-postgres-revoke:db:5432/app_blue").has(k)).toBe(true);
+    }
+    expect(r.run.outputs.rotation.SIGNING_KEY.incident).toEqual({ reason: "token posted in a public channel", at: null });
+    expect(r.run.outputs.rotation.DB_PASSWORD.incident).toEqual({ reason: "token posted in a public channel", at: null });
+
+    // Unchanged, nothing changes; a rollback past the incident is refused before anything is registered.
+    const again = await runWithValues(engine, config(5, "token posted in a public channel"));
+    expect([...again.run.resources.values()].filter((x) => x.change !== "same" && x.change !== "read").map((x) => x.name)).toEqual([]);
+    expect(inputsByResource(again.run)).toEqual(inputsByResource(r.run));
+    await expect(runWithValues(engine, config(4))).rejects.toThrow(
+        'secret SIGNING_KEY: the last completed rotation deployed epoch 5, this configuration has epoch 4, and epoch 5 was an incident rotation ("token posted in a public channel"): rolling back would restore the leaked value. Set epoch back to 5, or bump to 6',
+    );
+
+    // The next normal bump: overlap again (the incident epoch's value is the previous one), no revoke.
+    const next = await runWithValues(engine, config(6));
+    expect(next.previous.SIGNING_KEY).toBe(r.values.SIGNING_KEY);
+    expect(res(next.run, "aws:ssm/parameter:Parameter", "rekey-ssm:/app/SIGNING_KEY_PREVIOUS")!.inputs.value).toBe(r.values.SIGNING_KEY);
+    expect(res(next.run, LOCAL, "rekey-postgres-revoke:db:5432/app_blue")).toBeUndefined();
+    expect(next.run.outputs.rotation.SIGNING_KEY.incident).toBeUndefined();
+    expect(res(next.run, LOCAL, "rekey-command-hook:SIGNING_KEY")!.inputs.create).not.toContain("REKEY_INCIDENT");
+});
