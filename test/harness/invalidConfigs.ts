@@ -346,6 +346,26 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "rekey:supplied.URL", field: "", reason: /^has a value but no secret URL with supplied: true or adopt: true uses it$/ },
     },
     {
+        title: "an incident without its reason",
+        config: secrets({ K: { epoch: 3, generate: { encoding: "hex", bytes: 16 }, incident: " " } }),
+        expect: { subject: "secret K", field: "incident", reason: /^needs the reason \(what leaked, how\): it goes into the rotation record$/ },
+    },
+    {
+        title: "an incident reason over two lines",
+        config: secrets({ K: { epoch: 3, generate: { encoding: "hex", bytes: 16 }, incident: "leaked\nin a log" } }),
+        expect: { subject: "secret K", field: "incident", reason: /^must be one line$/ },
+    },
+    {
+        title: "an incident on a derived secret",
+        config: secrets({ A: ok, URL: { derive: "x{{A}}", incident: "leaked" } }),
+        expect: { subject: "secret URL", field: "incident", reason: /^a derived secret follows its inputs: rotate the leaked input with rekey bump --incident$/ },
+    },
+    {
+        title: "an incident on an adopted secret",
+        config: secrets({ K: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, adopt: true, incident: "leaked" } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "incident", reason: /^an adopted value is the one in use: rotate it away/ },
+    },
+    {
         title: "keepPrevious on a supplied secret",
         config: secrets({ K: { epoch: 1, supplied: true, keepPrevious: true } }, { "rekey:supplied": { K: "v" } }),
         expect: { subject: "secret K", field: "keepPrevious", reason: /no previous value/ },
