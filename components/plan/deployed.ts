@@ -170,6 +170,11 @@ export function restoring(secret: PlannedSecret, deployed: DeployedState): Deplo
 function problemFor(s: PlannedSecret, d: DeployedSecret & { epoch: number }): string | null {
     const e = s.epoch!;
     const n = d.epoch;
+    // An incident's epoch stays without overlap while it is deployed: without the line, the
+    // leaked value would be written back as every store's previous value.
+    if (e === n && d.incident !== undefined && s.incident === null) {
+        return `epoch ${n} was deployed as an incident rotation (${JSON.stringify(d.incident)}), and this configuration drops its incident line, which would put the leaked value back as the previous value: keep the line, or bump to ${n + 1}`;
+    }
     // Adopting replaces the first value: only a secret not yet deployed, or deployed adopted, has one to replace.
     if (s.adopt && !(d.adopted && n === e)) {
         return `adopt takes the value in use as epoch 0's on the secret's first deployment, and this stack deployed epoch ${n} with ${d.adopted ? "the adopted value" : "a generated value"}: remove the adopt line`;

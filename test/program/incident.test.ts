@@ -75,6 +75,11 @@ test("an incident epoch: _PREVIOUS holds the new value, the leaked role loses LO
         'secret SIGNING_KEY: the last completed rotation deployed epoch 5, this configuration has epoch 4, and epoch 5 was an incident rotation ("token posted in a public channel"): rolling back would restore the leaked value. Set epoch back to 5, or bump to 6',
     );
 
+    // Dropping the incident line without a bump would put the leaked value back as _PREVIOUS: refused.
+    await expect(runWithValues(engine, config(5))).rejects.toThrow(
+        'secret SIGNING_KEY: epoch 5 was deployed as an incident rotation ("token posted in a public channel"), and this configuration drops its incident line, which would put the leaked value back as the previous value: keep the line, or bump to 6',
+    );
+
     // The next normal bump: overlap again (the incident epoch's value is the previous one), no revoke.
     const next = await runWithValues(engine, config(6));
     expect(next.previous.SIGNING_KEY).toBe(r.values.SIGNING_KEY);
