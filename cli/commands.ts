@@ -3,12 +3,11 @@
 import { execFileSync } from "child_process";
 import { writeFileSync } from "fs";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
-import { anythingOverdue, dueSecrets } from "../components/plan/due";
 import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate } from "../components/plan/plan";
 import { BaseOptions, readBase } from "./base";
 import { EpochEdit, REASON_PREFIX, applyEpochEdits } from "./edit";
 import { CliError } from "./errors";
-import { PlanReport, renderDue, renderPlan } from "./render";
+import { PlanReport, renderPlan } from "./render";
 import { StackFile, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
 
 export interface Output {
@@ -33,6 +32,7 @@ function openStack(dir: string, stack: string): Stack {
 }
 
 export function checkDate(flag: string, value: string): string {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !isCalendarDate(value)) throw new CliError(`${flag} "${value}" is a date that does not exist`);
     if (!isCalendarDate(value)) throw new CliError(`${flag} "${value}" is not a date written YYYY-MM-DD`);
     return value;
 }
@@ -41,9 +41,30 @@ function secretOf(s: Stack, name: string) {
     const secret = s.plan.secrets.find((x) => x.name === name);
     if (!secret) {
         const known = s.plan.secrets.map((x) => x.name);
-        throw new CliError(`unknown secret ${name} in ${s.file.label}${known.length ? ` (it has: ${known.join(", ")})` : ""}`);
+        const near = closest(name, known);
+        throw new CliError(`unknown secret ${name} in ${s.file.label}${near ? `: did you mean ${near}?` : ""}${known.length ? ` (it has: ${known.join(", ")})` : ""}`);
     }
     return secret;
+}
+
+/** The name nearest to `name` (case aside, at most 2 edits, or a third of its length), if one is. */
+export function closest(name: string, names: readonly string[]): string | null {
+    const distance = (a: string, b: string): number => {
+        let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            const next = [i];
+            for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            row = next;
+        }
+        return row[b.length];
+    };
+    const limit = Math.max(2, Math.floor(name.length / 3));
+    let best: { n: string; d: number } | null = null;
+    for (const n of names) {
+        const d = distance(name.toUpperCase(), n.toUpperCase());
+        if (d <= limit && (!best || d < best.d)) best = { n, d };
+    }
+    return best?.n ?? null;
 }
 
 /** The base version of the stack file, parsed; null for a new stack. */
@@ -115,6 +136,8 @@ function write(s: Stack, text: string): RotationPlan {
 export interface BumpOptions extends BaseOptions {
     all?: boolean;
     date: string;
+    /** Today (UTC): a rotatedAt after it is refused. */
+    today: string;
     reason?: string;
     /** The old value leaked: written as `incident:` beside the new epoch. */
     incident?: string;
@@ -124,6 +147,7 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     if (names.length && o.all) throw new CliError("give secret names or --all, not both");
     if (!names.length && !o.all) throw new CliError("name the secrets to bump, or give --all");
     const date = checkDate("--date", o.date);
+    if (date > o.today) throw new CliError(`--date "${date}" is in the future (today is ${o.today}, UTC)`);
     const s = openStack(dir, stack);
     const notes: string[] = [];
     let base: { label: string; file: StackFile | null } | undefined;
@@ -259,13 +283,4 @@ export function plan(dir: string, stack: string, o: BaseOptions & { json?: boole
     const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates, ...diff };
     // Exit 1 when pulumi up would refuse the change, so that the PR check fails.
     return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: diff.errors.length ? 1 : 0 };
-}
-
-export function due(dir: string, stack: string, o: { today: string; within: string; json?: boolean }): Output {
-    const today = checkDate("--today", o.today);
-    if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
-    const s = openStack(dir, stack);
-    const report = dueSecrets(s.plan, today, Number(o.within));
-    const stdout = o.json ? JSON.stringify({ stack, ...report }, null, 2) + "\n" : renderDue(stack, report);
-    return { stdout, notes: [], exitCode: anythingOverdue(report) ? 1 : 0 };
 }

@@ -3,7 +3,8 @@
 // invalid stack file, or a refused edit, always with one message on stderr.
 import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
-import { Output, bump, due, plan, rollback } from "./commands";
+import { Output, bump, plan, rollback } from "./commands";
+import { dueAll, status } from "./status";
 import { CliError } from "./errors";
 import { importCommand } from "./import";
 import { init } from "./init";
@@ -18,6 +19,19 @@ export interface Io {
 
 const utcToday = () => new Date().toISOString().slice(0, 10);
 
+/** The package's version (package.json, beside cli/ in the source and in dist/). */
+function packageVersion(): string {
+    for (const p of ["../package.json", "../../package.json"]) {
+        try {
+            const pkg = require(p) as { name?: string; version?: string };
+            if (pkg.name === "pulumi-rekey" && pkg.version) return pkg.version;
+        } catch {
+            // not there: the other layout
+        }
+    }
+    return "unknown";
+}
+
 function program(io: Io, done: (o: Output) => void): Command {
     const p = new Command("rekey")
         .description("Secret rotation as code: bump epochs, review rotation plans, find secrets due for rotation.")
@@ -25,7 +39,8 @@ function program(io: Io, done: (o: Output) => void): Command {
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
         .showHelpAfterError(false)
-        .helpCommand(false);
+        .version(packageVersion(), "-V, --version", "print rekey's version")
+        .helpCommand("help [command]", "help for a command");
     const dir = (cmd: Command) => resolve(io.cwd, cmd.optsWithGlobals().dir);
     const stack = () => new Option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)").makeOptionMandatory();
     const base = (cmd: Command) =>
@@ -43,7 +58,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--date <YYYY-MM-DD>", "rotatedAt to record (default: today, UTC)")
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
             .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch"),
-    ).action((names: string[], o, cmd: Command) => done(bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today() })));
+    ).action((names: string[], o, cmd: Command) => done(bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today(), today: io.today() })));
 
     base(
         p
@@ -62,13 +77,25 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--json", "print JSON instead of Markdown"),
     ).action((o, cmd: Command) => done(plan(dir(cmd), o.stack, o)));
 
-    p.command("due")
-        .description("Secrets past rotatedAt + cadenceDays (exit 1 when any is overdue).")
-        .addOption(stack())
+    const oneOrAll = (cmd: Command) =>
+        cmd.option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)").option("--all-stacks", "every Pulumi.<stack>.yaml of the project, one section each");
+    oneOrAll(
+        p
+            .command("due")
+            .description("Secrets past rotatedAt + cadenceDays (exit 1 when any is overdue). A stack file without rekey:* keys has none."),
+    )
         .option("--today <YYYY-MM-DD>", "the day to check against (default: today, UTC)")
         .option("--within <days>", "also list secrets due within this many days", "0")
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(due(dir(cmd), o.stack, { ...o, today: o.today ?? io.today() })));
+        .action((o, cmd: Command) => done(dueAll(dir(cmd), { ...o, today: o.today ?? io.today() })));
+
+    oneOrAll(
+        p
+            .command("status")
+            .description("Every secret: source, epoch, rotatedAt, cadence and next due date, stores, consumers, hook, keepPrevious, incident."),
+    )
+        .option("--json", "print JSON instead of Markdown")
+        .action((o, cmd: Command) => done(status(dir(cmd), o)));
 
     p.command("import")
         .description("The pulumi import --file JSON for the stores that can exist before rekey (SSM parameters, Key Vault secrets, Kubernetes Secrets).")
@@ -89,7 +116,7 @@ function program(io: Io, done: (o: Output) => void): Command {
 /** Runs one command line (without `node rekey`); returns the exit code. */
 export function runCli(argv: string[], io: Io): number {
     const noCommand = () => {
-        io.stderr("rekey: name a command: bump, rollback, plan, due, import or init (rekey --help)\n");
+        io.stderr("rekey: name a command: bump, rollback, plan, due, status, import or init (rekey --help)\n");
         return 2;
     };
     if (!argv.length) return noCommand();

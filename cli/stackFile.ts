@@ -6,7 +6,7 @@
 // Values are read with js-yaml (core schema: dates stay strings, duplicate keys are errors),
 // several times faster than composing a yaml Document; `rekey plan` on a 1,000-secret stack
 // reads two versions of the file and must stay under a second.
-import { readFileSync } from "fs";
+import { readFileSync, readdirSync } from "fs";
 import { CORE_SCHEMA, YAMLException, load } from "js-yaml";
 import { join } from "path";
 import { Document, isMap, isScalar, parseDocument } from "yaml";
@@ -23,6 +23,8 @@ export interface StackFile {
     /** The yaml document with source positions and comments, parsed on first use. */
     readonly doc: Document.Parsed;
     raw: RawConfig;
+    /** Whether the file has any `rekey:*` key (a stack just made with pulumi stack init has none: no secrets). */
+    hasRekeyKeys: boolean;
     /** Encrypted `rekey:supplied` values by name, to compare with another version of the file. */
     ciphertexts: Map<string, string>;
 }
@@ -38,7 +40,13 @@ export function readStackText(dir: string, stack: string): { path: string; text:
         return { path, text: utf8Text(readFileSync(path), path) };
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message;
+        const stacks = stacksIn(dir);
+        const why =
+            code === "ENOENT"
+                ? `no such file (${stacks.length ? `the stacks here: ${stacks.join(", ")}` : `no Pulumi.<stack>.yaml in ${dir}`})`
+                : code === "EACCES"
+                  ? "permission denied"
+                  : (e as Error).message;
         throw new CliError(`cannot read ${path}: ${why}`);
     }
 }
@@ -149,8 +157,23 @@ export function parseStackFile(text: string, label: string): StackFile {
             return (doc ??= parseDocument(text, { keepSourceTokens: true }));
         },
         raw,
+        hasRekeyKeys: Object.keys(config).some((k) => k.startsWith(`${NAMESPACE}:`)),
         ciphertexts,
     };
+}
+
+/** The stacks of a project directory: each Pulumi.<stack>.yaml, sorted. */
+export function stacksIn(dir: string): string[] {
+    let names: string[];
+    try {
+        names = readdirSync(dir);
+    } catch {
+        return [];
+    }
+    return names.flatMap((n) => {
+        const m = /^Pulumi\.(.+)\.yaml$/.exec(n);
+        return m && STACK_NAME.test(m[1]) ? [m[1]] : [];
+    }).sort();
 }
 
 /** The plan of a stack file; an invalid configuration is a CliError naming every problem. */

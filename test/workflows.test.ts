@@ -2,7 +2,7 @@
 // command, and the scheduled `rekey due` loop run for real on fixture stacks.
 import { validateWorkflow } from "@action-validator/core";
 import { execFileSync, spawnSync } from "child_process";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { fixture, removeWorkdirs, workdir } from "./harness/cli";
@@ -75,6 +75,8 @@ describe("workflow files", () => {
             {
                 "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml"),
                 "Pulumi.calm.yaml": "config:\n  rekey:secrets:\n    A: { epoch: 1, generate: { encoding: hex, bytes: 16 } }\n",
+                // What pulumi stack init leaves: no rekey:* keys, no secrets, no failure.
+                "Pulumi.fresh.yaml": "encryptionsalt: v1:noENydNMQ0w=:v1:haYMLYFq3HTmggM3:Q0hbY5dkSlUWX4P6VAiwNQhbPLY4Sw==\n",
             },
             false,
         );
@@ -88,11 +90,17 @@ describe("workflow files", () => {
             env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, WITHIN: "14", GITHUB_STEP_SUMMARY: summary },
         });
         expect(r.status).toBe(1);
-        expect(r.stdout).toContain("::error title=rekey due::shop has secrets overdue for rotation");
-        expect(r.stdout).not.toContain("calm has secrets overdue");
+        expect(r.stdout).toContain("::error title=rekey due::secrets are overdue for rotation (see the run's summary)");
+        expect(r.stderr).toContain("rekey: Pulumi.fresh.yaml has no rekey:* keys: no secrets to rotate");
         const written = readFileSync(summary, "utf8");
         expect(written).toContain("### rekey due: calm");
+        expect(written).toContain("### rekey due: fresh");
         expect(written).toContain("### rekey due: shop");
         expect(written).toContain("- **SESSION_SECRET**: due 2026-10-30");
+        // Without the overdue stack, the fresh one does not fail the morning run.
+        rmSync(join(dir, "Pulumi.shop.yaml"));
+        const calm = spawnSync("bash", ["-e", "-c", run], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, WITHIN: "14", GITHUB_STEP_SUMMARY: summary } });
+        expect(calm.status).toBe(0);
+        expect(calm.stdout).not.toContain("::error");
     });
 });

@@ -62,7 +62,7 @@ test("rekey plan of an adoption: the adopted secrets are written as they are, wi
 
 test("rekey bump from epoch 0 removes the adopt line (block and flow style), keeps every comment, and its plan says the supplied copy may be deleted", async () => {
     const dir = workdir({ [FILE]: ADOPTED });
-    const r = rekey(dir, "bump", "SIGNING_KEY", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-11-30");
+    const r = rekey(dir, "bump", "SIGNING_KEY", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-11-20");
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout).toContain(
         "SIGNING_KEY: adopt removed (epoch 1 is generated; the stack's state keeps the adopted value): rekey:supplied.SIGNING_KEY is no longer read, delete it with pulumi config rm --path 'supplied.SIGNING_KEY'",
@@ -75,8 +75,8 @@ test("rekey bump from epoch 0 removes the adopt line (block and flow style), kee
         ],
         added: [
             "      epoch: 1",
-            '      rotatedAt: "2026-11-30"',
-            '    WEBHOOK_KEY: { epoch: 1, rotatedAt: "2026-11-30", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ], consumers: [api] }',
+            '      rotatedAt: "2026-11-20"',
+            '    WEBHOOK_KEY: { epoch: 1, rotatedAt: "2026-11-20", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ], consumers: [api] }',
         ],
     });
     const plan = JSON.parse(rekey(dir, "plan", "--stack", "production", "--json").stdout);
@@ -99,7 +99,7 @@ test("rekey bump from epoch 0 removes the adopt line (block and flow style), kee
 
     // A later bump has nothing to remove; `adopt` at epoch 1 (written by hand) is refused by name.
     git(dir, "commit", "-qam", "bump");
-    expect(rekey(dir, "bump", "SIGNING_KEY", "--stack", "production", "--date", "2026-12-01").code).toBe(0);
+    expect(rekey(dir, "bump", "SIGNING_KEY", "--stack", "production", "--date", "2026-11-21").code).toBe(0);
     const handEdited = read(dir, FILE).replace("      epoch: 2\n", "      epoch: 2\n      adopt: true\n");
     const refused = workdir({ [FILE]: handEdited });
     const p = rekey(refused, "plan", "--stack", "production");

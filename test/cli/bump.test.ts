@@ -109,7 +109,7 @@ describe("rekey bump", () => {
     test.each([
         [["bump", "CACHE_URL", "--stack", "shop"], "rekey: CACHE_URL is derived from CACHE_PASSWORD: it has no epoch and follows its inputs; bump those\n"],
         [["bump", "NOPE", "--stack", "shop"], "rekey: unknown secret NOPE in Pulumi.shop.yaml (it has: SESSION_SECRET, CACHE_PASSWORD, CACHE_URL, DB_PASSWORD, STRIPE_API_KEY, MAIL_API_KEY, WEBHOOK_KEY)\n"],
-        [["bump", "SESSION_SECRET", "--stack", "shop", "--date", "2026-02-30"], 'rekey: --date "2026-02-30" is not a date written YYYY-MM-DD\n'],
+        [["bump", "SESSION_SECRET", "--stack", "shop", "--date", "2026-02-30"], 'rekey: --date "2026-02-30" is a date that does not exist\n'],
         [["bump", "--stack", "shop"], "rekey: name the secrets to bump, or give --all\n"],
         [["bump", "SESSION_SECRET", "--all", "--stack", "shop"], "rekey: give secret names or --all, not both\n"],
         [["bump", "SESSION_SECRET", "--stack", "shop", "--reason", "two\nlines"], "rekey: --reason must be one line (no line break, also none of U+0085, U+2028, U+2029)\n"],

@@ -27,16 +27,16 @@ const STACK = `config:
 test("bump --incident writes incident: beside the epoch; the next bump removes it; rollback refuses; plan shows the banner", async () => {
     const dir = workdir({ [FILE]: STACK });
     const reason = "token posted in a public channel";
-    const r = rekey(dir, "bump", "DB_PASSWORD", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-11-30", "--incident", reason);
+    const r = rekey(dir, "bump", "DB_PASSWORD", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-11-20", "--incident", reason);
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toContain("DB_PASSWORD: epoch 7 → 8, rotatedAt 2026-11-30, incident: no overlap (the old value is revoked in this pulumi up)");
+    expect(r.stdout).toContain("DB_PASSWORD: epoch 7 → 8, rotatedAt 2026-11-20, incident: no overlap (the old value is revoked in this pulumi up)");
     expect(lineChanges(STACK, read(dir, FILE))).toEqual({
         removed: ["      epoch: 7   # rotated with the vendor's migration", '      rotatedAt: "2026-10-01"', "    WEBHOOK_KEY: { epoch: 1, generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }"],
         added: [
             "      epoch: 8   # rotated with the vendor's migration",
             `      incident: "${reason}"`,
-            '      rotatedAt: "2026-11-30"',
-            `    WEBHOOK_KEY: { epoch: 2, rotatedAt: "2026-11-30", incident: "${reason}", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }`,
+            '      rotatedAt: "2026-11-20"',
+            `    WEBHOOK_KEY: { epoch: 2, rotatedAt: "2026-11-20", incident: "${reason}", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }`,
         ],
     });
 
@@ -47,7 +47,7 @@ test("bump --incident writes incident: beside the epoch; the next bump removes i
     expect(plan.stdout).toContain("- Postgres role app_blue gets the new password first; role app_green, which holds the leaked one, loses LOGIN and its sessions end once api, worker verified");
     expect(plan.stdout).toContain("- no overlap: every store's previous value (DB_PASSWORD_PREVIOUS) holds the new value, not the leaked one");
     expect(plan.stdout).toContain("- `Open database sessions of the old role end.`");
-    expect(plan.stdout).toContain("## Incident: DB_PASSWORD (epoch 7 → 8)\n- Date: 2026-11-30\n- Reason: token posted in a public channel\n");
+    expect(plan.stdout).toContain("## Incident: DB_PASSWORD (epoch 7 → 8)\n- Date: 2026-11-20\n- Reason: token posted in a public channel\n");
     expect(plan.stdout).toContain("- Hook: postgres; consumers restarted, in order: api, worker\n");
     const json = JSON.parse(rekey(dir, "plan", "--stack", "production", "--json").stdout);
     expect(json.incidents.map((i: { secret: string; from: number; to: number }) => [i.secret, i.from, i.to])).toEqual([["DB_PASSWORD", 7, 8], ["WEBHOOK_KEY", 1, 2]]);
@@ -58,7 +58,7 @@ test("bump --incident writes incident: beside the epoch; the next bump removes i
     await engine.run(base.config, undefined, base.secretKeys);
     const head = loadStackText(read(dir, FILE));
     const run = await engine.run(head.config, undefined, head.secretKeys);
-    expect(run.outputs.rotation.DB_PASSWORD.incident).toEqual({ reason, at: "2026-11-30" });
+    expect(run.outputs.rotation.DB_PASSWORD.incident).toEqual({ reason, at: "2026-11-20" });
 
     // Rolling back past the incident would restore the leaked value: refused, nothing written.
     git(dir, "commit", "-qam", "incident");
@@ -69,10 +69,10 @@ test("bump --incident writes incident: beside the epoch; the next bump removes i
     expect(read(dir, FILE)).toBe(text);
 
     // The next normal bump removes the incident line (block and flow), the comment stays.
-    expect(rekey(dir, "bump", "DB_PASSWORD", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-12-01").code).toBe(0);
+    expect(rekey(dir, "bump", "DB_PASSWORD", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-11-21").code).toBe(0);
     expect(lineChanges(text, read(dir, FILE))).toEqual({
-        removed: ["      epoch: 8   # rotated with the vendor's migration", `      incident: "${reason}"`, '      rotatedAt: "2026-11-30"', `    WEBHOOK_KEY: { epoch: 2, rotatedAt: "2026-11-30", incident: "${reason}", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }`],
-        added: ["      epoch: 9   # rotated with the vendor's migration", '      rotatedAt: "2026-12-01"', '    WEBHOOK_KEY: { epoch: 3, rotatedAt: "2026-12-01", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }'],
+        removed: ["      epoch: 8   # rotated with the vendor's migration", `      incident: "${reason}"`, '      rotatedAt: "2026-11-20"', `    WEBHOOK_KEY: { epoch: 2, rotatedAt: "2026-11-20", incident: "${reason}", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }`],
+        added: ["      epoch: 9   # rotated with the vendor's migration", '      rotatedAt: "2026-11-21"', '    WEBHOOK_KEY: { epoch: 3, rotatedAt: "2026-11-21", generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }'],
     });
 });
 

@@ -1,0 +1,134 @@
+// `rekey status` and the --all-stacks form of `rekey due`: the state of every secret of a
+// stack file, or of every stack file of the project, without a Pulumi backend (the stack
+// file is the record: epochs, dates, cadences). A stack file without `rekey:*` keys (one
+// `pulumi stack init` just made holds only `encryptionsalt`) has no secrets: a note, never
+// a failure.
+import { DueReport, anythingOverdue, dueSecrets } from "../components/plan/due";
+import { PlannedSecret, RotationPlan } from "../components/plan/plan";
+import type { Output } from "./commands";
+import { checkDate } from "./commands";
+import { CliError } from "./errors";
+import { code, renderDue } from "./render";
+import { parseStackFile, planOf, readStackText, stackFileName, stacksIn } from "./stackFile";
+
+export interface StackChoice {
+    stack?: string;
+    allStacks?: boolean;
+}
+
+/** The stacks a command runs on: the one named, or every Pulumi.<stack>.yaml of the directory. */
+export function chosenStacks(dir: string, o: StackChoice): string[] {
+    if (o.stack !== undefined && o.allStacks) throw new CliError("give --stack or --all-stacks, not both");
+    if (o.stack !== undefined) return [o.stack];
+    if (!o.allStacks) throw new CliError("name the stack with --stack <stack>, or give --all-stacks");
+    const stacks = stacksIn(dir);
+    if (!stacks.length) throw new CliError(`no Pulumi.<stack>.yaml in ${dir}`);
+    return stacks;
+}
+
+/** A stack's plan, or null when its file has no `rekey:*` keys. */
+function planOfStack(dir: string, stack: string): RotationPlan | null {
+    const { text } = readStackText(dir, stack);
+    const file = parseStackFile(text, stackFileName(stack));
+    return file.hasRekeyKeys ? planOf(file) : null;
+}
+
+const NO_SECRETS = (stack: string) => `Pulumi.${stack}.yaml has no rekey:* keys: no secrets to rotate`;
+
+export interface SecretStatus {
+    name: string;
+    source: "generate" | "supplied" | "derive" | "adopted";
+    epoch: number | null;
+    rotatedAt: string | null;
+    cadenceDays: number | null;
+    /** rotatedAt + cadenceDays; null without a cadence or a date. */
+    nextDue: string | null;
+    stores: string[];
+    consumers: string[];
+    hook: "postgres" | "redis" | "command" | null;
+    keepPrevious: boolean;
+    incident: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+export function secretStatus(s: PlannedSecret): SecretStatus {
+    const nextDue =
+        s.cadenceDays !== null && s.changedAt !== null && s.source.kind !== "derive"
+            ? new Date(Date.parse(`${s.changedAt}T00:00:00Z`) + s.cadenceDays * DAY_MS).toISOString().slice(0, 10)
+            : null;
+    return {
+        name: s.name,
+        source: s.adopt ? "adopted" : s.source.kind,
+        epoch: s.epoch,
+        rotatedAt: s.changedAt,
+        cadenceDays: s.cadenceDays,
+        nextDue,
+        stores: s.stores.map((st) => st.label),
+        consumers: s.consumers,
+        hook: s.apply?.kind ?? null,
+        keepPrevious: s.keepPrevious,
+        incident: s.incident,
+    };
+}
+
+function statusTable(rows: SecretStatus[]): string[] {
+    const due = (r: SecretStatus) => (r.cadenceDays === null ? "no cadence" : r.nextDue ?? `every ${r.cadenceDays} days, never recorded`);
+    return [
+        "| secret | source | epoch | rotatedAt | next due | stores | consumers | hook | keepPrevious | incident |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        ...rows.map((r) =>
+            [
+                r.name,
+                r.source,
+                r.epoch === null ? "(follows inputs)" : String(r.epoch),
+                r.rotatedAt ?? "",
+                due(r),
+                r.stores.map(code).join(", ") || "none",
+                r.consumers.join(", ") || "none",
+                r.hook ?? "",
+                r.keepPrevious ? "yes" : "",
+                r.incident === null ? "" : code(r.incident),
+            ].map((c) => c.replace(/\|/g, "\\|")).join(" | "),
+        ).map((l) => `| ${l} |`),
+    ];
+}
+
+export function status(dir: string, o: StackChoice & { json?: boolean }): Output {
+    const stacks = chosenStacks(dir, o);
+    const notes: string[] = [];
+    const report = stacks.map((stack) => {
+        const plan = planOfStack(dir, stack);
+        if (!plan) notes.push(NO_SECRETS(stack));
+        return { stack, secrets: plan ? plan.secrets.map(secretStatus) : [] };
+    });
+    if (o.json) return { stdout: JSON.stringify(o.allStacks ? { stacks: report } : report[0], null, 2) + "\n", notes, exitCode: 0 };
+    const out: string[] = [];
+    for (const r of report) {
+        out.push(`### rekey status: ${r.stack}`, "");
+        if (r.secrets.length) out.push(...statusTable(r.secrets), "");
+        else out.push("No secrets (no rekey:* keys in the stack file).", "");
+    }
+    return { stdout: out.join("\n"), notes, exitCode: 0 };
+}
+
+export function dueAll(dir: string, o: StackChoice & { today: string; within: string; json?: boolean }): Output {
+    const today = checkDate("--today", o.today);
+    if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
+    const stacks = chosenStacks(dir, o);
+    const notes: string[] = [];
+    const reports: { stack: string; report: DueReport | null }[] = stacks.map((stack) => {
+        const plan = planOfStack(dir, stack);
+        if (!plan) notes.push(NO_SECRETS(stack));
+        return { stack, report: plan ? dueSecrets(plan, today, Number(o.within)) : null };
+    });
+    const failing = reports.some((r) => r.report && anythingOverdue(r.report));
+    let stdout: string;
+    if (o.json) {
+        const entries = reports.map((r) => ({ stack: r.stack, ...(r.report ?? { today, within: Number(o.within), overdue: [], undated: [], dueSoon: [] }), ...(r.report ? {} : { noSecrets: true }) }));
+        stdout = JSON.stringify(o.allStacks ? { stacks: entries } : entries[0], null, 2) + "\n";
+    } else {
+        stdout = reports.map((r) => (r.report ? renderDue(r.stack, r.report) : `### rekey due: ${r.stack} (today ${today})\n\nNo secrets (no rekey:* keys in the stack file).\n`)).join("\n");
+    }
+    return { stdout, notes, exitCode: failing ? 1 : 0 };
+}

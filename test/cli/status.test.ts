@@ -1,0 +1,66 @@
+// `rekey status`, `--all-stacks` for status and due (a stack file without rekey:* keys has
+// no secrets: a note and exit 0), `--version`, `rekey help <command>`, and "did you mean".
+import { fixture, rekey, removeWorkdirs, workdir } from "../harness/cli";
+
+afterAll(removeWorkdirs);
+const SHOP = "Pulumi.shop.yaml";
+// What `pulumi stack init dev` leaves: only the salt.
+const FRESH = "encryptionsalt: v1:noENydNMQ0w=:v1:haYMLYFq3HTmggM3:Q0hbY5dkSlUWX4P6VAiwNQhbPLY4Sw==\n";
+
+test("rekey status: every secret's source, epoch, dates, next due, stores, consumers, hook, keepPrevious, incident", () => {
+    const dir = workdir({ [SHOP]: fixture(SHOP) });
+    const r = rekey(dir, "status", "--stack", "shop", "--json");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const json = JSON.parse(r.stdout);
+    expect(json.stack).toBe("shop");
+    expect(json.secrets.find((s: { name: string }) => s.name === "SESSION_SECRET")).toEqual({
+        name: "SESSION_SECRET",
+        source: "generate",
+        epoch: 3,
+        rotatedAt: "2026-08-01",
+        cadenceDays: 90,
+        nextDue: "2026-10-30",
+        stores: ["ssm:/shop/SESSION_SECRET", "kubernetes:shop/shop-secrets#SESSION_SECRET"],
+        consumers: ["api", "worker"],
+        hook: null,
+        keepPrevious: true,
+        incident: null,
+    });
+    const text = rekey(dir, "status", "--stack", "shop").stdout;
+    expect(text).toMatch(/^### rekey status: shop\n\n\| secret \| source \| epoch \| rotatedAt \| next due \|/);
+    expect(text).toContain("| SESSION_SECRET | generate | 3 | 2026-08-01 | 2026-10-30 | `ssm:/shop/SESSION_SECRET`, `kubernetes:shop/shop-secrets#SESSION_SECRET` | api, worker |  | yes |  |");
+});
+
+test("--all-stacks: one section per stack; a stack file without rekey:* keys is a note, never a failure", () => {
+    const dir = workdir({ [SHOP]: fixture(SHOP), "Pulumi.dev.yaml": FRESH });
+    const s = rekey(dir, "status", "--all-stacks", "--json");
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout).stacks.map((x: { stack: string; secrets: unknown[] }) => [x.stack, x.secrets.length])).toEqual([["dev", 0], ["shop", 7]]);
+    expect(s.stderr).toBe("rekey: Pulumi.dev.yaml has no rekey:* keys: no secrets to rotate\n");
+    // due: the fresh stack alone is exit 0 (the daily workflow no longer fails on it); shop has overdue secrets.
+    expect(rekey(dir, "due", "--stack", "dev")).toMatchObject({ code: 0, stderr: "rekey: Pulumi.dev.yaml has no rekey:* keys: no secrets to rotate\n" });
+    const due = rekey(dir, "due", "--all-stacks", "--today", "2026-11-22");
+    expect(due.code).toBe(1);
+    expect(due.stdout).toContain("### rekey due: dev (today 2026-11-22)\n\nNo secrets (no rekey:* keys in the stack file).\n");
+    expect(due.stdout).toContain("### rekey due: shop (today 2026-11-22)");
+    const json = JSON.parse(rekey(dir, "due", "--all-stacks", "--today", "2026-11-22", "--json").stdout);
+    expect(json.stacks.map((x: { stack: string; noSecrets?: boolean }) => [x.stack, x.noSecrets ?? false])).toEqual([["dev", true], ["shop", false]]);
+    expect(rekey(dir, "due", "--stack", "shop", "--all-stacks").stderr).toBe("rekey: give --stack or --all-stacks, not both\n");
+    expect(rekey(dir, "status").stderr).toBe("rekey: name the stack with --stack <stack>, or give --all-stacks\n");
+});
+
+test("a stack that does not exist lists those that do; a secret name off by a letter gets a suggestion", () => {
+    const dir = workdir({ [SHOP]: fixture(SHOP), "Pulumi.dev.yaml": FRESH });
+    expect(rekey(dir, "status", "--stack", "prod").stderr).toMatch(/^rekey: cannot read \/.*\/Pulumi\.prod\.yaml: no such file \(the stacks here: dev, shop\)\n$/);
+    expect(rekey(dir, "bump", "SESION_SECRET", "--stack", "shop").stderr).toMatch(/^rekey: unknown secret SESION_SECRET in Pulumi\.shop\.yaml: did you mean SESSION_SECRET\? \(it has: /);
+});
+
+test("--version and rekey help <command>", () => {
+    const dir = workdir({}, false);
+    const v = rekey(dir, "--version");
+    expect(v).toEqual({ code: 0, stdout: `${require("../../package.json").version}\n`, stderr: "" });
+    const h = rekey(dir, "help", "bump");
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: rekey bump \[options\] \[NAME\.\.\.\]/);
+    expect(h.stdout).toContain("--incident <reason>");
+});
