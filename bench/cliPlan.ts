@@ -72,6 +72,27 @@ function time(dir: string, args: string[], before?: () => void): number {
     return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
 }
 
+/** `status --all-stacks` and `due --all-stacks` over 50 stack files of 100 secrets each. Target: under 1 s each here. */
+export function allStacksBench(): void {
+    const dir = mkdtempSync(join(tmpdir(), "rekey-bench-stacks-"));
+    try {
+        for (let k = 0; k < 50; k++) writeFileSync(join(dir, `Pulumi.stack${String(k).padStart(2, "0")}.yaml`), stackFile(100, () => false));
+        console.log(`\n## rekey over 50 stack files of 100 secrets each (whole process, median of ${REPEAT})`);
+        const startup = time(dir, ["--version"]);
+        console.log(`${"command".padEnd(24)}seconds`);
+        console.log(`${"--version (startup)".padEnd(24)}${startup.toFixed(3)}`);
+        for (const [title, args] of [
+            ["status --all-stacks", ["status", "--all-stacks", "--json"]],
+            ["due --all-stacks", ["due", "--all-stacks", "--today", "2026-11-22", "--within", "30"]],
+        ] as const) {
+            const s = time(dir, [...args]);
+            console.log(`${title.padEnd(24)}${s.toFixed(3)}  under 1 s: ${s < 1 ? "met" : "MISSED"}`);
+        }
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 export function cliPlanBench(): void {
     const dir = mkdtempSync(join(tmpdir(), "rekey-bench-cli-"));
     try {

@@ -2,7 +2,7 @@
 // number of bare resources with constant inputs, timed the same way in the same run).
 import { execFileSync } from "child_process";
 import { join } from "path";
-import { cliPlanBench } from "./cliPlan";
+import { allStacksBench, cliPlanBench } from "./cliPlan";
 import { restartBench } from "./restarts";
 
 interface Sample {
@@ -68,6 +68,7 @@ function programBench(title: string, kind: string, sizes: number[], target: { ra
 async function main() {
     console.log(`rekey benchmarks (median of ${REPEAT}; REKEY_BENCH_REPEAT to change)`);
     cliPlanBench();
+    allStacksBench();
     if (process.env.REKEY_BENCH_ONLY === "cli") return;
     console.log("\nfloor: the same resources (types and counts) registered with constant inputs, no rekey logic");
     programBench("Generated secrets", "program", [1000, 2000], { ratio: 1.3, scaling: 2.2, generators: 1 });
