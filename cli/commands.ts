@@ -8,7 +8,7 @@ import { BaseOptions, readBase } from "./base";
 import { EpochEdit, REASON_PREFIX, applyEpochEdits } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, renderPlan } from "./render";
-import { StackFile, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
+import { StackFile, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName, stacksIn } from "./stackFile";
 
 export interface Output {
     stdout: string;
@@ -223,10 +223,10 @@ export function rollback(dir: string, stack: string, name: string, o: BaseOption
     const s = openStack(dir, stack);
     const secret = secretOf(s, name);
     if (secret.source.kind !== "generate") throw new CliError(`${name} is ${secret.source.kind === "supplied" ? "supplied" : "derived"}: rekey keeps no earlier value of it to restore`);
+    if (secret.epoch === 0) throw new CliError(`${name} is at epoch 0: there is no earlier epoch`);
     if (!secret.keepPrevious) {
         throw new CliError(`${name} does not have keepPrevious: true, so the value of epoch ${secret.epoch! - 1} was not kept and cannot be restored`);
     }
-    if (secret.epoch === 0) throw new CliError(`${name} is at epoch 0: there is no earlier epoch`);
     if (secret.incident !== null) {
         throw new CliError(`${name}'s epoch ${secret.epoch} is an incident rotation (${JSON.stringify(secret.incident)}): rolling back would restore the leaked value of epoch ${secret.epoch! - 1}. Bump it for a fresh value instead`);
     }
@@ -283,4 +283,31 @@ export function plan(dir: string, stack: string, o: BaseOptions & { json?: boole
     const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates, ...diff };
     // Exit 1 when pulumi up would refuse the change, so that the PR check fails.
     return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: diff.errors.length ? 1 : 0 };
+}
+
+/**
+ * `rekey plan --all-stacks`: the plan of every stack whose file changed from the base (a
+ * --base-file is one file, so it takes --stack). One Markdown section per stack, or JSON
+ * `{ stacks: [...] }`; exit 1 when pulumi up would refuse any of them.
+ */
+export function planAll(dir: string, o: BaseOptions & { json?: boolean }): Output {
+    if (o.baseFile !== undefined) throw new CliError("--base-file is one stack's file: give --stack with it, or --base <git-ref> with --all-stacks");
+    const stacks = stacksIn(dir);
+    if (!stacks.length) throw new CliError(`no Pulumi.<stack>.yaml in ${dir}`);
+    const notes: string[] = [];
+    const outputs: { stack: string; out: Output }[] = [];
+    for (const stack of stacks) {
+        const { text } = readStackText(dir, stack);
+        if (readBase(dir, stackFileName(stack), o).text === text) continue;
+        if (!parseStackFile(text, stackFileName(stack)).hasRekeyKeys) {
+            notes.push(`Pulumi.${stack}.yaml changed but has no rekey:* keys: no secrets to rotate`);
+            continue;
+        }
+        outputs.push({ stack, out: plan(dir, stack, o) });
+    }
+    const exitCode = Math.max(0, ...outputs.map((x) => x.out.exitCode));
+    notes.push(...outputs.flatMap((x) => x.out.notes));
+    if (o.json) return { stdout: JSON.stringify({ stacks: outputs.map((x) => JSON.parse(x.out.stdout)) }, null, 2) + "\n", notes, exitCode };
+    const stdout = outputs.length ? outputs.map((x) => x.out.stdout).join("\n") : "No stack file changed: nothing rotates.\n";
+    return { stdout, notes, exitCode };
 }

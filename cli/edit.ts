@@ -182,6 +182,7 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
 /** The stack file's text with these edits applied; checks that nothing else changed. */
 export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
     for (const e of edits) {
+        if (e.reason !== undefined && e.reason.trim() === "") throw new CliError("--reason needs text: leave it out to write no reason");
         if (e.reason !== undefined && /[\r\n\u0085\u2028\u2029]/.test(e.reason)) throw new CliError("--reason must be one line (no line break, also none of U+0085, U+2028, U+2029)");
         if (e.incident !== undefined && /[\r\n\u0085\u2028\u2029]/.test(e.incident)) throw new CliError("--incident must be one line (no line break, also none of U+0085, U+2028, U+2029)");
         if (e.incident !== undefined && e.incident.trim() === "") throw new CliError("--incident needs the reason (what leaked, how): it goes into the rotation record");

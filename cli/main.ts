@@ -3,7 +3,7 @@
 // invalid stack file, or a refused edit, always with one message on stderr.
 import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
-import { Output, bump, plan, rollback } from "./commands";
+import { Output, bump, plan, planAll, rollback } from "./commands";
 import { dueAll, status } from "./status";
 import { CliError } from "./errors";
 import { importCommand } from "./import";
@@ -73,9 +73,14 @@ function program(io: Io, done: (o: Output) => void): Command {
         p
             .command("plan")
             .description("What the change to the stack file rotates: secrets, hooks, stores, consumer restarts in order, impact. Never a value.")
-            .addOption(stack())
+            .option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)")
+            .option("--all-stacks", "every stack whose file changed from the base, one section each")
             .option("--json", "print JSON instead of Markdown"),
-    ).action((o, cmd: Command) => done(plan(dir(cmd), o.stack, o)));
+    ).action((o, cmd: Command) => {
+        if (o.stack !== undefined && o.allStacks) throw new CliError("give --stack or --all-stacks, not both");
+        if (o.stack === undefined && !o.allStacks) throw new CliError("name the stack with --stack <stack>, or give --all-stacks");
+        done(o.allStacks ? planAll(dir(cmd), o) : plan(dir(cmd), o.stack, o));
+    });
 
     const oneOrAll = (cmd: Command) =>
         cmd.option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)").option("--all-stacks", "every Pulumi.<stack>.yaml of the project, one section each");

@@ -7,7 +7,7 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
     test.each([
         [[], "rekey: name a command: bump, rollback, plan, due, status, import or init (rekey --help)\n"],
         [["rotate", "X"], "rekey: unknown command 'rotate'\n"],
-        [["plan"], "rekey: required option '-s, --stack <stack>' not specified\n"],
+        [["plan"], "rekey: name the stack with --stack <stack>, or give --all-stacks\n"],
         [["plan", "--stack", "shop", "--frobnicate"], "rekey: unknown option '--frobnicate'\n"],
         [["rollback", "--stack", "shop"], "rekey: missing required argument 'NAME'\n"],
         [["plan", "--stack", "../etc/passwd"], 'rekey: --stack "../etc/passwd" is not a stack name (letters, digits, "_", "." and "-")\n'],
@@ -16,6 +16,7 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
         [["due", "--stack", "shop", "--today", "2026-02-30"], 'rekey: --today "2026-02-30" is a date that does not exist\n'],
         [["bump", "SESSION_SECRET", "--stack", "shop", "--date", "2026-13-01"], 'rekey: --date "2026-13-01" is a date that does not exist\n'],
         [["bump", "SESSION_SECRET", "--stack", "shop", "--date", "2999-01-01"], 'rekey: --date "2999-01-01" is in the future (today is 2026-11-22, UTC)\n'],
+        [["bump", "SESSION_SECRET", "--stack", "shop", "--reason", ""], "rekey: --reason needs text: leave it out to write no reason\n"],
         [["due", "--stack", "shop", "--within", "soon"], 'rekey: --within "soon" is not a number of days\n'],
         [["plan", "--stack", "shop", "--base", "HEAD", "--base-file", "x.yaml"], "rekey: give --base or --base-file, not both\n"],
         [["plan", "--stack", "shop", "--base", "no-such-branch"], "rekey: --base no-such-branch is not a commit in this repository\n"],

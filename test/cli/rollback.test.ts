@@ -45,5 +45,8 @@ describe("rekey rollback", () => {
     test("refuses epoch 0", () => {
         const dir = workdir({ [SHOP]: fixture(SHOP).replace("      epoch: 3\n", "      epoch: 0\n") });
         expect(rekey(dir, "rollback", "SESSION_SECRET", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: "rekey: SESSION_SECRET is at epoch 0: there is no earlier epoch\n" });
+        // Without keepPrevious too: not "epoch -1 was not kept".
+        const plain = workdir({ [SHOP]: fixture(SHOP).replace("      epoch: 2\n", "      epoch: 0\n") });
+        expect(rekey(plain, "rollback", "CACHE_PASSWORD", "--stack", "shop").stderr).toBe("rekey: CACHE_PASSWORD is at epoch 0: there is no earlier epoch\n");
     });
 });

@@ -1,6 +1,6 @@
 // `rekey status`, `--all-stacks` for status and due (a stack file without rekey:* keys has
 // no secrets: a note and exit 0), `--version`, `rekey help <command>`, and "did you mean".
-import { fixture, rekey, removeWorkdirs, workdir } from "../harness/cli";
+import { fixture, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
 
 afterAll(removeWorkdirs);
 const SHOP = "Pulumi.shop.yaml";
@@ -63,4 +63,23 @@ test("--version and rekey help <command>", () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/^Usage: rekey bump \[options\] \[NAME\.\.\.\]/);
     expect(h.stdout).toContain("--incident <reason>");
+});
+
+test("plan --all-stacks: a section for each stack whose file changed from the base, none for the others", () => {
+    const dir = workdir({ [SHOP]: fixture(SHOP), "Pulumi.other.yaml": fixture(SHOP), "Pulumi.dev.yaml": FRESH });
+    expect(rekey(dir, "plan", "--all-stacks")).toMatchObject({ code: 0, stdout: "No stack file changed: nothing rotates.\n" });
+    write(dir, SHOP, read(dir, SHOP).replace("      epoch: 3\n", "      epoch: 4\n"));
+    write(dir, "Pulumi.dev.yaml", FRESH + "config:\n  aws:region: eu-west-1\n");
+    const r = rekey(dir, "plan", "--all-stacks");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^### rekey plan: shop\n/);
+    expect(r.stdout).toContain("- **SESSION_SECRET** rotated: epoch 3 → 4");
+    expect(r.stdout).not.toContain("### rekey plan: other");
+    expect(r.stderr).toBe("rekey: Pulumi.dev.yaml changed but has no rekey:* keys: no secrets to rotate\n");
+    const json = JSON.parse(rekey(dir, "plan", "--all-stacks", "--json").stdout);
+    expect(json.stacks.map((x: { stack: string }) => x.stack)).toEqual(["shop"]);
+    // A second step in one change makes the whole run fail, as for one stack.
+    write(dir, "Pulumi.other.yaml", read(dir, "Pulumi.other.yaml").replace("      epoch: 3\n", "      epoch: 5\n"));
+    expect(rekey(dir, "plan", "--all-stacks").code).toBe(1);
+    expect(rekey(dir, "plan", "--all-stacks", "--base-file", "x.yaml").stderr).toBe("rekey: --base-file is one stack's file: give --stack with it, or --base <git-ref> with --all-stacks\n");
 });
