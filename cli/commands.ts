@@ -5,7 +5,7 @@ import { writeFileSync } from "fs";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
 import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate } from "../components/plan/plan";
 import { BaseOptions, readBase } from "./base";
-import { EpochEdit, REASON_PREFIX, applyEpochEdits } from "./edit";
+import { EpochEdit, applyEpochEdits, splitEpochComment } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, renderPlan } from "./render";
 import { StackFile, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName, stacksIn } from "./stackFile";
@@ -119,7 +119,7 @@ function movedSinceBase(s: Stack, base: () => { label: string; file: StackFile |
 
 function reasonOf(file: StackFile, name: string): string | null {
     const comment = scalarIn(secretNode(file, name), "epoch")?.value?.comment?.trim();
-    return comment?.startsWith(REASON_PREFIX) ? comment.slice(REASON_PREFIX.length).trim() : null;
+    return comment ? splitEpochComment(comment).reason : null;
 }
 
 function restartSummary(diff: RotationDiff): string {

@@ -61,10 +61,22 @@ function indentOf(text: string, key: unknown, where: string): string {
     return indent;
 }
 
+/**
+ * A comment beside the epoch as the user's part and rekey's `# reason:` part:
+ * `# keep in step with the release  # reason: leaked`. Either may be absent.
+ */
+export function splitEpochComment(comment: string | null): { user: string | null; reason: string | null } {
+    if (comment === null) return { user: null, reason: null };
+    const m = /^(.*?)\s*#\s*reason:\s*(.*)$/.exec(comment.startsWith("#") ? comment : `#${comment}`);
+    if (!m) return { user: comment.startsWith("#") ? comment : `#${comment}`, reason: null };
+    return { user: m[1].trim() === "" ? null : m[1].trimEnd(), reason: m[2].trim() };
+}
+
+/** The comment after the edit: a reason replaces the old reason beside the user's comment; none drops the stale reason only. */
 function reasonComment(existing: string | null, reason: string | undefined): string | null {
-    if (reason !== undefined) return `# ${REASON_PREFIX} ${reason}`;
-    if (existing !== null && existing.slice(1).trimStart().startsWith(REASON_PREFIX)) return null;
-    return existing;
+    const { user } = splitEpochComment(existing);
+    if (reason !== undefined) return user ? `${user}  # ${REASON_PREFIX} ${reason}` : `# ${REASON_PREFIX} ${reason}`;
+    return user;
 }
 
 function quoteLike(source: string, value: string): string {

@@ -46,7 +46,7 @@ export function describeVerify(v: PlannedVerify | null): string {
 export function describeHook(a: PlannedApply): string {
     switch (a.kind) {
         case "postgres": {
-            const roles = a.roles.length === 2 ? `roles ${a.roles.join(" and ")} (alternating by epoch)` : `role ${a.roles[0]}`;
+            const roles = a.roles.length === 2 ? `role ${a.role} (of ${a.roles.join(" and ")}, alternating by epoch; the other keeps its password until the next rotation)` : `role ${a.roles[0]}`;
             return `postgres: new password (SCRAM verifier) for ${roles} on ${a.host}:${a.port}/${a.database}, as ${a.adminUser}`;
         }
         case "redis":

@@ -116,6 +116,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 } else if (generatedValueKey(b) !== generatedValueKey(h)) {
                     secrets.redefined.push({ name: h.name, what: "generate settings changed" });
                     cause.set(h.name, `${h.name}${epochText} (generate settings changed)`);
+                    if (!epochMoved) warnings.push(`${h.name}: its generate settings changed, so pulumi up makes a new value without a bump; bump it in this change so the rotation is recorded, or revert the settings`);
                 } else if (epochMoved) {
                     cause.set(h.name, `${h.name}${epochText}`);
                 }
@@ -203,7 +204,17 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         finalize.push({ secret: h.name, kind: "redis", user: h.apply.user, after: readers.filter((n) => restarted.has(n)) });
     }
 
-    const impact = head.secrets.flatMap((h) => (cause.has(h.name) && h.impact ? [{ secret: h.name, impact: h.impact }] : []));
+    // A rollback restores the value its users had before: the rotation's impact is not its.
+    const rolledBack = new Set(secrets.rotated.filter((r) => r.to < r.from).map((r) => r.name));
+    const impact = head.secrets.flatMap((h) => (cause.has(h.name) && h.impact && !rolledBack.has(h.name) ? [{ secret: h.name, impact: h.impact }] : []));
+    // A store that moves (another SSM prefix, Secret, path): readers of the old place keep the old value.
+    for (const h of head.secrets) {
+        const gone = storesRemoved.filter((r) => r.secret === h.name).map((r) => r.store);
+        const fresh = stores.filter((st) => st.secret === h.name && st.why === "new store").map((st) => st.store);
+        if (gone.length && fresh.length) {
+            warnings.push(`${h.name}: its store moves from ${gone.join(", ")} to ${fresh.join(", ")}; pulumi up deletes what rekey wrote at the old place, so anything still reading it there loses the value`);
+        }
+    }
     const written = new Set(stores.map((st) => `secret ${st.secret}`));
     const unchecked = head.unchecked.filter((u) => written.has(u.subject));
     const adoptedBefore = new Set((base?.secrets ?? []).filter((s) => s.adopt).map((s) => s.name));

@@ -50,6 +50,14 @@ describe("rekey bump", () => {
         merged();
         rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
         expect(read(dir, SHOP)).toContain("      epoch: 7   # keep in step with the API's release\n");
+        // A reason goes beside the user's own comment, and the next bump drops only the reason.
+        merged();
+        rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop", "--reason", "leaked in a log");
+        expect(read(dir, SHOP)).toContain("      epoch: 8   # keep in step with the API's release  # reason: leaked in a log\n");
+        expect(JSON.parse(rekey(dir, "plan", "--stack", "shop", "--json").stdout).secrets.rotated[0].reason).toBe("leaked in a log");
+        merged();
+        rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
+        expect(read(dir, SHOP)).toContain("      epoch: 9   # keep in step with the API's release\n");
     });
 
     test("a supplied secret is bumped only once its encrypted value changed", () => {

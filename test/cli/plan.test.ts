@@ -49,6 +49,28 @@ describe("rekey plan", () => {
         expect(p.warnings).toEqual([]);
     });
 
+    test("messages that would mislead: the Postgres role that gets the password, a rollback without the rotation's impact, a store that moves, generate settings changed without a bump", () => {
+        const twoRoles = fixture(SHOP).replace("postgres: { host: db.shop.internal, database: shop, role: shop }", "postgres: { host: db.shop.internal, database: shop, roles: [shop_blue, shop_green] }");
+        const dir = workdir({ [SHOP]: twoRoles });
+        rekey(dir, "bump", "DB_PASSWORD", "--stack", "shop");
+        // Epoch 6 (even) sets shop_blue.
+        expect(rekey(dir, "plan", "--stack", "shop").stdout).toContain(
+            "1. DB_PASSWORD: postgres: new password (SCRAM verifier) for role shop_blue (of shop_blue and shop_green, alternating by epoch; the other keeps its password until the next rotation) on db.shop.internal:5432/shop, as postgres",
+        );
+        // A rollback restores the value its users had: no "sessions end" line.
+        const back = workdir({ [SHOP]: fixture(SHOP).replace("      epoch: 3\n", "      epoch: 2\n") }, false);
+        write(back, "base.yaml", fixture(SHOP));
+        const rb = JSON.parse(rekey(back, "plan", "--stack", "shop", "--base-file", "base.yaml", "--json").stdout);
+        expect(rb.secrets.rotated).toEqual([{ name: "SESSION_SECRET", source: "generate", from: 3, to: 2 }]);
+        expect(rb.impact).toEqual([]);
+        // The store moves (another SSM prefix), and generate settings change without a bump: both warned.
+        const moved = workdir({ [SHOP]: fixture(SHOP).replace("    ssm: { prefix: /shop/, region: eu-west-1 }", "    ssm: { prefix: /shop-v2/, region: eu-west-1 }").replace("generate: { encoding: password, length: 32, overrideSpecial: \"-_\" }", "generate: { encoding: password, length: 40, overrideSpecial: \"-_\" }") }, false);
+        write(moved, "base.yaml", fixture(SHOP));
+        const mv = JSON.parse(rekey(moved, "plan", "--stack", "shop", "--base-file", "base.yaml", "--json").stdout);
+        expect(mv.warnings).toContain("SESSION_SECRET: its store moves from ssm:/shop/SESSION_SECRET to ssm:/shop-v2/SESSION_SECRET; pulumi up deletes what rekey wrote at the old place, so anything still reading it there loses the value");
+        expect(mv.warnings).toContain("DB_PASSWORD: its generate settings changed, so pulumi up makes a new value without a bump; bump it in this change so the rotation is recorded, or revert the settings");
+    });
+
     test("a supplied value change is seen from the ciphertext alone; without a bump it warns", () => {
         const dir = workdir({ [SHOP]: fixture(SHOP) });
         write(dir, SHOP, rotatedStripe(fixture(SHOP)));
