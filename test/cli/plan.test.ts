@@ -176,3 +176,16 @@ describe("plan Markdown renders user text as code, never as Markdown or HTML", (
         expect(md).toContain("#### Impact");
     });
 });
+
+test("docs/cli.md's JSON example is what rekey plan prints for its JWT_SECRET bump of the production stack (but the base's label)", () => {
+    const { readFileSync } = require("fs") as typeof import("fs");
+    const { join } = require("path") as typeof import("path");
+    const root = join(__dirname, "..", "..");
+    const doc = readFileSync(join(root, "docs", "cli.md"), "utf8");
+    const example = JSON.parse(/```json\n(\{\n  "stack": "production"[\s\S]*?\n\})\n```/.exec(doc)![1]);
+    const production = readFileSync(join(root, "Pulumi.production.yaml"), "utf8");
+    const dir = workdir({ "Pulumi.production.yaml": production, "base.yaml": production }, false);
+    expect(rekey(dir, "bump", "JWT_SECRET", "--stack", "production", "--base-file", "base.yaml", "--reason", "yearly rotation").code).toBe(0);
+    const actual = JSON.parse(rekey(dir, "plan", "--stack", "production", "--base-file", "base.yaml", "--json").stdout);
+    expect({ ...example, base: "base.yaml" }).toEqual(actual);
+});

@@ -61,3 +61,24 @@ test("plaintext in rekey:supplied is rejected", () => {
         planRotation({ ...rawConfig({ "rekey:secrets": { K: { epoch: 1, supplied: true } }, "rekey:supplied": { K: "v" } }), plaintextKeys: ["supplied"] }),
     ).toThrow(/rekey:supplied: holds plaintext/);
 });
+
+test("the README's sample error is the planner's message for that inventory, word for word", () => {
+    const readme = require("fs").readFileSync(require("path").join(__dirname, "..", "..", "README.md"), "utf8") as string;
+    const sample = /```\n(invalid rekey configuration, [^`]*)```/.exec(readme)![1];
+    expect(() => planRotation(rawConfig({ "rekey:secrets": { DB_PASSWORD: { epoch: 1, generate: { encoding: "hex", bytes: 8 } }, "2FA_SEED": { epoch: 1, generate: { encoding: "hex", bytes: 16 } } } }))).toThrow(
+        new RekeyConfigError([
+            { subject: "secret 2FA_SEED", field: "", reason: "a secret name is letters, digits and underscores, not starting with a digit (it is also the env key)" },
+            { subject: "secret DB_PASSWORD", field: "generate.bytes", reason: "must be 16-1024 bytes (got 8)" },
+        ]).message,
+    );
+    expect(sample.trimEnd()).toBe(
+        (() => {
+            try {
+                planRotation(rawConfig({ "rekey:secrets": { DB_PASSWORD: { epoch: 1, generate: { encoding: "hex", bytes: 8 } }, "2FA_SEED": { epoch: 1, generate: { encoding: "hex", bytes: 16 } } } }));
+            } catch (e) {
+                return (e as Error).message;
+            }
+            return "accepted";
+        })(),
+    );
+});
