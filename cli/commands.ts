@@ -165,14 +165,14 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
                 b = baseFile();
             } catch (e) {
                 if (!o.all || !(e instanceof CliError)) throw e;
-                notes.push(`skipped ${name} (supplied): cannot tell whether its value changed: ${e.message}`);
+                notes.push(`not bumped: ${name} (supplied): cannot tell whether its value changed: ${e.message}`);
                 continue;
             }
             const before = b.file?.ciphertexts.get(name);
             if (before !== undefined && before === s.file.ciphertexts.get(name)) {
-                const msg = `${name} is supplied and its encrypted value is the same as at ${b.label}: set the new value first with pulumi config set --secret --path 'supplied.${name}', then bump it`;
-                if (!o.all) throw new CliError(msg);
-                notes.push(`skipped ${msg}`);
+                const how = `set the new value first with pulumi config set --secret --path 'supplied.${name}', then bump it`;
+                if (!o.all) throw new CliError(`${name} is supplied and its encrypted value is the same as at ${b.label}: ${how}`);
+                notes.push(`not bumped: ${name} (supplied), whose encrypted value is the same as at ${b.label}; to rotate it, ${how}`);
                 continue;
             }
         }
@@ -180,7 +180,7 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     }
     const moved = movedSinceBase(s, baseFile, chosen.map((c) => c.name), notes);
     if (moved.size && !o.all) throw new CliError([...moved.values()].join("\n"));
-    for (const [name, why] of moved) notes.push(`skipped ${why}`);
+    for (const [name, why] of moved) notes.push(`not bumped: ${name}, already moved in this change (${why})`);
     chosen.splice(0, chosen.length, ...chosen.filter((c) => !moved.has(c.name)));
     if (!chosen.length) throw new CliError("nothing to bump");
     // adopt is valid only at epoch 0: the bump from it removes the line (the adopted value becomes the previous one).

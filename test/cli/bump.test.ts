@@ -102,7 +102,7 @@ describe("rekey bump", () => {
             "DB_PASSWORD: epoch 5 → 6, rotatedAt 2026-11-21",
             "WEBHOOK_KEY: epoch 1 → 2, rotatedAt 2026-11-21",
         ]);
-        expect(r.stderr).toMatch(/^rekey: skipped STRIPE_API_KEY is supplied .*\nrekey: skipped MAIL_API_KEY is supplied .*\n$/);
+        expect(r.stderr).toMatch(/^rekey: not bumped: STRIPE_API_KEY \(supplied\), whose encrypted value is the same as at .*; to rotate it, set the new value first with pulumi config set --secret --path 'supplied\.STRIPE_API_KEY', then bump it\nrekey: not bumped: MAIL_API_KEY \(supplied\), .*\n$/);
         expect(lineChanges(fixture(SHOP), read(dir, SHOP)).added).toEqual([
             "      epoch: 4",
             '      rotatedAt: "2026-11-21"',

@@ -41,7 +41,7 @@ describe("rekey bump", () => {
         expect(r.code).toBe(0);
         expect(r.stdout).not.toMatch(/^SESSION_SECRET:/m);
         expect(r.stdout).toMatch(/^DB_PASSWORD: epoch 5 → 6/m);
-        expect(r.stderr).toMatch(/^rekey: skipped SESSION_SECRET is at epoch 4 here and 3 at main/m);
+        expect(r.stderr).toMatch(/^rekey: not bumped: SESSION_SECRET, already moved in this change \(SESSION_SECRET is at epoch 4 here and 3 at main/m);
         expect(read(dir, SHOP)).toContain("      epoch: 4\n");
     });
 
