@@ -58,3 +58,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
         },
     };
 }
+
+/** Logs in over TCP with a password: "ok", or the server's refusal. */
+export async function pgLogin(port: number, user: string, password: string): Promise<string> {
+    const { Client } = require("pg") as typeof import("pg");
+    const c = new Client({ host: "127.0.0.1", port, database: "postgres", user, password });
+    try {
+        await c.connect();
+        await c.end();
+        return "ok";
+    } catch (e) {
+        return (e as Error).message;
+    }
+}

@@ -5,29 +5,17 @@
 import { readFileSync, mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { Client } from "pg";
 import { Config } from "../harness/configs";
 import { RESTART_SCRIPT, stopService, waitForExit } from "../harness/localService";
 import { MockEngine } from "../harness/mockEngine";
 import { freePort, getJson, sleep } from "../harness/net";
-import { POSTGRES_BIN, PostgresCluster, startPostgres } from "../harness/postgresCluster";
+import { POSTGRES_BIN, PostgresCluster, pgLogin, startPostgres } from "../harness/postgresCluster";
 import { REDIS_PORT, redisAdmin, redisAuth, redisAvailable } from "../harness/redis";
 import { replay } from "../harness/replay";
 import { commandExists, describeNeeding } from "../harness/requirements";
 import { runWithValues } from "../harness/values";
 
 const havePostgres = POSTGRES_BIN !== null && commandExists("psql");
-
-async function pgLogin(port: number, user: string, password: string): Promise<string> {
-    const c = new Client({ host: "127.0.0.1", port, database: "postgres", user, password });
-    try {
-        await c.connect();
-        await c.end();
-        return "ok";
-    } catch (e) {
-        return (e as Error).message;
-    }
-}
 
 describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries and psql (apt-get install postgresql)", "postgres", () => {
     describeNeeding("redis", redisAvailable(), `start Redis on 127.0.0.1:${REDIS_PORT}`, "redis", () => {
