@@ -16,6 +16,7 @@ import { CommandHook } from "./hooks/command";
 import { PostgresPassword, PostgresRevoke } from "./hooks/postgres";
 import { RedisAclFinalize, RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
+import { incidentRevokedRole } from "./plan/incident";
 import { readStackConfig } from "./stackConfig";
 import { completion } from "./steps";
 import { HostTarget } from "./commands/hostCommand";
@@ -152,7 +153,7 @@ async function checkRestores(plan: RotationPlan, deployed: DeployedState, values
         // An adopted value the state should hold (the configuration no longer carries it)
         // but does not: its holder was lost, or never deployed.
         const held = secrets.get(s.name)!.adopted;
-        if (held && (await knownValue(held.apply((v) => v ?? ""))) === "") {
+        if (held && (await knownValue(held)) === "") {
             problems.push({
                 subject: `secret ${s.name}`,
                 field: "adopt",
@@ -204,6 +205,11 @@ function valuesOf(
 
 type HostTargets = (name: string | null) => HostTarget;
 
+/** The value of a hook's admin password secret, if it names one. */
+function adminPassword(secrets: Map<string, RotatedSecret>, name: string | null): pulumi.Output<string> | undefined {
+    return name ? secrets.get(name)!.value : undefined;
+}
+
 /** The apply hooks of these secrets (those that have one). */
 function hooksOf(hooks: Map<string, pulumi.Resource>, names: Iterable<string>): pulumi.Resource[] {
     return [...new Set(names)].flatMap((n) => (hooks.has(n) ? [hooks.get(n)!] : []));
@@ -233,7 +239,7 @@ function deployHooks(
         const secret = secrets.get(s.name)!;
         // Named after the secret, so the engine derives their 0.1 names from the secret's.
         const opts = { parent: secret };
-        const admin = (name: string | null) => (name ? secrets.get(name)!.value : undefined);
+        const admin = (name: string | null) => adminPassword(secrets, name);
         switch (apply.kind) {
             case "postgres":
                 hooks.set(s.name, new PostgresPassword(`${prefix}${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret), prefix }, opts));
@@ -365,32 +371,23 @@ function deployConsumers(
         for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));
     }
     for (const s of plan.secrets) {
-        if (!s.apply || s.apply.kind === "command" || s.inUse) continue;
+        const apply = s.apply;
+        if (!apply || s.inUse) continue;
+        // Redis drops the old password; Postgres at an incident takes LOGIN from the role holding the leaked one.
+        const revoked = incidentRevokedRole(s);
+        if (apply.kind !== "redis" && revoked === null) continue;
         const dependsOn = [
             ...readersOf(dependencies, s.name).flatMap((c) => done.get(c.name)!),
             ...[s.name, ...derivedFrom(plan, s.name)].flatMap((n) => stores.get(n) ?? []),
         ];
-        if (s.apply.kind === "postgres") {
-            // An incident: the other alternating role holds the leaked password (one role: the hook replaced it).
-            const pg = s.apply;
-            const other = pg.roles.find((r) => r !== pg.role);
-            if (s.incident === null || other === undefined) continue;
-            const adminSecret = pg.adminPasswordSecret;
-            const revoke = new PostgresRevoke(
-                `${prefix}${s.name}-postgres-revoke`,
-                { apply: pg, role: other, adminPassword: adminSecret ? secrets.get(adminSecret)!.value : undefined, prefix },
-                { parent: secrets.get(s.name), dependsOn },
-            );
-            steps.get(s.name)!.push(revoke);
-            continue;
+        const opts = { parent: secrets.get(s.name), dependsOn };
+        if (apply.kind === "redis") {
+            const args = { apply, value: secrets.get(s.name)!.value, adminPassword: adminPassword(secrets, apply.adminPasswordSecret), prefix };
+            steps.get(s.name)!.push(new RedisAclFinalize(`${prefix}${s.name}-redis-finalize`, args, opts));
+        } else if (apply.kind === "postgres") {
+            const args = { apply, role: revoked!, adminPassword: adminPassword(secrets, apply.adminPasswordSecret), prefix };
+            steps.get(s.name)!.push(new PostgresRevoke(`${prefix}${s.name}-postgres-revoke`, args, opts));
         }
-        const adminSecret = s.apply.adminPasswordSecret;
-        const finalize = new RedisAclFinalize(
-            `${prefix}${s.name}-redis-finalize`,
-            { apply: s.apply, value: secrets.get(s.name)!.value, adminPassword: adminSecret ? secrets.get(adminSecret)!.value : undefined, prefix },
-            { parent: secrets.get(s.name), dependsOn },
-        );
-        steps.get(s.name)!.push(finalize);
     }
     return steps;
 }

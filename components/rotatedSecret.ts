@@ -29,10 +29,10 @@ export class RotatedSecret extends pulumi.ComponentResource {
     /** The password behind an htpasswd line, for the people who log in with it (never of an adopted value: rekey never had it). */
     public readonly password?: pulumi.Output<string>;
     /**
-     * The adopted value as the stack's state holds it (undefined: it holds none), when a slot
+     * The adopted value as the stack's state holds it ("" when it holds none), when a slot
      * holds the adopted value; the program checks it before anything uses it.
      */
-    public readonly adopted?: pulumi.Output<string | undefined>;
+    public readonly adopted?: pulumi.Output<string>;
 
     constructor(name: string, args: RotatedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:RotatedSecret", name, {}, opts);
@@ -42,7 +42,7 @@ export class RotatedSecret extends pulumi.ComponentResource {
             case "generate": {
                 if (plan.slots.some((slot) => slot.adopted)) this.adopted = adoptedValue(name, plan.adopt ? args.supplied : undefined, this);
                 const valueOf = (slot: GeneratorSlot) => {
-                    if (slot.adopted) return { generator: undefined, value: pulumi.secret(this.adopted!.apply((v) => v ?? "")) };
+                    if (slot.adopted) return { generator: undefined, value: this.adopted! };
                     const generator = new random.RandomPassword(
                         `${name}-${slot.parity}`,
                         { ...source.generator, keepers: slotKeepers(slot) },
@@ -88,11 +88,11 @@ export class RotatedSecret extends pulumi.ComponentResource {
  * internal/provider/resource_password.go Create: the planned keepers become the state).
  * `keepers` are an additional secret output, so the state holds the value encrypted.
  */
-function adoptedValue(name: string, fromConfig: pulumi.Output<string> | undefined, parent: pulumi.Resource): pulumi.Output<string | undefined> {
+function adoptedValue(name: string, fromConfig: pulumi.Output<string> | undefined, parent: pulumi.Resource): pulumi.Output<string> {
     const holder = new random.RandomPassword(
         `${name}-adopted`,
         { length: 16, special: false, keepers: fromConfig ? { value: pulumi.secret(fromConfig) } : {} },
         { parent, additionalSecretOutputs: ["keepers"], ...(fromConfig ? {} : { ignoreChanges: ["keepers"] }) },
     );
-    return pulumi.secret(holder.keepers.apply((k) => k?.value));
+    return pulumi.secret(holder.keepers.apply((k) => k?.value ?? ""));
 }
