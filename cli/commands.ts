@@ -8,7 +8,7 @@ import { BaseOptions, readBase } from "./base";
 import { EpochEdit, applyEpochEdits, splitEpochComment } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, renderPlan } from "./render";
-import { StackFile, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName, stacksIn } from "./stackFile";
+import { StackFile, chosenStacks, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
 
 export interface Output {
     stdout: string;
@@ -69,8 +69,11 @@ export function closest(name: string, names: readonly string[]): string | null {
 
 /** The base version of the stack file, parsed; null for a new stack. */
 function openBase(s: Stack, options: BaseOptions): { label: string; file: StackFile | null } {
-    const base = readBase(s.dir, stackFileName(s.stack), options);
-    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(s.stack)} at ${base.label}`) };
+    return parsedBase(s.stack, readBase(s.dir, stackFileName(s.stack), options));
+}
+
+function parsedBase(stack: string, base: { label: string; text: string | null }): { label: string; file: StackFile | null } {
+    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(stack)} at ${base.label}`) };
 }
 
 /** Supplied secrets whose ciphertext differs from the base (present in both). */
@@ -262,7 +265,11 @@ export function rollback(dir: string, stack: string, name: string, o: BaseOption
 
 export function plan(dir: string, stack: string, o: BaseOptions & { json?: boolean }): Output {
     const s = openStack(dir, stack);
-    const base = openBase(s, o);
+    return planReport(s, openBase(s, o), o);
+}
+
+function planReport(s: Stack, base: { label: string; file: StackFile | null }, o: { json?: boolean }): Output {
+    const stack = s.stack;
     const notes: string[] = [];
     let basePlan: RotationPlan | null = null;
     if (base.file) {
@@ -292,22 +299,23 @@ export function plan(dir: string, stack: string, o: BaseOptions & { json?: boole
  */
 export function planAll(dir: string, o: BaseOptions & { json?: boolean }): Output {
     if (o.baseFile !== undefined) throw new CliError("--base-file is one stack's file: give --stack with it, or --base <git-ref> with --all-stacks");
-    const stacks = stacksIn(dir);
-    if (!stacks.length) throw new CliError(`no Pulumi.<stack>.yaml in ${dir}`);
     const notes: string[] = [];
-    const outputs: { stack: string; out: Output }[] = [];
-    for (const stack of stacks) {
-        const { text } = readStackText(dir, stack);
-        if (readBase(dir, stackFileName(stack), o).text === text) continue;
-        if (!parseStackFile(text, stackFileName(stack)).hasRekeyKeys) {
+    const outputs: Output[] = [];
+    for (const stack of chosenStacks(dir, { allStacks: true })) {
+        // Each file and its base read once: unchanged ones are passed over.
+        const { path, text } = readStackText(dir, stack);
+        const base = readBase(dir, stackFileName(stack), o);
+        if (base.text === text) continue;
+        const file = parseStackFile(text, stackFileName(stack));
+        if (!file.hasRekeyKeys) {
             notes.push(`Pulumi.${stack}.yaml changed but has no rekey:* keys: no secrets to rotate`);
             continue;
         }
-        outputs.push({ stack, out: plan(dir, stack, o) });
+        outputs.push(planReport({ dir, stack, path, file, plan: planOf(file) }, parsedBase(stack, base), o));
     }
-    const exitCode = Math.max(0, ...outputs.map((x) => x.out.exitCode));
-    notes.push(...outputs.flatMap((x) => x.out.notes));
-    if (o.json) return { stdout: JSON.stringify({ stacks: outputs.map((x) => JSON.parse(x.out.stdout)) }, null, 2) + "\n", notes, exitCode };
-    const stdout = outputs.length ? outputs.map((x) => x.out.stdout).join("\n") : "No stack file changed: nothing rotates.\n";
+    const exitCode = Math.max(0, ...outputs.map((x) => x.exitCode));
+    notes.push(...outputs.flatMap((x) => x.notes));
+    if (o.json) return { stdout: JSON.stringify({ stacks: outputs.map((x) => JSON.parse(x.stdout)) }, null, 2) + "\n", notes, exitCode };
+    const stdout = outputs.length ? outputs.map((x) => x.stdout).join("\n") : "No stack file changed: nothing rotates.\n";
     return { stdout, notes, exitCode };
 }

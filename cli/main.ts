@@ -8,6 +8,7 @@ import { dueAll, status } from "./status";
 import { CliError } from "./errors";
 import { importCommand } from "./import";
 import { init } from "./init";
+import { chosenStacks } from "./stackFile";
 
 export interface Io {
     cwd: string;
@@ -77,9 +78,8 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--all-stacks", "every stack whose file changed from the base, one section each")
             .option("--json", "print JSON instead of Markdown"),
     ).action((o, cmd: Command) => {
-        if (o.stack !== undefined && o.allStacks) throw new CliError("give --stack or --all-stacks, not both");
-        if (o.stack === undefined && !o.allStacks) throw new CliError("name the stack with --stack <stack>, or give --all-stacks");
-        done(o.allStacks ? planAll(dir(cmd), o) : plan(dir(cmd), o.stack, o));
+        // chosenStacks refuses both or neither; --all-stacks alone lists the stacks in planAll.
+        done(o.allStacks && o.stack === undefined ? planAll(dir(cmd), o) : plan(dir(cmd), chosenStacks(dir(cmd), o)[0], o));
     });
 
     const oneOrAll = (cmd: Command) =>

@@ -197,3 +197,18 @@ export function scalarIn(map: ReturnType<typeof secretNode>, key: string) {
     const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
     return pair ? { pair, value: isScalar(pair.value) ? pair.value : null } : null;
 }
+
+export interface StackChoice {
+    stack?: string;
+    allStacks?: boolean;
+}
+
+/** The stacks a command runs on: the one named, or every Pulumi.<stack>.yaml of the directory. */
+export function chosenStacks(dir: string, o: StackChoice): string[] {
+    if (o.stack !== undefined && o.allStacks) throw new CliError("give --stack or --all-stacks, not both");
+    if (o.stack !== undefined) return [o.stack];
+    if (!o.allStacks) throw new CliError("name the stack with --stack <stack>, or give --all-stacks");
+    const stacks = stacksIn(dir);
+    if (!stacks.length) throw new CliError(`no Pulumi.<stack>.yaml in ${dir}`);
+    return stacks;
+}

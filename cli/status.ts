@@ -9,22 +9,7 @@ import type { Output } from "./commands";
 import { checkDate } from "./commands";
 import { CliError } from "./errors";
 import { code, renderDue } from "./render";
-import { parseStackFile, planOf, readStackText, stackFileName, stacksIn } from "./stackFile";
-
-export interface StackChoice {
-    stack?: string;
-    allStacks?: boolean;
-}
-
-/** The stacks a command runs on: the one named, or every Pulumi.<stack>.yaml of the directory. */
-export function chosenStacks(dir: string, o: StackChoice): string[] {
-    if (o.stack !== undefined && o.allStacks) throw new CliError("give --stack or --all-stacks, not both");
-    if (o.stack !== undefined) return [o.stack];
-    if (!o.allStacks) throw new CliError("name the stack with --stack <stack>, or give --all-stacks");
-    const stacks = stacksIn(dir);
-    if (!stacks.length) throw new CliError(`no Pulumi.<stack>.yaml in ${dir}`);
-    return stacks;
-}
+import { StackChoice, chosenStacks, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 /** A stack's plan, or null when its file has no `rekey:*` keys. */
 function planOfStack(dir: string, stack: string): RotationPlan | null {
