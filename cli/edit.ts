@@ -127,12 +127,15 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
     if (rotatedAt && (!rotatedAt.value || !rotatedAt.value.range)) throw new CliError(`${where}: rotatedAt is not a plain date`);
     const quotedDate = `"${edit.rotatedAt}"`;
     const out: Splice[] = [];
+    // The pairs written after the epoch, in every layout: a missing rotatedAt, the incident.
+    const added = [
+        ...(!rotatedAt && edit.rotatedAt !== undefined ? [`rotatedAt: ${quotedDate}`] : []),
+        ...(edit.incident !== undefined ? [`incident: ${JSON.stringify(edit.incident)}`] : []),
+    ];
     if (rotatedAt && edit.rotatedAt !== undefined) {
         const [s, e] = rotatedAt.value!.range!;
         out.push({ at: s, end: e, text: quoteLike(text.slice(s, e), edit.rotatedAt) });
     }
-    const addRotatedAt = !rotatedAt && edit.rotatedAt !== undefined;
-
     if (map.flow) {
         const [mapStart, mapEnd] = map.range!;
         const commentSpot = () => {
@@ -142,13 +145,12 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
             }
             return { from: close + 1, ...trailing(text, close + 1, where) };
         };
-        const incidentItem = edit.incident !== undefined ? `, incident: ${JSON.stringify(edit.incident)}` : "";
         if (epoch) {
             const [s, e] = epoch.value!.range!;
             out.push({ at: s, end: e, text: String(edit.epoch) });
-            if (addRotatedAt || incidentItem) out.push({ at: e, end: e, text: `${addRotatedAt ? `, rotatedAt: ${quotedDate}` : ""}${incidentItem}` });
+            if (added.length) out.push({ at: e, end: e, text: added.map((p) => `, ${p}`).join("") });
         } else {
-            out.push({ at: mapStart + 1, end: mapStart + 1, text: ` epoch: ${edit.epoch},${addRotatedAt ? ` rotatedAt: ${quotedDate},` : ""}${incidentItem ? `${incidentItem.slice(1)},` : ""}` });
+            out.push({ at: mapStart + 1, end: mapStart + 1, text: ` ${[`epoch: ${edit.epoch}`, ...added].map((p) => `${p},`).join(" ")}` });
         }
         const spot = edit.reason !== undefined || text.slice(mapEnd, lineEnd(text, mapEnd)).includes("#") ? commentSpot() : null;
         if (spot) {
@@ -165,7 +167,6 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
         const t = trailing(text, e, where);
         const comment = reasonComment(t.comment, edit.reason);
         if (comment !== t.comment) out.push({ at: e, end: t.end, text: comment === null ? "" : `${t.comment ? t.space : "  "}${comment}` });
-        const added = [...(addRotatedAt ? [`rotatedAt: ${quotedDate}`] : []), ...(edit.incident !== undefined ? [`incident: ${JSON.stringify(edit.incident)}`] : [])];
         if (added.length) {
             const end = lineEnd(text, e);
             const lines = added.map((l) => `${indentText}${l}`);
@@ -182,22 +183,22 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
     const indentText = indentOf(text, map.items[0].key, where);
     const start = lineStart(text, (map.items[0].key as Scalar).range![0]);
     const comment = edit.reason !== undefined ? `  # ${REASON_PREFIX} ${edit.reason}` : "";
-    const lines = [
-        `${indentText}epoch: ${edit.epoch}${comment}`,
-        ...(addRotatedAt ? [`${indentText}rotatedAt: ${quotedDate}`] : []),
-        ...(edit.incident !== undefined ? [`${indentText}incident: ${JSON.stringify(edit.incident)}`] : []),
-    ];
+    const lines = [`${indentText}epoch: ${edit.epoch}${comment}`, ...added.map((p) => `${indentText}${p}`)];
     out.push({ at: start, end: start, text: lines.map((l) => `${l}\n`).join("") });
     return out;
 }
 
 /** The stack file's text with these edits applied; checks that nothing else changed. */
 export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
+    // Text the edit writes into the file: one line, not empty.
+    const checkText = (flag: string, value: string | undefined, empty: string) => {
+        if (value === undefined) return;
+        if (value.trim() === "") throw new CliError(`${flag} ${empty}`);
+        if (/[\r\n\u0085\u2028\u2029]/.test(value)) throw new CliError(`${flag} must be one line (no line break, also none of U+0085, U+2028, U+2029)`);
+    };
     for (const e of edits) {
-        if (e.reason !== undefined && e.reason.trim() === "") throw new CliError("--reason needs text: leave it out to write no reason");
-        if (e.reason !== undefined && /[\r\n\u0085\u2028\u2029]/.test(e.reason)) throw new CliError("--reason must be one line (no line break, also none of U+0085, U+2028, U+2029)");
-        if (e.incident !== undefined && /[\r\n\u0085\u2028\u2029]/.test(e.incident)) throw new CliError("--incident must be one line (no line break, also none of U+0085, U+2028, U+2029)");
-        if (e.incident !== undefined && e.incident.trim() === "") throw new CliError("--incident needs the reason (what leaked, how): it goes into the rotation record");
+        checkText("--reason", e.reason, "needs text: leave it out to write no reason");
+        checkText("--incident", e.incident, "needs the reason (what leaked, how): it goes into the rotation record");
     }
     const splices = edits.flatMap((e) => splicesFor(file, e)).sort((a, b) => b.at - a.at || b.end - a.end);
     let text = file.text;
@@ -220,7 +221,7 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         result = undefined;
     }
     if (!isDeepStrictEqual(result, expected)) {
-        throw new Error(`rekey: editing ${file.label} would change more than the epochs (and adopt lines); nothing was written (please report this with the file's layout)`);
+        throw new Error(`rekey: editing ${file.label} would change more than the epochs and the lines rekey writes beside them; nothing was written (please report this with the file's layout)`);
     }
     return text;
 }

@@ -3,7 +3,7 @@
 // file is the record: epochs, dates, cadences). A stack file without `rekey:*` keys (one
 // `pulumi stack init` just made holds only `encryptionsalt`) has no secrets: a note, never
 // a failure.
-import { DueReport, anythingOverdue, dueSecrets } from "../components/plan/due";
+import { DueReport, anythingOverdue, dueOn, dueSecrets } from "../components/plan/due";
 import { PlannedSecret, RotationPlan } from "../components/plan/plan";
 import type { Output } from "./commands";
 import { checkDate } from "./commands";
@@ -35,13 +35,9 @@ export interface SecretStatus {
     incident: string | null;
 }
 
-const DAY_MS = 86_400_000;
-
 export function secretStatus(s: PlannedSecret): SecretStatus {
-    const nextDue =
-        s.cadenceDays !== null && s.changedAt !== null && s.source.kind !== "derive"
-            ? new Date(Date.parse(`${s.changedAt}T00:00:00Z`) + s.cadenceDays * DAY_MS).toISOString().slice(0, 10)
-            : null;
+    // As rekey due counts it: derived secrets have no schedule of their own.
+    const nextDue = s.cadenceDays !== null && s.rotatedAt !== null && s.source.kind !== "derive" ? dueOn(s.rotatedAt, s.cadenceDays) : null;
     return {
         name: s.name,
         source: s.adopt ? "adopted" : s.source.kind,

@@ -28,6 +28,11 @@ const DAY_MS = 86_400_000;
 const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
+/** The day a secret rotated on `rotatedAt` is next due, every `cadenceDays` (YYYY-MM-DD, UTC). */
+export function dueOn(rotatedAt: string, cadenceDays: number): string {
+    return dateOf(dayNumber(rotatedAt) + cadenceDays);
+}
+
 /** `today` is YYYY-MM-DD (UTC); derived secrets have no schedule of their own and are left out. */
 export function dueSecrets(plan: RotationPlan, today: string, within: number): DueReport {
     const report: DueReport = { today, within, overdue: [], undated: [], dueSoon: [] };
