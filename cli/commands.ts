@@ -3,7 +3,7 @@
 import { execFileSync } from "child_process";
 import { writeFileSync } from "fs";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
-import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate } from "../components/plan/plan";
+import { PREVIOUS_SUFFIX, RotationPlan, dateProblem, isCalendarDate } from "../components/plan/plan";
 import { BaseOptions, readBase } from "./base";
 import { EpochEdit, applyEpochEdits, splitEpochComment } from "./edit";
 import { CliError } from "./errors";
@@ -23,17 +23,24 @@ interface Stack {
     path: string;
     file: StackFile;
     plan: RotationPlan;
+    /** Today (UTC): a rotatedAt after it is a validation problem. */
+    today: string;
 }
 
-function openStack(dir: string, stack: string): Stack {
+/** Today (UTC, from the clock; tests give their own), for the planner's rotatedAt check. */
+export interface Today {
+    today: string;
+}
+
+function openStack(dir: string, stack: string, { today }: Today): Stack {
     const { path, text } = readStackText(dir, stack);
     const file = parseStackFile(text, stackFileName(stack));
-    return { dir, stack, path, file, plan: planOf(file) };
+    return { dir, stack, path, file, plan: planOf(file, today), today };
 }
 
 export function checkDate(flag: string, value: string): string {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !isCalendarDate(value)) throw new CliError(`${flag} "${value}" is a date that does not exist`);
-    if (!isCalendarDate(value)) throw new CliError(`${flag} "${value}" is not a date written YYYY-MM-DD`);
+    const problem = dateProblem(value);
+    if (problem) throw new CliError(`${flag} "${value}" ${problem}`);
     return value;
 }
 
@@ -131,16 +138,14 @@ function restartSummary(diff: RotationDiff): string {
 
 /** Checks the edited text plans, writes it, and returns its plan. */
 function write(s: Stack, text: string): RotationPlan {
-    const plan = planOf(parseStackFile(text, s.file.label));
+    const plan = planOf(parseStackFile(text, s.file.label), s.today);
     writeFileSync(s.path, text);
     return plan;
 }
 
-export interface BumpOptions extends BaseOptions {
+export interface BumpOptions extends BaseOptions, Today {
     all?: boolean;
     date: string;
-    /** Today (UTC): a rotatedAt after it is refused. */
-    today: string;
     reason?: string;
     /** The old value leaked: written as `incident:` beside the new epoch. */
     incident?: string;
@@ -151,7 +156,7 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     if (!names.length && !o.all) throw new CliError("name the secrets to bump, or give --all");
     const date = checkDate("--date", o.date);
     if (date > o.today) throw new CliError(`--date "${date}" is in the future (today is ${o.today}, UTC)`);
-    const s = openStack(dir, stack);
+    const s = openStack(dir, stack, o);
     const notes: string[] = [];
     let base: { label: string; file: StackFile | null } | undefined;
     const baseFile = () => (base ??= openBase(s, o));
@@ -222,8 +227,8 @@ function epochHistory(dir: string, fileName: string, name: string): { commit: st
     });
 }
 
-export function rollback(dir: string, stack: string, name: string, o: BaseOptions & { reason?: string }): Output {
-    const s = openStack(dir, stack);
+export function rollback(dir: string, stack: string, name: string, o: BaseOptions & Today & { reason?: string }): Output {
+    const s = openStack(dir, stack, o);
     const secret = secretOf(s, name);
     if (secret.source.kind !== "generate") throw new CliError(`${name} is ${secret.source.kind === "supplied" ? "supplied" : "derived"}: rekey keeps no earlier value of it to restore`);
     if (secret.epoch === 0) throw new CliError(`${name} is at epoch 0: there is no earlier epoch`);
@@ -263,8 +268,8 @@ export function rollback(dir: string, stack: string, name: string, o: BaseOption
     return { stdout: stdout.join("\n") + "\n", notes, exitCode: 0 };
 }
 
-export function plan(dir: string, stack: string, o: BaseOptions & { json?: boolean }): Output {
-    const s = openStack(dir, stack);
+export function plan(dir: string, stack: string, o: BaseOptions & Today & { json?: boolean }): Output {
+    const s = openStack(dir, stack, o);
     return planReport(s, openBase(s, o), o);
 }
 
@@ -297,7 +302,7 @@ function planReport(s: Stack, base: { label: string; file: StackFile | null }, o
  * --base-file is one file, so it takes --stack). One Markdown section per stack, or JSON
  * `{ stacks: [...] }`; exit 1 when pulumi up would refuse any of them.
  */
-export function planAll(dir: string, o: BaseOptions & { json?: boolean }): Output {
+export function planAll(dir: string, o: BaseOptions & Today & { json?: boolean }): Output {
     if (o.baseFile !== undefined) throw new CliError("--base-file is one stack's file: give --stack with it, or --base <git-ref> with --all-stacks");
     const notes: string[] = [];
     const outputs: Output[] = [];
@@ -311,7 +316,7 @@ export function planAll(dir: string, o: BaseOptions & { json?: boolean }): Outpu
             notes.push(`Pulumi.${stack}.yaml changed but has no rekey:* keys: no secrets to rotate`);
             continue;
         }
-        outputs.push(planReport({ dir, stack, path, file, plan: planOf(file) }, parsedBase(stack, base), o));
+        outputs.push(planReport({ dir, stack, path, file, plan: planOf(file, o.today), today: o.today }, parsedBase(stack, base), o));
     }
     const exitCode = Math.max(0, ...outputs.map((x) => x.exitCode));
     notes.push(...outputs.flatMap((x) => x.notes));

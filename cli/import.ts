@@ -2,7 +2,7 @@
 // stores that can exist before rekey (components/plan/importFile.ts).
 import { writeFileSync } from "fs";
 import { importFile } from "../components/plan/importFile";
-import type { Output } from "./commands";
+import type { Output, Today } from "./commands";
 import { parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 /** The installed provider SDKs' versions: the plugins the program would use. */
@@ -18,9 +18,9 @@ function providerVersions(): Record<string, string> {
     return out;
 }
 
-export function importCommand(dir: string, stack: string, o: { out?: string; rotation: string }): Output {
+export function importCommand(dir: string, stack: string, o: Today & { out?: string; rotation: string }): Output {
     const { text } = readStackText(dir, stack);
-    const plan = planOf(parseStackFile(text, stackFileName(stack)));
+    const plan = planOf(parseStackFile(text, stackFileName(stack)), o.today);
     const { file, placeholders } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions(), kubeconfigFromEnv: process.env.KUBECONFIG || undefined });
     const json = JSON.stringify(file, null, 2) + "\n";
     const count = file.resources.filter((r) => r.id !== undefined).length;

@@ -68,7 +68,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .argument("<NAME>", "the secret")
             .addOption(stack())
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
-    ).action((name: string, o, cmd: Command) => done(rollback(dir(cmd), o.stack, name, o)));
+    ).action((name: string, o, cmd: Command) => done(rollback(dir(cmd), o.stack, name, { ...o, today: io.today() })));
 
     base(
         p
@@ -79,7 +79,8 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--json", "print JSON instead of Markdown"),
     ).action((o, cmd: Command) => {
         // chosenStacks refuses both or neither; --all-stacks alone lists the stacks in planAll.
-        done(o.allStacks && o.stack === undefined ? planAll(dir(cmd), o) : plan(dir(cmd), chosenStacks(dir(cmd), o)[0], o));
+        const withToday = { ...o, today: io.today() };
+        done(o.allStacks && o.stack === undefined ? planAll(dir(cmd), withToday) : plan(dir(cmd), chosenStacks(dir(cmd), o)[0], withToday));
     });
 
     const oneOrAll = (cmd: Command) =>
@@ -92,7 +93,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--today <YYYY-MM-DD>", "the day to check against (default: today, UTC)")
         .option("--within <days>", "also list secrets due within this many days", "0")
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(dueAll(dir(cmd), { ...o, today: o.today ?? io.today() })));
+        .action((o, cmd: Command) => done(dueAll(dir(cmd), { ...o, asOf: o.today ?? io.today(), today: io.today() })));
 
     oneOrAll(
         p
@@ -100,14 +101,14 @@ function program(io: Io, done: (o: Output) => void): Command {
             .description("Every secret: source, epoch, rotatedAt, cadence and next due date, stores, consumers, hook, keepPrevious, incident."),
     )
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(status(dir(cmd), o)));
+        .action((o, cmd: Command) => done(status(dir(cmd), { ...o, today: io.today() })));
 
     p.command("import")
         .description("The pulumi import --file JSON for the stores that can exist before rekey (SSM parameters, Key Vault secrets, Kubernetes Secrets).")
         .addOption(stack())
         .option("--out <file>", "write it here instead of stdout")
         .option("--rotation <name>", "the Rotation's name in the program (the standalone program's is rekey)", "rekey")
-        .action((o, cmd: Command) => done(importCommand(dir(cmd), o.stack, { ...o, out: o.out === undefined ? undefined : resolve(dir(cmd), o.out) })));
+        .action((o, cmd: Command) => done(importCommand(dir(cmd), o.stack, { ...o, today: io.today(), out: o.out === undefined ? undefined : resolve(dir(cmd), o.out) })));
 
     p.command("init")
         .description("Scaffold a rotation project that uses the pulumi-rekey package: Pulumi.yaml, package.json, index.ts, a stack file, the workflows.")

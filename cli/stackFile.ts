@@ -176,10 +176,13 @@ export function stacksIn(dir: string): string[] {
     }).sort();
 }
 
-/** The plan of a stack file; an invalid configuration is a CliError naming every problem. */
-export function planOf(file: StackFile): RotationPlan {
+/**
+ * The plan of a stack file; an invalid configuration is a CliError naming every problem.
+ * With `today` (UTC), a rotatedAt after it is one; a base version is planned without it.
+ */
+export function planOf(file: StackFile, today?: string): RotationPlan {
     try {
-        return planRotation(file.raw);
+        return planRotation(file.raw, { today });
     } catch (e) {
         if (e instanceof RekeyConfigError) throw new CliError(`${file.label}: ${e.message}`);
         throw e;

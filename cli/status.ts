@@ -5,17 +5,17 @@
 // a failure.
 import { DueReport, anythingOverdue, dueOn, dueSecrets } from "../components/plan/due";
 import { PlannedSecret, RotationPlan } from "../components/plan/plan";
-import type { Output } from "./commands";
+import type { Output, Today } from "./commands";
 import { checkDate } from "./commands";
 import { CliError } from "./errors";
 import { code, renderDue } from "./render";
 import { StackChoice, chosenStacks, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 /** A stack's plan, or null when its file has no `rekey:*` keys. */
-function planOfStack(dir: string, stack: string): RotationPlan | null {
+function planOfStack(dir: string, stack: string, today: string): RotationPlan | null {
     const { text } = readStackText(dir, stack);
     const file = parseStackFile(text, stackFileName(stack));
-    return file.hasRekeyKeys ? planOf(file) : null;
+    return file.hasRekeyKeys ? planOf(file, today) : null;
 }
 
 const NO_SECRETS = (stack: string) => `Pulumi.${stack}.yaml has no rekey:* keys: no secrets to rotate`;
@@ -75,11 +75,11 @@ function statusTable(rows: SecretStatus[]): string[] {
     ];
 }
 
-export function status(dir: string, o: StackChoice & { json?: boolean }): Output {
+export function status(dir: string, o: StackChoice & Today & { json?: boolean }): Output {
     const stacks = chosenStacks(dir, o);
     const notes: string[] = [];
     const report = stacks.map((stack) => {
-        const plan = planOfStack(dir, stack);
+        const plan = planOfStack(dir, stack, o.today);
         if (!plan) notes.push(NO_SECRETS(stack));
         return { stack, secrets: plan ? plan.secrets.map(secretStatus) : [] };
     });
@@ -93,13 +93,14 @@ export function status(dir: string, o: StackChoice & { json?: boolean }): Output
     return { stdout: out.join("\n"), notes, exitCode: 0 };
 }
 
-export function dueAll(dir: string, o: StackChoice & { today: string; within: string; json?: boolean }): Output {
-    const today = checkDate("--today", o.today);
+/** `asOf`: the day to check against (--today); `today`: the clock's, for the rotatedAt check. */
+export function dueAll(dir: string, o: StackChoice & Today & { asOf: string; within: string; json?: boolean }): Output {
+    const today = checkDate("--today", o.asOf);
     if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
     const stacks = chosenStacks(dir, o);
     const notes: string[] = [];
     const reports: { stack: string; report: DueReport | null }[] = stacks.map((stack) => {
-        const plan = planOfStack(dir, stack);
+        const plan = planOfStack(dir, stack, o.today);
         if (!plan) notes.push(NO_SECRETS(stack));
         return { stack, report: plan ? dueSecrets(plan, today, Number(o.within)) : null };
     });

@@ -66,7 +66,9 @@ function rawOf(args: RotationArgs, facts: ConfigFacts | undefined, suppliedTrait
 
 function plan(raw: RawConfig): RotationPlan {
     try {
-        return planRotation(raw);
+        // The clock's day (UTC, as rekey bump writes rotatedAt): a rotatedAt after it would put
+        // off the due date and a Key Vault expiry, so pulumi up refuses it like rekey does.
+        return planRotation(raw, { today: new Date().toISOString().slice(0, 10) });
     } catch (e) {
         throw e instanceof RekeyConfigError ? asRunError(e) : e;
     }

@@ -277,7 +277,12 @@ export const USER_SUFFIX = "_USER";
 export const slotParity = (epoch: number): GeneratorSlot["parity"] => ((((epoch % 2) + 2) % 2) === 0 ? "even" : "odd");
 
 export function isCalendarDate(s: string): boolean {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+    return dateProblem(s) === null;
+}
+
+/** Why `s` is not a date written YYYY-MM-DD ("2026-02-30": one that does not exist), or null. */
+export function dateProblem(s: string): string | null {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return "is not a date written YYYY-MM-DD";
     const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s ? null : "is a date that does not exist";
 }

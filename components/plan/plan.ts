@@ -20,7 +20,7 @@ import {
     RotationPlan,
     SecretSource,
     StoreKind,
-    isCalendarDate,
+    dateProblem,
 } from "./model";
 
 const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -34,11 +34,19 @@ import { resolveConsumer } from "./resolveConsumers";
 import { resolveApply } from "./resolveHooks";
 import { plannerOf, resolveStore, writeLocation } from "./storeKinds";
 
+export interface PlanOptions {
+    /**
+     * Today (UTC, YYYY-MM-DD). With it, a rotatedAt after today is a problem. The planner
+     * reads no clock: the program and the CLI pass it.
+     */
+    today?: string;
+}
+
 /**
  * Validates the configuration and resolves it into a plan. Throws RekeyConfigError naming
  * every problem found; never reports a secret value (it is never given one).
  */
-export function planRotation(raw: RawConfig): RotationPlan {
+export function planRotation(raw: RawConfig, options: PlanOptions = {}): RotationPlan {
     const problems = new Problems();
     for (const k of raw.unknownKeys ?? []) {
         problems.add(`rekey:${k}`, "", `unknown configuration key (known: ${KNOWN_CONFIG_KEYS.map((n) => `rekey:${n}`).join(", ")})`);
@@ -147,8 +155,16 @@ export function planRotation(raw: RawConfig): RotationPlan {
             if (s.derive !== undefined) problems.add(subject, "incident", "a derived secret follows its inputs: rotate the leaked input with rekey bump --incident");
             if (s.adopt) problems.add(subject, "incident", "an adopted value is the one in use: rotate it away with rekey bump --incident, which removes adopt");
         }
-        if (s.rotatedAt !== undefined && !isCalendarDate(s.rotatedAt)) {
-            problems.add(subject, "rotatedAt", `"${s.rotatedAt}" is not a date written YYYY-MM-DD`);
+        if (s.rotatedAt !== undefined) {
+            const dp = dateProblem(s.rotatedAt);
+            if (dp) problems.add(subject, "rotatedAt", `"${s.rotatedAt}" ${dp}`);
+            else if (options.today !== undefined && s.rotatedAt > options.today) {
+                problems.add(
+                    subject,
+                    "rotatedAt",
+                    `"${s.rotatedAt}" is in the future (today is ${options.today}, UTC): it is the day the current epoch was rotated, and a later one puts off when the secret is due; rekey bump writes today`,
+                );
+            }
         }
         if (s.minLength !== undefined && source?.kind === "generate") {
             const len = encodedLength(source.spec);

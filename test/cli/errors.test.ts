@@ -1,4 +1,6 @@
-import { fixture, rekey, removeWorkdirs, workdir } from "../harness/cli";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { fixture, rekey, rekeyOn, removeWorkdirs, workdir } from "../harness/cli";
 
 const SHOP = "Pulumi.shop.yaml";
 afterAll(removeWorkdirs);
@@ -48,6 +50,40 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
                 '  - secret SESSION_SECRET, field cadenceDays: expected number, got the string "ninety"\n' +
                 '  - secret MAIL_API_KEY, field consumers: unknown consumer "mailman" (not in rekey:consumers)\n',
         });
+    });
+
+    test("a rotatedAt after today (the clock's, UTC) is a validation problem for every command that plans the file", () => {
+        const future = fixture(SHOP).replace('rotatedAt: "2026-08-01"', 'rotatedAt: "2026-11-23"');
+        const message =
+            "rekey: Pulumi.shop.yaml: invalid rekey configuration, 1 problem:\n" +
+            '  - secret SESSION_SECRET, field rotatedAt: "2026-11-23" is in the future (today is 2026-11-22, UTC): it is the day the current epoch was rotated, and a later one puts off when the secret is due; rekey bump writes today\n';
+        for (const args of [
+            ["status", "--stack", "shop"],
+            ["status", "--all-stacks"],
+            ["due", "--stack", "shop"],
+            // --today is the day to check against, not the clock: a later one does not excuse the date.
+            ["due", "--all-stacks", "--today", "2027-01-01"],
+            ["plan", "--stack", "shop", "--base-file", SHOP],
+            ["bump", "MAIL_API_KEY", "--stack", "shop", "--base-file", SHOP],
+            ["import", "--stack", "shop"],
+        ]) {
+            const dir = workdir({ [SHOP]: future }, false);
+            expect([args, rekey(dir, ...args)]).toEqual([args, { code: 2, stdout: "", stderr: message }]);
+            expect(readFileSync(join(dir, SHOP), "utf8")).toBe(future);
+        }
+        // On 2026-11-23 the same file is valid.
+        const dir = workdir({ [SHOP]: future }, false);
+        expect(rekeyOn("2026-11-23", dir, "status", "--stack", "shop").code).toBe(0);
+        expect(rekeyOn("2026-11-23", dir, "bump", "SESSION_SECRET", "--stack", "shop", "--base-file", SHOP).code).toBe(0);
+        expect(readFileSync(join(dir, SHOP), "utf8")).toContain('epoch: 4\n      rotatedAt: "2026-11-23"');
+    });
+
+    test("a rotatedAt in the base version is not compared with today: plan shows the fix", () => {
+        const future = fixture(SHOP).replace('rotatedAt: "2026-08-01"', 'rotatedAt: "2026-12-25"');
+        const dir = workdir({ [SHOP]: fixture(SHOP), "base.yaml": future }, false);
+        const r = rekey(dir, "plan", "--stack", "shop", "--base-file", "base.yaml");
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe("");
     });
 
     test("rekey:supplied encrypted as one value cannot be listed without decrypting", () => {

@@ -16,9 +16,14 @@ export interface CliRun {
 }
 
 export function rekey(dir: string, ...args: string[]): CliRun {
+    return rekeyOn(TODAY, dir, ...args);
+}
+
+/** The CLI as run on `today` (its clock's UTC date). */
+export function rekeyOn(today: string, dir: string, ...args: string[]): CliRun {
     let stdout = "";
     let stderr = "";
-    const code = runCli(args, { cwd: dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), today: () => TODAY });
+    const code = runCli(args, { cwd: dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), today: () => today });
     return { code, stdout, stderr };
 }
 

@@ -411,8 +411,13 @@ export const INVALID_CASES: InvalidCase[] = [
     },
     {
         title: "rotatedAt that is not a date",
+        config: secrets({ A: { ...ok, rotatedAt: "2 Oct 2026" } }),
+        expect: { subject: "secret A", field: "rotatedAt", reason: /^"2 Oct 2026" is not a date written YYYY-MM-DD$/ },
+    },
+    {
+        title: "rotatedAt on a day that does not exist",
         config: secrets({ A: { ...ok, rotatedAt: "2026-02-30" } }),
-        expect: { subject: "secret A", field: "rotatedAt", reason: /not a date written YYYY-MM-DD/ },
+        expect: { subject: "secret A", field: "rotatedAt", reason: /^"2026-02-30" is a date that does not exist$/ },
     },
     {
         title: "consumer with both kubernetes and restart",

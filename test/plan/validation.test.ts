@@ -1,10 +1,10 @@
-import { ConfigProblem, RekeyConfigError, planRotation } from "../../components/plan/plan";
+import { ConfigProblem, PlanOptions, RekeyConfigError, planRotation } from "../../components/plan/plan";
 import { INVALID_CASES } from "../harness/invalidConfigs";
 import { rawConfig } from "../harness/rawConfig";
 
-function problemsOf(config: Record<string, unknown>): ConfigProblem[] {
+function problemsOf(config: Record<string, unknown>, options: PlanOptions = {}): ConfigProblem[] {
     try {
-        planRotation(rawConfig(config));
+        planRotation(rawConfig(config), options);
     } catch (e) {
         expect(e).toBeInstanceOf(RekeyConfigError);
         return (e as RekeyConfigError).problems;
@@ -25,6 +25,42 @@ describe("invalid configurations are rejected with a named problem", () => {
             unmatched.splice(i, 1);
         }
         expect(unmatched).toEqual([]);
+    });
+});
+
+describe("a rotatedAt in the future is a problem when the caller gives today (the planner reads no clock)", () => {
+    const dated = (rotatedAt: string) => ({
+        "rekey:secrets": {
+            A: { epoch: 2, rotatedAt, cadenceDays: 90, generate: { encoding: "hex", bytes: 32 } },
+            B: { epoch: 1, rotatedAt: "2026-11-01", supplied: true },
+        },
+        "rekey:supplied": { B: "x" },
+    });
+
+    test("the day after today is refused, naming the secret, the date and today", () => {
+        expect(problemsOf(dated("2026-12-03"), { today: "2026-12-02" })).toEqual([
+            {
+                subject: "secret A",
+                field: "rotatedAt",
+                reason: '"2026-12-03" is in the future (today is 2026-12-02, UTC): it is the day the current epoch was rotated, and a later one puts off when the secret is due; rekey bump writes today',
+            },
+        ]);
+    });
+
+    test.each(["2026-12-02", "2026-12-01", "2019-01-01"])("%s (today or before) is accepted", (d) => {
+        expect(planRotation(rawConfig(dated(d)), { today: "2026-12-02" }).secrets.find((s) => s.name === "A")?.rotatedAt).toBe(d);
+    });
+
+    test("without today no date is compared (a library caller planning a past or future version)", () => {
+        expect(planRotation(rawConfig(dated("2999-01-01"))).secrets[0].rotatedAt).toBe("2999-01-01");
+    });
+
+    test("a supplied secret's date is checked too, and a date that does not exist is named as such, not as future", () => {
+        const config = dated("2026-11-01");
+        (config["rekey:secrets"].B as { rotatedAt: string }).rotatedAt = "2027-02-29";
+        expect(problemsOf(config, { today: "2026-12-02" })).toEqual([{ subject: "secret B", field: "rotatedAt", reason: '"2027-02-29" is a date that does not exist' }]);
+        (config["rekey:secrets"].B as { rotatedAt: string }).rotatedAt = "2028-02-29";
+        expect(problemsOf(config, { today: "2026-12-02" })).toEqual([expect.objectContaining({ subject: "secret B", field: "rotatedAt", reason: expect.stringMatching(/^"2028-02-29" is in the future/) })]);
     });
 });
 

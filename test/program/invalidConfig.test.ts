@@ -40,3 +40,20 @@ test("the check sees a resource registered just before an error (control)", asyn
         "random:index/randomPassword:RandomPassword::early",
     ]);
 });
+
+test("pulumi up refuses a rotatedAt after the clock's day (UTC), as rekey does, before any resource", async () => {
+    // components/rotation.ts gives the planner the clock's UTC day. Two days on is after it
+    // even if the run crosses midnight; a day back is before it.
+    const later = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const earlier = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const config = (rotatedAt: string) => ({
+        "rekey:secrets": { A: { epoch: 1, rotatedAt, generate: { encoding: "hex", bytes: 32 }, stores: [{ file: { path: "/tmp/rekey-never-written/a" } }] } },
+    });
+    const engine = new MockEngine();
+    await expect(engine.run(config(later))).rejects.toThrow(new RegExp(`secret A, field rotatedAt: "${later}" is in the future \\(today is \\d{4}-\\d{2}-\\d{2}, UTC\\)`));
+    expect(engine.registered()).toEqual([]);
+    // Control: a past day is accepted and the program registers its resources.
+    const ok = new MockEngine();
+    await ok.run(config(earlier));
+    expect(ok.registered().length).toBeGreaterThan(0);
+});
