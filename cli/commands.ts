@@ -3,8 +3,9 @@
 import { execFileSync } from "child_process";
 import { writeFileSync } from "fs";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
-import { PREVIOUS_SUFFIX, RotationPlan, dateProblem, isCalendarDate } from "../components/plan/plan";
+import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate } from "../components/plan/plan";
 import { BaseOptions, readBase } from "./base";
+import { Today, checkDate } from "./dates";
 import { EpochEdit, applyEpochEdits, splitEpochComment } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, renderPlan } from "./render";
@@ -27,21 +28,10 @@ interface Stack {
     today: string;
 }
 
-/** Today (UTC, from the clock; tests give their own), for the planner's rotatedAt check. */
-export interface Today {
-    today: string;
-}
-
 function openStack(dir: string, stack: string, { today }: Today): Stack {
     const { path, text } = readStackText(dir, stack);
     const file = parseStackFile(text, stackFileName(stack));
     return { dir, stack, path, file, plan: planOf(file, today), today };
-}
-
-export function checkDate(flag: string, value: string): string {
-    const problem = dateProblem(value);
-    if (problem) throw new CliError(`${flag} "${value}" ${problem}`);
-    return value;
 }
 
 function secretOf(s: Stack, name: string) {

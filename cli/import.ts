@@ -2,7 +2,8 @@
 // stores that can exist before rekey (components/plan/importFile.ts).
 import { writeFileSync } from "fs";
 import { importFile } from "../components/plan/importFile";
-import type { Output, Today } from "./commands";
+import type { Output } from "./commands";
+import type { Today } from "./dates";
 import { parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 /** The installed provider SDKs' versions: the plugins the program would use. */

@@ -3,12 +3,15 @@
 // invalid stack file, or a refused edit, always with one message on stderr.
 import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
-import { Output, bump, plan, planAll, rollback } from "./commands";
-import { dueAll, status } from "./status";
+import type { Output } from "./commands";
 import { CliError } from "./errors";
-import { importCommand } from "./import";
-import { init } from "./init";
-import { chosenStacks } from "./stackFile";
+
+// Each command's module is loaded when the command runs, so that --version and help load
+// no planner (zod) and status and due no yaml document package: start-up is most of what
+// a read-only command costs (npm run bench prints it).
+const commands = () => require("./commands") as typeof import("./commands");
+const statusCommands = () => require("./status") as typeof import("./status");
+const stackFiles = () => require("./stackFile") as typeof import("./stackFile");
 
 export interface Io {
     cwd: string;
@@ -59,7 +62,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--date <YYYY-MM-DD>", "rotatedAt to record (default: today, UTC)")
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
             .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch"),
-    ).action((names: string[], o, cmd: Command) => done(bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today(), today: io.today() })));
+    ).action((names: string[], o, cmd: Command) => done(commands().bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today(), today: io.today() })));
 
     base(
         p
@@ -68,7 +71,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .argument("<NAME>", "the secret")
             .addOption(stack())
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
-    ).action((name: string, o, cmd: Command) => done(rollback(dir(cmd), o.stack, name, { ...o, today: io.today() })));
+    ).action((name: string, o, cmd: Command) => done(commands().rollback(dir(cmd), o.stack, name, { ...o, today: io.today() })));
 
     base(
         p
@@ -80,7 +83,7 @@ function program(io: Io, done: (o: Output) => void): Command {
     ).action((o, cmd: Command) => {
         // chosenStacks refuses both or neither; --all-stacks alone lists the stacks in planAll.
         const withToday = { ...o, today: io.today() };
-        done(o.allStacks && o.stack === undefined ? planAll(dir(cmd), withToday) : plan(dir(cmd), chosenStacks(dir(cmd), o)[0], withToday));
+        done(o.allStacks && o.stack === undefined ? commands().planAll(dir(cmd), withToday) : commands().plan(dir(cmd), stackFiles().chosenStacks(dir(cmd), o)[0], withToday));
     });
 
     const oneOrAll = (cmd: Command) =>
@@ -93,7 +96,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--today <YYYY-MM-DD>", "the day to check against (default: today, UTC)")
         .option("--within <days>", "also list secrets due within this many days", "0")
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(dueAll(dir(cmd), { ...o, asOf: o.today ?? io.today(), today: io.today() })));
+        .action((o, cmd: Command) => done(statusCommands().dueAll(dir(cmd), { ...o, asOf: o.today ?? io.today(), today: io.today() })));
 
     oneOrAll(
         p
@@ -101,21 +104,21 @@ function program(io: Io, done: (o: Output) => void): Command {
             .description("Every secret: source, epoch, rotatedAt, cadence and next due date, stores, consumers, hook, keepPrevious, incident."),
     )
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(status(dir(cmd), { ...o, today: io.today() })));
+        .action((o, cmd: Command) => done(statusCommands().status(dir(cmd), { ...o, today: io.today() })));
 
     p.command("import")
         .description("The pulumi import --file JSON for the stores that can exist before rekey (SSM parameters, Key Vault secrets, Kubernetes Secrets).")
         .addOption(stack())
         .option("--out <file>", "write it here instead of stdout")
         .option("--rotation <name>", "the Rotation's name in the program (the standalone program's is rekey)", "rekey")
-        .action((o, cmd: Command) => done(importCommand(dir(cmd), o.stack, { ...o, today: io.today(), out: o.out === undefined ? undefined : resolve(dir(cmd), o.out) })));
+        .action((o, cmd: Command) => done((require("./import") as typeof import("./import")).importCommand(dir(cmd), o.stack, { ...o, today: io.today(), out: o.out === undefined ? undefined : resolve(dir(cmd), o.out) })));
 
     p.command("init")
         .description("Scaffold a rotation project that uses the pulumi-rekey package: Pulumi.yaml, package.json, index.ts, a stack file, the workflows.")
         .argument("[dir]", "where (made when missing)", ".")
         .option("-s, --stack <stack>", "the first stack's name", "dev")
         .option("--name <name>", "the Pulumi project name (default: the directory's name)")
-        .action((target: string, o, cmd: Command) => done(init(dir(cmd), target, o)));
+        .action((target: string, o, cmd: Command) => done((require("./init") as typeof import("./init")).init(dir(cmd), target, o)));
     return p;
 }
 

@@ -5,8 +5,8 @@
 // a failure.
 import { DueReport, anythingOverdue, dueOn, dueSecrets } from "../components/plan/due";
 import { PlannedSecret, RotationPlan } from "../components/plan/plan";
-import type { Output, Today } from "./commands";
-import { checkDate } from "./commands";
+import type { Output } from "./commands";
+import { Today, checkDate } from "./dates";
 import { CliError } from "./errors";
 import { code, renderDue } from "./render";
 import { StackChoice, chosenStacks, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
