@@ -3,13 +3,14 @@
 import { execFileSync } from "child_process";
 import { writeFileSync } from "fs";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
-import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate } from "../components/plan/plan";
+import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../components/plan/plan";
+import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, readBase } from "./base";
 import { Today, checkDate } from "./dates";
 import { EpochEdit, applyEpochEdits, splitEpochComment } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, renderPlan } from "./render";
-import { StackFile, chosenStacks, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
+import { StackFile, chosenStacks, noSecretsNote, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
 
 export interface Output {
     stdout: string;
@@ -259,7 +260,20 @@ export function rollback(dir: string, stack: string, name: string, o: BaseOption
 }
 
 export function plan(dir: string, stack: string, o: BaseOptions & Today & { json?: boolean }): Output {
-    const s = openStack(dir, stack, o);
+    const { path, text } = readStackText(dir, stack);
+    const file = parseStackFile(text, stackFileName(stack));
+    if (!file.hasRekeyKeys) {
+        const base = parsedBase(stack, readBase(dir, stackFileName(stack), o));
+        // What pulumi stack init leaves, here and at the base: nothing rotates, never a failure.
+        // A base that had secrets falls through to the planner, which names what is missing.
+        if (!base.file?.hasRekeyKeys) {
+            const empty = planRotation(rawConfigOf({ [`${NAMESPACE}:secrets`]: {} }, { suppliedNames: [], hostKeyNames: [] }));
+            const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates: false, ...diffPlans(null, empty, new Set()) };
+            report.notes.push(noSecretsNote(stack));
+            return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [noSecretsNote(stack)], exitCode: 0 };
+        }
+    }
+    const s: Stack = { dir, stack, path, file, plan: planOf(file, o.today), today: o.today };
     return planReport(s, openBase(s, o), o);
 }
 

@@ -164,6 +164,11 @@ export function parseStackFile(text: string, label: string): StackFile {
     };
 }
 
+/** What status, due and plan say of a stack file without rekey:* keys (pulumi stack init's). */
+export function noSecretsNote(stack: string): string {
+    return `Pulumi.${stack}.yaml has no rekey:* keys: no secrets to rotate`;
+}
+
 /** The stacks of a project directory: each Pulumi.<stack>.yaml, sorted. */
 export function stacksIn(dir: string): string[] {
     let names: string[];

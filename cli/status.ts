@@ -9,7 +9,7 @@ import type { Output } from "./commands";
 import { Today, checkDate } from "./dates";
 import { CliError } from "./errors";
 import { code, renderDue } from "./render";
-import { StackChoice, chosenStacks, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import { StackChoice, chosenStacks, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 /** A stack's plan, or null when its file has no `rekey:*` keys. */
 function planOfStack(dir: string, stack: string, today: string): RotationPlan | null {
@@ -17,8 +17,6 @@ function planOfStack(dir: string, stack: string, today: string): RotationPlan | 
     const file = parseStackFile(text, stackFileName(stack));
     return file.hasRekeyKeys ? planOf(file, today) : null;
 }
-
-const NO_SECRETS = (stack: string) => `Pulumi.${stack}.yaml has no rekey:* keys: no secrets to rotate`;
 
 export interface SecretStatus {
     name: string;
@@ -80,7 +78,7 @@ export function status(dir: string, o: StackChoice & Today & { json?: boolean })
     const notes: string[] = [];
     const report = stacks.map((stack) => {
         const plan = planOfStack(dir, stack, o.today);
-        if (!plan) notes.push(NO_SECRETS(stack));
+        if (!plan) notes.push(noSecretsNote(stack));
         return { stack, secrets: plan ? plan.secrets.map(secretStatus) : [] };
     });
     if (o.json) return { stdout: JSON.stringify(o.allStacks ? { stacks: report } : report[0], null, 2) + "\n", notes, exitCode: 0 };
@@ -101,7 +99,7 @@ export function dueAll(dir: string, o: StackChoice & Today & { asOf: string; wit
     const notes: string[] = [];
     const reports: { stack: string; report: DueReport | null }[] = stacks.map((stack) => {
         const plan = planOfStack(dir, stack, o.today);
-        if (!plan) notes.push(NO_SECRETS(stack));
+        if (!plan) notes.push(noSecretsNote(stack));
         return { stack, report: plan ? dueSecrets(plan, today, Number(o.within)) : null };
     });
     const failing = reports.some((r) => r.report && anythingOverdue(r.report));

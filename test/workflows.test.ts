@@ -66,6 +66,34 @@ describe("workflow files", () => {
         expect(steps.find((s: any) => s.name === "pulumi preview --diff")["continue-on-error"]).toBe("${{ steps.plan.outputs.refused == 'true' }}");
     });
 
+    test("the stacks job lists the changed stack files with rekey plan --all-stacks, leaving out files without rekey:* keys", () => {
+        const w = workflow("rekey-plan.yml");
+        const run: string = w.jobs.stacks.steps.find((s: any) => s.id === "changed").run;
+        const calm = "config:\n  rekey:secrets:\n    A: { epoch: 1, generate: { encoding: hex, bytes: 16 } }\n";
+        const dir = workdir({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml"), "Pulumi.calm.yaml": calm });
+        const baseSha = execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+        mkdirSync(join(dir, "bin"));
+        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
+        chmodSync(join(dir, "bin", "npx"), 0o755);
+        const list = (files: Record<string, string>) => {
+            for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+            const output = join(dir, "output");
+            writeFileSync(output, "");
+            const r = spawnSync("bash", ["-e", "-c", run], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, BASE_SHA: baseSha, GITHUB_OUTPUT: output } });
+            return { status: r.status, output: readFileSync(output, "utf8"), stderr: r.stderr };
+        };
+        // shop bumped, a new stack file from pulumi stack init, calm unchanged.
+        const bumped = list({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml").replace("      epoch: 3\n", "      epoch: 4\n"), "Pulumi.fresh.yaml": "encryptionsalt: v1:noENydNMQ0w=:v1:haYMLYFq3HTmggM3:Q0hbY5dkSlUWX4P6VAiwNQhbPLY4Sw==\n" });
+        expect(bumped).toMatchObject({ status: 0, output: 'stacks=["shop"]\n' });
+        expect(bumped.stderr).toContain("rekey: Pulumi.fresh.yaml changed but has no rekey:* keys: no secrets to rotate");
+        // A jump pulumi up refuses (rekey plan exit 1) still lists the stack, and calm joins when it changes.
+        expect(list({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml").replace("      epoch: 3\n", "      epoch: 5\n"), "Pulumi.calm.yaml": calm.replace("epoch: 1", "epoch: 2") })).toMatchObject({ status: 0, output: 'stacks=["calm","shop"]\n' });
+        // A stack file that is not valid fails the job (exit 2), listing nothing.
+        const bad = list({ "Pulumi.calm.yaml": "config: [not, a, map]\n" });
+        expect(bad.status).not.toBe(0);
+        expect(bad.output).toBe("");
+    });
+
     test("the schedule runs rekey due for every stack and fails when one is overdue", () => {
         const w = workflow("rekey-due.yml");
         expect(w.on.schedule).toHaveLength(1);

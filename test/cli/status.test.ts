@@ -1,6 +1,6 @@
 // `rekey status`, `--all-stacks` for status and due (a stack file without rekey:* keys has
 // no secrets: a note and exit 0), `--version`, `rekey help <command>`, and "did you mean".
-import { fixture, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
+import { fixture, git, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
 
 afterAll(removeWorkdirs);
 const SHOP = "Pulumi.shop.yaml";
@@ -47,6 +47,27 @@ test("--all-stacks: one section per stack; a stack file without rekey:* keys is 
     expect(json.stacks.map((x: { stack: string; noSecrets?: boolean }) => [x.stack, x.noSecrets ?? false])).toEqual([["dev", true], ["shop", false]]);
     expect(rekey(dir, "due", "--stack", "shop", "--all-stacks").stderr).toBe("rekey: give --stack or --all-stacks, not both\n");
     expect(rekey(dir, "status").stderr).toBe("rekey: name the stack with --stack <stack>, or give --all-stacks\n");
+});
+
+test("plan --stack on a stack file without rekey:* keys: nothing rotates, exit 0; at a base that had secrets, the planner's refusal", () => {
+    const dir = workdir({ "Pulumi.dev.yaml": FRESH, "had.yaml": fixture(SHOP) });
+    for (const args of [["--base-file", "Pulumi.dev.yaml"], ["--base", "HEAD"]]) {
+        const r = rekey(dir, "plan", "--stack", "dev", ...args);
+        expect(r).toMatchObject({ code: 0, stderr: "rekey: Pulumi.dev.yaml has no rekey:* keys: no secrets to rotate\n" });
+        expect(r.stdout).toContain("This change rotates nothing: no secret value, store or consumer changes.\n\n#### Notes\n- Pulumi.dev.yaml has no rekey:* keys: no secrets to rotate\n");
+    }
+    // A new stack file (not at the base): the same, and JSON has the report's shape.
+    git(dir, "rm", "-q", "--cached", "Pulumi.dev.yaml");
+    git(dir, "commit", "-qm", "no dev");
+    const json = JSON.parse(rekey(dir, "plan", "--stack", "dev", "--base", "HEAD", "--json").stdout);
+    expect(json).toMatchObject({ stack: "dev", base: "HEAD", newStack: true, rotates: false, errors: [], notes: ["Pulumi.dev.yaml has no rekey:* keys: no secrets to rotate"] });
+    expect(json.secrets).toEqual({ added: [], removed: [], rotated: [], suppliedChanged: [], derived: [], redefined: [] });
+    // Every rekey:* key removed from a stack that had secrets: pulumi up refuses it, and so does plan.
+    expect(rekey(dir, "plan", "--stack", "dev", "--base-file", "had.yaml")).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: "rekey: Pulumi.dev.yaml: invalid rekey configuration, 1 problem:\n  - rekey:secrets: is required: the inventory of secrets to rotate\n",
+    });
 });
 
 test("a stack that does not exist lists those that do; a secret name off by a letter gets a suggestion", () => {
