@@ -7,7 +7,7 @@ import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, readBase } from "./base";
 import { Today, checkDate } from "./dates";
-import { EpochEdit, applyEpochEdits, splitEpochComment } from "./edit";
+import { EpochEdit, applyEpochEdits, mayHoldReason, splitEpochComment } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, renderPlan } from "./render";
 import { StackFile, chosenStacks, noSecretsNote, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
@@ -119,6 +119,7 @@ function movedSinceBase(s: Stack, base: () => { label: string; file: StackFile |
 }
 
 function reasonOf(file: StackFile, name: string): string | null {
+    if (!mayHoldReason(file.text)) return null;
     const comment = scalarIn(secretNode(file, name), "epoch")?.value?.comment?.trim();
     return comment ? splitEpochComment(comment).reason : null;
 }
