@@ -62,10 +62,6 @@ function indentOf(text: string, key: unknown, where: string): string {
 }
 
 /**
- * A comment beside the epoch as the user's part and rekey's `# reason:` part:
- * `# keep in step with the release  # reason: leaked`. Either may be absent.
- */
-/**
  * Whether any epoch comment of `text` can hold a reason: splitEpochComment finds one only
  * where "reason:" follows a "#" and blanks, and every comment line starts with its "#", so
  * without that in the source there is none and `rekey plan` need not compose the yaml
@@ -75,6 +71,10 @@ export function mayHoldReason(text: string): boolean {
     return /#\s*reason:/.test(text);
 }
 
+/**
+ * A comment beside the epoch as the user's part and rekey's `# reason:` part:
+ * `# keep in step with the release  # reason: leaked`. Either may be absent.
+ */
 export function splitEpochComment(comment: string | null): { user: string | null; reason: string | null } {
     if (comment === null) return { user: null, reason: null };
     const m = /^(.*?)\s*#\s*reason:\s*(.*)$/.exec(comment.startsWith("#") ? comment : `#${comment}`);

@@ -32,6 +32,8 @@ test("the tarball holds the compiled package, its declarations, the writer scrip
     const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
     expect(files).toEqual(expect.arrayContaining(["package.json", "dist/index.js", "dist/index.d.ts", "dist/components/plan/index.js", "dist/components/stores/scripts/write-file.sh", "bin/rekey.js", "dist/cli/main.js", "PulumiPlugin.yaml", "README.md"]));
     expect(files.filter((f) => /^(test|bench|examples)\/|^dist\/(test|bench|examples)\/|\.test\.|^Pulumi\.[a-z]+\.yaml$/.test(f))).toEqual([]);
+    // bin/ holds the one executable package.json names.
+    expect(files.filter((f) => f.startsWith("bin/"))).toEqual(["bin/rekey.js"]);
 });
 
 test("in a fresh project: two Rotations, the user's provider, a value handed on; importing registers nothing", () => {
