@@ -210,9 +210,23 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         checkText("--reason", e.reason, "needs text: leave it out to write no reason");
         checkText("--incident", e.incident, "needs the reason (what leaked, how): it goes into the rotation record");
     }
-    const splices = edits.flatMap((e) => splicesFor(file, e)).sort((a, b) => b.at - a.at || b.end - a.end);
-    let text = file.text;
-    for (const s of splices) text = text.slice(0, s.at) + s.text + text.slice(s.end);
+    // Applied as if one by one from the end of the file backwards (so that each splice's
+    // offsets still hold), in one pass from the start: the reverse of that order, each
+    // unchanged stretch and replacement once. Splicing the whole text per edit copied it
+    // twice per splice: 1.6 s for bump --all on 1,000 secrets.
+    const splices = edits
+        .flatMap((e) => splicesFor(file, e))
+        .sort((a, b) => b.at - a.at || b.end - a.end)
+        .reverse();
+    const pieces: string[] = [];
+    let cursor = 0;
+    for (const sp of splices) {
+        if (sp.at < cursor) throw new Error(`rekey: editing ${file.label}: two edits overlap at offset ${sp.at}; nothing was written (please report this with the file's layout)`);
+        pieces.push(file.text.slice(cursor, sp.at), sp.text);
+        cursor = sp.end;
+    }
+    pieces.push(file.text.slice(cursor));
+    const text = pieces.join("");
 
     // A fresh copy of the values to apply the edits to.
     const expected = load(file.text, { schema: CORE_SCHEMA }) as { config: Record<string, Record<string, Record<string, unknown>>> };
