@@ -179,7 +179,13 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             if (why) stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why });
         }
         const labels = new Set(h.stores.map((st) => st.label));
-        for (const label of prior.keys()) if (!labels.has(label)) storesRemoved.push({ secret: h.name, store: label });
+        const gone = [...prior.keys()].filter((label) => !labels.has(label));
+        for (const label of gone) storesRemoved.push({ secret: h.name, store: label });
+        // A store that moves (another SSM prefix, Secret, path): readers of the old place keep the old value.
+        const fresh = h.stores.filter((st) => !prior.has(st.label)).map((st) => st.label);
+        if (gone.length && fresh.length) {
+            warnings.push(`${h.name}: its store moves from ${gone.join(", ")} to ${fresh.join(", ")}; pulumi up deletes what rekey wrote at the old place, so anything still reading it there loses the value`);
+        }
     }
     for (const r of secrets.removed) {
         for (const st of before.get(r.name)!.stores) storesRemoved.push({ secret: r.name, store: st.label });
@@ -207,14 +213,6 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     // A rollback restores the value its users had before: the rotation's impact is not its.
     const rolledBack = new Set(secrets.rotated.filter((r) => r.to < r.from).map((r) => r.name));
     const impact = head.secrets.flatMap((h) => (cause.has(h.name) && h.impact && !rolledBack.has(h.name) ? [{ secret: h.name, impact: h.impact }] : []));
-    // A store that moves (another SSM prefix, Secret, path): readers of the old place keep the old value.
-    for (const h of head.secrets) {
-        const gone = storesRemoved.filter((r) => r.secret === h.name).map((r) => r.store);
-        const fresh = stores.filter((st) => st.secret === h.name && st.why === "new store").map((st) => st.store);
-        if (gone.length && fresh.length) {
-            warnings.push(`${h.name}: its store moves from ${gone.join(", ")} to ${fresh.join(", ")}; pulumi up deletes what rekey wrote at the old place, so anything still reading it there loses the value`);
-        }
-    }
     const written = new Set(stores.map((st) => `secret ${st.secret}`));
     const unchecked = head.unchecked.filter((u) => written.has(u.subject));
     const adoptedBefore = new Set((base?.secrets ?? []).filter((s) => s.adopt).map((s) => s.name));

@@ -69,6 +69,11 @@ describe("rekey plan", () => {
         const mv = JSON.parse(rekey(moved, "plan", "--stack", "shop", "--base-file", "base.yaml", "--json").stdout);
         expect(mv.warnings).toContain("SESSION_SECRET: its store moves from ssm:/shop/SESSION_SECRET to ssm:/shop-v2/SESSION_SECRET; pulumi up deletes what rekey wrote at the old place, so anything still reading it there loses the value");
         expect(mv.warnings).toContain("DB_PASSWORD: its generate settings changed, so pulumi up makes a new value without a bump; bump it in this change so the rotation is recorded, or revert the settings");
+        // Every secret whose SSM parameter moves is warned, also one that gets a new value in the same change (DB_PASSWORD).
+        expect(mv.warnings.filter((w: string) => w.includes("its store moves")).map((w: string) => w.split(":")[0])).toEqual(
+            JSON.parse(rekey(moved, "status", "--stack", "shop", "--json").stdout).secrets.filter((x: { stores: string[] }) => x.stores.some((st) => st.startsWith("ssm:"))).map((x: { name: string }) => x.name),
+        );
+        expect(mv.warnings.some((w: string) => w.startsWith("DB_PASSWORD: its store moves"))).toBe(true);
     });
 
     test("a supplied value change is seen from the ciphertext alone; without a bump it warns", () => {
