@@ -7,10 +7,10 @@ import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, readBase } from "./base";
 import { Today, checkDate } from "./dates";
-import { EpochEdit, applyEpochEdits, mayHoldReason, splitEpochComment } from "./edit";
+import { EpochEdit, applyEpochEdits, epochReason } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, renderPlan } from "./render";
-import { StackFile, chosenStacks, noSecretsNote, parseStackFile, planOf, readStackText, scalarIn, secretNode, stackFileName } from "./stackFile";
+import { StackFile, chosenStacks, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 export interface Output {
     stdout: string;
@@ -116,12 +116,6 @@ function movedSinceBase(s: Stack, base: () => { label: string; file: StackFile |
         out.set(name, `${name} is at epoch ${now} here and ${was} at ${b.label}: this change already moves it, and pulumi up moves an epoch one step per completed rotation. Deploy this change first, then change the epoch again in a new one`);
     }
     return out;
-}
-
-function reasonOf(file: StackFile, name: string): string | null {
-    if (!mayHoldReason(file.text)) return null;
-    const comment = scalarIn(secretNode(file, name), "epoch")?.value?.comment?.trim();
-    return comment ? splitEpochComment(comment).reason : null;
 }
 
 function restartSummary(diff: RotationDiff): string {
@@ -293,7 +287,7 @@ function planReport(s: Stack, base: { label: string; file: StackFile | null }, o
     const diff = diffPlans(basePlan, s.plan, suppliedChanged(s.file, base.file));
     const rotates = [diff.secrets.added, diff.secrets.removed, diff.secrets.rotated, diff.secrets.suppliedChanged, diff.secrets.derived, diff.secrets.redefined, diff.stores, diff.storesRemoved, diff.consumers, diff.consumersRemoved, diff.hooks].some((l) => l.length > 0);
     for (const r of diff.secrets.rotated) {
-        const reason = reasonOf(s.file, r.name);
+        const reason = epochReason(s.file, r.name);
         if (reason) r.reason = reason;
     }
     diff.warnings.push(...notes);

@@ -72,6 +72,18 @@ export function mayHoldReason(text: string): boolean {
 }
 
 /**
+ * The reason `rekey bump --reason` wrote for a secret, or null. Where bump writes it
+ * (epochSplices): beside the epoch in a block entry, after the closing brace of a flow one
+ * (yaml gives that line's comment to the map).
+ */
+export function epochReason(file: StackFile, name: string): string | null {
+    if (!mayHoldReason(file.text)) return null;
+    const node = secretNode(file, name);
+    const comment = (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment)?.trim();
+    return comment ? splitEpochComment(comment).reason : null;
+}
+
+/**
  * A comment beside the epoch as the user's part and rekey's `# reason:` part:
  * `# keep in step with the release  # reason: leaked`. Either may be absent.
  */

@@ -13,6 +13,16 @@ const stripeCipher = () => fixture(SHOP).match(/STRIPE_API_KEY:\n\s+secure: (\S+
 const rotatedStripe = (text: string) => text.replace(stripeCipher(), fixture("stripe-rotated.txt").trim());
 
 describe("rekey plan", () => {
+    test("the reason bump writes is read back from a block entry (beside the epoch) and a flow one (after the brace)", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) });
+        expect(rekey(dir, "bump", "SESSION_SECRET", "WEBHOOK_KEY", "--stack", "shop", "--reason", "leaked in a log").code).toBe(0);
+        expect(read(dir, SHOP)).toMatch(/WEBHOOK_KEY: \{ epoch: 2, .* \}  # reason: leaked in a log\n/);
+        expect(planJson(dir).secrets.rotated).toEqual([
+            { name: "SESSION_SECRET", source: "generate", from: 3, to: 4, reason: "leaked in a log" },
+            { name: "WEBHOOK_KEY", source: "generate", from: 1, to: 2, reason: "leaked in a log" },
+        ]);
+    });
+
     test("bumps: rotated secrets, the derived secret that follows, hooks, stores, restarts in order, finalize, impact", () => {
         const dir = workdir({ [SHOP]: fixture(SHOP) });
         rekey(dir, "bump", "SESSION_SECRET", "CACHE_PASSWORD", "--stack", "shop", "--reason", "yearly audit");

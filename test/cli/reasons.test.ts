@@ -3,12 +3,13 @@
 // a reason at all (edit.ts mayHoldReason). The shortcut is sound when every reason the
 // document gives comes from a text mayHoldReason accepts: held here over random comments.
 import fc from "fast-check";
-import { mayHoldReason, splitEpochComment } from "../../cli/edit";
+import { epochReason, mayHoldReason, splitEpochComment } from "../../cli/edit";
 import { parseStackFile, scalarIn, secretNode } from "../../cli/stackFile";
 
-/** The reason as rekey plan reads it through the document. */
+/** The reason as rekey plan reads it through the document, without the shortcut (edit.ts epochReason). */
 function documentReason(text: string): string | null {
-    const comment = scalarIn(secretNode(parseStackFile(text, "Pulumi.t.yaml"), "A"), "epoch")?.value?.comment?.trim();
+    const node = secretNode(parseStackFile(text, "Pulumi.t.yaml"), "A");
+    const comment = (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment)?.trim();
     return comment ? splitEpochComment(comment).reason : null;
 }
 
@@ -40,4 +41,27 @@ test("whenever the document gives a reason, mayHoldReason accepted the text", ()
         }),
         { numRuns: 2000 },
     );
+});
+
+test("a flow entry's reason (after the brace) is found the same way, and epochReason agrees with the document everywhere", () => {
+    const piece = fc.constantFrom("#", " ", "\t", "reason", ":", "reason:", "x", "r", "eason", "}", ",");
+    const comment = fc.array(piece, { maxLength: 12 }).map((a) => a.join(""));
+    fc.assert(
+        fc.property(comment, fc.boolean(), (c, flow) => {
+            const text = flow
+                ? `config:\n  rekey:secrets:\n    A: { epoch: 4, generate: { encoding: hex, bytes: 16 } } #${c}\n`
+                : stack(`      epoch: 4 #${c}\n`, "");
+            let reason: string | null;
+            try {
+                reason = documentReason(text);
+            } catch {
+                return true;
+            }
+            const file = parseStackFile(text, "Pulumi.t.yaml");
+            return (reason === null || mayHoldReason(text)) && epochReason(file, "A") === reason;
+        }),
+        { numRuns: 1000 },
+    );
+    const flowText = "config:\n  rekey:secrets:\n    A: { epoch: 4, generate: { encoding: hex, bytes: 16 } }  # keep  # reason: leaked\n";
+    expect(epochReason(parseStackFile(flowText, "Pulumi.t.yaml"), "A")).toBe("leaked");
 });
