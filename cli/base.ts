@@ -1,9 +1,9 @@
 // The version of a stack file a change is compared with: a file (--base-file), a git ref
 // (--base), or by default the merge base of HEAD with the repository's default branch.
 import { execFileSync } from "child_process";
-import { readFileSync } from "fs";
 import { relative, resolve } from "path";
 import { CliError } from "./errors";
+import { readRegularFile } from "./stackFile";
 
 export interface BaseOptions {
     base?: string;
@@ -39,7 +39,7 @@ export function readBase(dir: string, fileName: string, options: BaseOptions): B
     if (options.base !== undefined && options.baseFile !== undefined) throw new CliError("give --base or --base-file, not both");
     if (options.baseFile !== undefined) {
         try {
-            return { label: options.baseFile, text: readFileSync(resolve(dir, options.baseFile), "utf8") };
+            return { label: options.baseFile, text: readRegularFile(resolve(dir, options.baseFile)).toString("utf8") };
         } catch (e) {
             throw new CliError(`cannot read --base-file ${options.baseFile}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
         }

@@ -8,7 +8,7 @@
 // reads two versions of the file and must stay under a second. The yaml package (the
 // document, for edits and the reasons beside epochs) is loaded on first use: status and due
 // never need it, and loading it is a sixth of their start-up.
-import { readFileSync, readdirSync } from "fs";
+import { readFileSync, readdirSync, statSync } from "fs";
 import { CORE_SCHEMA, YAMLException, load } from "js-yaml";
 import { join } from "path";
 import type { Document } from "yaml";
@@ -36,10 +36,23 @@ export function stackFileName(stack: string): string {
     return `Pulumi.${stack}.yaml`;
 }
 
+/**
+ * The bytes of a regular file (a symlink to one too). A directory, pipe or device named like
+ * a stack file is refused before it is read: a FIFO would block forever, /dev/zero never end.
+ */
+export function readRegularFile(path: string): Buffer {
+    const st = statSync(path);
+    if (!st.isFile()) {
+        const what = st.isDirectory() ? "a directory" : st.isFIFO() ? "a named pipe" : st.isSocket() ? "a socket" : "a device";
+        throw Object.assign(new Error(`it is ${what}, not a regular file`), { code: "ENOTREGULAR" });
+    }
+    return readFileSync(path);
+}
+
 export function readStackText(dir: string, stack: string): { path: string; text: string } {
     const path = join(dir, stackFileName(stack));
     try {
-        return { path, text: utf8Text(readFileSync(path), path) };
+        return { path, text: utf8Text(readRegularFile(path), path) };
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         const stacks = stacksIn(dir);
@@ -169,7 +182,7 @@ export function noSecretsNote(stack: string): string {
     return `Pulumi.${stack}.yaml has no rekey:* keys: no secrets to rotate`;
 }
 
-/** The stacks of a project directory: each Pulumi.<stack>.yaml, sorted. */
+/** The stacks of a project directory: each Pulumi.<stack>.yaml that is a regular file (or a symlink to one), sorted. */
 export function stacksIn(dir: string): string[] {
     let names: string[];
     try {
@@ -177,9 +190,16 @@ export function stacksIn(dir: string): string[] {
     } catch {
         return [];
     }
+    const isFile = (n: string) => {
+        try {
+            return statSync(join(dir, n)).isFile();
+        } catch {
+            return false; // a dangling symlink: no stack
+        }
+    };
     return names.flatMap((n) => {
         const m = /^Pulumi\.(.+)\.yaml$/.exec(n);
-        return m && STACK_NAME.test(m[1]) ? [m[1]] : [];
+        return m && STACK_NAME.test(m[1]) && isFile(n) ? [m[1]] : [];
     }).sort();
 }
 

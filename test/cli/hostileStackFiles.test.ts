@@ -1,7 +1,8 @@
 // Stack files read as Pulumi reads them, or refused: line breaks that Pulumi's Go YAML
 // reader sees and js-yaml does not, alias bombs, bytes that are not UTF-8. Each is refused
 // with exit 2 naming where, and the file is left as it was.
-import { readFileSync, writeFileSync } from "fs";
+import { execFileSync } from "child_process";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import { join } from "path";
 import { fixture, rekey, removeWorkdirs, workdir } from "../harness/cli";
 
@@ -75,4 +76,21 @@ test("a bad byte late in a large stack file is located (line and byte) without d
     const lines = fixture(SHOP).split("\n").length + 20000;
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`is not UTF-8 (line ${lines}, byte ${big.length - 1})`);
+});
+
+test("a pipe, a device, a directory or a dangling symlink named like a stack file is refused before any read (a FIFO would block, /dev/zero never end); --all-stacks lists regular files only", () => {
+    const dir = workdir({ [SHOP]: fixture(SHOP) }, false);
+    execFileSync("mkfifo", [join(dir, "Pulumi.pipe.yaml")]);
+    symlinkSync("/dev/zero", join(dir, "Pulumi.zero.yaml"));
+    mkdirSync(join(dir, "Pulumi.dir.yaml"));
+    symlinkSync(join(dir, "no-such-file"), join(dir, "Pulumi.dangling.yaml"));
+    symlinkSync(join(dir, SHOP), join(dir, "Pulumi.linked.yaml"));
+    for (const [stack, what] of [["pipe", "a named pipe"], ["zero", "a device"], ["dir", "a directory"]]) {
+        expect(rekey(dir, "status", "--stack", stack)).toEqual({ code: 2, stdout: "", stderr: `rekey: cannot read ${join(dir, `Pulumi.${stack}.yaml`)}: it is ${what}, not a regular file\n` });
+        expect(rekey(dir, "plan", "--stack", "shop", "--base-file", `Pulumi.${stack}.yaml`).stderr).toBe(`rekey: cannot read --base-file Pulumi.${stack}.yaml: it is ${what}, not a regular file\n`);
+    }
+    expect(rekey(dir, "status", "--stack", "dangling").stderr).toBe(`rekey: cannot read ${join(dir, "Pulumi.dangling.yaml")}: no such file (the stacks here: linked, shop)\n`);
+    const all = rekey(dir, "status", "--all-stacks", "--json");
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout).stacks.map((s: { stack: string }) => s.stack)).toEqual(["linked", "shop"]);
 });
