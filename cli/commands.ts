@@ -9,8 +9,8 @@ import { BaseOptions, readBase } from "./base";
 import { Today, checkDate } from "./dates";
 import { EpochEdit, applyEpochEdits, epochReason } from "./edit";
 import { CliError } from "./errors";
-import { PlanReport, renderPlan } from "./render";
-import { StackFile, chosenStacks, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import { PlanReport, refusedSection, renderPlan } from "./render";
+import { StackFile, chosenStacks, eachStack, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 export interface Output {
     stdout: string;
@@ -299,24 +299,36 @@ function planReport(s: Stack, base: { label: string; file: StackFile | null }, o
 /**
  * `rekey plan --all-stacks`: the plan of every stack whose file changed from the base (a
  * --base-file is one file, so it takes --stack). One Markdown section per stack, or JSON
- * `{ stacks: [...] }`; exit 1 when pulumi up would refuse any of them.
+ * `{ stacks: [...] }`; exit 1 when pulumi up would refuse any of them, 2 when a stack file
+ * was refused (listed with its error, the others planned).
  */
 export function planAll(dir: string, o: BaseOptions & Today & { json?: boolean }): Output {
     if (o.baseFile !== undefined) throw new CliError("--base-file is one stack's file: give --stack with it, or --base <git-ref> with --all-stacks");
     const notes: string[] = [];
-    const outputs: Output[] = [];
-    for (const stack of chosenStacks(dir, { allStacks: true })) {
+    // The bases first: a --base that is no commit, or no git repository, is the command's error.
+    const stacks = chosenStacks(dir, { allStacks: true });
+    const bases = new Map(stacks.map((stack) => [stack, readBase(dir, stackFileName(stack), o)]));
+    const outcomes = eachStack(stacks, true, (stack): Output | null => {
         // Each file and its base read once: unchanged ones are passed over.
         const { path, text } = readStackText(dir, stack);
-        const base = readBase(dir, stackFileName(stack), o);
-        if (base.text === text) continue;
+        const base = bases.get(stack)!;
+        if (base.text === text) return null;
         const file = parseStackFile(text, stackFileName(stack));
         if (!file.hasRekeyKeys) {
             notes.push(`Pulumi.${stack}.yaml changed but has no rekey:* keys: no secrets to rotate`);
-            continue;
+            return null;
         }
-        outputs.push(planReport({ dir, stack, path, file, plan: planOf(file, o.today), today: o.today }, parsedBase(stack, base), o));
-    }
+        return planReport({ dir, stack, path, file, plan: planOf(file, o.today), today: o.today }, parsedBase(stack, base), o);
+    });
+    // A refused file is listed with its error (exit 2), so the PR workflow still gives it a
+    // plan job, which fails with the message, while every other stack is planned.
+    const outputs: Output[] = outcomes.flatMap((x) =>
+        x.error !== undefined
+            ? [{ stdout: o.json ? JSON.stringify({ stack: x.stack, error: x.error }) : refusedSection(`### rekey plan: ${x.stack}`, x.error), notes: [x.error], exitCode: 2 }]
+            : x.result
+              ? [x.result]
+              : [],
+    );
     const exitCode = Math.max(0, ...outputs.map((x) => x.exitCode));
     notes.push(...outputs.flatMap((x) => x.notes));
     if (o.json) return { stdout: JSON.stringify({ stacks: outputs.map((x) => JSON.parse(x.stdout)) }, null, 2) + "\n", notes, exitCode };

@@ -19,6 +19,11 @@ export interface PlanReport extends RotationDiff {
  * fence is one backtick longer than the longest run in the text, and line breaks become
  * spaces (a code span cannot cross a paragraph).
  */
+/** A section for a stack whose file was refused: the message as an indented block (it may list several problems). */
+export function refusedSection(heading: string, message: string): string {
+    return `${heading}\n\nRefused (exit 2):\n\n${message.split("\n").map((l) => `    ${l}`).join("\n")}\n`;
+}
+
 export function code(text: string): string {
     const flat = text.replace(/[\r\n\u0085\u2028\u2029]+/g, " ");
     if (flat === "") return "(empty)";

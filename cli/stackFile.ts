@@ -239,6 +239,26 @@ export interface StackChoice {
     allStacks?: boolean;
 }
 
+/** One stack's outcome in a command over several: its result, or why its file was refused. */
+export type StackOutcome<T> = { stack: string; result: T; error?: undefined } | { stack: string; result?: undefined; error: string };
+
+/**
+ * `fn` for each stack. With --all-stacks, a stack whose file is refused (unreadable, not
+ * YAML, an invalid configuration) becomes its error and the others still run, so one bad
+ * file does not hide every other stack's report; the command then exits 2. For one named
+ * stack the error is the command's own.
+ */
+export function eachStack<T>(stacks: string[], all: boolean | undefined, fn: (stack: string) => T): StackOutcome<T>[] {
+    return stacks.map((stack) => {
+        try {
+            return { stack, result: fn(stack) };
+        } catch (e) {
+            if (!all || !(e instanceof CliError)) throw e;
+            return { stack, error: e.message };
+        }
+    });
+}
+
 /** The stacks a command runs on: the one named, or every Pulumi.<stack>.yaml of the directory. */
 export function chosenStacks(dir: string, o: StackChoice): string[] {
     if (o.stack !== undefined && o.allStacks) throw new CliError("give --stack or --all-stacks, not both");

@@ -8,8 +8,8 @@ import { PlannedSecret, RotationPlan } from "../components/plan/plan";
 import type { Output } from "./commands";
 import { Today, checkDate } from "./dates";
 import { CliError } from "./errors";
-import { code, renderDue } from "./render";
-import { StackChoice, chosenStacks, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import { code, refusedSection, renderDue } from "./render";
+import { StackChoice, chosenStacks, eachStack, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
 
 /** A stack's plan, or null when its file has no `rekey:*` keys. */
 function planOfStack(dir: string, stack: string, today: string): RotationPlan | null {
@@ -74,41 +74,59 @@ function statusTable(rows: SecretStatus[]): string[] {
 }
 
 export function status(dir: string, o: StackChoice & Today & { json?: boolean }): Output {
-    const stacks = chosenStacks(dir, o);
     const notes: string[] = [];
-    const report = stacks.map((stack) => {
+    const report = eachStack(chosenStacks(dir, o), o.allStacks, (stack) => {
         const plan = planOfStack(dir, stack, o.today);
         if (!plan) notes.push(noSecretsNote(stack));
-        return { stack, secrets: plan ? plan.secrets.map(secretStatus) : [] };
+        return plan ? plan.secrets.map(secretStatus) : [];
     });
-    if (o.json) return { stdout: JSON.stringify(o.allStacks ? { stacks: report } : report[0], null, 2) + "\n", notes, exitCode: 0 };
+    const refused = report.flatMap((r) => (r.error === undefined ? [] : [r.error]));
+    const exitCode = refused.length ? 2 : 0;
+    if (o.json) {
+        const entries = report.map((r) => (r.error === undefined ? { stack: r.stack, secrets: r.result } : { stack: r.stack, secrets: [], error: r.error }));
+        return { stdout: JSON.stringify(o.allStacks ? { stacks: entries } : entries[0], null, 2) + "\n", notes: [...notes, ...refused], exitCode };
+    }
     const out: string[] = [];
     for (const r of report) {
-        out.push(`### rekey status: ${r.stack}`, "");
-        if (r.secrets.length) out.push(...statusTable(r.secrets), "");
-        else out.push("No secrets (no rekey:* keys in the stack file).", "");
+        const heading = `### rekey status: ${r.stack}`;
+        if (r.error !== undefined) out.push(refusedSection(heading, r.error));
+        else if (r.result.length) out.push(heading, "", ...statusTable(r.result), "");
+        else out.push(heading, "", "No secrets (no rekey:* keys in the stack file).", "");
     }
-    return { stdout: out.join("\n"), notes, exitCode: 0 };
+    return { stdout: out.join("\n"), notes: [...notes, ...refused], exitCode };
 }
 
-/** `asOf`: the day to check against (--today); `today`: the clock's, for the rotatedAt check. */
+/**
+ * `asOf`: the day to check against (--today); `today`: the clock's, for the rotatedAt check.
+ * Exit 1 when anything is overdue, 2 when a stack file was refused (--all-stacks still
+ * reports every other stack).
+ */
 export function dueAll(dir: string, o: StackChoice & Today & { asOf: string; within: string; json?: boolean }): Output {
     const today = checkDate("--today", o.asOf);
     if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
-    const stacks = chosenStacks(dir, o);
     const notes: string[] = [];
-    const reports: { stack: string; report: DueReport | null }[] = stacks.map((stack) => {
+    const reports = eachStack(chosenStacks(dir, o), o.allStacks, (stack): DueReport | null => {
         const plan = planOfStack(dir, stack, o.today);
         if (!plan) notes.push(noSecretsNote(stack));
-        return { stack, report: plan ? dueSecrets(plan, today, Number(o.within)) : null };
+        return plan ? dueSecrets(plan, today, Number(o.within)) : null;
     });
-    const failing = reports.some((r) => r.report && anythingOverdue(r.report));
+    const refused = reports.flatMap((r) => (r.error === undefined ? [] : [r.error]));
+    const overdue = reports.some((r) => r.result && anythingOverdue(r.result));
+    const exitCode = refused.length ? 2 : overdue ? 1 : 0;
     let stdout: string;
     if (o.json) {
-        const entries = reports.map((r) => ({ stack: r.stack, ...(r.report ?? { today, within: Number(o.within), overdue: [], undated: [], dueSoon: [] }), ...(r.report ? {} : { noSecrets: true }) }));
+        const none = { today, within: Number(o.within), overdue: [], undated: [], dueSoon: [] };
+        const entries = reports.map((r) =>
+            r.error !== undefined ? { stack: r.stack, ...none, error: r.error } : r.result ? { stack: r.stack, ...r.result } : { stack: r.stack, ...none, noSecrets: true },
+        );
         stdout = JSON.stringify(o.allStacks ? { stacks: entries } : entries[0], null, 2) + "\n";
     } else {
-        stdout = reports.map((r) => (r.report ? renderDue(r.stack, r.report) : `### rekey due: ${r.stack} (today ${today})\n\nNo secrets (no rekey:* keys in the stack file).\n`)).join("\n");
+        const heading = (stack: string) => `### rekey due: ${stack} (today ${today})`;
+        stdout = reports
+            .map((r) =>
+                r.error !== undefined ? refusedSection(heading(r.stack), r.error) : r.result ? renderDue(r.stack, r.result) : `${heading(r.stack)}\n\nNo secrets (no rekey:* keys in the stack file).\n`,
+            )
+            .join("\n");
     }
-    return { stdout, notes, exitCode: failing ? 1 : 0 };
+    return { stdout, notes: [...notes, ...refused], exitCode };
 }

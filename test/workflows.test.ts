@@ -88,10 +88,14 @@ describe("workflow files", () => {
         expect(bumped.stderr).toContain("rekey: Pulumi.fresh.yaml changed but has no rekey:* keys: no secrets to rotate");
         // A jump pulumi up refuses (rekey plan exit 1) still lists the stack, and calm joins when it changes.
         expect(list({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml").replace("      epoch: 3\n", "      epoch: 5\n"), "Pulumi.calm.yaml": calm.replace("epoch: 1", "epoch: 2") })).toMatchObject({ status: 0, output: 'stacks=["calm","shop"]\n' });
-        // A stack file that is not valid fails the job (exit 2), listing nothing.
+        // A stack file rekey refuses is still listed (its plan job fails with the message); the others too.
         const bad = list({ "Pulumi.calm.yaml": "config: [not, a, map]\n" });
-        expect(bad.status).not.toBe(0);
-        expect(bad.output).toBe("");
+        expect(bad).toMatchObject({ status: 0, output: 'stacks=["calm","shop"]\n' });
+        expect(bad.stderr).toContain("rekey: Pulumi.calm.yaml: config is not a map");
+        // A base that is no commit fails the job, listing nothing.
+        const noBase = spawnSync("bash", ["-e", "-c", run], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, BASE_SHA: "0".repeat(40), GITHUB_OUTPUT: join(dir, "output2") } });
+        expect(noBase.status).not.toBe(0);
+        expect(noBase.stderr).toContain("is not a commit in this repository");
     });
 
     test("the schedule runs rekey due for every stack and fails when one is overdue", () => {

@@ -70,6 +70,38 @@ test("plan --stack on a stack file without rekey:* keys: nothing rotates, exit 0
     });
 });
 
+test("--all-stacks: a refused stack file is its own section and error (exit 2); every other stack is still reported", () => {
+    const broken = fixture(SHOP).replace("      cadenceDays: 90\n", "      cadenceDays: ninety\n");
+    const problem = 'Pulumi.broken.yaml: invalid rekey configuration, 1 problem:\n  - secret SESSION_SECRET, field cadenceDays: expected number, got the string "ninety"';
+    const dir = workdir({ [SHOP]: fixture(SHOP), "Pulumi.broken.yaml": broken, "Pulumi.dev.yaml": FRESH, "Pulumi.yaml.yaml": "config: [not, a, map]\n" });
+    const notYaml = "Pulumi.yaml.yaml: config is not a map";
+    const st = rekey(dir, "status", "--all-stacks");
+    expect(st.code).toBe(2);
+    expect(st.stdout).toContain(`### rekey status: broken\n\nRefused (exit 2):\n\n    ${problem.replace("\n", "\n    ")}\n`);
+    expect(st.stdout).toContain("### rekey status: shop\n\n| secret |");
+    expect(st.stderr).toBe(`rekey: Pulumi.dev.yaml has no rekey:* keys: no secrets to rotate\nrekey: ${problem}\nrekey: ${notYaml}\n`);
+    const json = JSON.parse(rekey(dir, "status", "--all-stacks", "--json").stdout);
+    expect(json.stacks.map((x: { stack: string; secrets: unknown[]; error?: string }) => [x.stack, x.secrets.length, x.error ?? null])).toEqual([["broken", 0, problem], ["dev", 0, null], ["shop", 7, null], ["yaml", 0, notYaml]]);
+    // due: the overdue secrets of shop are still listed; the refusal makes it exit 2, not 1.
+    const due = rekey(dir, "due", "--all-stacks", "--today", "2026-11-22");
+    expect(due.code).toBe(2);
+    expect(due.stdout).toContain("### rekey due: shop (today 2026-11-22)");
+    expect(due.stdout).toContain("### rekey due: broken (today 2026-11-22)\n\nRefused (exit 2):");
+    const dueJson = JSON.parse(rekey(dir, "due", "--all-stacks", "--today", "2026-11-22", "--json").stdout);
+    expect(dueJson.stacks.find((x: { stack: string }) => x.stack === "broken")).toEqual({ stack: "broken", today: "2026-11-22", within: 0, overdue: [], undated: [], dueSoon: [], error: problem });
+    // One named stack: its error is the command's, as before.
+    expect(rekey(dir, "status", "--stack", "broken")).toEqual({ code: 2, stdout: "", stderr: `rekey: ${problem}\n` });
+    // plan --all-stacks lists the refused file with its error, plans the others.
+    write(dir, SHOP, read(dir, SHOP).replace("      epoch: 3\n", "      epoch: 4\n"));
+    for (const f of ["Pulumi.broken.yaml", "Pulumi.yaml.yaml"]) write(dir, f, read(dir, f) + "# touched\n");
+    const plan = JSON.parse(rekey(dir, "plan", "--all-stacks", "--base", "HEAD", "--json").stdout);
+    expect(plan.stacks.map((x: { stack: string; error?: string }) => [x.stack, x.error ?? null])).toEqual([["broken", problem], ["shop", null], ["yaml", notYaml]]);
+    expect(plan.stacks[1].secrets.rotated).toEqual([{ name: "SESSION_SECRET", source: "generate", from: 3, to: 4 }]);
+    expect(rekey(dir, "plan", "--all-stacks", "--base", "HEAD").code).toBe(2);
+    // A --base that is no commit is the command's one error, not one per stack.
+    expect(rekey(dir, "plan", "--all-stacks", "--base", "no-such-ref")).toEqual({ code: 2, stdout: "", stderr: "rekey: --base no-such-ref is not a commit in this repository\n" });
+});
+
 test("a stack that does not exist lists those that do; a secret name off by a letter gets a suggestion", () => {
     const dir = workdir({ [SHOP]: fixture(SHOP), "Pulumi.dev.yaml": FRESH });
     expect(rekey(dir, "status", "--stack", "prod").stderr).toMatch(/^rekey: cannot read \/.*\/Pulumi\.prod\.yaml: no such file \(the stacks here: dev, shop\)\n$/);
