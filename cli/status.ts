@@ -78,20 +78,21 @@ export function status(dir: string, o: StackChoice & Today & { json?: boolean })
     const report = eachStack(chosenStacks(dir, o), o.allStacks, (stack) => {
         const plan = planOfStack(dir, stack, o.today);
         if (!plan) notes.push(noSecretsNote(stack));
-        return plan ? plan.secrets.map(secretStatus) : [];
+        return plan ? plan.secrets.map(secretStatus) : null;
     });
     const refused = report.flatMap((r) => (r.error === undefined ? [] : [r.error]));
     const exitCode = refused.length ? 2 : 0;
     if (o.json) {
-        const entries = report.map((r) => (r.error === undefined ? { stack: r.stack, secrets: r.result } : { stack: r.stack, secrets: [], error: r.error }));
+        const entries = report.map((r) => (r.error === undefined ? { stack: r.stack, secrets: r.result ?? [] } : { stack: r.stack, secrets: [], error: r.error }));
         return { stdout: JSON.stringify(o.allStacks ? { stacks: entries } : entries[0], null, 2) + "\n", notes: [...notes, ...refused], exitCode };
     }
     const out: string[] = [];
     for (const r of report) {
         const heading = `### rekey status: ${r.stack}`;
         if (r.error !== undefined) out.push(refusedSection(heading, r.error));
+        else if (r.result === null) out.push(heading, "", "No secrets (no rekey:* keys in the stack file).", "");
         else if (r.result.length) out.push(heading, "", ...statusTable(r.result), "");
-        else out.push(heading, "", "No secrets (no rekey:* keys in the stack file).", "");
+        else out.push(heading, "", "No secrets (rekey:secrets is empty).", "");
     }
     return { stdout: out.join("\n"), notes: [...notes, ...refused], exitCode };
 }

@@ -102,6 +102,13 @@ test("--all-stacks: a refused stack file is its own section and error (exit 2); 
     expect(rekey(dir, "plan", "--all-stacks", "--base", "no-such-ref")).toEqual({ code: 2, stdout: "", stderr: "rekey: --base no-such-ref is not a commit in this repository\n" });
 });
 
+test("an empty inventory is told apart from a file without rekey:* keys", () => {
+    const dir = workdir({ "Pulumi.empty.yaml": "config:\n  rekey:secrets: {}\n", "Pulumi.dev.yaml": FRESH }, false);
+    const r = rekey(dir, "status", "--all-stacks");
+    expect(r).toMatchObject({ code: 0, stderr: "rekey: Pulumi.dev.yaml has no rekey:* keys: no secrets to rotate\n" });
+    expect(r.stdout).toBe("### rekey status: dev\n\nNo secrets (no rekey:* keys in the stack file).\n\n### rekey status: empty\n\nNo secrets (rekey:secrets is empty).\n");
+});
+
 test("a stack that does not exist lists those that do; a secret name off by a letter gets a suggestion", () => {
     const dir = workdir({ [SHOP]: fixture(SHOP), "Pulumi.dev.yaml": FRESH });
     expect(rekey(dir, "status", "--stack", "prod").stderr).toMatch(/^rekey: cannot read \/.*\/Pulumi\.prod\.yaml: no such file \(the stacks here: dev, shop\)\n$/);
