@@ -1,6 +1,14 @@
 // Small inventories for tests.
 export type Config = Record<string, any>;
 
+/** Two consumers of the program tests, a fresh copy each call: api (verified) restarted first, then worker. */
+export function apiThenWorker(): Config {
+    return {
+        api: { restart: "systemctl restart api", verify: { command: "curl -sf http://127.0.0.1:8080/health" } },
+        worker: { restart: "systemctl restart worker", after: ["api"] },
+    };
+}
+
 /** One secret of every generated encoding, a supplied one and a derived one. */
 export function everyKindConfig(): Config {
     return {

@@ -5,6 +5,11 @@ import { ROOT } from "./stackFile";
 
 export const RESTART_SCRIPT = join(ROOT, "examples", "local", "restart.sh");
 
+/** The `app` consumer of the real-rotation tests: the local service (examples/local) restarted on `port`, its /health verified. */
+export function localServiceConsumer(state: string, env: string, port: number, timeoutSeconds: number) {
+    return { restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`, verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds, intervalSeconds: 1 } };
+}
+
 /** The fingerprint the local service reports for a value it loaded. */
 export function serviceFingerprint(value: string): string {
     return "hmac-sha256:" + createHmac("sha256", "rekey-local-service").update(value).digest("hex").slice(0, 32);

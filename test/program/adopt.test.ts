@@ -4,7 +4,7 @@
 // and the state keeps it once the configuration no longer carries it (a holder registered
 // with ignoreChanges: the engine keeps an ignored property's old input,
 // pkg/resource/deploy/step_generator.go processIgnoreChanges, which the MockEngine ports).
-import { Config } from "../harness/configs";
+import { Config, apiThenWorker } from "../harness/configs";
 import { CapturedResource, MockEngine, RunResult } from "../harness/mockEngine";
 import { inputsByResource, runWithValues } from "../harness/values";
 
@@ -14,8 +14,7 @@ const IN_USE = { SIGNING_KEY: "signing-key-in-use-0001", DB_PASSWORD: "db-passwo
 function adopted(): Config {
     return {
         "rekey:consumers": {
-            api: { restart: "systemctl restart api", verify: { command: "curl -sf http://127.0.0.1:8080/health" } },
-            worker: { restart: "systemctl restart worker", after: ["api"] },
+            ...apiThenWorker(),
             cron: { restart: "systemctl restart cron", after: ["worker"] },
         },
         "rekey:secrets": {

@@ -6,17 +6,14 @@
 // previous outputs when a run fails.
 import * as pulumi from "@pulumi/pulumi";
 import { ownStackName } from "../../components/rotation";
-import { Config } from "../harness/configs";
+import { Config, apiThenWorker } from "../harness/configs";
 import { MockEngine, RunOptions, STACK_REFERENCE } from "../harness/mockEngine";
 import { sleep } from "../harness/net";
 import { runWithValues } from "../harness/values";
 
 function config(epochs: { DB_PASSWORD?: number; JWT_SECRET?: number } = {}): Config {
     return {
-        "rekey:consumers": {
-            api: { restart: "systemctl restart api", verify: { command: "curl -sf http://127.0.0.1:8080/health" } },
-            worker: { restart: "systemctl restart worker", after: ["api"] },
-        },
+        "rekey:consumers": apiThenWorker(),
         "rekey:secrets": {
             DB_PASSWORD: {
                 epoch: epochs.DB_PASSWORD ?? 7,

@@ -3,16 +3,13 @@
 // Postgres role holding it loses LOGIN once the consumers verified (PostgresRevoke), a
 // command hook learns it is an incident, the `rotation` record carries the reason, and
 // the program refuses to roll back past it.
-import { Config } from "../harness/configs";
+import { Config, apiThenWorker } from "../harness/configs";
 import { MockEngine, RunResult, waitsFor } from "../harness/mockEngine";
 import { inputsByResource, runWithValues } from "../harness/values";
 
 function config(epoch: number, incident?: string): Config {
     return {
-        "rekey:consumers": {
-            api: { restart: "systemctl restart api", verify: { command: "curl -sf http://127.0.0.1:8080/health" } },
-            worker: { restart: "systemctl restart worker", after: ["api"] },
-        },
+        "rekey:consumers": apiThenWorker(),
         "rekey:secrets": {
             DB_PASSWORD: {
                 epoch,

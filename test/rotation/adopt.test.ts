@@ -11,7 +11,7 @@ import { parse } from "dotenv";
 import { Config } from "../harness/configs";
 import { MockEngine } from "../harness/mockEngine";
 import { freePort, getJson } from "../harness/net";
-import { RESTART_SCRIPT, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
+import { RESTART_SCRIPT, localServiceConsumer, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
 import { replay } from "../harness/replay";
 import { runWithValues } from "../harness/values";
 
@@ -55,7 +55,7 @@ function config(sessionEpoch: number): Config {
     }
     return {
         "rekey:consumers": {
-            app: { restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`, verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 20, intervalSeconds: 1 } },
+            app: localServiceConsumer(state, env, port, 20),
         },
         "rekey:secrets": {
             SESSION_SECRET: session,

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, w
 import { tmpdir } from "os";
 import { join } from "path";
 import { Config } from "../harness/configs";
-import { RESTART_SCRIPT, stopService, waitForExit } from "../harness/localService";
+import { localServiceConsumer, stopService, waitForExit } from "../harness/localService";
 import { MockEngine } from "../harness/mockEngine";
 import { freePort, getJson, sleep } from "../harness/net";
 import { POSTGRES_BIN, PostgresCluster, pgLogin, startPostgres } from "../harness/postgresCluster";
@@ -59,10 +59,7 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
             const recorders = argvRecorders(dir);
             const config = (epoch: number): Config => ({
                 "rekey:consumers": {
-                    app: {
-                        restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`,
-                        verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 30, intervalSeconds: 1 },
-                    },
+                    app: localServiceConsumer(state, env, port, 30),
                 },
                 "rekey:secrets": {
                     PG_ADMIN_PASSWORD: { epoch: 1, supplied: true },
@@ -149,7 +146,7 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
             const port = await freePort();
             const config = (epoch: number): Config => ({
                 "rekey:consumers": {
-                    app: { restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`, verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 30, intervalSeconds: 1 } },
+                    app: localServiceConsumer(state, env, port, 30),
                 },
                 "rekey:secrets": {
                     PG_ADMIN_PASSWORD: { epoch: 1, supplied: true },

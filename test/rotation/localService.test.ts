@@ -6,7 +6,7 @@ import { join } from "path";
 import { Config } from "../harness/configs";
 import { MockEngine } from "../harness/mockEngine";
 import { freePort, getJson } from "../harness/net";
-import { RESTART_SCRIPT, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
+import { localServiceConsumer, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
 import { replay } from "../harness/replay";
 import { runWithValues } from "../harness/values";
 
@@ -29,10 +29,7 @@ function config(epochs: { SESSION_SECRET: number; API_TOKEN: number; UNRELATED: 
     const env = join(dir, "app.env");
     return {
         "rekey:consumers": {
-            app: {
-                restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`,
-                verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 20, intervalSeconds: 1 },
-            },
+            app: localServiceConsumer(state, env, port, 20),
         },
         "rekey:secrets": {
             SESSION_SECRET: { epoch: epochs.SESSION_SECRET, generate: { encoding: "hex", bytes: 32 }, keepPrevious: true, stores: [{ dotenv: { path: env } }], consumers: ["app"] },
