@@ -7,7 +7,7 @@ import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, readBase } from "./base";
 import { Today, checkDate } from "./dates";
-import { EpochEdit, applyEpochEdits, epochReason } from "./edit";
+import { EpochEdit, applyEpochEdits, epochReasons } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, refusedSection, renderPlan } from "./render";
 import { StackFile, chosenStacks, eachStack, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
@@ -286,8 +286,9 @@ function planReport(s: Stack, base: { label: string; file: StackFile | null }, o
     }
     const diff = diffPlans(basePlan, s.plan, suppliedChanged(s.file, base.file));
     const rotates = [diff.secrets.added, diff.secrets.removed, diff.secrets.rotated, diff.secrets.suppliedChanged, diff.secrets.derived, diff.secrets.redefined, diff.stores, diff.storesRemoved, diff.consumers, diff.consumersRemoved, diff.hooks].some((l) => l.length > 0);
+    const reasons = epochReasons(s.file, diff.secrets.rotated.map((r) => r.name));
     for (const r of diff.secrets.rotated) {
-        const reason = epochReason(s.file, r.name);
+        const reason = reasons.get(r.name);
         if (reason) r.reason = reason;
     }
     diff.warnings.push(...notes);

@@ -72,15 +72,21 @@ export function mayHoldReason(text: string): boolean {
 }
 
 /**
- * The reason `rekey bump --reason` wrote for a secret, or null. Where bump writes it
- * (epochSplices): beside the epoch in a block entry, after the closing brace of a flow one
- * (yaml gives that line's comment to the map).
+ * The reasons `rekey bump --reason` wrote for these secrets (those with a reason comment).
+ * Where bump writes one (epochSplices): beside the epoch in a block entry, after the closing
+ * brace of a flow one (yaml gives that line's comment to the map). The text is searched
+ * once, and the document composed only when it can hold a reason.
  */
-export function epochReason(file: StackFile, name: string): string | null {
-    if (!mayHoldReason(file.text)) return null;
-    const node = secretNode(file, name);
-    const comment = (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment)?.trim();
-    return comment ? splitEpochComment(comment).reason : null;
+export function epochReasons(file: StackFile, names: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    if (!names.length || !mayHoldReason(file.text)) return out;
+    for (const name of names) {
+        const node = secretNode(file, name);
+        const comment = (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment)?.trim();
+        const reason = comment ? splitEpochComment(comment).reason : null;
+        if (reason !== null) out.set(name, reason);
+    }
+    return out;
 }
 
 /**

@@ -3,10 +3,10 @@
 // a reason at all (edit.ts mayHoldReason). The shortcut is sound when every reason the
 // document gives comes from a text mayHoldReason accepts: held here over random comments.
 import fc from "fast-check";
-import { epochReason, mayHoldReason, splitEpochComment } from "../../cli/edit";
+import { epochReasons, mayHoldReason, splitEpochComment } from "../../cli/edit";
 import { parseStackFile, scalarIn, secretNode } from "../../cli/stackFile";
 
-/** The reason as rekey plan reads it through the document, without the shortcut (edit.ts epochReason). */
+/** The reason as rekey plan reads it through the document, without the shortcut (edit.ts epochReasons). */
 function documentReason(text: string): string | null {
     const node = secretNode(parseStackFile(text, "Pulumi.t.yaml"), "A");
     const comment = (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment)?.trim();
@@ -43,7 +43,7 @@ test("whenever the document gives a reason, mayHoldReason accepted the text", ()
     );
 });
 
-test("a flow entry's reason (after the brace) is found the same way, and epochReason agrees with the document everywhere", () => {
+test("a flow entry's reason (after the brace) is found the same way, and epochReasons agrees with the document everywhere", () => {
     const piece = fc.constantFrom("#", " ", "\t", "reason", ":", "reason:", "x", "r", "eason", "}", ",");
     const comment = fc.array(piece, { maxLength: 12 }).map((a) => a.join(""));
     fc.assert(
@@ -58,10 +58,10 @@ test("a flow entry's reason (after the brace) is found the same way, and epochRe
                 return true;
             }
             const file = parseStackFile(text, "Pulumi.t.yaml");
-            return (reason === null || mayHoldReason(text)) && epochReason(file, "A") === reason;
+            return (reason === null || mayHoldReason(text)) && (epochReasons(file, ["A"]).get("A") ?? null) === reason;
         }),
         { numRuns: 1000 },
     );
     const flowText = "config:\n  rekey:secrets:\n    A: { epoch: 4, generate: { encoding: hex, bytes: 16 } }  # keep  # reason: leaked\n";
-    expect(epochReason(parseStackFile(flowText, "Pulumi.t.yaml"), "A")).toBe("leaked");
+    expect(epochReasons(parseStackFile(flowText, "Pulumi.t.yaml"), ["A"]).get("A")).toBe("leaked");
 });
