@@ -13,17 +13,17 @@ export interface PlanReport extends RotationDiff {
     rotates: boolean;
 }
 
+/** A section for a stack whose file was refused: the message as an indented block (it may list several problems). */
+export function refusedSection(heading: string, message: string): string {
+    return `${heading}\n\nRefused (exit 2):\n\n${message.split("\n").map((l) => `    ${l}`).join("\n")}\n`;
+}
+
 /**
  * User-supplied text as an inline code span, so that nothing in it renders as Markdown or
  * HTML (a `<!--` in a hook command would otherwise hide the rest of a PR comment): the
  * fence is one backtick longer than the longest run in the text, and line breaks become
  * spaces (a code span cannot cross a paragraph).
  */
-/** A section for a stack whose file was refused: the message as an indented block (it may list several problems). */
-export function refusedSection(heading: string, message: string): string {
-    return `${heading}\n\nRefused (exit 2):\n\n${message.split("\n").map((l) => `    ${l}`).join("\n")}\n`;
-}
-
 export function code(text: string): string {
     const flat = text.replace(/[\r\n\u0085\u2028\u2029]+/g, " ");
     if (flat === "") return "(empty)";

@@ -23,8 +23,9 @@ export interface CommandHookArgs {
  * The user's own step before the stores switch (e.g. re-encrypting data from the old key
  * to the new one). It gets OLD_VALUE and NEW_VALUE in its environment, and REKEY_INITIAL=1
  * when OLD_VALUE is a value nothing used; at an incident rotation REKEY_INCIDENT=1 and
- * REKEY_INCIDENT_REASON (OLD_VALUE is then the leaked value: re-encrypt away from it). On a host, the values come on stdin (SSH servers
- * refuse most environment variables) and a wrapper exports them.
+ * REKEY_INCIDENT_REASON (OLD_VALUE is then the leaked value: re-encrypt away from it). On
+ * a host, the values come on stdin (SSH servers refuse most environment variables) and a
+ * wrapper exports them.
  *
  * It runs when, and only when, the secret's value changes: the values' fingerprints are its
  * triggers (a change replaces the command, which runs `create`), and any other change (an
