@@ -12,6 +12,7 @@ import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems
 export * from "./model";
 import {
     KNOWN_CONFIG_KEYS,
+    PlannedApply,
     PlannedConsumer,
     PlannedSecret,
     PlannedStore,
@@ -28,6 +29,7 @@ const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const resourceNameProblem = (noun: string) => (n: string) =>
     RESOURCE_NAME.test(n) ? names.reservedNameProblem(n) : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
 
+import { checkCredentialOwners } from "./credentials";
 import { checkDotenvValues } from "./dotenvValues";
 import { checkGenerate, generatorSlots } from "./generate";
 import { resolveConsumer } from "./resolveConsumers";
@@ -101,6 +103,8 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
     const labels = new Map<string, string>();
     /** The first store of each shared resource (a Kubernetes Secret, a .env file), and its secret. */
     const groups = new Map<string, { store: PlannedStore; secret: string }>();
+    /** Each resolved hook and its secret: one owner per credential (credentials.ts). */
+    const applies: { secret: string; apply: PlannedApply }[] = [];
     for (const [name, s] of secretCfgs) {
         const subject = `secret ${name}`;
         const before = problems.list.length;
@@ -177,6 +181,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             if (!consumerCfgs.has(c)) problems.add(subject, "consumers", `unknown consumer "${c}" (not in rekey:consumers)`);
         }
         const apply = resolveApply(s, subject, { hosts, secrets: secretCfgs, problems });
+        if (apply) applies.push({ secret: name, apply });
         if (s.apply?.command?.host) usedHosts.add(s.apply.command.host);
         const keepPrevious = s.keepPrevious ?? false;
         const withUser = apply?.kind === "postgres" && apply.roles.length === 2;
@@ -239,6 +244,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             user: withUser && apply?.kind === "postgres" ? apply.role : null,
         });
     }
+    checkCredentialOwners(applies, problems);
     const unusedSupplied: string[] = [];
     for (const name of supplied) {
         const s = secretCfgs.get(name);

@@ -156,11 +156,70 @@ const PATH_CASES: InvalidCase[] = [
     },
 ];
 
+/** One owner per credential: a Postgres role or Redis ACL user on one server is set by one secret; both secrets report. */
+const pgHook = (postgres: Record<string, unknown>) => ({ ...ok, apply: { postgres } });
+const redisHook = (redis: Record<string, unknown>) => ({ ...ok, apply: { redis } });
+const owned = (secret: string, field: string, text: string) => ({ subject: `secret ${secret}`, field, reason: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: one (role|user), one secret \\(`) });
+const OWNER_CASES: InvalidCase[] = [
+    {
+        title: "two secrets set one Postgres role",
+        config: secrets({ A: pgHook({ host: "db", role: "app" }), B: pgHook({ host: "db", role: "app" }) }),
+        expect: owned("A", "apply.postgres.role", 'Postgres role "app" on db:5432 is also set by secret B'),
+        also: [owned("B", "apply.postgres.role", 'Postgres role "app" on db:5432 is also set by secret A')],
+    },
+    {
+        // The issue's case: epoch 0 sets app_blue, and the first bump of A would set app_green too.
+        title: "a role in one secret's role and in another's pair (they meet only after a bump)",
+        config: secrets({ A: pgHook({ host: "db", roles: ["app_blue", "app_green"] }), B: pgHook({ host: "db", role: "app_green" }) }),
+        expect: owned("A", "apply.postgres.roles", 'Postgres role "app_green" on db:5432 is also set by secret B'),
+        also: [owned("B", "apply.postgres.role", 'Postgres role "app_green" on db:5432 is also set by secret A')],
+    },
+    {
+        title: "two role pairs overlapping in one role (a,b and b,c)",
+        config: secrets({ A: pgHook({ host: "db", roles: ["app_a", "app_b"] }), B: pgHook({ host: "db", roles: ["app_b", "app_c"] }) }),
+        expect: owned("A", "apply.postgres.roles", 'Postgres role "app_b" on db:5432 is also set by secret B'),
+        also: [owned("B", "apply.postgres.roles", 'Postgres role "app_b" on db:5432 is also set by secret A')],
+    },
+    {
+        title: "one role through localhost, ::1 and 127.0.0.1 (the default port spelled out once)",
+        config: secrets({
+            A: pgHook({ host: "localhost", role: "app" }),
+            B: pgHook({ host: "::1", port: 5432, role: "app" }),
+            C: pgHook({ host: "127.0.0.1", role: "app" }),
+        }),
+        expect: owned("A", "apply.postgres.role", 'Postgres role "app" on localhost:5432 is also set by secret B (as ::1, the same server) and secret C (as 127.0.0.1, the same server)'),
+        also: [
+            owned("B", "apply.postgres.role", 'Postgres role "app" on [::1]:5432 is also set by secret A (as localhost, the same server) and secret C (as 127.0.0.1, the same server)'),
+            owned("C", "apply.postgres.role", 'Postgres role "app" on 127.0.0.1:5432 is also set by secret A (as localhost, the same server) and secret B (as ::1, the same server)'),
+        ],
+    },
+    {
+        title: "one role on a DNS name in another case and with the root's trailing dot",
+        config: secrets({ A: pgHook({ host: "DB.Example.com.", role: "app" }), B: pgHook({ host: "db.example.com", role: "app" }) }),
+        expect: owned("A", "apply.postgres.role", 'Postgres role "app" on DB.Example.com.:5432 is also set by secret B (as db.example.com, the same server)'),
+        also: [owned("B", "apply.postgres.role", 'Postgres role "app" on db.example.com:5432 is also set by secret A (as DB.Example.com., the same server)')],
+    },
+    {
+        // Roles are global across a database cluster (PostgreSQL docs, "Database Roles").
+        title: "one role set through two databases of one server",
+        config: secrets({ A: pgHook({ host: "db", role: "app", database: "orders" }), B: pgHook({ host: "db", role: "app", database: "billing", adminUser: "admin" }) }),
+        expect: owned("A", "apply.postgres.role", 'Postgres role "app" on db:5432 is also set by secret B'),
+        also: [owned("B", "apply.postgres.role", 'Postgres role "app" on db:5432 is also set by secret A')],
+    },
+    {
+        title: "two secrets set one Redis ACL user (the default host and port, then spelled out)",
+        config: secrets({ A: redisHook({ user: "app" }), B: redisHook({ host: "[::1]", port: 6379, user: "app" }) }),
+        expect: owned("A", "apply.redis.user", 'Redis ACL user "app" on 127.0.0.1:6379 is also set by secret B (as [::1], the same server)'),
+        also: [owned("B", "apply.redis.user", 'Redis ACL user "app" on [::1]:6379 is also set by secret A (as 127.0.0.1, the same server)')],
+    },
+];
+
 export const INVALID_CASES: InvalidCase[] = [
     ...RESERVED_CASES,
     ...HOST_CASES,
     ...ARGUMENT_CASES,
     ...PATH_CASES,
+    ...OWNER_CASES,
     {
         title: "unknown key in a secret",
         config: secrets({ A: { ...ok, rotateAt: "2026-01-01" } }),

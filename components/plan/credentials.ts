@@ -1,0 +1,92 @@
+// One owner per credential: a Postgres role or a Redis ACL user on one server has its
+// password set by one secret. Two secrets setting it would each overwrite the other's
+// password (the consumers of the one rotated first lose their login), and their hook steps
+// would be one resource: the step is named after what it sets, `postgres:<host>:<port>/<role>`
+// or `redis:<host>:<port>/<user>` (components/hooks/), under parents whose types, not names,
+// are in the URN (pulumi/pulumi pkg/resource/deploy/deployment.go generateURN), so the
+// second registration fails the deployment with a duplicate URN (step_generator.go). With a
+// role pair the two may not meet until a later bump flips the pair: the check is on every
+// role a secret can set, not only on this epoch's.
+import { PlannedApply } from "./model";
+import { Problems } from "./problems";
+
+type CredentialApply = Extract<PlannedApply, { kind: "postgres" | "redis" }>;
+
+/** The names of the loopback address after canonicalServerHost's parse: one server, the machine's own. */
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "[::ffff:7f00:1]"]);
+
+/**
+ * One spelling per server for a host as psql or redis-cli takes it. Every Postgres and Redis
+ * hook runs on the machine that runs `pulumi up` (components/hooks/ call hostCommand with no
+ * host), so one name means one server for every secret.
+ * - DNS names are compared without case (RFC 4343) and without the root's trailing dot.
+ * - Addresses take the canonical form of the WHATWG URL host parser, which reads IPv4 the
+ *   way inet_aton does, as getaddrinfo (libpq, redis-cli) does: `127.1`, `0x7f.0.0.1` and
+ *   `127.0.0.1` are one address, as are `::1`, `[::1]` and `0:0:0:0:0:0:0:1`.
+ * - localhost, 127.0.0.1, ::1 and ::ffff:127.0.0.1 are one server: the local one.
+ * A host with a `%` (an IPv6 zone) is kept as written. Two different names of one server (a
+ * DNS alias, the machine's own name) cannot be told apart without resolving them: the
+ * planner resolves nothing.
+ */
+export function canonicalServerHost(host: string): string {
+    let bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+    if (bare.includes("%")) return bare;
+    if (bare.endsWith(".")) bare = bare.slice(0, -1);
+    let canonical: string;
+    try {
+        canonical = new URL(`http://${bare.includes(":") ? `[${bare}]` : bare}/`).hostname;
+    } catch {
+        canonical = bare.toLowerCase();
+    }
+    return LOOPBACK.has(canonical) ? "localhost" : canonical;
+}
+
+/** host:port as written, an IPv6 address in brackets. */
+function shown(host: string, port: number): string {
+    return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+interface Holder {
+    secret: string;
+    apply: CredentialApply;
+}
+
+/**
+ * Every secret that shares a credential with another reports it, naming the credential,
+ * the server as it wrote it and the other secrets (with their spelling of the server when
+ * it differs). Compared: the kind, the canonical host, the port (defaults filled in by
+ * resolveHooks) and the role or user, case kept: rekey double-quotes role names, and a
+ * quoted identifier is case-sensitive (PostgreSQL docs, SQL Syntax, "Identifiers and Key
+ * Words"); Redis finds an ACL user by its exact bytes (redis src/acl.c ACLGetUserByName,
+ * raxFind). Not compared: the Postgres database (roles are global across a database
+ * cluster, PostgreSQL docs, "Database Roles") and the admin settings.
+ */
+export function checkCredentialOwners(applies: { secret: string; apply: PlannedApply }[], problems: Problems): void {
+    const holders = new Map<string, { name: string; list: Holder[] }>();
+    for (const { secret, apply } of applies) {
+        if (apply.kind === "command") continue;
+        const server = `${canonicalServerHost(apply.host)}:${apply.port}`;
+        for (const name of apply.kind === "postgres" ? apply.roles : [apply.user]) {
+            const key = JSON.stringify([apply.kind, server, name]);
+            const entry = holders.get(key) ?? { name, list: [] };
+            entry.list.push({ secret, apply });
+            holders.set(key, entry);
+        }
+    }
+    for (const { name, list } of holders.values()) {
+        if (list.length < 2) continue;
+        for (const { secret, apply } of list) {
+            const others = list.filter((o) => o.secret !== secret);
+            const named = others.map((o) => `secret ${o.secret}${o.apply.host === apply.host ? "" : ` (as ${o.apply.host}, the same server)`}`).join(" and ");
+            const [what, noun, field] =
+                apply.kind === "postgres"
+                    ? [`Postgres role "${name}"`, "role", apply.roles.length === 2 ? "apply.postgres.roles" : "apply.postgres.role"]
+                    : [`Redis ACL user "${name}"`, "user", "apply.redis.user"];
+            problems.add(
+                `secret ${secret}`,
+                field,
+                `${what} on ${shown(apply.host, apply.port)} is also set by ${named}: one ${noun}, one secret (each rotation would overwrite the other's password). Give each secret its own ${noun}, or let one secret set it and the other follow its value with derive: "{{${others[0].secret}}}" (a derived secret has no hook)`,
+            );
+        }
+    }
+}
