@@ -6,7 +6,8 @@
 // are in the URN (pulumi/pulumi pkg/resource/deploy/deployment.go generateURN), so the
 // second registration fails the deployment with a duplicate URN (step_generator.go). With a
 // role pair the two may not meet until a later bump flips the pair: the check is on every
-// role a secret can set, not only on this epoch's.
+// role a secret can set, not only on this epoch's. A supplied admin password of a rotated
+// credential is a second owner too, one that never follows the rotation.
 import { PlannedApply } from "./model";
 import { Problems } from "./problems";
 
@@ -51,33 +52,56 @@ interface Holder {
     apply: CredentialApply;
 }
 
+/** A credential, and the secrets whose hooks set it or log in as its admin with a supplied password. */
+interface Credential {
+    name: string;
+    setters: Holder[];
+    admins: Holder[];
+}
+
 /**
- * Every secret that shares a credential with another reports it, naming the credential,
- * the server as it wrote it and the other secrets (with their spelling of the server when
- * it differs). Compared: the kind, the canonical host, the port (defaults filled in by
- * resolveHooks) and the role or user, case kept: rekey double-quotes role names, and a
- * quoted identifier is case-sensitive (PostgreSQL docs, SQL Syntax, "Identifiers and Key
- * Words"); Redis finds an ACL user by its exact bytes (redis src/acl.c ACLGetUserByName,
- * raxFind). Not compared: the Postgres database (roles are global across a database
- * cluster, PostgreSQL docs, "Database Roles") and the admin settings.
+ * The admin a hook logs in as when it has a password to send: Redis without `adminUser`
+ * sends the password alone (REDISCLI_AUTH), which Redis takes as the `default` user's
+ * (redis src/acl.c authCommand). Without adminPasswordSecret there is no password rekey
+ * holds (local trust), so nothing can go stale.
+ */
+function adminWithPassword(apply: CredentialApply): string | null {
+    if (apply.adminPasswordSecret === null) return null;
+    return apply.kind === "postgres" ? apply.adminUser : (apply.adminUser ?? "default");
+}
+
+/**
+ * Two owners of one credential are refused:
+ * - two secrets whose hooks set it: each reports, naming the credential, the server as it
+ *   wrote it and the other secrets (with their spelling of the server when it differs);
+ * - a hook that logs in as it with a supplied admin password, which rekey never updates:
+ *   once the secret that sets it rotates, that hook cannot log in (this hook reports).
+ * Compared: the kind, the canonical host, the port (defaults filled in by resolveHooks)
+ * and the role or user, case kept: rekey double-quotes role names, and a quoted identifier
+ * is case-sensitive (PostgreSQL docs, SQL Syntax, "Identifiers and Key Words"); Redis finds
+ * an ACL user by its exact bytes (redis src/acl.c ACLGetUserByName, raxFind). Not
+ * compared: the Postgres database (roles are global across a database cluster, PostgreSQL
+ * docs, "Database Roles").
  */
 export function checkCredentialOwners(applies: { secret: string; apply: PlannedApply }[], problems: Problems): void {
-    const holders = new Map<string, { name: string; list: Holder[] }>();
+    const credentials = new Map<string, Credential>();
+    const at = (apply: CredentialApply, name: string) => {
+        const key = JSON.stringify([apply.kind, `${canonicalServerHost(apply.host)}:${apply.port}`, name]);
+        const c = credentials.get(key) ?? { name, setters: [], admins: [] };
+        credentials.set(key, c);
+        return c;
+    };
     for (const { secret, apply } of applies) {
         if (apply.kind === "command") continue;
-        const server = `${canonicalServerHost(apply.host)}:${apply.port}`;
-        for (const name of apply.kind === "postgres" ? apply.roles : [apply.user]) {
-            const key = JSON.stringify([apply.kind, server, name]);
-            const entry = holders.get(key) ?? { name, list: [] };
-            entry.list.push({ secret, apply });
-            holders.set(key, entry);
-        }
+        for (const name of apply.kind === "postgres" ? apply.roles : [apply.user]) at(apply, name).setters.push({ secret, apply });
+        const admin = adminWithPassword(apply);
+        if (admin !== null) at(apply, admin).admins.push({ secret, apply });
     }
-    for (const { name, list } of holders.values()) {
-        if (list.length < 2) continue;
-        for (const { secret, apply } of list) {
-            const others = list.filter((o) => o.secret !== secret);
-            const named = others.map((o) => `secret ${o.secret}${o.apply.host === apply.host ? "" : ` (as ${o.apply.host}, the same server)`}`).join(" and ");
+    const as = (o: Holder, apply: CredentialApply) => (o.apply.host === apply.host ? "" : ` (as ${o.apply.host}, the same server)`);
+    for (const { name, setters, admins } of credentials.values()) {
+        for (const { secret, apply } of setters.length > 1 ? setters : []) {
+            const others = setters.filter((o) => o.secret !== secret);
+            const named = others.map((o) => `secret ${o.secret}${as(o, apply)}`).join(" and ");
             const [what, noun, field] =
                 apply.kind === "postgres"
                     ? [`Postgres role "${name}"`, "role", apply.roles.length === 2 ? "apply.postgres.roles" : "apply.postgres.role"]
@@ -86,6 +110,15 @@ export function checkCredentialOwners(applies: { secret: string; apply: PlannedA
                 `secret ${secret}`,
                 field,
                 `${what} on ${shown(apply.host, apply.port)} is also set by ${named}: one ${noun}, one secret (each rotation would overwrite the other's password). Give each secret its own ${noun}, or let one secret set it and the other follow its value with derive: "{{${others[0].secret}}}" (a derived secret has no hook)`,
+            );
+        }
+        for (const { secret, apply } of setters.length > 0 ? admins : []) {
+            const named = setters.map((o) => (o.secret === secret ? "this secret" : `secret ${o.secret}${as(o, apply)}`)).join(" and ");
+            const what = apply.kind === "postgres" ? `Postgres role "${name}"` : `Redis ACL user "${name}"${apply.adminUser === null ? " (no adminUser: the password alone logs in as default)" : ""}`;
+            problems.add(
+                `secret ${secret}`,
+                `apply.${apply.kind}.adminPasswordSecret`,
+                `"${apply.adminPasswordSecret}" is the password of ${what} on ${shown(apply.host, apply.port)}, the admin of this hook, which ${named} rotates: a supplied secret is never updated, so after that rotation this hook cannot log in. Log in as an admin no secret rotates, or by local trust (no adminPasswordSecret)`,
             );
         }
     }

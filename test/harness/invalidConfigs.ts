@@ -212,6 +212,29 @@ const OWNER_CASES: InvalidCase[] = [
         expect: owned("A", "apply.redis.user", 'Redis ACL user "app" on 127.0.0.1:6379 is also set by secret B (as [::1], the same server)'),
         also: [owned("B", "apply.redis.user", 'Redis ACL user "app" on [::1]:6379 is also set by secret A (as 127.0.0.1, the same server)')],
     },
+    {
+        title: "a hook logging in as a role another secret rotates, with a supplied admin password",
+        config: secrets({ OPS: pgHook({ host: "db", role: "ops_admin" }), APP: pgHook({ host: "db", role: "app", adminUser: "ops_admin", adminPasswordSecret: "ADMIN" }), ADMIN: { supplied: true } }, { "rekey:supplied": { ADMIN: "x" } }),
+        expect: {
+            subject: "secret APP",
+            field: "apply.postgres.adminPasswordSecret",
+            reason: /^"ADMIN" is the password of Postgres role "ops_admin" on db:5432, the admin of this hook, which secret OPS rotates: a supplied secret is never updated, so after that rotation this hook cannot log in\./,
+        },
+    },
+    {
+        title: "a hook rotating the role it logs in as with a supplied admin password",
+        config: secrets({ PG: pgHook({ host: "db", role: "postgres", adminPasswordSecret: "ADMIN" }), ADMIN: { supplied: true } }, { "rekey:supplied": { ADMIN: "x" } }),
+        expect: { subject: "secret PG", field: "apply.postgres.adminPasswordSecret", reason: /^"ADMIN" is the password of Postgres role "postgres" on db:5432, the admin of this hook, which this secret rotates/ },
+    },
+    {
+        title: "a Redis hook without adminUser logs in as default, which another secret rotates",
+        config: secrets({ DEFAULT: redisHook({ user: "default" }), APP: redisHook({ host: "localhost", user: "app", adminPasswordSecret: "ADMIN" }), ADMIN: { supplied: true } }, { "rekey:supplied": { ADMIN: "x" } }),
+        expect: {
+            subject: "secret APP",
+            field: "apply.redis.adminPasswordSecret",
+            reason: /^"ADMIN" is the password of Redis ACL user "default" \(no adminUser: the password alone logs in as default\) on localhost:6379, the admin of this hook, which secret DEFAULT \(as 127\.0\.0\.1, the same server\) rotates/,
+        },
+    },
 ];
 
 export const INVALID_CASES: InvalidCase[] = [

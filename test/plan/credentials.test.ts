@@ -47,6 +47,25 @@ describe("one credential, one owner: what stays allowed", () => {
         expect(plans({ A: pg({ host: "127.0.0.1", role: "app" }), B: redis({ user: "app" }) })).toEqual(["A", "B"]);
     });
 
+    test("a hook whose admin is a rotated role logs in by local trust (no adminPasswordSecret): no password of it can go stale", () => {
+        expect(plans({ OPS: pg({ host: "db", role: "ops_admin" }), APP: pg({ host: "db", role: "app", adminUser: "ops_admin" }) })).toEqual(["OPS", "APP"]);
+    });
+
+    test("a supplied admin password of a role rotated on another server, or of a Redis user rotated on another port", () => {
+        const supplied = { ADMIN: { supplied: true, epoch: 1 } };
+        const config = {
+            "rekey:secrets": {
+                ...supplied,
+                OPS: pg({ host: "db2", role: "ops_admin" }),
+                APP: pg({ host: "db", role: "app", adminUser: "ops_admin", adminPasswordSecret: "ADMIN" }),
+                DEF: redis({ user: "default", port: 6380 }),
+                CACHE: redis({ user: "app", adminPasswordSecret: "ADMIN" }),
+            },
+            "rekey:supplied": { ADMIN: "x" },
+        };
+        expect(planRotation(rawConfig(config)).secrets.map((s) => s.name)).toEqual(["ADMIN", "OPS", "APP", "DEF", "CACHE"]);
+    });
+
     test("a derived secret has no hook: it follows the secret that sets the role", () => {
         expect(plans({ A: pg({ host: "db", role: "app" }), B: { derive: "{{A}}" } })).toEqual(["A", "B"]);
     });
