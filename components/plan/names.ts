@@ -149,7 +149,10 @@ export function ownerProblem(owner: string): string | null {
     return new RegExp(`^${ACCOUNT}(?::${ACCOUNT})?$`).test(owner) ? null : `owner "${owner}" must be user or user:group (names or numeric ids), not starting with "-"`;
 }
 
-/** A Postgres identifier rekey writes unquoted and inside a DO $$ … $$ block: no `$`. */
+/**
+ * A Postgres identifier rekey writes double-quoted (so its case is kept: `App` and `app` are
+ * two roles) and as a literal inside a DO $$ … $$ block: no `$`, no quote.
+ */
 export function postgresIdentifierProblem(what: string, id: string): string | null {
     return /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(id) ? null : `${what} "${id}" must be 1-63 letters, digits and underscores, not starting with a digit`;
 }
