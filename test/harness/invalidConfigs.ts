@@ -100,7 +100,8 @@ const ARGUMENT_CASES: InvalidCase[] = [
         config: pg({ adminUser: "post'gres" }),
         expect: { subject: "secret DB", field: "apply.postgres.adminUser", reason: /adminUser "post'gres" must be 1-63 letters/ },
     },
-    ...["-oProxyCommand=touch /tmp/x", "db host", "--help"].map((host) => ({
+    // A Unix socket directory is not a host: the hooks, and one-server comparison, take names and addresses only.
+    ...["-oProxyCommand=touch /tmp/x", "db host", "--help", "/var/run/postgresql"].map((host) => ({
         title: `postgres host ${JSON.stringify(host)}`,
         config: pg({ host }),
         expect: { subject: "secret DB", field: "apply.postgres.host", reason: /must be a host name or address/ },
