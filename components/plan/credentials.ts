@@ -75,7 +75,8 @@ function adminWithPassword(apply: CredentialApply): string | null {
  * - two secrets whose hooks set it: each reports, naming the credential, the server as it
  *   wrote it and the other secrets (with their spelling of the server when it differs);
  * - a hook that logs in as it with a supplied admin password, which rekey never updates:
- *   once the secret that sets it rotates, that hook cannot log in (this hook reports).
+ *   once the secret that sets it rotates, that hook cannot log in (this hook reports),
+ *   unless that password is the very secret that sets it.
  * Compared: the kind, the canonical host, the port (defaults filled in by resolveHooks)
  * and the role or user, case kept: rekey double-quotes role names, and a quoted identifier
  * is case-sensitive (PostgreSQL docs, SQL Syntax, "Identifiers and Key Words"); Redis finds
@@ -112,8 +113,11 @@ export function checkCredentialOwners(applies: { secret: string; apply: PlannedA
                 `${what} on ${shown(apply.host, apply.port)} is also set by ${named}: one ${noun}, one secret (each rotation would overwrite the other's password). Give each secret its own ${noun}, or let one secret set it and the other follow its value with derive: "{{${others[0].secret}}}" (a derived secret has no hook)`,
             );
         }
-        for (const { secret, apply } of setters.length > 0 ? admins : []) {
-            const named = setters.map((o) => (o.secret === secret ? "this secret" : `secret ${o.secret}${as(o, apply)}`)).join(" and ");
+        for (const { secret, apply } of admins) {
+            // A supplied secret whose own hook sets the credential is its password: it follows.
+            const rotating = setters.filter((o) => o.secret !== apply.adminPasswordSecret);
+            if (rotating.length === 0) continue;
+            const named = rotating.map((o) => (o.secret === secret ? "this secret" : `secret ${o.secret}${as(o, apply)}`)).join(" and ");
             const what = apply.kind === "postgres" ? `Postgres role "${name}"` : `Redis ACL user "${name}"${apply.adminUser === null ? " (no adminUser: the password alone logs in as default)" : ""}`;
             problems.add(
                 `secret ${secret}`,

@@ -66,6 +66,17 @@ describe("one credential, one owner: what stays allowed", () => {
         expect(planRotation(rawConfig(config)).secrets.map((s) => s.name)).toEqual(["ADMIN", "OPS", "APP", "DEF", "CACHE"]);
     });
 
+    test("a hook's admin password may be the supplied secret whose own hook sets that role: it is the role's password, and follows it", () => {
+        const config = {
+            "rekey:secrets": {
+                OPS: { epoch: 1, supplied: true, apply: { postgres: { host: "db", role: "ops_admin" } } },
+                APP: pg({ host: "db", role: "app", adminUser: "ops_admin", adminPasswordSecret: "OPS" }),
+            },
+            "rekey:supplied": { OPS: "x" },
+        };
+        expect(planRotation(rawConfig(config)).secrets.map((s) => s.name)).toEqual(["OPS", "APP"]);
+    });
+
     test("a derived secret has no hook: it follows the secret that sets the role", () => {
         expect(plans({ A: pg({ host: "db", role: "app" }), B: { derive: "{{A}}" } })).toEqual(["A", "B"]);
     });
