@@ -7,6 +7,7 @@ import * as names from "./names";
 import { consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
 import { parseTemplate, templateRefs } from "./template";
 import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems";
+import { dateText, nameText } from "./shown";
 
 // The model is re-exported: modules and tests import the plan's types from here or from ./model.
 export * from "./model";
@@ -61,13 +62,19 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
     for (const k of raw.plaintextKeys ?? []) {
         problems.add(`rekey:${k}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);
     }
+    // An encrypted section is refused by its key alone. Its content was decrypted (the
+    // program) or is ciphertext (the CLI), and rawConfigOf has already left it out: nothing
+    // is validated, described or cross-checked against it, since any problem found there
+    // or derived from its absence ("unknown consumer", "rekey:secrets is required") would
+    // either quote what it holds or name problems that are not there.
+    if (raw.encryptedKeys?.length) throw new RekeyConfigError(problems.list);
     const defaults =
         raw.defaults === undefined ? {} : (parseWith(defaultsSchema, raw.defaults, "rekey:defaults", problems) ?? {});
     const hosts = parseMap(raw.hosts, "hosts", "host", hostSchema, resourceNameProblem("host"), problems);
     for (const [name, h] of hosts) {
         const hp = names.hostNameProblem(h.host);
         if (hp) problems.add(`host ${name}`, "host", hp);
-        if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(h.user)) problems.add(`host ${name}`, "user", `user "${h.user}" must be a login name (letters, digits, _ . -, not starting with "-")`);
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(h.user)) problems.add(`host ${name}`, "user", `user ${nameText(h.user)} must be a login name (letters, digits, _ . -, not starting with "-")`);
         const problem = names.hostKeyProblem(h.hostKey);
         if (problem) problems.add(`host ${name}`, "hostKey", problem);
     }
@@ -85,7 +92,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (pc) consumers.set(name, pc);
         if (c.host) usedHosts.add(c.host);
         for (const a of c.after ?? []) {
-            if (!consumerCfgs.has(a)) problems.add(`consumer ${name}`, "after", `unknown consumer "${a}"`);
+            if (!consumerCfgs.has(a)) problems.add(`consumer ${name}`, "after", `unknown consumer ${nameText(a)}`);
         }
     }
     const consumerOrder = topologicalOrder([...consumerCfgs.keys()], (n) => consumerCfgs.get(n)?.after ?? []);
@@ -142,7 +149,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
                 const inputs = templateRefs(template);
                 deriveInputs.set(name, inputs);
                 for (const ref of inputs) {
-                    if (!secretCfgs.has(ref)) problems.add(subject, "derive", `names unknown secret "${ref}"`);
+                    if (!secretCfgs.has(ref)) problems.add(subject, "derive", `names unknown secret ${nameText(ref)}`);
                 }
                 source = { kind: "derive", template, inputs };
             } catch (e) {
@@ -157,7 +164,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         }
         if (s.rotatedAt !== undefined) {
             const dp = dateProblem(s.rotatedAt);
-            if (dp) problems.add(subject, "rotatedAt", `"${s.rotatedAt}" ${dp}`);
+            if (dp) problems.add(subject, "rotatedAt", `${dateText(s.rotatedAt)} ${dp}`);
             else if (options.today !== undefined && s.rotatedAt > options.today) {
                 problems.add(
                     subject,
@@ -174,7 +181,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         }
         const consumerNames = [...new Set(s.consumers ?? [])];
         for (const c of consumerNames) {
-            if (!consumerCfgs.has(c)) problems.add(subject, "consumers", `unknown consumer "${c}" (not in rekey:consumers)`);
+            if (!consumerCfgs.has(c)) problems.add(subject, "consumers", `unknown consumer ${nameText(c)} (not in rekey:consumers)`);
         }
         const apply = resolveApply(s, subject, { hosts, secrets: secretCfgs, problems });
         if (s.apply?.command?.host) usedHosts.add(s.apply.command.host);

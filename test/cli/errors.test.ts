@@ -47,7 +47,7 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
             stdout: "",
             stderr:
                 "rekey: Pulumi.shop.yaml: invalid rekey configuration, 2 problems:\n" +
-                '  - secret SESSION_SECRET, field cadenceDays: expected number, got the string "ninety"\n' +
+                '  - secret SESSION_SECRET, field cadenceDays: expected number, got a string of 6 characters\n' +
                 '  - secret MAIL_API_KEY, field consumers: unknown consumer "mailman" (not in rekey:consumers)\n',
         });
     });
