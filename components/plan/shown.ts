@@ -37,26 +37,34 @@ export function numberText(v: unknown): string {
     return typeof v === "number" && Number.isFinite(v) ? String(v) : describe(v);
 }
 
-/** The shape of a name: letters, digits and `_ . / : @ [ ] % + ~ -`, at most 1024 characters. */
+/**
+ * The shape of a name: letters, digits and `_ . / : @ [ ] % + ~ -`, at most 1024
+ * characters, and no `user:password@` in it (a connection string pasted where a name
+ * belongs has a name's characters).
+ */
 const NAME_SHAPE = /^[\p{L}\p{N}_./:@[\]%+~-]{1,1024}$/u;
+const USERINFO = /:[^:@/]*@/;
+const nameShaped = (v: unknown): v is string => typeof v === "string" && NAME_SHAPE.test(v) && !USERINFO.test(v);
 
 /**
- * A value from a name field, quoted: `"app"`. One that has not the shape of a name (it
- * failed its field's check, and holds white space, quotes or punctuation no name has) is
- * described instead: `(not shown: a string of 23 characters)`.
+ * A value from a name field, quoted: `"app"`. A URL there (a connection string where a
+ * database belongs) is shown as `urlText` shows it. One that has not the shape of a name
+ * (it failed its field's check, and holds white space, quotes or punctuation no name has)
+ * is described instead: `(a string of 23 characters, not shown)`.
  */
 export function nameText(v: unknown): string {
-    return typeof v === "string" && NAME_SHAPE.test(v) ? JSON.stringify(v) : `(not shown: ${describe(v)})`;
+    if (typeof v === "string" && v.includes("://")) return urlText(v);
+    return nameShaped(v) ? JSON.stringify(v) : `(${describe(v)}, not shown)`;
 }
 
 /** A name used as a subject or in a list, unquoted when it has the shape of a name. */
 export function bareName(v: string): string {
-    return NAME_SHAPE.test(v) ? v : `(not shown: ${describe(v)})`;
+    return nameShaped(v) ? v : `(${describe(v)}, not shown)`;
 }
 
 /** A date field's value: shown when it is written YYYY-MM-DD (a day is no secret), else described. */
 export function dateText(v: unknown): string {
-    return typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v) ? JSON.stringify(v) : `(not shown: ${describe(v)})`;
+    return typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v) ? JSON.stringify(v) : `(${describe(v)}, not shown)`;
 }
 
 /**
@@ -69,7 +77,7 @@ export function urlText(url: string): string {
     try {
         u = new URL(url);
     } catch {
-        return `(not shown: ${describe(url)})`;
+        return `(${describe(url)}, not shown)`;
     }
     const userinfo = u.username || u.password ? "…@" : "";
     const query = u.search ? `?${[...u.searchParams.keys()].map((k) => `${bareName(k)}=…`).join("&")}` : "";

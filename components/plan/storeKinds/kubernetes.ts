@@ -32,5 +32,5 @@ export const kubernetes: StoreKindPlanner<"kubernetes"> = {
     groupConflict: (first, by, store) =>
         first.type === store.type
             ? null
-            : { field: "kubernetes.type", reason: `Secret ${first.namespace}/${first.secret} is given type ${store.type ?? "Opaque"} here and ${first.type ?? "Opaque"} by secret ${by}` },
+            : { field: "kubernetes.type", reason: `Secret ${first.namespace}/${first.secret} is given type ${nameText(store.type ?? "Opaque")} here and ${nameText(first.type ?? "Opaque")} by secret ${by}` },
 };
