@@ -1,10 +1,9 @@
 // Markdown for a PR comment or a terminal. Every line comes from configuration (names,
 // labels, commands, URLs, epochs, dates): no value and no ciphertext ever reaches here, and
-// a verify URL is shown as components/plan/shown.ts `urlText` allows (no userinfo, no query value).
+// a verify URL comes as the diff holds it (components/plan/shown.ts `urlText`: no userinfo, no query value).
 import { DueEntry, DueReport } from "../components/plan/due";
 import { RotationDiff } from "../components/plan/diff";
 import { ConsumerAction, PlannedApply, PlannedVerify } from "../components/plan/plan";
-import { urlText } from "../components/plan/shown";
 
 export interface PlanReport extends RotationDiff {
     stack: string;
@@ -46,7 +45,7 @@ export function describeAction(a: ConsumerAction): string {
 export function describeVerify(v: PlannedVerify | null): string {
     if (!v) return "no verify";
     return v.kind === "url"
-        ? `GET ${code(urlText(v.url))} expects ${v.expectStatus} within ${v.timeoutSeconds} s`
+        ? `GET ${code(v.url)} expects ${v.expectStatus} within ${v.timeoutSeconds} s`
         : `${code(v.command)} ${where(v.host)} succeeds within ${v.timeoutSeconds} s`;
 }
 

@@ -7,7 +7,7 @@ import * as names from "./names";
 import { consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
 import { parseTemplate, templateRefs } from "./template";
 import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems";
-import { dateText, nameText } from "./shown";
+import { bareName, dateText, nameText } from "./shown";
 
 // The model is re-exported: modules and tests import the plan's types from here or from ./model.
 export * from "./model";
@@ -50,17 +50,17 @@ export interface PlanOptions {
 export function planRotation(raw: RawConfig, options: PlanOptions = {}): RotationPlan {
     const problems = new Problems();
     for (const k of raw.unknownKeys ?? []) {
-        problems.add(`rekey:${k}`, "", `unknown configuration key (known: ${KNOWN_CONFIG_KEYS.map((n) => `rekey:${n}`).join(", ")})`);
+        problems.add(`rekey:${bareName(k)}`, "", `unknown configuration key (known: ${KNOWN_CONFIG_KEYS.map((n) => `rekey:${n}`).join(", ")})`);
     }
     for (const k of raw.encryptedKeys ?? []) {
         problems.add(
-            `rekey:${k}`,
+            `rekey:${bareName(k)}`,
             "",
             "holds an encrypted value: its settings go into command lines, plans and logs, which are not secret, so rekey would unwrap it. Keep secret values in rekey:supplied (a verify URL cannot carry a token: use a verify command that reads it on the host)",
         );
     }
     for (const k of raw.plaintextKeys ?? []) {
-        problems.add(`rekey:${k}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);
+        problems.add(`rekey:${bareName(k)}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);
     }
     // An encrypted section is refused by its key alone. Its content was decrypted (the
     // program) or is ciphertext (the CLI), and rawConfigOf has already left it out: nothing
@@ -254,7 +254,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (s?.generate) {
             if (!s.adopt) unusedSupplied.push(name);
         } else if (!s?.supplied) {
-            problems.add(`rekey:supplied.${name}`, "", `has a value but no secret ${name} with supplied: true or adopt: true uses it`);
+            problems.add(`rekey:supplied.${bareName(name)}`, "", `has a value but no secret ${bareName(name)} with supplied: true or adopt: true uses it`);
         }
     }
     for (const h of usedHosts) {

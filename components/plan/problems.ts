@@ -42,7 +42,7 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, subject: stri
     for (const issue of r.error.issues) {
         const base = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
         if (issue.code === "unrecognized_keys") {
-            for (const k of issue.keys) problems.add(subject, base ? `${base}.${k}` : k, "unknown key");
+            for (const k of issue.keys) problems.add(subject, base ? `${base}.${bareName(k)}` : bareName(k), "unknown key");
         } else {
             problems.add(subject, base, zodReason(issue));
         }
