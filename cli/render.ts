@@ -1,5 +1,6 @@
 // Markdown for a PR comment or a terminal. Every line comes from configuration (names,
-// labels, commands, URLs, epochs, dates): no value and no ciphertext ever reaches here.
+// labels, commands, URLs, epochs, dates): no value and no ciphertext ever reaches here, and
+// a verify URL comes as the diff holds it (components/plan/shown.ts `urlText`: no userinfo, no query value).
 import { DueEntry, DueReport } from "../components/plan/due";
 import { RotationDiff } from "../components/plan/diff";
 import { ConsumerAction, PlannedApply, PlannedVerify } from "../components/plan/plan";

@@ -51,7 +51,7 @@ export function secretStatus(s: PlannedSecret): SecretStatus {
     };
 }
 
-function statusTable(rows: SecretStatus[]): string[] {
+export function statusTable(rows: SecretStatus[]): string[] {
     const due = (r: SecretStatus) => (r.cadenceDays === null ? "no cadence" : r.nextDue ?? `every ${r.cadenceDays} days, never recorded`);
     return [
         "| secret | source | epoch | rotatedAt | next due | stores | consumers | hook | keepPrevious | incident |",

@@ -9,6 +9,7 @@
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
 import { ConsumerDependencies, consumerDependencies, readersOf, valuesInUse } from "./restarts";
 import { IncidentReport, incidentReport } from "./incident";
+import { urlText } from "./shown";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -197,7 +198,9 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const consumers: RotationDiff["consumers"] = [];
     for (const d of headDeps) {
         const because = restartCauses(d, baseDeps.get(d.consumer.name), cause, inUse);
-        if (because.length) consumers.push({ name: d.consumer.name, action: d.consumer.action, after: d.consumer.after, verify: d.consumer.verify, because });
+        // The diff is what rekey plan prints (Markdown and --json): a verify URL is in it as shown.ts shows it.
+        const verify = d.consumer.verify?.kind === "url" ? { ...d.consumer.verify, url: urlText(d.consumer.verify.url) } : d.consumer.verify;
+        if (because.length) consumers.push({ name: d.consumer.name, action: d.consumer.action, after: d.consumer.after, verify, because });
     }
     const headConsumers = new Set(head.consumers.map((c) => c.name));
     const consumersRemoved = (base?.consumers ?? []).map((c) => c.name).filter((n) => !headConsumers.has(n));

@@ -3,11 +3,12 @@ import { BYTES_RANGE, BYTE_ENCODINGS, DEFAULT_SPECIAL, ENCODINGS, Encoding, Gene
 import { GeneratorSlot, slotParity } from "./model";
 import { Problems } from "./problems";
 import { GenerateConfig } from "./schema";
+import { describe } from "./shown";
 
 export function checkGenerate(g: GenerateConfig, subject: string, problems: Problems): GenerateSpec | undefined {
     const f = (k: string) => `generate.${k}`;
     if (!(ENCODINGS as readonly string[]).includes(g.encoding)) {
-        problems.add(subject, f("encoding"), `unknown encoding "${g.encoding}" (known: ${ENCODINGS.join(", ")})`);
+        problems.add(subject, f("encoding"), `unknown encoding (${describe(g.encoding)}; known: ${ENCODINGS.join(", ")})`);
         return undefined;
     }
     const encoding = g.encoding as Encoding;

@@ -1,5 +1,7 @@
 // Name rules of the stores, so that a name the store would reject fails at validation
-// rather than half-way through a `pulumi up`. Each check returns the reason, or null.
+// rather than half-way through a `pulumi up`. Each check returns the reason, or null; a
+// value is named in it only as ./shown.ts allows.
+import { nameText, urlText } from "./shown";
 
 /** Secret names double as env keys, SSM leaf names and default Kubernetes keys. */
 /**
@@ -8,7 +10,7 @@
  * prototype, not as the entry, so rekey refuses them by name.
  */
 export function reservedNameProblem(name: string): string | null {
-    return name in Object.prototype ? `"${name}" is reserved (every JavaScript object has it); choose another name` : null;
+    return name in Object.prototype ? `${nameText(name)} is reserved (every JavaScript object has it); choose another name` : null;
 }
 
 export function secretNameProblem(name: string): string | null {
@@ -25,31 +27,31 @@ export function secretNameProblem(name: string): string | null {
 export function ssmParameterNameProblem(name: string): string | null {
     if (name.length > 1011) return `SSM parameter names are at most 1011 characters (got ${name.length})`;
     if (!/^[A-Za-z0-9_.\-/]+$/.test(name)) {
-        return `SSM parameter name "${name}" may contain only letters, digits and . - _ /`;
+        return `SSM parameter name ${nameText(name)} may contain only letters, digits and . - _ /`;
     }
     if (name.includes("/") && !name.startsWith("/")) {
-        return `SSM parameter name "${name}" is a hierarchy and must start with "/"`;
+        return `SSM parameter name ${nameText(name)} is a hierarchy and must start with "/"`;
     }
-    if (name.includes("//") || name.endsWith("/")) return `SSM parameter name "${name}" has an empty path segment`;
+    if (name.includes("//") || name.endsWith("/")) return `SSM parameter name ${nameText(name)} has an empty path segment`;
     const levels = name.split("/").filter(Boolean).length;
-    if (levels > 15) return `SSM parameter name "${name}" has ${levels} levels; the limit is 15`;
+    if (levels > 15) return `SSM parameter name ${nameText(name)} has ${levels} levels; the limit is 15`;
     const first = name.replace(/^\//, "").toLowerCase();
     if (first.startsWith("aws") || first.startsWith("ssm")) {
-        return `SSM parameter name "${name}" may not begin with "aws" or "ssm" (reserved by AWS)`;
+        return `SSM parameter name ${nameText(name)} may not begin with "aws" or "ssm" (reserved by AWS)`;
     }
     return null;
 }
 
 export function keyVaultSecretNameProblem(name: string): string | null {
     if (!/^[0-9A-Za-z-]{1,127}$/.test(name)) {
-        return `Key Vault secret name "${name}" must be 1-127 letters, digits and dashes`;
+        return `Key Vault secret name ${nameText(name)} must be 1-127 letters, digits and dashes`;
     }
     return null;
 }
 
 export function keyVaultNameProblem(name: string): string | null {
     if (!/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/.test(name) || name.includes("--")) {
-        return `Key Vault name "${name}" must be 3-24 letters, digits and single dashes, starting with a letter`;
+        return `Key Vault name ${nameText(name)} must be 3-24 letters, digits and single dashes, starting with a letter`;
     }
     return null;
 }
@@ -63,40 +65,40 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function kubernetesNamespaceProblem(name: string): string | null {
     if (name.length > 63 || !DNS1123_LABEL.test(name)) {
-        return `Kubernetes namespace "${name}" must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending alphanumeric`;
+        return `Kubernetes namespace ${nameText(name)} must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending alphanumeric`;
     }
     return null;
 }
 
 export function kubernetesObjectNameProblem(kind: string, name: string): string | null {
     if (name.length > 253 || !name.split(".").every((l) => DNS1123_LABEL.test(l))) {
-        return `Kubernetes ${kind} name "${name}" must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" and ".", each part starting and ending alphanumeric`;
+        return `Kubernetes ${kind} name ${nameText(name)} must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" and ".", each part starting and ending alphanumeric`;
     }
     return null;
 }
 
 export function kubernetesSecretKeyProblem(key: string): string | null {
     if (key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key) || key === "." || key === "..") {
-        return `Kubernetes Secret key "${key}" must be at most 253 letters, digits, "-", "_" and "." (not "." or "..")`;
+        return `Kubernetes Secret key ${nameText(key)} must be at most 253 letters, digits, "-", "_" and "." (not "." or "..")`;
     }
     return reservedNameProblem(key);
 }
 
 export function dotenvKeyProblem(key: string): string | null {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        return `.env key "${key}" must be letters, digits and underscores, not starting with a digit`;
+        return `.env key ${nameText(key)} must be letters, digits and underscores, not starting with a digit`;
     }
     return reservedNameProblem(key);
 }
 
 export function absolutePathProblem(path: string): string | null {
-    if (!path.startsWith("/")) return `path "${path}" must be absolute`;
-    if (path.endsWith("/")) return `path "${path}" names a directory, not a file`;
-    if (/[\0\n]/.test(path)) return `path "${path}" contains a NUL or newline`;
-    if (path.split("/").includes("..")) return `path "${path}" must not contain ".."`;
+    if (!path.startsWith("/")) return `path ${nameText(path)} must be absolute`;
+    if (path.endsWith("/")) return `path ${nameText(path)} names a directory, not a file`;
+    if (/[\0\n]/.test(path)) return `path ${nameText(path)} contains a NUL or newline`;
+    if (path.split("/").includes("..")) return `path ${nameText(path)} must not contain ".."`;
     // Linux: NAME_MAX 255 bytes per component, PATH_MAX 4096 bytes with the terminating NUL.
     const long = path.split("/").find((c) => Buffer.byteLength(c) > 255);
-    if (long !== undefined) return `path "${path.slice(0, 60)}…" has a component over 255 bytes`;
+    if (long !== undefined) return `path ${nameText(path.slice(0, 60) + "…")} has a component over 255 bytes`;
     if (Buffer.byteLength(path) > 4095) return "path is over 4095 bytes";
     return null;
 }
@@ -146,7 +148,7 @@ export function hostKeyProblem(line: string): string | null {
 const ACCOUNT = "(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}|[0-9]{1,10})";
 /** chown's `user[:group]`; a leading dash would be an option (`--reference=F`). */
 export function ownerProblem(owner: string): string | null {
-    return new RegExp(`^${ACCOUNT}(?::${ACCOUNT})?$`).test(owner) ? null : `owner "${owner}" must be user or user:group (names or numeric ids), not starting with "-"`;
+    return new RegExp(`^${ACCOUNT}(?::${ACCOUNT})?$`).test(owner) ? null : `owner ${nameText(owner)} must be user or user:group (names or numeric ids), not starting with "-"`;
 }
 
 /**
@@ -154,29 +156,29 @@ export function ownerProblem(owner: string): string | null {
  * two roles) and as a literal inside a DO $$ … $$ block: no `$`, no quote.
  */
 export function postgresIdentifierProblem(what: string, id: string): string | null {
-    return /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(id) ? null : `${what} "${id}" must be 1-63 letters, digits and underscores, not starting with a digit`;
+    return /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(id) ? null : `${what} ${nameText(id)} must be 1-63 letters, digits and underscores, not starting with a digit`;
 }
 
 /** psql takes a -d value with `=` or a URI scheme as a connection string, which overrides host and port. */
 export function postgresDatabaseProblem(db: string): string | null {
-    if (/=|:\/\//.test(db)) return `database "${db}" is a connection string; give host, port and database separately`;
-    if (db.startsWith("-") || /[\s\0]/.test(db) || Buffer.byteLength(db) > 63) return `database "${db}" must be a database name (at most 63 bytes, no white space, not starting with "-")`;
+    if (/=|:\/\//.test(db)) return `database ${nameText(db)} is a connection string; give host, port and database separately`;
+    if (db.startsWith("-") || /[\s\0]/.test(db) || Buffer.byteLength(db) > 63) return `database ${nameText(db)} must be a database name (at most 63 bytes, no white space, not starting with "-")`;
     return null;
 }
 
 /** A host name or address for psql, redis-cli or ssh: no white space, not starting with "-". */
 export function hostNameProblem(host: string): string | null {
-    return /^[A-Za-z0-9_.:[\]%-]+$/.test(host) && !host.startsWith("-") ? null : `host "${host}" must be a host name or address (letters, digits, . - : [ ] %), not starting with "-"`;
+    return /^[A-Za-z0-9_.:[\]%-]+$/.test(host) && !host.startsWith("-") ? null : `host ${nameText(host)} must be a host name or address (letters, digits, . - : [ ] %), not starting with "-"`;
 }
 
 /** A verify URL that Node's http client takes: parsed with the WHATWG URL parser, http or https. */
 export function verifyUrlProblem(url: string): string | null {
     try {
         const u = new URL(url);
-        if (u.protocol !== "http:" && u.protocol !== "https:") return `"${url}" is not an http(s) URL`;
-        if (u.username || u.password) return `"${url}" holds credentials; rekey prints verify URLs in plans and logs`;
+        if (u.protocol !== "http:" && u.protocol !== "https:") return `${urlText(url)} is not an http(s) URL`;
+        if (u.username || u.password) return `${urlText(url)} holds credentials; rekey prints verify URLs in plans and logs`;
         return null;
     } catch {
-        return `"${url}" is not a URL the WHATWG URL parser accepts`;
+        return `${urlText(url)} is not a URL the WHATWG URL parser accepts`;
     }
 }

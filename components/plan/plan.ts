@@ -7,6 +7,7 @@ import * as names from "./names";
 import { consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
 import { parseTemplate, templateRefs } from "./template";
 import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems";
+import { bareName, dateText, nameText } from "./shown";
 
 // The model is re-exported: modules and tests import the plan's types from here or from ./model.
 export * from "./model";
@@ -51,25 +52,31 @@ export interface PlanOptions {
 export function planRotation(raw: RawConfig, options: PlanOptions = {}): RotationPlan {
     const problems = new Problems();
     for (const k of raw.unknownKeys ?? []) {
-        problems.add(`rekey:${k}`, "", `unknown configuration key (known: ${KNOWN_CONFIG_KEYS.map((n) => `rekey:${n}`).join(", ")})`);
+        problems.add(`rekey:${bareName(k)}`, "", `unknown configuration key (known: ${KNOWN_CONFIG_KEYS.map((n) => `rekey:${n}`).join(", ")})`);
     }
     for (const k of raw.encryptedKeys ?? []) {
         problems.add(
-            `rekey:${k}`,
+            `rekey:${bareName(k)}`,
             "",
             "holds an encrypted value: its settings go into command lines, plans and logs, which are not secret, so rekey would unwrap it. Keep secret values in rekey:supplied (a verify URL cannot carry a token: use a verify command that reads it on the host)",
         );
     }
     for (const k of raw.plaintextKeys ?? []) {
-        problems.add(`rekey:${k}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);
+        problems.add(`rekey:${bareName(k)}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);
     }
+    // An encrypted section is refused by its key alone. Its content was decrypted (the
+    // program) or is ciphertext (the CLI), and rawConfigOf has already left it out: nothing
+    // is validated, described or cross-checked against it, since any problem found there
+    // or derived from its absence ("unknown consumer", "rekey:secrets is required") would
+    // either quote what it holds or name problems that are not there.
+    if (raw.encryptedKeys?.length) throw new RekeyConfigError(problems.list);
     const defaults =
         raw.defaults === undefined ? {} : (parseWith(defaultsSchema, raw.defaults, "rekey:defaults", problems) ?? {});
     const hosts = parseMap(raw.hosts, "hosts", "host", hostSchema, resourceNameProblem("host"), problems);
     for (const [name, h] of hosts) {
         const hp = names.hostNameProblem(h.host);
         if (hp) problems.add(`host ${name}`, "host", hp);
-        if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(h.user)) problems.add(`host ${name}`, "user", `user "${h.user}" must be a login name (letters, digits, _ . -, not starting with "-")`);
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(h.user)) problems.add(`host ${name}`, "user", `user ${nameText(h.user)} must be a login name (letters, digits, _ . -, not starting with "-")`);
         const problem = names.hostKeyProblem(h.hostKey);
         if (problem) problems.add(`host ${name}`, "hostKey", problem);
     }
@@ -87,7 +94,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (pc) consumers.set(name, pc);
         if (c.host) usedHosts.add(c.host);
         for (const a of c.after ?? []) {
-            if (!consumerCfgs.has(a)) problems.add(`consumer ${name}`, "after", `unknown consumer "${a}"`);
+            if (!consumerCfgs.has(a)) problems.add(`consumer ${name}`, "after", `unknown consumer ${nameText(a)}`);
         }
     }
     const consumerOrder = topologicalOrder([...consumerCfgs.keys()], (n) => consumerCfgs.get(n)?.after ?? []);
@@ -146,7 +153,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
                 const inputs = templateRefs(template);
                 deriveInputs.set(name, inputs);
                 for (const ref of inputs) {
-                    if (!secretCfgs.has(ref)) problems.add(subject, "derive", `names unknown secret "${ref}"`);
+                    if (!secretCfgs.has(ref)) problems.add(subject, "derive", `names unknown secret ${nameText(ref)}`);
                 }
                 source = { kind: "derive", template, inputs };
             } catch (e) {
@@ -161,7 +168,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         }
         if (s.rotatedAt !== undefined) {
             const dp = dateProblem(s.rotatedAt);
-            if (dp) problems.add(subject, "rotatedAt", `"${s.rotatedAt}" ${dp}`);
+            if (dp) problems.add(subject, "rotatedAt", `${dateText(s.rotatedAt)} ${dp}`);
             else if (options.today !== undefined && s.rotatedAt > options.today) {
                 problems.add(
                     subject,
@@ -178,7 +185,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         }
         const consumerNames = [...new Set(s.consumers ?? [])];
         for (const c of consumerNames) {
-            if (!consumerCfgs.has(c)) problems.add(subject, "consumers", `unknown consumer "${c}" (not in rekey:consumers)`);
+            if (!consumerCfgs.has(c)) problems.add(subject, "consumers", `unknown consumer ${nameText(c)} (not in rekey:consumers)`);
         }
         const apply = resolveApply(s, subject, { hosts, secrets: secretCfgs, problems });
         if (apply) applies.push({ secret: name, apply });
@@ -253,7 +260,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (s?.generate) {
             if (!s.adopt) unusedSupplied.push(name);
         } else if (!s?.supplied) {
-            problems.add(`rekey:supplied.${name}`, "", `has a value but no secret ${name} with supplied: true or adopt: true uses it`);
+            problems.add(`rekey:supplied.${bareName(name)}`, "", `has a value but no secret ${bareName(name)} with supplied: true or adopt: true uses it`);
         }
     }
     for (const h of usedHosts) {

@@ -3,6 +3,7 @@
 // problems here, with their dotted field path.
 import { z } from "zod";
 import { ConfigProblem } from "./model";
+import { bareName, describe, numberText } from "./shown";
 
 export class Problems {
     readonly list: ConfigProblem[] = [];
@@ -24,20 +25,14 @@ function zodReason(issue: z.core.$ZodIssue): string {
     if (issue.code === "invalid_type") {
         return issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`;
     }
+    // A number out of its range is that field's own kind of value (shown); a string or a list is described.
     if (issue.code === "too_small" && typeof issue.minimum !== "undefined") {
-        return issue.origin === "string" ? "must not be empty" : `must be at least ${issue.minimum} (got ${describe(issue.input)})`;
+        return issue.origin === "string" ? "must not be empty" : `must be at least ${issue.minimum} (got ${numberText(issue.input)})`;
     }
-    if (issue.code === "too_big") return `must be at most ${issue.maximum} (got ${describe(issue.input)})`;
-    if (issue.code === "invalid_value") return `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    if (issue.code === "too_big") return `must be at most ${issue.maximum} (got ${numberText(issue.input)})`;
+    // The allowed values are the schema's; what was given is described (zod's own message would echo it).
+    if (issue.code === "invalid_value") return `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")} (got ${describe(issue.input)})`;
     return issue.message;
-}
-
-export function describe(v: unknown): string {
-    if (v === null) return "null";
-    if (Array.isArray(v)) return "a list";
-    if (typeof v === "object") return "a map";
-    if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
-    return `${typeof v} ${String(v)}`;
 }
 
 /** Parses `value` with `schema`, reporting each issue against `subject`; returns undefined when invalid. */
@@ -47,7 +42,7 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, subject: stri
     for (const issue of r.error.issues) {
         const base = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
         if (issue.code === "unrecognized_keys") {
-            for (const k of issue.keys) problems.add(subject, base ? `${base}.${k}` : k, "unknown key");
+            for (const k of issue.keys) problems.add(subject, base ? `${base}.${bareName(k)}` : bareName(k), "unknown key");
         } else {
             problems.add(subject, base, zodReason(issue));
         }
@@ -71,7 +66,7 @@ export function parseMap<T>(
         return out;
     }
     for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
-        const subject = `${noun} ${name}`;
+        const subject = `${noun} ${bareName(name)}`;
         const np = nameProblem(name);
         if (np) problems.add(subject, "", np);
         const parsed = parseWith(schema, entry, subject, problems);

@@ -21,11 +21,14 @@ export interface SecretSectionFacts {
 export function rawConfigOf(config: Readonly<Record<string, unknown>>, secrets: SecretSectionFacts): RawConfig {
     const sections: Record<string, unknown> = {};
     const unknownKeys: string[] = [];
+    // An encrypted section's content never reaches the planner: it is refused by its key
+    // (planRotation), and nothing read from it may end up in a message.
+    const encrypted = new Set(secrets.encryptedKeys ?? []);
     for (const [fullKey, value] of Object.entries(config)) {
         if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
         const key = fullKey.slice(NAMESPACE.length + 1);
         if (!(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) unknownKeys.push(key);
-        else sections[key] = value;
+        else if (!encrypted.has(key)) sections[key] = value;
     }
     return {
         secrets: sections.secrets,

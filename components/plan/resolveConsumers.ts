@@ -10,6 +10,7 @@ import {
 import * as names from "./names";
 import { Problems, exactlyOne, } from "./problems";
 import { ConsumerConfig, DefaultsConfig, HostConfig } from "./schema";
+import { nameText } from "./shown";
 
 export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults: DefaultsConfig; hosts: Map<string, HostConfig>; problems: Problems }): PlannedConsumer | undefined {
     const subject = `consumer ${name}`;
@@ -40,7 +41,7 @@ export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults
             };
         }
     } else {
-        if (c.host !== undefined && !ctx.hosts.has(c.host)) problems.add(subject, "host", `unknown host "${c.host}" (not in rekey:hosts)`);
+        if (c.host !== undefined && !ctx.hosts.has(c.host)) problems.add(subject, "host", `unknown host ${nameText(c.host)} (not in rekey:hosts)`);
         action = { kind: "restart", host: c.host ?? null, command: c.restart! };
     }
     let verify: PlannedVerify | null = null;

@@ -3,6 +3,7 @@ import { PlannedApply } from "./model";
 import * as names from "./names";
 import { Problems, exactlyOne, oneOfText } from "./problems";
 import { HostConfig, SecretConfig } from "./schema";
+import { nameText } from "./shown";
 
 export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map<string, HostConfig>; secrets: Map<string, SecretConfig>; problems: Problems }): PlannedApply | null | undefined {
     const a = s.apply;
@@ -15,8 +16,8 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
     const adminSecret = (field: string, name: string | undefined) => {
         if (name === undefined) return null;
         const ref = ctx.secrets.get(name);
-        if (!ref) problems.add(subject, field, `unknown secret "${name}"`);
-        else if (!ref.supplied) problems.add(subject, field, `"${name}" must be a supplied secret (the admin password is not rotated by rekey)`);
+        if (!ref) problems.add(subject, field, `unknown secret ${nameText(name)}`);
+        else if (!ref.supplied) problems.add(subject, field, `${nameText(name)} must be a supplied secret (the admin password is not rotated by rekey)`);
         return name;
     };
     let out: PlannedApply;
@@ -56,7 +57,7 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
         const hp = r.host === undefined ? null : names.hostNameProblem(r.host);
         if (hp) problems.add(subject, "apply.redis.host", hp);
         if (r.adminUser !== undefined && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(r.adminUser)) {
-            problems.add(subject, "apply.redis.adminUser", `ACL user "${r.adminUser}" must be 1-128 letters, digits and _ . : @ -`);
+            problems.add(subject, "apply.redis.adminUser", `ACL user ${nameText(r.adminUser)} must be 1-128 letters, digits and _ . : @ -`);
         }
         out = {
             kind: "redis",
@@ -68,14 +69,14 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
         };
         if (s.generate && s.generate.encoding === "htpasswd") problems.add(subject, "apply.redis", "a Redis password cannot be an htpasswd line");
         if (!/^[A-Za-z0-9_.:@-]{1,128}$/.test(r.user)) {
-            problems.add(subject, "apply.redis.user", `ACL user "${r.user}" must be 1-128 letters, digits and _ . : @ -`);
+            problems.add(subject, "apply.redis.user", `ACL user ${nameText(r.user)} must be 1-128 letters, digits and _ . : @ -`);
         }
     } else {
         const c = a.command!;
         if (!s.keepPrevious) {
             problems.add(subject, "apply.command", "gets OLD_VALUE, which rekey has only with keepPrevious: true");
         }
-        if (c.host !== undefined && !ctx.hosts.has(c.host)) problems.add(subject, "apply.command.host", `unknown host "${c.host}" (not in rekey:hosts)`);
+        if (c.host !== undefined && !ctx.hosts.has(c.host)) problems.add(subject, "apply.command.host", `unknown host ${nameText(c.host)} (not in rekey:hosts)`);
         out = { kind: "command", run: c.run, host: c.host ?? null };
     }
     return problems.list.length === before ? out : undefined;

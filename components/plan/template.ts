@@ -1,5 +1,6 @@
 // `derive` templates: literal text with `{{NAME}}` or `{{NAME | filter}}` placeholders
 // that are replaced by other secrets' values.
+import { nameText } from "./shown";
 
 export const TEMPLATE_FILTERS = {
     /** Percent-encodes the value, for user info, paths and query strings of URLs. */
@@ -28,7 +29,7 @@ export function parseTemplate(template: string): TemplatePart[] {
             // Own properties only: `toString` or `constructor` is no filter.
             if (filter !== undefined && !Object.prototype.hasOwnProperty.call(TEMPLATE_FILTERS, filter)) {
                 throw new Error(
-                    `unknown filter "${filter}" (known: ${Object.keys(TEMPLATE_FILTERS).join(", ")})`,
+                    `unknown filter ${nameText(filter)} (known: ${Object.keys(TEMPLATE_FILTERS).join(", ")})`,
                 );
             }
             if (text) parts.push({ text });

@@ -47,7 +47,7 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
             stdout: "",
             stderr:
                 "rekey: Pulumi.shop.yaml: invalid rekey configuration, 2 problems:\n" +
-                '  - secret SESSION_SECRET, field cadenceDays: expected number, got the string "ninety"\n' +
+                '  - secret SESSION_SECRET, field cadenceDays: expected number, got a string of 6 characters\n' +
                 '  - secret MAIL_API_KEY, field consumers: unknown consumer "mailman" (not in rekey:consumers)\n',
         });
     });
@@ -102,5 +102,43 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toContain("Usage: rekey [options] [command]");
         expect(r.stdout).toMatch(/bump .*\n[\s\S]*rollback[\s\S]*plan[\s\S]*due/);
+    });
+});
+
+// A password pasted where a boolean belongs (issue 21): every command that plans the file
+// describes it by type and length and never prints it, in one stack's message and in an
+// --all-stacks section alike (components/plan/shown.ts).
+describe("a password pasted as adopt: is described, never printed, by status, due and plan", () => {
+    const PASTED = "correct horse battery staple 9!";
+    const pasted = fixture(SHOP).replace("WEBHOOK_KEY: { epoch: 1,", `WEBHOOK_KEY: { epoch: 1, adopt: "${PASTED}",`);
+    const problem = `Pulumi.shop.yaml: invalid rekey configuration, 1 problem:\n  - secret WEBHOOK_KEY, field adopt: expected boolean, got a string of ${PASTED.length} characters`;
+
+    test.each([
+        [["status", "--stack", "shop"]],
+        [["status", "--stack", "shop", "--json"]],
+        [["due", "--stack", "shop"]],
+        [["plan", "--stack", "shop", "--base-file", "base.yaml"]],
+        [["plan", "--stack", "shop", "--base-file", "base.yaml", "--json"]],
+        [["bump", "SESSION_SECRET", "--stack", "shop", "--base-file", "base.yaml"]],
+    ])("%j", (args) => {
+        const dir = workdir({ [SHOP]: pasted, "base.yaml": fixture(SHOP) }, false);
+        const r = rekey(dir, ...args);
+        expect(r).toEqual({ code: 2, stdout: "", stderr: `rekey: ${problem}\n` });
+    });
+
+    test.each([[["status", "--all-stacks"]], [["due", "--all-stacks"]], [["status", "--all-stacks", "--json"]]])("%j: the refused stack's section", (args) => {
+        const dir = workdir({ [SHOP]: pasted, "Pulumi.other.yaml": fixture(SHOP) }, false);
+        const r = rekey(dir, ...args);
+        expect(r.code).toBe(2);
+        expect(r.stdout + r.stderr).toContain(`expected boolean, got a string of ${PASTED.length} characters`);
+        expect(r.stdout + r.stderr).not.toContain("horse");
+    });
+
+    test("the base version holds it: plan lists every secret as added, and says why without the value", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP), "base.yaml": pasted }, false);
+        const r = rekey(dir, "plan", "--stack", "shop", "--base-file", "base.yaml");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain(`expected boolean, got a string of ${PASTED.length} characters`);
+        expect(r.stdout + r.stderr).not.toContain("horse");
     });
 });

@@ -72,7 +72,7 @@ test("plan --stack on a stack file without rekey:* keys: nothing rotates, exit 0
 
 test("--all-stacks: a refused stack file is its own section and error (exit 2); every other stack is still reported", () => {
     const broken = fixture(SHOP).replace("      cadenceDays: 90\n", "      cadenceDays: ninety\n");
-    const problem = 'Pulumi.broken.yaml: invalid rekey configuration, 1 problem:\n  - secret SESSION_SECRET, field cadenceDays: expected number, got the string "ninety"';
+    const problem = 'Pulumi.broken.yaml: invalid rekey configuration, 1 problem:\n  - secret SESSION_SECRET, field cadenceDays: expected number, got a string of 6 characters';
     const dir = workdir({ [SHOP]: fixture(SHOP), "Pulumi.broken.yaml": broken, "Pulumi.dev.yaml": FRESH, "Pulumi.yaml.yaml": "config: [not, a, map]\n" });
     const notYaml = "Pulumi.yaml.yaml: config is not a map";
     const st = rekey(dir, "status", "--all-stacks");

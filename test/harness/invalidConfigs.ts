@@ -98,7 +98,7 @@ const ARGUMENT_CASES: InvalidCase[] = [
     {
         title: "postgres adminUser with a quote",
         config: pg({ adminUser: "post'gres" }),
-        expect: { subject: "secret DB", field: "apply.postgres.adminUser", reason: /adminUser "post'gres" must be 1-63 letters/ },
+        expect: { subject: "secret DB", field: "apply.postgres.adminUser", reason: /^adminUser \(a string of 9 characters, not shown\) must be 1-63 letters/ },
     },
     // A Unix socket directory is not a host: the hooks, and one-server comparison, take names and addresses only.
     ...["-oProxyCommand=touch /tmp/x", "db host", "--help", "/var/run/postgresql"].map((host) => ({
@@ -238,7 +238,118 @@ const OWNER_CASES: InvalidCase[] = [
     },
 ];
 
+/**
+ * A value pasted where a boolean, number, enum, date or name belongs, and credentials in a
+ * URL or a connection string: each named by subject, field and reason, and the value
+ * described (its type and length), never shown (components/plan/shown.ts).
+ */
+const PASTED = "Hx7!pasted-pa55word";
+const n = PASTED.length;
+const SECRECY_CASES: InvalidCase[] = [
+    ...(
+        [
+            ["adopt", "boolean"],
+            ["keepPrevious", "boolean"],
+            ["epoch", "number"],
+            ["cadenceDays", "number"],
+            ["minLength", "number"],
+        ] as const
+    ).map(([field, type]) => ({
+        title: `a password pasted as ${field}`,
+        config: secrets({ K: { ...ok, [field]: PASTED } }),
+        expect: { subject: "secret K", field, reason: new RegExp(`^expected ${type}, got a string of ${n} characters$`) },
+    })),
+    {
+        title: "a password pasted as supplied (a literal true)",
+        config: secrets({ K: { epoch: 1, supplied: PASTED } }),
+        expect: { subject: "secret K", field: "supplied", reason: new RegExp(`^must be true \\(got a string of ${n} characters\\)$`) },
+    },
+    {
+        title: "a password pasted as the encoding (an enum)",
+        config: secrets({ K: { epoch: 1, generate: { encoding: PASTED, bytes: 32 } } }),
+        expect: { subject: "secret K", field: "generate.encoding", reason: new RegExp(`^unknown encoding \\(a string of ${n} characters; known: hex, `) },
+    },
+    {
+        title: "a password pasted as rotatedAt (a date)",
+        config: secrets({ K: { ...ok, rotatedAt: PASTED } }),
+        expect: { subject: "secret K", field: "rotatedAt", reason: new RegExp(`^\\(a string of ${n} characters, not shown\\) is not a date written YYYY-MM-DD$`) },
+    },
+    {
+        title: "a password pasted as a verify's expectStatus",
+        config: secrets({ A: { ...ok, consumers: ["api"] } }, { "rekey:consumers": { api: { restart: "true", verify: { url: "https://api.example/health", expectStatus: PASTED } } } }),
+        expect: { subject: "consumer api", field: "verify.expectStatus", reason: new RegExp(`^expected number, got a string of ${n} characters$`) },
+        // A consumer whose entry does not parse is left out, so the secret reading it names an unknown consumer.
+        also: [{ subject: "secret A", field: "consumers", reason: /^unknown consumer "api" \(not in rekey:consumers\)$/ }],
+    },
+    {
+        title: "a verify URL with a password: shown without its userinfo",
+        config: verifyUrl(`https://monitor:${PASTED}@api.example/health`),
+        expect: { subject: "consumer api", field: "verify.url", reason: /^https:\/\/…@api\.example\/health holds credentials; rekey prints verify URLs in plans and logs$/ },
+    },
+    {
+        title: "a verify URL of another scheme with a query token: shown without the token",
+        config: verifyUrl(`ftp://files.example/health?token=${encodeURIComponent(PASTED)}#x`),
+        expect: { subject: "consumer api", field: "verify.url", reason: /^ftp:\/\/files\.example\/health\?token=…#… is not an http\(s\) URL$/ },
+    },
+    {
+        title: "a verify URL the parser refuses, with a password in it: described",
+        config: verifyUrl(`http://monitor:${PASTED}@exa mple.com/`),
+        expect: { subject: "consumer api", field: "verify.url", reason: new RegExp(`^\\(a string of ${n + 29} characters, not shown\\) is not a URL the WHATWG URL parser accepts$`) },
+    },
+    {
+        title: "a Postgres connection string with its password as the database",
+        config: pg({ database: `postgresql://app:${PASTED}@db.internal:5432/app` }),
+        expect: { subject: "secret DB", field: "apply.postgres.database", reason: /^database postgresql:\/\/…@db\.internal:5432\/app is a connection string; give host, port and database separately$/ },
+    },
+    {
+        title: "a libpq keyword string with its password as the database",
+        config: pg({ database: `host=db password=${PASTED}` }),
+        expect: { subject: "secret DB", field: "apply.postgres.database", reason: new RegExp(`^database \\(a string of ${n + 17} characters, not shown\\) is a connection string`) },
+    },
+    {
+        title: "the admin password itself as adminPasswordSecret",
+        config: pg({ adminPasswordSecret: PASTED }),
+        expect: { subject: "secret DB", field: "apply.postgres.adminPasswordSecret", reason: new RegExp(`^unknown secret \\(a string of ${n} characters, not shown\\)$`) },
+    },
+    {
+        title: "a password as the role",
+        config: pg({ role: PASTED }),
+        expect: { subject: "secret DB", field: "apply.postgres", reason: new RegExp(`^role \\(a string of ${n} characters, not shown\\) must be 1-63 letters`) },
+    },
+    {
+        title: "a password as the Redis ACL user",
+        config: secrets({ R: { ...ok, apply: { redis: { user: PASTED } } } }),
+        expect: { subject: "secret R", field: "apply.redis.user", reason: new RegExp(`^ACL user \\(a string of ${n} characters, not shown\\) must be`) },
+    },
+    {
+        title: "a password in a secret's consumers",
+        config: secrets({ A: { ...ok, consumers: [PASTED] } }),
+        expect: { subject: "secret A", field: "consumers", reason: new RegExp(`^unknown consumer \\(a string of ${n} characters, not shown\\) \\(not in rekey:consumers\\)$`) },
+    },
+    {
+        title: "a password as a secret's name",
+        config: secrets({ [PASTED]: ok }),
+        expect: { subject: `secret (a string of ${n} characters, not shown)`, field: "", reason: /^a secret name is letters, digits and underscores/ },
+    },
+    {
+        title: "a password as the whole rekey:secrets",
+        config: { "rekey:secrets": PASTED },
+        expect: { subject: "rekey:secrets", field: "", reason: new RegExp(`^expected a map of secrets, got a string of ${n} characters$`) },
+    },
+    {
+        title: "a password as a Kubernetes Secret type shared with another secret",
+        config: secrets({ A: { ...ok, stores: [{ kubernetes: { secret: "app", key: "A" } }] }, B: { ...ok, stores: [{ kubernetes: { secret: "app", key: "B", type: PASTED } }] } }),
+        expect: { subject: "secret B", field: "stores[0].kubernetes.type", reason: new RegExp(`^Secret default/app is given type \\(a string of ${n} characters, not shown\\) here and "Opaque" by secret A$`) },
+    },
+    {
+        title: "a password as an SSH user",
+        config: secrets({ A: ok }, { "rekey:hosts": { web1: { host: "10.0.0.1", user: PASTED, hostKey: HOST_KEY } } }),
+        expect: { subject: "host web1", field: "user", reason: new RegExp(`^user \\(a string of ${n} characters, not shown\\) must be a login name`) },
+    },
+];
+
 export const INVALID_CASES: InvalidCase[] = [
+    ...SECRECY_CASES,
     ...RESERVED_CASES,
     ...HOST_CASES,
     ...ARGUMENT_CASES,
@@ -257,7 +368,7 @@ export const INVALID_CASES: InvalidCase[] = [
     {
         title: "epoch of the wrong type",
         config: secrets({ A: { ...ok, epoch: "4" } }),
-        expect: { subject: "secret A", field: "epoch", reason: /expected number, got the string "4"/ },
+        expect: { subject: "secret A", field: "epoch", reason: /^expected number, got a string of 1 character$/ },
     },
     {
         title: "negative epoch",
@@ -282,7 +393,7 @@ export const INVALID_CASES: InvalidCase[] = [
     {
         title: "unknown encoding",
         config: secrets({ A: { epoch: 1, generate: { encoding: "base32", bytes: 32 } } }),
-        expect: { subject: "secret A", field: "generate.encoding", reason: /unknown encoding "base32"/ },
+        expect: { subject: "secret A", field: "generate.encoding", reason: /^unknown encoding \(a string of 6 characters; known: hex, base64, base64url, fernet, alphanumeric, password, htpasswd\)$/ },
     },
     {
         title: "bytes below the range",
@@ -495,7 +606,7 @@ export const INVALID_CASES: InvalidCase[] = [
     {
         title: "rotatedAt that is not a date",
         config: secrets({ A: { ...ok, rotatedAt: "2 Oct 2026" } }),
-        expect: { subject: "secret A", field: "rotatedAt", reason: /^"2 Oct 2026" is not a date written YYYY-MM-DD$/ },
+        expect: { subject: "secret A", field: "rotatedAt", reason: /^\(a string of 10 characters, not shown\) is not a date written YYYY-MM-DD$/ },
     },
     {
         title: "rotatedAt on a day that does not exist",
@@ -525,7 +636,7 @@ export const INVALID_CASES: InvalidCase[] = [
     {
         title: "Redis ACL user with a space",
         config: secrets({ R: { ...ok, apply: { redis: { user: "app user" } } } }),
-        expect: { subject: "secret R", field: "apply.redis.user", reason: /ACL user "app user" must be/ },
+        expect: { subject: "secret R", field: "apply.redis.user", reason: /^ACL user \(a string of 8 characters, not shown\) must be/ },
     },
     {
         title: "command hook without keepPrevious",

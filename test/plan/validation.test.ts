@@ -84,7 +84,7 @@ test("every problem is reported in one error, each line naming secret, field and
     expect(err.problems).toHaveLength(3);
     expect(err.message).toContain("invalid rekey configuration, 3 problems:");
     expect(err.message).toContain("  - secret A, field generate.bytes: must be 16-1024 bytes (got 2)");
-    expect(err.message).toContain('  - secret B, field generate.encoding: unknown encoding "rot13"');
+    expect(err.message).toContain('  - secret B, field generate.encoding: unknown encoding (a string of 5 characters; known: hex');
     expect(err.message).toContain("  - secret C, field supplied: no value in rekey:supplied.C");
 });
 

@@ -4,6 +4,7 @@ import type { PlannedStore, StoreKind, StoreWrite, Variant } from "../model";
 import { PREVIOUS_SUFFIX, USER_SUFFIX } from "../model";
 import * as names from "../names";
 import type { DefaultsConfig, HostConfig, StoreConfig } from "../schema";
+import { nameText } from "../shown";
 
 export type StoreOf<K extends StoreKind> = Extract<PlannedStore, { kind: K }>;
 
@@ -49,7 +50,7 @@ export function writesOf(ctx: StoreContext, base: string, spell: (suffix: string
 /** The host (entry, else defaults, else local) and the one spelling of the path of a whole-file store, checked. */
 export function hostFile(kind: "dotenv" | "file", e: { host?: string; path: string }, ctx: StoreContext) {
     const host = e.host ?? ctx.defaults[kind]?.host ?? null;
-    if (host !== null && !ctx.hosts.has(host)) ctx.check(`${kind}.host`, `unknown host "${host}" (not in rekey:hosts)`);
+    if (host !== null && !ctx.hosts.has(host)) ctx.check(`${kind}.host`, `unknown host ${nameText(host)} (not in rekey:hosts)`);
     ctx.check(`${kind}.path`, names.absolutePathProblem(e.path));
     return { host, path: names.normalPath(e.path) };
 }

@@ -2,6 +2,7 @@
 // resource holding every managed key, so they must agree on its type.
 import * as names from "../names";
 import { StoreKindPlanner, writesOf } from "./kind";
+import { nameText } from "../shown";
 
 /** The keys a typed Secret may hold (the API server refuses others). */
 export const TYPED_SECRET_KEYS: Record<string, string[]> = {
@@ -22,7 +23,7 @@ export const kubernetes: StoreKindPlanner<"kubernetes"> = {
         for (const w of writes) ctx.check("kubernetes.key", names.kubernetesSecretKeyProblem(w.target));
         const allowed = type ? TYPED_SECRET_KEYS[type] : undefined;
         for (const w of writes) {
-            if (allowed && !allowed.includes(w.target)) ctx.check("kubernetes.key", `a ${type} Secret holds only ${allowed.join(", ")}, not "${w.target}"`);
+            if (allowed && !allowed.includes(w.target)) ctx.check("kubernetes.key", `a ${type} Secret holds only ${allowed.join(", ")}, not ${nameText(w.target)}`);
         }
         return { kind: "kubernetes", label: `kubernetes:${namespace}/${e.secret}#${key}`, namespace, secret: e.secret, type, writes };
     },
@@ -31,5 +32,5 @@ export const kubernetes: StoreKindPlanner<"kubernetes"> = {
     groupConflict: (first, by, store) =>
         first.type === store.type
             ? null
-            : { field: "kubernetes.type", reason: `Secret ${first.namespace}/${first.secret} is given type ${store.type ?? "Opaque"} here and ${first.type ?? "Opaque"} by secret ${by}` },
+            : { field: "kubernetes.type", reason: `Secret ${first.namespace}/${first.secret} is given type ${nameText(store.type ?? "Opaque")} here and ${nameText(first.type ?? "Opaque")} by secret ${by}` },
 };
