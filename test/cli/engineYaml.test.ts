@@ -50,7 +50,6 @@ describe("characters yaml.v3's reader refuses (go-yaml v3 readerc.go yaml_parser
         ["--reason", "U+0007", "quarterly\u0007"],
         ["--reason", "U+007F", "quarterly\u007f"],
         ["--reason", "U+009B", "quarterly \u009b2J"],
-        ["--incident", "U+0085", "leaked\u0085"],
         ["--incident", "U+0090", "leaked \u0090 in a log"],
         ["--incident", "U+FFFF", "leaked \uffff"],
     ])("bump %s with %s is refused naming the flag, the file untouched", (flag, name, value) => {
@@ -58,9 +57,7 @@ describe("characters yaml.v3's reader refuses (go-yaml v3 readerc.go yaml_parser
         const r = rekey(dir, "bump", "SESSION_SECRET", "WEBHOOK_KEY", "--stack", "shop", flag, value);
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(
-            name === "U+0085"
-                ? /^rekey: --incident must be one line/
-                : new RegExp(`^rekey: ${flag} holds ${name.replace("+", "\\+")} at character \\d+, a control character Pulumi's YAML reader refuses: the stack file would be unreadable by every pulumi command; nothing was written\\n$`),
+            new RegExp(`^rekey: ${flag} holds ${name.replace("+", "\\+")} at character \\d+, a control character Pulumi's YAML reader refuses: the stack file would be unreadable by every pulumi command; nothing was written\\n$`),
         );
         expect(read(dir, SHOP)).toBe(fixture(SHOP));
     });
