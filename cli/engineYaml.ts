@@ -74,44 +74,85 @@ function isMergeKey(text: string, key: unknown): boolean {
 }
 
 /**
- * A merge key `<<` where it changes what rekey reads: in the document's map, in `config`, or
- * anywhere in the value of a `rekey:*` key (an alias followed to what it names). yaml.v3
- * applies it when Pulumi reads the file into `any` (decode.go `(*decoder).mapping` then
- * `(*decoder).merge`: the map's own keys first, then each merged map's keys not already set,
- * the first map of a list winning), before the config is namespaced or typed, so at any depth
- * it can add a secret, a store or an epoch that rekey, which reads `<<` as a plain key, would
- * not see (and a `<<` around the whole config would leave rekey no secrets at all). Refused
- * rather than applied: a bump could not edit an epoch that comes from a merge without
- * changing every entry that shares it. Merge keys elsewhere (another namespace's values) are
- * left alone: rekey reads none of it.
+ * A plain scalar yaml.v3 reads as a timestamp (resolve.go `resolve`, `parseTimestamp`: four
+ * digits and "-", then one of `allowedTimestampFormats`, day and month in range) where the
+ * core schema rekey reads with keeps a string. Pulumi reads the file into `any`, so the value
+ * becomes a time.Time, and its config object the text `2026-08-01 00:00:00 +0000 UTC`
+ * (pulumi/pulumi sdk/go/common/resource/config/object.go `unmarshalObject`: `v.String()`):
+ * an unquoted `rotatedAt: 2026-08-01` is a date to rekey and not one to `pulumi up`.
  */
-export function mergeKeyProblem(text: string, doc: () => Document.Parsed): string | null {
-    // A merge key needs "<<" in the text: without it the document is not composed.
-    if (!text.includes("<<")) return null;
-    const { isAlias, isMap, isScalar, isSeq } = yamlDocuments();
+const GO_TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?))?$/;
+
+function isGoTimestamp(value: string): boolean {
+    const m = GO_TIMESTAMP.exec(value);
+    if (!m) return false;
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    return mo >= 1 && mo <= 12 && day.getUTCDate() === d && day.getUTCMonth() === mo - 1;
+}
+
+/** What Pulumi makes of a plain timestamp: Go's time.Time String() of it. */
+function timestampReading(value: string): string {
+    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+    const pad = (x: string) => x.padStart(2, "0");
+    const text = m ? `"${m[1]}-${pad(m[2])}-${pad(m[3])} 00:00:00 +0000 UTC"` : "Go's text for that time";
+    return `Pulumi's YAML reader reads a timestamp (yaml.v3 resolve.go parseTimestamp) and pulumi up gets ${text}, not what rekey reads`;
+}
+
+/** Where an unquoted timestamp may stand in the text: the document is composed only then (status and due read quoted dates). */
+const PLAIN_TIMESTAMP_HINT = /(?:^|[\s:,[{])\d{4}-\d{1,2}-\d{1,2}(?=$|[\s,\]}Tt#])/m;
+
+/**
+ * What yaml.v3 reads differently from rekey where it changes what rekey reads: in the
+ * document's map, in `config`, or anywhere in the value of a `rekey:*` key (an alias followed
+ * to what it names). Merge keys and plain timestamps elsewhere (another namespace's values)
+ * are left alone: rekey reads none of it.
+ *
+ * A merge key `<<` is applied by yaml.v3 when Pulumi reads the file into `any` (decode.go
+ * `(*decoder).mapping` then `(*decoder).merge`: the map's own keys first, then each merged
+ * map's keys not already set, the first map of a list winning), before the config is
+ * namespaced or typed, so at any depth it can add a secret, a store or an epoch that rekey,
+ * which reads `<<` as a plain key, would not see (and a `<<` around the whole config would
+ * leave rekey no secrets at all). Refused rather than applied: a bump could not edit an epoch
+ * that comes from a merge without changing every entry that shares it.
+ */
+export function engineReadingProblem(text: string, doc: () => Document.Parsed): string | null {
+    const merges = text.includes("<<");
+    const timestamps = PLAIN_TIMESTAMP_HINT.test(text);
+    if (!merges && !timestamps) return null;
+    const { isAlias, isMap, isScalar, isSeq, Scalar } = yamlDocuments();
     const d = doc();
     const keyText = (k: unknown): string | null => (isScalar(k) ? String(k.value) : isAlias(k) ? keyText(k.resolve(d)) : null);
+    const at = (node: { range?: [number, number, number] | null }) => {
+        const { line, column } = lineColumn(text, node.range![0]);
+        return `line ${line}, column ${column}`;
+    };
     const seen = new Set<unknown>();
     type Scope = "document" | "config" | "rekey";
     const walk = (node: unknown, scope: Scope, path: string): string | null => {
         if (isAlias(node)) return walk(node.resolve(d), scope, path);
-        if (scope === "rekey") {
-            if (seen.has(node)) return null; // an anchored node used again: walked once
+        if (scope !== "rekey") {
+            // The maps around the rekey:* values: only their merge keys change what rekey reads.
+        } else if (seen.has(node)) {
+            return null; // an anchored node used again: walked once
+        } else {
             seen.add(node);
-        }
-        if (isSeq(node) && scope === "rekey") {
-            for (const [i, item] of node.items.entries()) {
-                const found = walk(item, scope, `${path}[${i}]`);
-                if (found) return found;
+            if (isScalar(node) && node.range && node.type === Scalar.PLAIN && node.tag === undefined && typeof node.value === "string" && isGoTimestamp(node.value)) {
+                return `${at(node)}: ${node.value} in ${path} is written without quotes: ${timestampReading(node.value)}; quote it ("${node.value}") so both read the text`;
+            }
+            if (isSeq(node)) {
+                for (const [i, item] of node.items.entries()) {
+                    const found = walk(item, scope, `${path}[${i}]`);
+                    if (found) return found;
+                }
             }
         }
         if (!isMap(node)) return null;
         for (const pair of node.items) {
             if (isMergeKey(text, pair.key)) {
-                const { line, column } = lineColumn(text, (pair.key as { range: [number, number, number] }).range[0]);
                 const within = path === "" ? "the document's map" : path;
                 return (
-                    `line ${line}, column ${column}: a merge key "<<" in ${within}: Pulumi's YAML reader merges it (yaml.v3 decode.go (*decoder).merge) ` +
+                    `${at(pair.key as { range: [number, number, number] })}: a merge key "<<" in ${within}: Pulumi's YAML reader merges it (yaml.v3 decode.go (*decoder).merge) ` +
                     `and rekey does not, so rekey would show other secrets, stores or epochs than pulumi up deploys; write the merged keys out in place`
                 );
             }

@@ -3,6 +3,9 @@
 // Encrypted values are never decrypted; `ciphertexts` exists only to tell whether a supplied
 // value changed and is never printed.
 //
+// What Pulumi's YAML reader (yaml.v3) would read otherwise is refused first, with its line and
+// column (engineYaml.ts): control characters, foreign line breaks, merge keys and unquoted
+// dates where rekey reads.
 // Values are read with js-yaml (core schema: dates stay strings, duplicate keys are errors),
 // several times faster than composing a yaml Document; `rekey plan` on a 1,000-secret stack
 // reads two versions of the file and must stay under a second. The yaml package (the
@@ -14,7 +17,7 @@ import { join } from "path";
 import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
-import { mergeKeyProblem, readerProblem, yamlDocuments } from "./engineYaml";
+import { engineReadingProblem, readerProblem, yamlDocuments } from "./engineYaml";
 import { CliError } from "./errors";
 
 export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -120,7 +123,7 @@ export function parseStackFile(text: string, label: string): StackFile {
     checkSize(top, label);
     let doc: Document.Parsed | undefined;
     const parsed = () => (doc ??= yamlDocuments().parseDocument(text, { keepSourceTokens: true }));
-    const merged = mergeKeyProblem(text, parsed);
+    const merged = engineReadingProblem(text, parsed);
     if (merged) throw new CliError(`${label}: ${merged}`);
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
         throw new CliError(`${label} is not a Pulumi stack file: expected a map with a config key`);

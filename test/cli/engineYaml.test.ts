@@ -106,6 +106,30 @@ describe("merge keys, which yaml.v3 applies (decode.go (*decoder).mapping, (*dec
     });
 });
 
+describe("plain timestamps, which yaml.v3 types (resolve.go parseTimestamp) and pulumi/pulumi config/object.go unmarshalObject turns into Go's time text", () => {
+    test("an unquoted rotatedAt (a date to rekey due, \"2026-08-01 00:00:00 +0000 UTC\" to pulumi up) is refused naming line and column", () => {
+        const text = fixture(SHOP).replace('rotatedAt: "2026-08-01"', "rotatedAt: 2026-08-01");
+        const dir = workdir({ [SHOP]: text });
+        for (const args of READ_COMMANDS) {
+            expect(rekey(dir, ...args)).toEqual({
+                code: 2,
+                stdout: "",
+                stderr:
+                    'rekey: Pulumi.shop.yaml: line 29, column 18: 2026-08-01 in config.rekey:secrets.SESSION_SECRET.rotatedAt is written without quotes: Pulumi\'s YAML reader reads a timestamp (yaml.v3 resolve.go parseTimestamp) and pulumi up gets "2026-08-01 00:00:00 +0000 UTC", not what rekey reads; quote it ("2026-08-01") so both read the text\n',
+            });
+        }
+        expect(read(dir, SHOP)).toBe(text);
+        const flow = fixture(SHOP).replace("WEBHOOK_KEY: { epoch: 1,", "WEBHOOK_KEY: { epoch: 1, rotatedAt: 2026-1-5,");
+        expect(rekey(workdir({ [SHOP]: flow }), "due", "--stack", "shop").stderr).toMatch(/^rekey: Pulumi.shop.yaml: line 79, column 41: 2026-1-5 in config.rekey:secrets.WEBHOOK_KEY.rotatedAt is written without quotes: .* pulumi up gets "2026-01-05 00:00:00 \+0000 UTC"/);
+    });
+
+    test("quoted dates, a day that does not exist (a string for yaml.v3 too) and plain dates in another namespace are read as before (control)", () => {
+        const text = withConfigLines("  app:launch: 2026-01-05\n").replace("rotatedAt: '2026-10-20'", "rotatedAt: 2026-02-30");
+        expect(rekey(workdir({ [SHOP]: text }), "due", "--stack", "shop").stderr).toContain("is a date that does not exist");
+        expect(rekey(workdir({ [SHOP]: withConfigLines("  app:launch: 2026-01-05\n") }), "status", "--stack", "shop").code).toBe(0);
+    });
+});
+
 describe("edits through anchors and aliases", () => {
     const secret = (name: string, rest: string) => `    ${name}: ${rest}\n`;
     const stack = (secrets: string) => `config:\n  rekey:secrets:\n${secrets}`;
