@@ -137,8 +137,10 @@ export function engineReadingProblem(text: string, doc: () => Document.Parsed): 
             return null; // an anchored node used again: walked once
         } else {
             seen.add(node);
-            if (isScalar(node) && node.range && node.type === Scalar.PLAIN && node.tag === undefined && typeof node.value === "string" && isGoTimestamp(node.value)) {
-                return `${at(node)}: ${node.value} in ${path} is written without quotes: ${timestampReading(node.value)}; quote it ("${node.value}") so both read the text`;
+            // The source text, not the node's value: under a %YAML 1.1 directive the yaml package types dates itself.
+            const plain = isScalar(node) && node.range && node.type === Scalar.PLAIN && node.tag === undefined ? text.slice(node.range[0], node.range[1]) : null;
+            if (plain !== null && isGoTimestamp(plain)) {
+                return `${at(node as { range: [number, number, number] })}: ${plain} in ${path} is written without quotes: ${timestampReading(plain)}; quote it ("${plain}") so both read the text`;
             }
             if (isSeq(node)) {
                 for (const [i, item] of node.items.entries()) {

@@ -119,6 +119,8 @@ describe("plain timestamps, which yaml.v3 types (resolve.go parseTimestamp) and 
             });
         }
         expect(read(dir, SHOP)).toBe(text);
+        // Under a %YAML 1.1 directive (the yaml package then types dates itself) the same.
+        expect(rekey(workdir({ [SHOP]: `%YAML 1.1\n---\n${text}` }), "due", "--stack", "shop").stderr).toContain("line 31, column 18: 2026-08-01 in config.rekey:secrets.SESSION_SECRET.rotatedAt is written without quotes");
         const flow = fixture(SHOP).replace("WEBHOOK_KEY: { epoch: 1,", "WEBHOOK_KEY: { epoch: 1, rotatedAt: 2026-1-5,");
         expect(rekey(workdir({ [SHOP]: flow }), "due", "--stack", "shop").stderr).toMatch(/^rekey: Pulumi.shop.yaml: line 79, column 41: 2026-1-5 in config.rekey:secrets.WEBHOOK_KEY.rotatedAt is written without quotes: .* pulumi up gets "2026-01-05 00:00:00 \+0000 UTC"/);
     });
