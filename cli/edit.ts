@@ -4,10 +4,11 @@
 // again and must differ from the original only in the edited values.
 import { isDeepStrictEqual } from "util";
 import { CORE_SCHEMA, load } from "js-yaml";
-import { Scalar, isScalar } from "yaml";
+import { Scalar, isAlias, isScalar, visit } from "yaml";
 import { NAMESPACE } from "../components/plan/rawConfig";
 import { CliError } from "./errors";
-import { StackFile, scalarIn, secretNode } from "./stackFile";
+import { codePoint, controlCharacterIn } from "./engineYaml";
+import { StackFile, scalarIn, secretNode, secretPath } from "./stackFile";
 
 export interface EpochEdit {
     name: string;
@@ -139,9 +140,36 @@ function pairRemoval(file: StackFile, map: ReturnType<typeof secretNode>, key: s
     return { at: start, end: end < text.length ? end + 1 : end, text: "" };
 }
 
-function splicesFor(file: StackFile, edit: EpochEdit): Splice[] {
+/** The anchors of the document that an alias uses again (`&a` … `*a`). */
+function aliasedAnchors(file: StackFile): Set<string> {
+    const out = new Set<string>();
+    if (file.text.includes("*")) visit(file.doc, { Alias: (_, node) => void out.add(node.source) });
+    return out;
+}
+
+/**
+ * An edit of a node that is anchored and used again through an alias would change each use
+ * (every reader, yaml.v3 too, gives the alias the anchored node's value): refused by name,
+ * whether the node is the entry, one of the maps around it, or a value the edit rewrites.
+ */
+function sharedNodeProblem(file: StackFile, name: string, aliased: Set<string>, where: string): void {
+    if (!aliased.size) return;
+    const path = secretPath(file, name);
+    const map = path[3];
+    const values = ["epoch", "rotatedAt", "adopt", "incident"].map((k): [string, unknown] => [k, scalarIn(map, k)?.pair.value]);
+    const nodes: [string, unknown][] = [["the document's map", path[0]], ["config", path[1]], [`${NAMESPACE}:secrets`, path[2]], ["its entry", map], ...values];
+    for (const [what, node] of nodes) {
+        const anchor = node && typeof node === "object" && !isAlias(node) ? (node as { anchor?: string }).anchor : undefined;
+        if (anchor !== undefined && aliased.has(anchor)) {
+            throw new CliError(`${where}: ${what} is anchored (&${anchor}) and used again through *${anchor}, so an edit here would change it there too; write it out in place`);
+        }
+    }
+}
+
+function splicesFor(file: StackFile, edit: EpochEdit, aliased: Set<string>): Splice[] {
     const { text } = file;
     const where = `${file.label}: secret ${edit.name}`;
+    sharedNodeProblem(file, edit.name, aliased, where);
     const map = secretNode(file, edit.name);
     const removals = [edit.dropAdopt ? pairRemoval(file, map, "adopt", where) : null, pairRemoval(file, map, "incident", where)].filter((x): x is Splice => x !== null);
     return [...removals, ...epochSplices(file, edit, map, where)];
@@ -223,6 +251,12 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         if (value === undefined) return;
         if (value.trim() === "") throw new CliError(`${flag} ${empty}`);
         if (/[\r\n\u0085\u2028\u2029]/.test(value)) throw new CliError(`${flag} must be one line (no line break, also none of U+0085, U+2028, U+2029)`);
+        // Written raw (a comment) or JSON-quoted (incident: C1 controls and U+FFFE stay raw):
+        // Pulumi's YAML reader refuses the file then (engineYaml.ts REFUSED_BY_READER).
+        const control = controlCharacterIn(value);
+        if (control) {
+            throw new CliError(`${flag} holds ${codePoint(control.ch)} at character ${[...value.slice(0, control.at)].length + 1}, a control character Pulumi's YAML reader refuses: the stack file would be unreadable by every pulumi command; nothing was written`);
+        }
     };
     for (const e of edits) {
         checkText("--reason", e.reason, "needs text: leave it out to write no reason");
@@ -232,8 +266,9 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
     // offsets still hold), in one pass from the start: the reverse of that order, each
     // unchanged stretch and replacement once. Splicing the whole text per edit copied it
     // twice per splice: 1.6 s for bump --all on 1,000 secrets.
+    const aliased = aliasedAnchors(file);
     const splices = edits
-        .flatMap((e) => splicesFor(file, e))
+        .flatMap((e) => splicesFor(file, e, aliased))
         .sort((a, b) => b.at - a.at || b.end - a.end)
         .reverse();
     const pieces: string[] = [];

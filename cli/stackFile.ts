@@ -3,6 +3,9 @@
 // Encrypted values are never decrypted; `ciphertexts` exists only to tell whether a supplied
 // value changed and is never printed.
 //
+// What Pulumi's YAML reader (yaml.v3) would read otherwise is refused first, with its line and
+// column (engineYaml.ts): control characters, foreign line breaks, merge keys and unquoted
+// dates where rekey reads.
 // Values are read with js-yaml (core schema: dates stay strings, duplicate keys are errors),
 // several times faster than composing a yaml Document; `rekey plan` on a 1,000-secret stack
 // reads two versions of the file and must stay under a second. The yaml package (the
@@ -11,9 +14,10 @@
 import { readFileSync, readdirSync, statSync } from "fs";
 import { CORE_SCHEMA, YAMLException, load } from "js-yaml";
 import { join } from "path";
-import type { Document } from "yaml";
+import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
+import { engineReadingProblem, readerProblem, yamlDocuments } from "./engineYaml";
 import { CliError } from "./errors";
 
 export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -92,18 +96,6 @@ export function utf8Text(bytes: Buffer, label: string): string {
     }
 }
 
-/** Line breaks for Pulumi's YAML reader (Go, yaml.v3) that js-yaml reads as ordinary characters. */
-const FOREIGN_BREAKS: Record<string, string> = { "\u0085": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR" };
-const FOREIGN_BREAK = /[\u0085\u2028\u2029]/;
-
-/** Where the first of those is, as a problem to refuse: keys after it would be read one way by Pulumi and another by rekey. */
-export function foreignBreakProblem(text: string): string | null {
-    const m = FOREIGN_BREAK.exec(text);
-    if (!m) return null;
-    const before = text.slice(0, m.index).split("\n");
-    return `line ${before.length}, column ${before[before.length - 1].length + 1}: ${FOREIGN_BREAKS[m[0]]} is a line break for Pulumi's YAML reader but not for rekey's, so the two would read different keys; remove it`;
-}
-
 /** Visits of the parsed values allowed: YAML aliases can make a small file expand enormously. */
 const MAX_NODES = 200_000;
 
@@ -118,8 +110,9 @@ function checkSize(value: unknown, label: string): void {
 }
 
 export function parseStackFile(text: string, label: string): StackFile {
-    const foreign = foreignBreakProblem(text);
-    if (foreign) throw new CliError(`${label}: ${foreign}`);
+    // Before js-yaml reads it: js-yaml places a control character at its line's end, or not at all.
+    const unread = readerProblem(text);
+    if (unread) throw new CliError(`${label}: ${unread}`);
     let top: unknown;
     try {
         top = load(text, { schema: CORE_SCHEMA, filename: label });
@@ -128,6 +121,10 @@ export function parseStackFile(text: string, label: string): StackFile {
         throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason}`);
     }
     checkSize(top, label);
+    let doc: Document.Parsed | undefined;
+    const parsed = () => (doc ??= yamlDocuments().parseDocument(text, { keepSourceTokens: true }));
+    const merged = engineReadingProblem(text, parsed);
+    if (merged) throw new CliError(`${label}: ${merged}`);
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
         throw new CliError(`${label} is not a Pulumi stack file: expected a map with a config key`);
     }
@@ -164,12 +161,11 @@ export function parseStackFile(text: string, label: string): StackFile {
     const holdsSecure = (v: unknown): boolean => secureText(v) !== undefined || (!!v && typeof v === "object" && Object.values(v as object).some(holdsSecure));
     const encryptedKeys = Object.entries(withoutSecrets).flatMap(([k, v]) => (k.startsWith(`${NAMESPACE}:`) && holdsSecure(v) ? [k.slice(NAMESPACE.length + 1)] : []));
     const raw = rawConfigOf(withoutSecrets, { suppliedNames: names.supplied, hostKeyNames: names.hostKeys, plaintextKeys, encryptedKeys });
-    let doc: Document.Parsed | undefined;
     return {
         label,
         text,
         get doc() {
-            return (doc ??= yamlDocuments().parseDocument(text, { keepSourceTokens: true }));
+            return parsed();
         },
         raw,
         hasRekeyKeys: Object.keys(config).some((k) => k.startsWith(`${NAMESPACE}:`)),
@@ -216,16 +212,30 @@ export function planOf(file: StackFile, today?: string): RotationPlan {
     }
 }
 
-/** The yaml package, loaded when a document is first needed. */
-export function yamlDocuments(): typeof import("yaml") {
-    return require("yaml") as typeof import("yaml");
+/**
+ * The YAML nodes from the document's map down to one secret's entry (the document's map,
+ * `config`, `rekey:secrets`, the entry), for edits. An alias on the way is refused by name:
+ * its text is elsewhere, and editing it there would change every use of it.
+ */
+export function secretPath(file: StackFile, name: string) {
+    const { isAlias, isMap } = yamlDocuments();
+    const keys = ["config", `${NAMESPACE}:secrets`, name];
+    const top = file.doc.contents;
+    if (!isMap(top)) throw new CliError(`${file.label}: the document is not a map`);
+    const path: YAMLMap<unknown, unknown>[] = [top];
+    for (const [i, key] of keys.entries()) {
+        const node: unknown = path[i].get(key, true);
+        const what = i === 2 ? `secret ${name}` : key;
+        if (isAlias(node)) throw new CliError(`${file.label}: ${what} is written as an alias (*${node.source}); rekey edits only what is written out in place: write it out`);
+        if (!isMap(node)) throw new CliError(`${file.label}: ${what} is not a map`);
+        path.push(node);
+    }
+    return path;
 }
 
 /** The YAML node of one secret's entry, for edits. */
 export function secretNode(file: StackFile, name: string) {
-    const node = file.doc.getIn(["config", `${NAMESPACE}:secrets`, name], true);
-    if (!yamlDocuments().isMap(node)) throw new CliError(`${file.label}: secret ${name} is not a map`);
-    return node;
+    return secretPath(file, name)[3];
 }
 
 export function scalarIn(map: ReturnType<typeof secretNode>, key: string) {

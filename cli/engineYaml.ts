@@ -1,0 +1,170 @@
+// Where Pulumi's YAML reader and rekey's would read one stack file differently. Pulumi reads
+// Pulumi.<stack>.yaml with gopkg.in/yaml.v3 (pulumi/pulumi sdk/go/common/workspace/loaders.go
+// `LoadProjectStackBytes`: encoding.YAML's `Unmarshal`, sdk/go/common/encoding/marshal.go, into
+// `any`, then marshalled again and read into `ProjectStack`); rekey reads it with js-yaml
+// (values) and the yaml package (positions, edits). What the readers would read differently
+// is refused with its line and column, so that `rekey plan`, `due` and `status` never show an
+// inventory other than the one `pulumi up` deploys, and a bump never writes a file Pulumi
+// cannot read.
+import type { Document } from "yaml";
+
+/** The yaml package, loaded when a document is first needed (status and due never need it). */
+export function yamlDocuments(): typeof import("yaml") {
+    return require("yaml") as typeof import("yaml");
+}
+
+/** Line and column (from 1) of an offset of `text`. */
+export function lineColumn(text: string, at: number): { line: number; column: number } {
+    const before = text.slice(0, at).split("\n");
+    return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+export function codePoint(ch: string): string {
+    return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * The characters yaml.v3's reader refuses anywhere in the stream ("control characters are
+ * not allowed", go-yaml/yaml v3 readerc.go `yaml_parser_update_buffer`): it accepts only
+ * tab, LF, CR, U+0020–U+007E, U+0085, U+00A0–U+D7FF, U+E000–U+FFFD and U+10000 up. So C0
+ * controls but tab, LF and CR; DEL; C1 controls but NEL; U+FFFE and U+FFFF. (Surrogates
+ * cannot reach here: the text is valid UTF-8, stackFile.ts `utf8Text`.) js-yaml refuses C0
+ * controls only inside scalars and at a wrong position, and C1 controls in comments not at all.
+ */
+const REFUSED_BY_READER = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
+
+/** The first character of `text` that yaml.v3's reader refuses, or null. */
+export function controlCharacterIn(text: string): { ch: string; at: number } | null {
+    const m = REFUSED_BY_READER.exec(text);
+    return m ? { ch: m[0], at: m.index } : null;
+}
+
+/** Line breaks for yaml.v3 (yamlprivateh.go `is_break`) that js-yaml reads as ordinary characters. */
+const FOREIGN_BREAKS: Record<string, string> = { "\u0085": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR" };
+
+/**
+ * One pass over the text for every character the two readers take differently: the first is
+ * the problem, with its line and column. A byte order mark after the file's start is one of
+ * them only at the start of a line, where yaml.v3 skips it (scannerc.go
+ * `yaml_parser_scan_to_next_token`: "Allow the BOM mark to start a line") and js-yaml keeps
+ * it in the key that follows.
+ */
+const READER_DIFFERENCE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFFFE\uFFFF]|(?<=\n)\uFEFF/;
+
+export function readerProblem(text: string): string | null {
+    const m = READER_DIFFERENCE.exec(text);
+    if (!m) return null;
+    const { line, column } = lineColumn(text, m.index);
+    const where = `line ${line}, column ${column}`;
+    const ch = m[0];
+    if (FOREIGN_BREAKS[ch]) return `${where}: ${FOREIGN_BREAKS[ch]} is a line break for Pulumi's YAML reader but not for rekey's, so the two would read different keys; remove it`;
+    if (ch === "\uFEFF") return `${where}: U+FEFF BYTE ORDER MARK at the start of a line is skipped by Pulumi's YAML reader (yaml.v3) but not by rekey's, so the two would read different keys; remove it`;
+    return `${where}: ${codePoint(ch)} is a control character, which Pulumi's YAML reader (yaml.v3) refuses: every pulumi command fails on this file; remove it`;
+}
+
+/**
+ * yaml.v3's merge key (decode.go `isMerge`): a scalar key `<<` written plain, or tagged `!` or
+ * `!!merge` (a quoted "<<" is a string key, the parser giving it !!str: decode.go
+ * `(*parser).scalar`).
+ */
+function isMergeKey(text: string, key: unknown): boolean {
+    const { isScalar, Scalar } = yamlDocuments();
+    if (!isScalar(key) || !key.range || key.type !== Scalar.PLAIN) return false;
+    return text.slice(key.range[0], key.range[1]) === "<<" && (key.tag === undefined || key.tag === "!" || key.tag === "tag:yaml.org,2002:merge");
+}
+
+/**
+ * A plain scalar yaml.v3 reads as a timestamp (resolve.go `resolve`, `parseTimestamp`: four
+ * digits and "-", then one of `allowedTimestampFormats`, day and month in range) where the
+ * core schema rekey reads with keeps a string. Pulumi reads the file into `any`, so the value
+ * becomes a time.Time, and its config object the text `2026-08-01 00:00:00 +0000 UTC`
+ * (pulumi/pulumi sdk/go/common/resource/config/object.go `unmarshalObject`: `v.String()`):
+ * an unquoted `rotatedAt: 2026-08-01` is a date to rekey and not one to `pulumi up`.
+ */
+const GO_TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?))?$/;
+
+function isGoTimestamp(value: string): boolean {
+    const m = GO_TIMESTAMP.exec(value);
+    if (!m) return false;
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    return mo >= 1 && mo <= 12 && day.getUTCDate() === d && day.getUTCMonth() === mo - 1;
+}
+
+/** What Pulumi makes of a plain timestamp: Go's time.Time String() of it. */
+function timestampReading(value: string): string {
+    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+    const pad = (x: string) => x.padStart(2, "0");
+    const text = m ? `"${m[1]}-${pad(m[2])}-${pad(m[3])} 00:00:00 +0000 UTC"` : "Go's text for that time";
+    return `Pulumi's YAML reader reads a timestamp (yaml.v3 resolve.go parseTimestamp) and pulumi up gets ${text}, not what rekey reads`;
+}
+
+/** Where an unquoted timestamp may stand in the text: the document is composed only then (status and due read quoted dates). */
+const PLAIN_TIMESTAMP_HINT = /(?:^|[\s:,[{])\d{4}-\d{1,2}-\d{1,2}(?=$|[\s,\]}Tt#])/m;
+
+/**
+ * What yaml.v3 reads differently from rekey where it changes what rekey reads: in the
+ * document's map, in `config`, or anywhere in the value of a `rekey:*` key (an alias followed
+ * to what it names). Merge keys and plain timestamps elsewhere (another namespace's values)
+ * are left alone: rekey reads none of it.
+ *
+ * A merge key `<<` is applied by yaml.v3 when Pulumi reads the file into `any` (decode.go
+ * `(*decoder).mapping` then `(*decoder).merge`: the map's own keys first, then each merged
+ * map's keys not already set, the first map of a list winning), before the config is
+ * namespaced or typed, so at any depth it can add a secret, a store or an epoch that rekey,
+ * which reads `<<` as a plain key, would not see (and a `<<` around the whole config would
+ * leave rekey no secrets at all). Refused rather than applied: a bump could not edit an epoch
+ * that comes from a merge without changing every entry that shares it.
+ */
+export function engineReadingProblem(text: string, doc: () => Document.Parsed): string | null {
+    const merges = text.includes("<<");
+    const timestamps = PLAIN_TIMESTAMP_HINT.test(text);
+    if (!merges && !timestamps) return null;
+    const { isAlias, isMap, isScalar, isSeq, Scalar } = yamlDocuments();
+    const d = doc();
+    const keyText = (k: unknown): string | null => (isScalar(k) ? String(k.value) : isAlias(k) ? keyText(k.resolve(d)) : null);
+    const at = (node: { range?: [number, number, number] | null }) => {
+        const { line, column } = lineColumn(text, node.range![0]);
+        return `line ${line}, column ${column}`;
+    };
+    const seen = new Set<unknown>();
+    type Scope = "document" | "config" | "rekey";
+    const walk = (node: unknown, scope: Scope, path: string): string | null => {
+        if (isAlias(node)) return walk(node.resolve(d), scope, path);
+        if (scope !== "rekey") {
+            // The maps around the rekey:* values: only their merge keys change what rekey reads.
+        } else if (seen.has(node)) {
+            return null; // an anchored node used again: walked once
+        } else {
+            seen.add(node);
+            // The source text, not the node's value: under a %YAML 1.1 directive the yaml package types dates itself.
+            const plain = isScalar(node) && node.range && node.type === Scalar.PLAIN && node.tag === undefined ? text.slice(node.range[0], node.range[1]) : null;
+            if (plain !== null && isGoTimestamp(plain)) {
+                return `${at(node as { range: [number, number, number] })}: ${plain} in ${path} is written without quotes: ${timestampReading(plain)}; quote it ("${plain}") so both read the text`;
+            }
+            if (isSeq(node)) {
+                for (const [i, item] of node.items.entries()) {
+                    const found = walk(item, scope, `${path}[${i}]`);
+                    if (found) return found;
+                }
+            }
+        }
+        if (!isMap(node)) return null;
+        for (const pair of node.items) {
+            if (isMergeKey(text, pair.key)) {
+                const within = path === "" ? "the document's map" : path;
+                return (
+                    `${at(pair.key as { range: [number, number, number] })}: a merge key "<<" in ${within}: Pulumi's YAML reader merges it (yaml.v3 decode.go (*decoder).merge) ` +
+                    `and rekey does not, so rekey would show other secrets, stores or epochs than pulumi up deploys; write the merged keys out in place`
+                );
+            }
+            const k = keyText(pair.key);
+            const next: [Scope, string] | null =
+                scope === "rekey" ? ["rekey", `${path}.${k}`] : scope === "document" && k === "config" ? ["config", "config"] : scope === "config" && k?.startsWith("rekey:") ? ["rekey", `config.${k}`] : null;
+            const found = next ? walk(pair.value, ...next) : null;
+            if (found) return found;
+        }
+        return null;
+    };
+    return walk(d.contents, "document", "");
+}

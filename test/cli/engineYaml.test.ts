@@ -1,0 +1,203 @@
+// The stack file as Pulumi's YAML reader (gopkg.in/yaml.v3, pulumi/pulumi
+// sdk/go/common/workspace/loaders.go `LoadProjectStackBytes` through sdk/go/common/encoding
+// `YAML.Unmarshal`) reads it, or refused by name (cli/engineYaml.ts): control characters its
+// reader refuses, merge keys where they change rekey's inventory; edits through aliases; and
+// bidi controls in what rekey prints.
+import { fixture, git, read, rekey, removeWorkdirs, workdir } from "../harness/cli";
+
+const SHOP = "Pulumi.shop.yaml";
+afterAll(removeWorkdirs);
+
+/** The shop fixture with `extra` lines after `config:`'s first line (aws:region). */
+const withConfigLines = (extra: string) => fixture(SHOP).replace("  aws:region: eu-west-1         # another namespace: rekey leaves it alone\n", (l) => l + extra);
+
+const READ_COMMANDS = [["plan", "--stack", "shop"], ["due", "--stack", "shop"], ["status", "--stack", "shop"], ["bump", "SESSION_SECRET", "--stack", "shop"]];
+
+describe("characters yaml.v3's reader refuses (go-yaml v3 readerc.go yaml_parser_update_buffer: \"control characters are not allowed\")", () => {
+    test.each([
+        ["U+0001 (C0) in a value", "  app:note: a\u0001b\n", "U+0001", 14],
+        ["U+007F (DEL) in a comment", "  # a\u007f\n", "U+007F", 6],
+        ["U+0090 (C1, which js-yaml accepts in a comment) in a comment", "  # x\u0090\n", "U+0090", 6],
+        ["U+001B (ESC) in a quoted value", '  app:note: "\u001b[2J"\n', "U+001B", 14],
+        ["U+FFFE in a comment", "  # \uFFFE\n", "U+FFFE", 5],
+    ])("%s is refused naming line and column by every command, the file untouched", (_, line, name, column) => {
+        const text = withConfigLines(line);
+        const dir = workdir({ [SHOP]: text });
+        for (const args of READ_COMMANDS) {
+            expect(rekey(dir, ...args)).toEqual({
+                code: 2,
+                stdout: "",
+                stderr: `rekey: Pulumi.shop.yaml: line 6, column ${column}: ${name} is a control character, which Pulumi's YAML reader (yaml.v3) refuses: every pulumi command fails on this file; remove it\n`,
+            });
+        }
+        expect(read(dir, SHOP)).toBe(text);
+    });
+
+    test("a tab, CR LF line ends, a no-break space and an emoji are read as before (control)", () => {
+        const dir = workdir({ [SHOP]: withConfigLines("  app:note: \"a\tb\u00a0c \u{1F511}\"   # \t tab\n").replace(/\n/g, "\r\n") });
+        expect(rekey(dir, "status", "--stack", "shop").code).toBe(0);
+    });
+
+    test("a byte order mark starting a line (yaml.v3 skips it: scannerc.go yaml_parser_scan_to_next_token) is refused; one inside a line is read (control)", () => {
+        const dir = workdir({ [SHOP]: withConfigLines("\uFEFF  app:note: x\n") });
+        expect(rekey(dir, "due", "--stack", "shop").stderr).toBe(
+            "rekey: Pulumi.shop.yaml: line 6, column 1: U+FEFF BYTE ORDER MARK at the start of a line is skipped by Pulumi's YAML reader (yaml.v3) but not by rekey's, so the two would read different keys; remove it\n",
+        );
+        expect(rekey(workdir({ [SHOP]: withConfigLines("  app:note: x\uFEFFy\n") }), "due", "--stack", "shop").code).toBe(1);
+    });
+
+    test.each([
+        ["--reason", "U+0007", "quarterly\u0007"],
+        ["--reason", "U+007F", "quarterly\u007f"],
+        ["--reason", "U+009B", "quarterly \u009b2J"],
+        ["--incident", "U+0090", "leaked \u0090 in a log"],
+        ["--incident", "U+FFFF", "leaked \uffff"],
+    ])("bump %s with %s is refused naming the flag, the file untouched", (flag, name, value) => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) });
+        const r = rekey(dir, "bump", "SESSION_SECRET", "WEBHOOK_KEY", "--stack", "shop", flag, value);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(
+            new RegExp(`^rekey: ${flag} holds ${name.replace("+", "\\+")} at character \\d+, a control character Pulumi's YAML reader refuses: the stack file would be unreadable by every pulumi command; nothing was written\\n$`),
+        );
+        expect(read(dir, SHOP)).toBe(fixture(SHOP));
+    });
+});
+
+describe("merge keys, which yaml.v3 applies (decode.go (*decoder).mapping, (*decoder).merge) and js-yaml's core schema reads as a key named <<", () => {
+    const mergeMessage = (line: number, column: number, within: string) =>
+        `rekey: Pulumi.shop.yaml: line ${line}, column ${column}: a merge key "<<" in ${within}: Pulumi's YAML reader merges it (yaml.v3 decode.go (*decoder).merge) and rekey does not, so rekey would show other secrets, stores or epochs than pulumi up deploys; write the merged keys out in place\n`;
+
+    test("a secret merged into rekey:secrets (pulumi up would deploy it, rekey plan would not show it) is refused by every command", () => {
+        const text = fixture(SHOP).replace("  rekey:secrets:\n", "  rekey:secrets:\n    <<: { EXTRA: { epoch: 1, generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ] } }\n");
+        const dir = workdir({ [SHOP]: text });
+        for (const args of READ_COMMANDS) expect(rekey(dir, ...args)).toEqual({ code: 2, stdout: "", stderr: mergeMessage(26, 5, "config.rekey:secrets") });
+        expect(read(dir, SHOP)).toBe(text);
+    });
+
+    test("a << around the whole config (rekey due said: no secrets) is refused", () => {
+        const body = fixture(SHOP).split("config:\n")[1];
+        const text = `shared: &all\n${body}config:\n  <<: *all\n`;
+        const dir = workdir({ [SHOP]: text });
+        expect(rekey(dir, "due", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: mergeMessage(text.split("\n").length - 1, 3, "config") });
+    });
+
+    test("a store moved by a merge inside a secret, from an anchor in another namespace, is refused naming the secret's path", () => {
+        const text = withConfigLines("  app:stores: &moved { stores: [ { ssm: { prefix: /elsewhere/ } } ] }\n").replace(
+            "    WEBHOOK_KEY: { epoch: 1, generate: { encoding: hex, bytes: 16 }, stores: [ { ssm: {} } ], consumers: [api] }",
+            "    WEBHOOK_KEY:\n      <<: *moved\n      epoch: 1\n      generate: { encoding: hex, bytes: 16 }\n      consumers: [api]",
+        );
+        const line = text.split("\n").indexOf("      <<: *moved") + 1;
+        expect(rekey(workdir({ [SHOP]: text }), "plan", "--stack", "shop").stderr).toBe(mergeMessage(line, 7, "config.rekey:secrets.WEBHOOK_KEY"));
+    });
+
+    test("a merge inside an anchored map that a rekey:* key uses through an alias is found there, and named by the path rekey reads", () => {
+        const text = withConfigLines("  app:defaults: &d\n    ssm: { prefix: /shop/, region: eu-west-1 }\n    <<: { kubernetes: { namespace: other } }\n").replace(
+            "  rekey:defaults:\n    ssm: { prefix: /shop/, region: eu-west-1 }\n    kubernetes: { namespace: shop }\n",
+            "  rekey:defaults: *d\n",
+        );
+        expect(rekey(workdir({ [SHOP]: text }), "status", "--stack", "shop").stderr).toBe(mergeMessage(8, 5, "config.rekey:defaults"));
+    });
+
+    test('merge keys in another namespace are left alone, and a quoted "<<" is no merge key for yaml.v3 either (control)', () => {
+        const text = withConfigLines('  app:base: &b { a: 1 }\n  app:tags: { <<: *b, x: 1 }\n  app:other: { "<<": literal }\n');
+        const dir = workdir({ [SHOP]: text });
+        expect(rekey(dir, "status", "--stack", "shop").code).toBe(0);
+        expect(rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop").code).toBe(0);
+    });
+});
+
+describe("plain timestamps, which yaml.v3 types (resolve.go parseTimestamp) and pulumi/pulumi config/object.go unmarshalObject turns into Go's time text", () => {
+    test("an unquoted rotatedAt (a date to rekey due, \"2026-08-01 00:00:00 +0000 UTC\" to pulumi up) is refused naming line and column", () => {
+        const text = fixture(SHOP).replace('rotatedAt: "2026-08-01"', "rotatedAt: 2026-08-01");
+        const dir = workdir({ [SHOP]: text });
+        for (const args of READ_COMMANDS) {
+            expect(rekey(dir, ...args)).toEqual({
+                code: 2,
+                stdout: "",
+                stderr:
+                    'rekey: Pulumi.shop.yaml: line 29, column 18: 2026-08-01 in config.rekey:secrets.SESSION_SECRET.rotatedAt is written without quotes: Pulumi\'s YAML reader reads a timestamp (yaml.v3 resolve.go parseTimestamp) and pulumi up gets "2026-08-01 00:00:00 +0000 UTC", not what rekey reads; quote it ("2026-08-01") so both read the text\n',
+            });
+        }
+        expect(read(dir, SHOP)).toBe(text);
+        // Under a %YAML 1.1 directive (the yaml package then types dates itself) the same.
+        expect(rekey(workdir({ [SHOP]: `%YAML 1.1\n---\n${text}` }), "due", "--stack", "shop").stderr).toContain("line 31, column 18: 2026-08-01 in config.rekey:secrets.SESSION_SECRET.rotatedAt is written without quotes");
+        const flow = fixture(SHOP).replace("WEBHOOK_KEY: { epoch: 1,", "WEBHOOK_KEY: { epoch: 1, rotatedAt: 2026-1-5,");
+        expect(rekey(workdir({ [SHOP]: flow }), "due", "--stack", "shop").stderr).toMatch(/^rekey: Pulumi.shop.yaml: line 79, column 41: 2026-1-5 in config.rekey:secrets.WEBHOOK_KEY.rotatedAt is written without quotes: .* pulumi up gets "2026-01-05 00:00:00 \+0000 UTC"/);
+    });
+
+    test("quoted dates, a day that does not exist (a string for yaml.v3 too) and plain dates in another namespace are read as before (control)", () => {
+        const text = withConfigLines("  app:launch: 2026-01-05\n").replace("rotatedAt: '2026-10-20'", "rotatedAt: 2026-02-30");
+        expect(rekey(workdir({ [SHOP]: text }), "due", "--stack", "shop").stderr).toContain("is a date that does not exist");
+        expect(rekey(workdir({ [SHOP]: withConfigLines("  app:launch: 2026-01-05\n") }), "status", "--stack", "shop").code).toBe(0);
+    });
+});
+
+describe("edits through anchors and aliases", () => {
+    const secret = (name: string, rest: string) => `    ${name}: ${rest}\n`;
+    const stack = (secrets: string) => `config:\n  rekey:secrets:\n${secrets}`;
+    const GEN = "generate: { encoding: hex, bytes: 16 }";
+
+    test("a secret written as an alias is refused by name, the file untouched", () => {
+        const text = stack(secret("A", `&a { epoch: 1, ${GEN} }`) + secret("B", "*a"));
+        const dir = workdir({ "Pulumi.t.yaml": text });
+        expect(rekey(dir, "bump", "B", "--stack", "t")).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: "rekey: Pulumi.t.yaml: secret B is written as an alias (*a); rekey edits only what is written out in place: write it out\n",
+        });
+        expect(read(dir, "Pulumi.t.yaml")).toBe(text);
+    });
+
+    test.each([
+        ["an entry", secret("A", `&a { epoch: 1, ${GEN} }`) + secret("B", "*a"), "its entry", "a"],
+        ["an epoch", secret("A", `{ epoch: &e 1, ${GEN} }`) + secret("B", `{ epoch: *e, ${GEN} }`), "epoch", "e"],
+        ["rekey:secrets", "", "rekey:secrets", "s"],
+    ])("bumping %s that is anchored and used again through an alias (both would move) is refused by name, the file untouched", (_, secrets, what, anchor) => {
+        const text = secrets ? stack(secrets) : `config:\n  rekey:secrets: &s\n${secret("A", `{ epoch: 1, ${GEN} }`)}  app:copy: *s\n`;
+        const dir = workdir({ "Pulumi.t.yaml": text });
+        expect(rekey(dir, "bump", "A", "--stack", "t")).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: `rekey: Pulumi.t.yaml: secret A: ${what} is anchored (&${anchor}) and used again through *${anchor}, so an edit here would change it there too; write it out in place\n`,
+        });
+        expect(read(dir, "Pulumi.t.yaml")).toBe(text);
+    });
+
+    test("an anchor nobody uses again, and aliases elsewhere, do not stop a bump (control)", () => {
+        const text = stack(secret("A", `&a { epoch: 1, ${GEN} }`) + secret("B", `{ epoch: 1, ${GEN}, stores: &st [ { ssm: {} } ] }`) + secret("C", `{ epoch: 1, ${GEN}, stores: *st }`));
+        const dir = workdir({ "Pulumi.t.yaml": text });
+        expect(rekey(dir, "bump", "A", "B", "--stack", "t").code).toBe(0);
+        expect(read(dir, "Pulumi.t.yaml")).toContain(`A: &a { epoch: 2,`);
+    });
+});
+
+describe("bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) are printed escaped", () => {
+    const BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
+    const ESCAPED = "\\u202A\\u202B\\u202C\\u202D\\u202E\\u2066\\u2067\\u2068\\u2069\\u200E\\u200F\\u061C";
+
+    test("a --reason in rekey plan, Markdown and JSON (which still decodes to the exact text)", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) });
+        expect(rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop", "--reason", `routine ${BIDI} check`).code).toBe(0);
+        const md = rekey(dir, "plan", "--stack", "shop");
+        expect(md.stdout).toContain(`(reason: \`routine ${ESCAPED} check\`)`);
+        const json = rekey(dir, "plan", "--stack", "shop", "--json");
+        expect(json.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/);
+        expect(JSON.parse(json.stdout).secrets.rotated[0].reason).toBe(`routine ${BIDI} check`);
+    });
+
+    test("an incident in rekey plan and rekey status (Markdown and JSON), and in rollback's refusal", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) });
+        expect(rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop", "--incident", `leaked ${BIDI}`).code).toBe(0);
+        const outputs = [rekey(dir, "plan", "--stack", "shop"), rekey(dir, "plan", "--stack", "shop", "--json"), rekey(dir, "status", "--stack", "shop"), rekey(dir, "status", "--stack", "shop", "--json")];
+        for (const o of outputs) {
+            expect(o.code).toBe(0);
+            expect(o.stdout).toContain(`leaked ${ESCAPED}`);
+            expect(o.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/);
+        }
+        expect(JSON.parse(outputs[3].stdout).secrets.find((s: { name: string }) => s.name === "SESSION_SECRET").incident).toBe(`leaked ${BIDI}`);
+        git(dir, "commit", "-qam", "incident");
+        const rb = rekey(dir, "rollback", "SESSION_SECRET", "--stack", "shop");
+        expect(rb.code).toBe(2);
+        expect(rb.stderr).toContain(`leaked ${ESCAPED}`);
+    });
+});
