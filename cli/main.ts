@@ -118,7 +118,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .argument("[dir]", "where (made when missing)", ".")
         .option("-s, --stack <stack>", "the first stack's name", "dev")
         .option("--name <name>", "the Pulumi project name (default: the directory's name)")
-        .action((target: string, o, cmd: Command) => done((require("./init") as typeof import("./init")).init(dir(cmd), target, o)));
+        .action((target: string, o, cmd: Command) => done((require("./init") as typeof import("./init")).init(dir(cmd), target, o, io.cwd)));
     return p;
 }
 
