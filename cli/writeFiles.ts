@@ -1,18 +1,22 @@
-// How the CLI writes the files it makes (`rekey import --out`, `rekey init`): never through a
-// symlink that leads elsewhere, never over a Pulumi project or stack file, and never half.
+// How the CLI writes files: never half, never through a symlink that leads out of where it
+// was asked to write, and never a Pulumi project or stack file it was not asked to edit.
 //
-// - One file (`writeOneFile`): written to a temporary file beside it, then moved into place
-//   (rename(2), or link(2) when it must not replace anything: link fails when the name
-//   exists, so a file made meanwhile is not replaced either). A reader sees the old file or
-//   the whole new one.
-// - A set of new files under one directory (`writeNewFiles`): every path is checked first
-//   (nothing in the way, no symlink out of the directory, writable), then each directory and
-//   file is made with O_EXCL; on any failure what was made is removed again.
+// - One file (`writeOneFile`, `rekey import --out`): written to a temporary file beside it,
+//   then moved into place (rename(2), or link(2) when it must not replace anything: link
+//   fails when the name exists, so a file made meanwhile is not replaced either). A reader
+//   sees the old file or the whole new one. Never a Pulumi file, a symlink, or over a file
+//   unless asked.
+// - The stack file `rekey bump` and `rollback` edit (`replaceFile`): the same move, over it.
+// - A set of new files under one directory (`writeNewFiles`, `rekey init`): every path is
+//   checked first (nothing in the way, no symlink out of the directory, writable), then each
+//   directory and file is made with O_EXCL; on any failure what was made is removed again.
 import { randomBytes } from "crypto";
 import {
     accessSync,
     closeSync,
     constants,
+    fchmodSync,
+    fchownSync,
     fsyncSync,
     linkSync,
     lstatSync,
@@ -64,14 +68,57 @@ function writeAll(fd: number, text: string): void {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
-/** Creates `path` (O_CREAT|O_EXCL: refused when anything, a dangling symlink included, has the name) holding `text`. */
-function createExclusive(path: string, text: string, mode = 0o666): void {
-    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+/**
+ * Creates `path` (O_CREAT|O_EXCL: refused when anything, a dangling symlink included, has the
+ * name) holding `text`; with `like`, the mode and, where the user may give it, the owner of
+ * the file it will replace (a rename would otherwise give the file the umask and the writer).
+ */
+function createExclusive(path: string, text: string, like?: Stats): void {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, like ? 0o600 : 0o666);
     try {
+        if (like) {
+            try {
+                fchownSync(fd, like.uid, like.gid);
+            } catch {
+                // not permitted (another user's file): the file becomes the writer's, as an editor's save makes it
+            }
+            fchmodSync(fd, like.mode & 0o7777);
+        }
         writeAll(fd, text);
         fsyncSync(fd);
     } finally {
         closeSync(fd);
+    }
+}
+
+/**
+ * Writes `text` to a temporary file beside `target` (in its directory `dir`) and moves it
+ * there in one step, so a reader sees the old file or the whole new one: over the existing
+ * file `was` by rename(2), else by `linkNew` (never over a file that appeared meanwhile).
+ */
+function moveIntoPlace(dir: string, target: string, text: string, was: Stats | null): void {
+    const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+    try {
+        createExclusive(temp, text, was ?? undefined);
+        if (was) renameSync(temp, target);
+        else linkNew(temp, target);
+    } finally {
+        rmQuietly(temp);
+    }
+}
+
+/**
+ * Replaces the stack file `rekey bump` and `rollback` edit, atomically: a failure (a full
+ * disk, a size limit, an interrupt) leaves it as it was, where writing it in place left it
+ * truncated. A symlinked stack file is replaced at its target, keeping the link; its mode
+ * and owner are kept. A second hard link to it keeps the old text (rename makes a new inode).
+ */
+export function replaceFile(path: string, text: string): void {
+    try {
+        const real = realpathSync(path);
+        moveIntoPlace(dirname(real), real, text, statSync(real));
+    } catch (e) {
+        throw new CliError(`could not write ${path} (${errno(e) ?? (e as Error).message}): it is left as it was`);
     }
 }
 
@@ -130,15 +177,10 @@ export function writeOneFile(path: string, text: string, o: OneFileOptions): voi
         if (same) throw refuse(`is a hard link to ${same}, which rekey never writes`);
         if (!o.replace) throw refuse("exists: give --force to replace it");
     }
-    const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {
-        createExclusive(temp, text, st ? st.mode & 0o777 : 0o666);
-        if (st) renameSync(temp, target);
-        else linkNew(temp, target);
+        moveIntoPlace(dir, target, text, st);
     } catch (e) {
         throw refuse(errno(e) === "EEXIST" ? "appeared while rekey wrote it, and is left as it is" : `could not be written: ${errno(e) ?? (e as Error).message}`);
-    } finally {
-        rmQuietly(temp);
     }
 }
 

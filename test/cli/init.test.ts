@@ -2,14 +2,14 @@
 // config check and rekey's own validation; its workflows are the ones this repository runs;
 // it writes nothing over an existing file. (test/package/pack.test.ts compiles it against the
 // installed package.)
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import fc from "fast-check";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { projectNameProblem, pulumiYaml } from "../../cli/init";
 import { parseStackFile, planOf } from "../../cli/stackFile";
-import { rekey, removeWorkdirs, workdir } from "../harness/cli";
+import { rekey, rekeyBuilt, removeWorkdirs, workdir } from "../harness/cli";
 import { engineConfigErrors, mergedConfig, parseProjectFile } from "../harness/pulumiProjectConfig";
 import { isRoot } from "../harness/requirements";
 import { ROOT } from "../harness/stackFile";
@@ -197,24 +197,14 @@ test("a target that is a file, or a dangling symlink, is refused (it crashed, or
     expect(readdirSync(outside)).toEqual([]);
 });
 
-/** Runs the built CLI (bin/rekey.js → dist/) under `sh`, with a shell prefix (a ulimit), as `uid`. */
-function rekeyBin(dir: string, shellPrefix: string, args: string[], uid?: number) {
-    const r = spawnSync("bash", ["-c", `${shellPrefix} exec "$0" "$@"`, process.execPath, join(ROOT, "bin", "rekey.js"), ...args], {
-        cwd: dir,
-        encoding: "utf8",
-        ...(uid === undefined ? {} : { uid, gid: uid }),
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 test("a write that fails part way (a file size limit: the plan workflow is over 4 KiB) removes what was written: nothing is left", () => {
     const dir = workdir({ "README.md": "mine\n" }, false);
     // bash's ulimit -f counts 1,024-byte blocks; SIGXFSZ is ignored by node, so write(2) fails with EFBIG.
     expect(readFileSync(join(TEMPLATES, "workflows", "rekey-plan.yml")).length).toBeGreaterThan(4096);
-    const r = rekeyBin(dir, "ulimit -f 4 &&", ["init", "new/project"]);
+    const r = rekeyBuilt(dir, "ulimit -f 4 &&", ["init", "new/project"]);
     expect([r.code, r.stderr]).toEqual([2, "rekey: writing .github/workflows/rekey-plan.yml failed (EFBIG); removed what it had written, new/project is as it was\n"]);
     expect(tree(dir)).toEqual(["README.md"]);
-    const inPlace = rekeyBin(dir, "ulimit -f 4 &&", ["init"]);
+    const inPlace = rekeyBuilt(dir, "ulimit -f 4 &&", ["init"]);
     expect(inPlace.code).toBe(2);
     expect(tree(dir)).toEqual(["README.md"]);
 });
@@ -226,7 +216,7 @@ test("a directory init cannot write in is refused before anything is written", (
     // As root every directory is writable: the check is run as nobody (65534), who owns the rest.
     const asNobody = isRoot;
     if (asNobody) for (const p of [dir, join(dir, ".github"), join(dir, ".github", "workflows")]) chownSync(p, 65534, 65534);
-    const r = asNobody ? rekeyBin(dir, "", ["init"], 65534) : rekey(dir, "init");
+    const r = asNobody ? rekeyBuilt(dir, "", ["init"], 65534) : rekey(dir, "init");
     expect([r.code, r.stderr]).toEqual([2, "rekey: .github/workflows is not writable: rekey init writes nothing\n"]);
     expect(tree(dir)).toEqual([".github", ".github/workflows"]);
 });
