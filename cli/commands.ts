@@ -1,7 +1,6 @@
 // The four commands of ../shared/CONTRACT.md section 3, on one stack file. Each returns what
 // it prints and its exit code; main.ts wires them to the argument parser.
 import { execFileSync } from "child_process";
-import { writeFileSync } from "fs";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
 import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
@@ -11,6 +10,7 @@ import { EpochEdit, applyEpochEdits, epochReasons } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, refusedSection, renderPlan } from "./render";
 import { StackFile, chosenStacks, eachStack, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import { replaceFile } from "./writeFiles";
 
 export interface Output {
     stdout: string;
@@ -125,7 +125,7 @@ function restartSummary(diff: RotationDiff): string {
 /** Checks the edited text plans, writes it, and returns its plan. */
 function write(s: Stack, text: string): RotationPlan {
     const plan = planOf(parseStackFile(text, s.file.label), s.today);
-    writeFileSync(s.path, text);
+    replaceFile(s.path, text);
     return plan;
 }
 

@@ -1,10 +1,12 @@
 // `rekey import --stack S [--out FILE]`: the file `pulumi import --file` takes, for the
 // stores that can exist before rekey (components/plan/importFile.ts).
-import { writeFileSync } from "fs";
+import { dirname } from "path";
 import { importFile } from "../components/plan/importFile";
 import type { Output } from "./commands";
 import type { Today } from "./dates";
+import { shellPath, shellWord } from "./shell";
 import { parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import { writeOneFile } from "./writeFiles";
 
 /** The installed provider SDKs' versions: the plugins the program would use. */
 function providerVersions(): Record<string, string> {
@@ -19,18 +21,32 @@ function providerVersions(): Record<string, string> {
     return out;
 }
 
-export function importCommand(dir: string, stack: string, o: Today & { out?: string; rotation: string }): Output {
-    const { text } = readStackText(dir, stack);
+export interface ImportOptions extends Today {
+    /** The file to write (resolved), and as the user gave it (for messages). */
+    out?: { path: string; given: string };
+    /** Replace an existing --out file. */
+    force?: boolean;
+    rotation: string;
+}
+
+/**
+ * The import file on stdout, or written to --out: atomically, never over a Pulumi project or
+ * stack file (the one just read included, through a symlinked directory, `..`, another case
+ * or a hard link), never through a symlink, and over another existing file only with --force
+ * (writeFiles.ts `writeOneFile`).
+ */
+export function importCommand(dir: string, stack: string, o: ImportOptions): Output {
+    const { path, text } = readStackText(dir, stack);
     const plan = planOf(parseStackFile(text, stackFileName(stack)), o.today);
     const { file, placeholders } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions(), kubeconfigFromEnv: process.env.KUBECONFIG || undefined });
     const json = JSON.stringify(file, null, 2) + "\n";
     const count = file.resources.filter((r) => r.id !== undefined).length;
     const notes = [
-        `${count} store resource${count === 1 ? "" : "s"} to import${o.out ? ` written to ${o.out}` : ""}; then: pulumi import --file ${o.out ?? "<file>"} --stack ${stack}`,
+        `${count} store resource${count === 1 ? "" : "s"} to import${o.out ? ` written to ${o.out.path}` : ""}; then: pulumi import --file ${o.out ? shellPath(o.out.path) : "<file>"} --stack ${shellWord(stack)}`,
         ...placeholders,
     ];
     if (o.out) {
-        writeFileSync(o.out, json);
+        writeOneFile(o.out.path, json, { replace: o.force === true, projectDirs: [dir, dirname(path)], label: `--out ${o.out.given}` });
         return { stdout: "", notes, exitCode: 0 };
     }
     return { stdout: json, notes, exitCode: 0 };

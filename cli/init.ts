@@ -1,12 +1,14 @@
 // `rekey init [dir]`: a rotation project in a user's repository, using the pulumi-rekey
 // package: Pulumi.yaml, package.json, tsconfig.json, index.ts (the standalone program), a
 // Pulumi.<stack>.yaml with a small commented inventory, and the plan and due workflows.
-// Nothing that exists is overwritten.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+// All or nothing, inside the target directory only, over nothing that exists (writeFiles.ts).
+import { existsSync, readFileSync } from "fs";
 import { basename, dirname, join, relative, resolve } from "path";
-import { STACK_NAME } from "./stackFile";
+import { stackFileName } from "./stackFile";
 import { CliError } from "./errors";
 import type { Output } from "./commands";
+import { shellPath, shellWord } from "./shell";
+import { writeNewFiles } from "./writeFiles";
 
 /** The package's own directory: the nearest above this file with its package.json (cli/ from source, dist/cli/ compiled). */
 function packageRoot(): string {
@@ -18,21 +20,50 @@ function packageRoot(): string {
 }
 const PACKAGE_ROOT = packageRoot();
 const TEMPLATES = join(PACKAGE_ROOT, "templates", "init");
-const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 function packageVersion(): string {
     return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version;
 }
 
-/** A Pulumi project name from a directory name: letters, digits, "_", "." and "-". */
+/**
+ * Why Pulumi refuses `name` as a project name, in its words, or null. `pulumi new` checks
+ * pulumi/pulumi pkg/workspace/templates.go `ValidateProjectName`: sdk/go/common/tokens
+ * project.go `ValidateProjectName` (non-empty, at most 100 characters, tokens.IsName:
+ * `[A-Za-z0-9_.-]`) and, against DotNet's namespaces, not `Pulumi` nor `Pulumi.` first.
+ */
+export function projectNameProblem(name: string): string | null {
+    if (name === "") return "project names may not be empty";
+    if (name.length > 100) return "project names are limited to 100 characters";
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "project names may only contain alphanumerics, hyphens, underscores, and periods";
+    if (/^pulumi(\.|$)/i.test(name)) return "project name must not be `Pulumi` and must not start with the prefix `Pulumi.`";
+    return null;
+}
+
+/**
+ * A stack name Pulumi takes: sdk/go/common/tokens/stack_name.go `ParseStackName` (non-empty,
+ * at most 100 characters, `[A-Za-z0-9_.-]`); init names a file and prints commands with it.
+ */
+function checkStackName(stack: string): void {
+    stackFileName(stack); // the characters, refused as every command refuses them
+    if (stack.length > 100) throw new CliError(`--stack "${stack}" is not a stack name: a stack name cannot exceed 100 characters`);
+}
+
+/** A Pulumi project name from a directory name: letters, digits, "_", "." and "-", at most 100. */
 export function projectNameOf(dir: string): string {
-    const name = basename(resolve(dir)).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+    const clean = (s: string) => s.replace(/^[-.]+|[-.]+$/g, "");
+    const name = clean(clean(basename(resolve(dir)).replace(/[^A-Za-z0-9_.-]+/g, "-")).slice(0, 100));
     return name || "secrets";
 }
 
-function pulumiYaml(name: string): string {
+/**
+ * Pulumi.yaml. The name is a double-quoted YAML string: a plain scalar would be read by
+ * yaml.v3 as a boolean (`true`, `false`), null (`null`, `~`), a number (`1`, `1e3`, `0x1F`,
+ * `.inf`) or not at all (`-`), and the project file's schema takes a string
+ * (sdk/go/common/workspace/project.json `name`). A JSON string is a YAML double-quoted one.
+ */
+export function pulumiYaml(name: string): string {
     return [
-        `name: ${name}`,
+        `name: ${JSON.stringify(name)}`,
         "description: Secret rotation as code with pulumi-rekey. Bump a secret's epoch, run pulumi up.",
         "runtime:",
         "  name: nodejs",
@@ -84,12 +115,24 @@ config:
 `;
 }
 
-/** Writes the scaffold into `dir` (made when missing); refuses, naming them, files that exist. */
-export function init(cwd: string, dirArg: string | undefined, o: { stack: string; name?: string }): Output {
-    if (!STACK_NAME.test(o.stack)) throw new CliError(`--stack "${o.stack}" is not a stack name (letters, digits, "_", "." and "-")`);
+/**
+ * Writes the scaffold into `dir` (made when missing), all or nothing (writeFiles.ts
+ * `writeNewFiles`). `cwd` is where `dir` is resolved (`-C`), `shellCwd` the user's shell's
+ * directory, which the printed `cd` is relative to.
+ */
+export function init(cwd: string, dirArg: string | undefined, o: { stack: string; name?: string }, shellCwd = cwd): Output {
+    checkStackName(o.stack);
     const dir = resolve(cwd, dirArg ?? ".");
+    const at = relative(shellCwd, dir) || ".";
     const name = o.name ?? projectNameOf(dir);
-    if (!PROJECT_NAME.test(name)) throw new CliError(`--name "${name}" is not a Pulumi project name (1-100 letters, digits, "_", "." and "-")`);
+    const nameProblem = projectNameProblem(name);
+    if (nameProblem) {
+        throw new CliError(
+            o.name === undefined
+                ? `the directory's name gives the project name "${name}", which Pulumi refuses (${nameProblem}): give --name`
+                : `--name "${name}" is not a Pulumi project name: ${nameProblem}`,
+        );
+    }
     const template = (f: string) => readFileSync(join(TEMPLATES, f), "utf8");
     const files: [string, string][] = [
         ["Pulumi.yaml", pulumiYaml(name)],
@@ -101,19 +144,15 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
         [".github/workflows/rekey-plan.yml", template("workflows/rekey-plan.yml")],
         [".github/workflows/rekey-due.yml", template("workflows/rekey-due.yml")],
     ];
-    const existing = files.map(([f]) => f).filter((f) => existsSync(join(dir, f)));
-    if (existing.length) throw new CliError(`${relative(cwd, dir) || "."} already has ${existing.join(", ")}: rekey init writes nothing over an existing file`);
-    for (const [f, text] of files) {
-        mkdirSync(dirname(join(dir, f)), { recursive: true });
-        writeFileSync(join(dir, f), text);
-    }
-    const at = relative(cwd, dir) || ".";
+    writeNewFiles(dir, files, at, "rekey init");
+    // A stack name may start with "-" (tokens.ParseStackName); after `--` it is no option.
+    const stackArg = `${o.stack.startsWith("-") ? "-- " : ""}${shellWord(o.stack)}`;
     const lines = [
         `rekey: a rotation project in ${at}: ${files.map(([f]) => f).join(", ")}`,
         "next:",
-        ...(at === "." ? [] : [`  cd ${at}`]),
+        ...(at === "." ? [] : [`  cd ${shellPath(at)}`]),
         "  npm install",
-        `  pulumi stack init ${o.stack}        # or pulumi stack select ${o.stack}`,
+        `  pulumi stack init ${stackArg}        # or pulumi stack select ${stackArg}`,
         "  pulumi preview --diff",
         "  pulumi up",
     ];

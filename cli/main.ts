@@ -110,16 +110,25 @@ function program(io: Io, done: (o: Output) => void): Command {
     p.command("import")
         .description("The pulumi import --file JSON for the stores that can exist before rekey (SSM parameters, Key Vault secrets, Kubernetes Secrets).")
         .addOption(stack())
-        .option("--out <file>", "write it here instead of stdout")
+        .option("--out <file>", "write it here instead of stdout (never a Pulumi.yaml or stack file)")
+        .option("--force", "replace an existing --out file")
         .option("--rotation <name>", "the Rotation's name in the program (the standalone program's is rekey)", "rekey")
-        .action((o, cmd: Command) => done((require("./import") as typeof import("./import")).importCommand(dir(cmd), o.stack, { ...o, today: io.today(), out: o.out === undefined ? undefined : resolve(dir(cmd), o.out) })));
+        .action((o, cmd: Command) =>
+            done(
+                (require("./import") as typeof import("./import")).importCommand(dir(cmd), o.stack, {
+                    ...o,
+                    today: io.today(),
+                    out: o.out === undefined ? undefined : { path: resolve(dir(cmd), o.out), given: o.out },
+                }),
+            ),
+        );
 
     p.command("init")
         .description("Scaffold a rotation project that uses the pulumi-rekey package: Pulumi.yaml, package.json, index.ts, a stack file, the workflows.")
         .argument("[dir]", "where (made when missing)", ".")
         .option("-s, --stack <stack>", "the first stack's name", "dev")
         .option("--name <name>", "the Pulumi project name (default: the directory's name)")
-        .action((target: string, o, cmd: Command) => done((require("./init") as typeof import("./init")).init(dir(cmd), target, o)));
+        .action((target: string, o, cmd: Command) => done((require("./init") as typeof import("./init")).init(dir(cmd), target, o, io.cwd)));
     return p;
 }
 

@@ -1,4 +1,7 @@
-import { git, lineChanges, fixture, read, rekey, removeWorkdirs, workdir, write, TODAY } from "../harness/cli";
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "fs";
+import { join } from "path";
+import { git, lineChanges, fixture, read, rekey, rekeyBuilt, removeWorkdirs, workdir, write, TODAY } from "../harness/cli";
+import { ROOT } from "../harness/stackFile";
 
 const SHOP = "Pulumi.shop.yaml";
 const shop = () => workdir({ [SHOP]: fixture(SHOP) });
@@ -151,5 +154,32 @@ describe("one bump of several secrets writes what bumping them one at a time wri
             ),
             { numRuns: 60 },
         );
+    });
+});
+
+describe("how bump writes the stack file", () => {
+    const PRODUCTION = readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8");
+
+    test("a write that cannot complete (a file size limit below the file's 8 KiB) leaves the stack file whole, as it was, and no temporary file", () => {
+        expect(PRODUCTION.length).toBeGreaterThan(4096);
+        const dir = workdir({ "Pulumi.production.yaml": PRODUCTION, "base.yaml": PRODUCTION }, false);
+        // bash's ulimit -f counts 1,024-byte blocks; node ignores SIGXFSZ, so write(2) fails with EFBIG.
+        const r = rekeyBuilt(dir, "ulimit -f 4 &&", ["bump", "JWT_SECRET", "--stack", "production", "--base-file", "base.yaml"]);
+        expect([r.code, r.stderr]).toEqual([2, `rekey: could not write ${join(dir, "Pulumi.production.yaml")} (EFBIG): it is left as it was\n`]);
+        expect(readFileSync(join(dir, "Pulumi.production.yaml"), "utf8")).toBe(PRODUCTION);
+        expect(readdirSync(dir).sort()).toEqual(["Pulumi.production.yaml", "base.yaml"]);
+    });
+
+    test("a symlinked stack file stays a symlink and its target gets the edit, with the target's mode", () => {
+        const dir = workdir({ "base.yaml": PRODUCTION }, false);
+        mkdirSync(join(dir, "stacks"));
+        writeFileSync(join(dir, "stacks", "production.yaml"), PRODUCTION);
+        chmodSync(join(dir, "stacks", "production.yaml"), 0o640);
+        symlinkSync("stacks/production.yaml", join(dir, "Pulumi.production.yaml"));
+        expect(rekey(dir, "bump", "JWT_SECRET", "--stack", "production", "--base-file", "base.yaml").code).toBe(0);
+        expect(lstatSync(join(dir, "Pulumi.production.yaml")).isSymbolicLink()).toBe(true);
+        expect(lineChanges(PRODUCTION, readFileSync(join(dir, "stacks", "production.yaml"), "utf8")).added.some((l) => /epoch: \d+/.test(l))).toBe(true);
+        expect(statSync(join(dir, "stacks", "production.yaml")).mode & 0o777).toBe(0o640);
+        expect(readdirSync(join(dir, "stacks"))).toEqual(["production.yaml"]);
     });
 });

@@ -11,7 +11,8 @@ import { MockEngine } from "../harness/mockEngine";
 import { generateUrn } from "../harness/urns";
 import { loadStackFile } from "../harness/stackFile";
 import { parseStackFile, planOf } from "../../cli/stackFile";
-import { readFileSync } from "fs";
+import { execFileSync } from "child_process";
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { join } from "path";
 import { ROOT } from "../harness/stackFile";
 import { rekey, removeWorkdirs, workdir } from "../harness/cli";
@@ -124,4 +125,88 @@ test("rekey import --out writes the file and says how to use it", () => {
     expect(r.stderr).toMatch(/^rekey: \d+ store resources to import written to .*import\.json; then: pulumi import --file .*import\.json --stack production\n/);
     const file = JSON.parse(readFileSync(join(dir, "import.json"), "utf8"));
     expect(file.resources.some((x: { type: string }) => x.type === "aws:ssm/parameter:Parameter")).toBe(true);
+});
+
+// ---- --out: never a Pulumi file, never through a symlink, never over a file without --force, never half ----
+
+const PRODUCTION = readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8");
+const PROJECT = "name: rekey\nruntime: nodejs\n";
+
+/** A project directory with its Pulumi.yaml and the production stack file. */
+function project(): string {
+    return workdir({ "Pulumi.yaml": PROJECT, "Pulumi.production.yaml": PRODUCTION, "Pulumi.staging.yml": "config: {}\n", "PulumiPlugin.yaml": "runtime: nodejs\n" }, false);
+}
+
+/** Every file under `dir` with its bytes (symlinks as their target), to see that nothing changed. */
+function snapshot(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+        const st = lstatSync(join(dir, f));
+        out[f] = st.isSymbolicLink() ? `-> ${readlinkSync(join(dir, f))}` : st.isFile() ? readFileSync(join(dir, f), "utf8") : "<dir>";
+    }
+    return out;
+}
+
+const NAMED_LIKE_PULUMI = "is named like a Pulumi project or stack file (Pulumi*.yaml, Pulumi*.yml, any case), which rekey never writes";
+
+test.each([
+    ["Pulumi.production.yaml", NAMED_LIKE_PULUMI], // the stack file it just read
+    ["Pulumi.yaml", NAMED_LIKE_PULUMI],
+    ["Pulumi.staging.yml", NAMED_LIKE_PULUMI],
+    ["pulumi.PRODUCTION.YAML", NAMED_LIKE_PULUMI], // the same file on a case-insensitive file system
+    ["Pulumi.yml", NAMED_LIKE_PULUMI], // not there: it would become the project file
+    ["Pulumi.new.yaml", NAMED_LIKE_PULUMI], // not there: it would become a stack
+    ["PulumiPlugin.yaml", NAMED_LIKE_PULUMI],
+    ["sub/../Pulumi.production.yaml", NAMED_LIKE_PULUMI],
+    ["here/Pulumi.production.yaml", NAMED_LIKE_PULUMI], // here is a symlink to the project directory
+    ["alias.json", "is a symlink (to DIR/Pulumi.production.yaml): rekey writes no file through a symlink; name the file itself"],
+    ["elsewhere.json", "is a symlink (to a missing path): rekey writes no file through a symlink; name the file itself"],
+    ["hard.json", "is a hard link to DIR/Pulumi.production.yaml, which rekey never writes"],
+    ["sub/hard.json", "is a hard link to DIR/Pulumi.production.yaml, which rekey never writes"], // found through the project's directory
+    ["sub", "is a directory, not a regular file"],
+    ["missing/import.json", "is in a directory that does not exist"],
+])("--out %s is refused (exit 2), with or without --force, and every file is left as it was", (out, why) => {
+    const dir = realpathSync(project());
+    const outside = workdir({}, false);
+    mkdirSync(join(dir, "sub"));
+    symlinkSync(".", join(dir, "here"));
+    symlinkSync("Pulumi.production.yaml", join(dir, "alias.json"));
+    symlinkSync(join(outside, "import.json"), join(dir, "elsewhere.json"));
+    linkSync(join(dir, "Pulumi.production.yaml"), join(dir, "hard.json"));
+    linkSync(join(dir, "Pulumi.production.yaml"), join(dir, "sub", "hard.json"));
+    const before = snapshot(dir);
+    for (const force of [[], ["--force"]]) {
+        const r = rekey(dir, "import", "--stack", "production", "--out", out, ...force);
+        expect([r.code, r.stdout, r.stderr]).toEqual([2, "", `rekey: --out ${out} ${why.replace("DIR", dir)}\n`]);
+        expect(snapshot(dir)).toEqual(before);
+        expect(readdirSync(outside)).toEqual([]);
+    }
+});
+
+test("--out over an existing file: refused without --force; with it, replaced by a rename (a second link to the old file still holds it whole), its mode kept, no temporary file left", () => {
+    const dir = project();
+    writeFileSync(join(dir, "import.json"), "mine\n", { mode: 0o640 });
+    chmodSync(join(dir, "import.json"), 0o640);
+    const r = rekey(dir, "import", "--stack", "production", "--out", "import.json");
+    expect([r.code, r.stderr]).toEqual([2, "rekey: --out import.json exists: give --force to replace it\n"]);
+    expect(readFileSync(join(dir, "import.json"), "utf8")).toBe("mine\n");
+
+    linkSync(join(dir, "import.json"), join(dir, "old.json"));
+    const forced = rekey(dir, "import", "--stack", "production", "--out", "import.json", "--force");
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "import.json"), "utf8")).resources.length).toBeGreaterThan(5);
+    expect(readFileSync(join(dir, "old.json"), "utf8")).toBe("mine\n");
+    expect(statSync(join(dir, "import.json")).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir).sort()).toEqual(["Pulumi.production.yaml", "Pulumi.staging.yml", "Pulumi.yaml", "PulumiPlugin.yaml", "import.json", "old.json"]);
+});
+
+test("the printed pulumi import line quotes the --out path for a POSIX shell", () => {
+    const dir = realpathSync(project());
+    mkdirSync(join(dir, "it's here"));
+    const r = rekey(dir, "import", "--stack", "production", "--out", "it's here/$x.json");
+    expect(r.code).toBe(0);
+    const line = r.stderr.split("\n")[0];
+    const file = line.slice(line.indexOf("pulumi import --file ") + "pulumi import --file ".length, line.lastIndexOf(" --stack "));
+    expect(execFileSync("sh", ["-c", `printf %s ${file}`], { encoding: "utf8" })).toBe(join(dir, "it's here", "$x.json"));
+    expect(existsSync(join(dir, "it's here", "$x.json"))).toBe(true);
 });

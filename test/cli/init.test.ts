@@ -2,22 +2,27 @@
 // config check and rekey's own validation; its workflows are the ones this repository runs;
 // it writes nothing over an existing file. (test/package/pack.test.ts compiles it against the
 // installed package.)
-import { existsSync, readFileSync, writeFileSync } from "fs";
+import { execFileSync } from "child_process";
+import fc from "fast-check";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
+import { projectNameProblem, pulumiYaml } from "../../cli/init";
 import { parseStackFile, planOf } from "../../cli/stackFile";
-import { rekey, removeWorkdirs, workdir } from "../harness/cli";
+import { rekey, rekeyBuilt, removeWorkdirs, workdir } from "../harness/cli";
 import { engineConfigErrors, mergedConfig, parseProjectFile } from "../harness/pulumiProjectConfig";
+import { isRoot } from "../harness/requirements";
 import { ROOT } from "../harness/stackFile";
 
 afterAll(removeWorkdirs);
+const TEMPLATES = join(ROOT, "templates", "init");
 const FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "Pulumi.prod.yaml", ".gitignore", ".github/workflows/rekey-plan.yml", ".github/workflows/rekey-due.yml"];
 
 test("writes the project, names it after its directory, and says what to run next", () => {
     const dir = workdir({}, false);
     const r = rekey(dir, "init", "platform secrets", "--stack", "prod");
     expect([r.code, r.stderr]).toEqual([0, ""]);
-    expect(r.stdout).toContain("next:\n  cd platform secrets\n  npm install\n  pulumi stack init prod");
+    expect(r.stdout).toContain("next:\n  cd 'platform secrets'\n  npm install\n  pulumi stack init prod");
     const at = join(dir, "platform secrets");
     for (const f of FILES) expect(existsSync(join(at, f))).toBe(true);
     expect(parse(readFileSync(join(at, "Pulumi.yaml"), "utf8")).name).toBe("platform-secrets");
@@ -59,8 +64,188 @@ test("refuses to write over an existing file, naming it, and writes nothing", ()
 
 test.each([
     [["--stack", "my stack"], 'rekey: --stack "my stack" is not a stack name (letters, digits, "_", "." and "-")\n'],
-    [["--name", "bad/name"], 'rekey: --name "bad/name" is not a Pulumi project name (1-100 letters, digits, "_", "." and "-")\n'],
+    [["--name", "bad/name"], 'rekey: --name "bad/name" is not a Pulumi project name: project names may only contain alphanumerics, hyphens, underscores, and periods\n'],
 ])("refuses bad arguments %j with exit 2", (args, message) => {
     const r = rekey(workdir({}, false), "init", ...args);
     expect([r.code, r.stderr]).toEqual([2, message]);
+});
+
+// ---- Names: what Pulumi.yaml says is the name the engine reads (yaml.v3) ----
+
+/** The name as a YAML reader gets it, under YAML 1.1 (yes/no/on/off, sexagesimal, dates) and 1.2's core schema: yaml.v3 resolves a subset of their union. */
+function namesRead(pulumiYamlText: string): unknown[] {
+    return (["1.1", "1.2"] as const).map((version) => parse(pulumiYamlText, { version }).name);
+}
+
+test.each(["true", "false", "null", "yes", "off", "1", "012", "1e3", "0x1F", "0o17", ".inf", "-.inf", ".nan", "-", ".", "1_000", "2026-11-22", "1.0"])(
+    "a project named %j is written as that string (yaml.v3 would read a plain scalar as another type), in Pulumi.yaml and package.json",
+    (name) => {
+        const dir = workdir({}, false);
+        const r = rekey(dir, "init", "--name", name);
+        expect([r.code, r.stderr]).toEqual([0, ""]);
+        expect(namesRead(readFileSync(join(dir, "Pulumi.yaml"), "utf8"))).toEqual([name, name]);
+        expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name).toBe(name);
+    },
+);
+
+test("property: every name Pulumi accepts is read back from Pulumi.yaml as exactly that string", () => {
+    const char = fc.constantFrom(..."ABCXYZabcxyz0123456789_.-eEoxn".split(""));
+    const names = fc
+        .oneof(fc.array(char, { minLength: 1, maxLength: 100 }).map((cs) => cs.join("")), fc.constantFrom("True", "NULL", "Off", "~", "0b101", "+1", "1:30"))
+        .filter((n) => projectNameProblem(n) === null);
+    fc.assert(fc.property(names, (name) => namesRead(pulumiYaml(name)).every((read) => read === name)), { numRuns: 2000 });
+});
+
+test.each([
+    ["pulumi", "project name must not be `Pulumi` and must not start with the prefix `Pulumi.`"],
+    ["Pulumi.Infra", "project name must not be `Pulumi` and must not start with the prefix `Pulumi.`"],
+    ["a".repeat(101), "project names are limited to 100 characters"],
+    ["", "project names may not be empty"],
+    ["my secrets", "project names may only contain alphanumerics, hyphens, underscores, and periods"],
+    ["café", "project names may only contain alphanumerics, hyphens, underscores, and periods"],
+])("--name %j is refused with Pulumi's reason (pkg/workspace/templates.go ValidateProjectName), nothing written", (name, reason) => {
+    const dir = workdir({}, false);
+    const r = rekey(dir, "init", "--name", name);
+    expect([r.code, r.stderr]).toEqual([2, `rekey: --name "${name}" is not a Pulumi project name: ${reason}\n`]);
+    expect(readdirSync(dir)).toEqual([]);
+});
+
+test("a directory whose name Pulumi refuses as a project name is named in the refusal; a long one is cut to 100 characters", () => {
+    const dir = workdir({}, false);
+    const r = rekey(dir, "init", "Pulumi.infra");
+    expect([r.code, r.stderr]).toEqual([
+        2,
+        'rekey: the directory\'s name gives the project name "Pulumi.infra", which Pulumi refuses (project name must not be `Pulumi` and must not start with the prefix `Pulumi.`): give --name\n',
+    ]);
+    expect(readdirSync(dir)).toEqual([]);
+    const long = "s".repeat(99) + "-x" + "y".repeat(40);
+    expect(rekey(dir, "init", long).code).toBe(0);
+    expect(parse(readFileSync(join(dir, long, "Pulumi.yaml"), "utf8")).name).toBe("s".repeat(99));
+});
+
+test("a stack name over 100 characters is refused (tokens.ParseStackName), nothing written", () => {
+    const dir = workdir({}, false);
+    const stack = "s".repeat(101);
+    expect(rekey(dir, "init", "--stack", stack)).toEqual({ code: 2, stdout: "", stderr: `rekey: --stack "${stack}" is not a stack name: a stack name cannot exceed 100 characters\n` });
+    expect(readdirSync(dir)).toEqual([]);
+});
+
+// ---- Where init writes: inside its directory only, over nothing, all or nothing ----
+
+/** Every path under `dir`, symlinks not followed. */
+function tree(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
+}
+
+test("a dangling symlink where a file goes is refused, naming it; nothing is written, in the directory or where it points", () => {
+    const dir = workdir({}, false);
+    const outside = workdir({}, false);
+    symlinkSync(join(outside, "index.ts"), join(dir, "index.ts"));
+    const r = rekey(dir, "init");
+    expect([r.code, r.stderr]).toEqual([2, "rekey: . already has index.ts: rekey init writes nothing over an existing file\n"]);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(tree(dir)).toEqual(["index.ts"]);
+});
+
+test.each([
+    ["a symlink to a directory outside", (outside: string) => symlinkSync(outside, ".github"), ".github is a symlink out of the directory (to OUTSIDE)"],
+    ["a dangling symlink", (outside: string) => symlinkSync(join(outside, "gone"), ".github"), ".github is a symlink to a missing path"],
+    ["a file", () => writeFileSync(".github", "x"), ".github is a file where rekey makes a directory"],
+    ["a directory whose workflows is a file", () => (mkdirSync(".github"), writeFileSync(".github/workflows", "x")), ".github/workflows is a file where rekey makes a directory"],
+    ["a directory whose workflows is a symlink outside", (outside: string) => (mkdirSync(".github"), symlinkSync(outside, ".github/workflows")), ".github/workflows is a symlink out of the directory (to OUTSIDE)"],
+])("a .github that is %s is refused before anything is written", (_, make, problem) => {
+    const dir = workdir({}, false);
+    const outside = realpathSync(workdir({}, false));
+    const before = (() => {
+        const cwd = process.cwd();
+        process.chdir(dir);
+        try {
+            make(outside);
+        } finally {
+            process.chdir(cwd);
+        }
+        return tree(dir);
+    })();
+    const r = rekey(dir, "init");
+    expect([r.code, r.stderr]).toEqual([2, `rekey: ${problem.replace("OUTSIDE", outside)}: rekey init writes nothing\n`]);
+    expect(tree(dir)).toEqual(before);
+    expect(readdirSync(outside)).toEqual([]);
+});
+
+test("every problem is named in one refusal: existing files, and a file where a directory goes", () => {
+    const dir = workdir({ "index.ts": "// mine\n", ".github": "x", "Pulumi.yaml": "name: mine\n" }, false);
+    const r = rekey(dir, "init");
+    expect([r.code, r.stderr]).toEqual([2, "rekey: . already has Pulumi.yaml, index.ts; .github is a file where rekey makes a directory: rekey init writes nothing over an existing file\n"]);
+    expect(tree(dir)).toEqual([".github", "Pulumi.yaml", "index.ts"]);
+});
+
+test("a symlinked directory inside the target is followed (it stays inside)", () => {
+    const dir = workdir({}, false);
+    mkdirSync(join(dir, "gh"));
+    symlinkSync("gh", join(dir, ".github"));
+    expect(rekey(dir, "init").code).toBe(0);
+    expect(readdirSync(join(dir, "gh", "workflows")).sort()).toEqual(["rekey-due.yml", "rekey-plan.yml"]);
+});
+
+test("a target that is a file, or a dangling symlink, is refused (it crashed, or wrote elsewhere)", () => {
+    const dir = workdir({ secrets: "x" }, false);
+    const outside = workdir({}, false);
+    symlinkSync(join(outside, "new"), join(dir, "link"));
+    expect(rekey(dir, "init", "secrets")).toEqual({ code: 2, stdout: "", stderr: "rekey: secrets is a file, not a directory: rekey init writes nothing\n" });
+    expect(rekey(dir, "init", "link")).toEqual({ code: 2, stdout: "", stderr: "rekey: link is a symlink to a missing path: rekey init writes nothing\n" });
+    expect(tree(dir)).toEqual(["link", "secrets"]);
+    expect(readdirSync(outside)).toEqual([]);
+});
+
+test("a write that fails part way (a file size limit: the plan workflow is over 4 KiB) removes what was written: nothing is left", () => {
+    const dir = workdir({ "README.md": "mine\n" }, false);
+    // bash's ulimit -f counts 1,024-byte blocks; SIGXFSZ is ignored by node, so write(2) fails with EFBIG.
+    expect(readFileSync(join(TEMPLATES, "workflows", "rekey-plan.yml")).length).toBeGreaterThan(4096);
+    const r = rekeyBuilt(dir, "ulimit -f 4 &&", ["init", "new/project"]);
+    expect([r.code, r.stderr]).toEqual([2, "rekey: writing .github/workflows/rekey-plan.yml failed (EFBIG); removed what it had written, new/project is as it was\n"]);
+    expect(tree(dir)).toEqual(["README.md"]);
+    const inPlace = rekeyBuilt(dir, "ulimit -f 4 &&", ["init"]);
+    expect(inPlace.code).toBe(2);
+    expect(tree(dir)).toEqual(["README.md"]);
+});
+
+test("a directory init cannot write in is refused before anything is written", () => {
+    const dir = workdir({}, false);
+    mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
+    chmodSync(join(dir, ".github", "workflows"), 0o555);
+    // As root every directory is writable: the check is run as nobody (65534), who owns the rest.
+    const asNobody = isRoot;
+    if (asNobody) for (const p of [dir, join(dir, ".github"), join(dir, ".github", "workflows")]) chownSync(p, 65534, 65534);
+    const r = asNobody ? rekeyBuilt(dir, "", ["init"], 65534) : rekey(dir, "init");
+    expect([r.code, r.stderr]).toEqual([2, "rekey: .github/workflows is not writable: rekey init writes nothing\n"]);
+    expect(tree(dir)).toEqual([".github", ".github/workflows"]);
+});
+
+// ---- The commands it prints ----
+
+test.each(["my secrets", "it's", "$HOME `id` \"x\"", "-dash", "new\nline", "semi;colon && pipe|x"])("the printed cd takes a POSIX shell into %j", (name) => {
+    const dir = realpathSync(workdir({}, false));
+    const r = rekey(dir, "init", "--", name);
+    expect(r.code).toBe(0);
+    const cd = r.stdout.slice(r.stdout.indexOf("next:\n  ") + "next:\n  ".length, r.stdout.indexOf("\n  npm install"));
+    expect(cd.startsWith("cd ")).toBe(true);
+    const pwd = execFileSync("sh", ["-c", `${cd} && pwd -P`], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, HOME: "/nonexistent" } });
+    expect(pwd).toBe(join(dir, name) + "\n");
+});
+
+test("with -C, the printed cd is relative to the shell's directory, not -C's", () => {
+    const dir = realpathSync(workdir({}, false));
+    mkdirSync(join(dir, "infra"));
+    const r = rekey(dir, "-C", "infra", "init", "secrets");
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, "infra", "secrets", "Pulumi.yaml"))).toBe(true);
+    expect(r.stdout).toContain("next:\n  cd infra/secrets\n");
+});
+
+test("a stack named with a leading - is passed after -- (pulumi's flags end there)", () => {
+    const dir = workdir({}, false);
+    const r = rekey(dir, "init", "--stack=-x");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("  pulumi stack init -- -x        # or pulumi stack select -- -x\n");
+    expect(existsSync(join(dir, "Pulumi.-x.yaml"))).toBe(true);
 });

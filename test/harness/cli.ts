@@ -1,5 +1,5 @@
 // Runs the rekey CLI in process (runCli) against stack files in throwaway git repositories.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -25,6 +25,19 @@ export function rekeyOn(today: string, dir: string, ...args: string[]): CliRun {
     let stderr = "";
     const code = runCli(args, { cwd: dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), today: () => today });
     return { code, stdout, stderr };
+}
+
+/**
+ * The built CLI (bin/rekey.js → dist/, after npm run build) run by bash with a prefix of shell
+ * commands (`ulimit -f 4 &&`: a limit on file sizes), as `uid` when given (the test runs as root).
+ */
+export function rekeyBuilt(dir: string, shellPrefix: string, args: string[], uid?: number): { code: number | null; stdout: string; stderr: string } {
+    const r = spawnSync("bash", ["-c", `${shellPrefix} exec "$0" "$@"`, process.execPath, join(ROOT, "bin", "rekey.js"), ...args], {
+        cwd: dir,
+        encoding: "utf8",
+        ...(uid === undefined ? {} : { uid, gid: uid }),
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function fixture(name: string): string {
