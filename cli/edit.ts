@@ -5,9 +5,8 @@
 import { isDeepStrictEqual } from "util";
 import { CORE_SCHEMA, load } from "js-yaml";
 import { Scalar, isScalar } from "yaml";
-import { NAMESPACE } from "../components/plan/rawConfig";
 import { CliError } from "./errors";
-import { StackFile, scalarIn, secretNode } from "./stackFile";
+import { StackFile, scalarIn, secretNode, secretsKey } from "./stackFile";
 
 export interface EpochEdit {
     name: string;
@@ -249,7 +248,7 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
     // A fresh copy of the values to apply the edits to.
     const expected = load(file.text, { schema: CORE_SCHEMA }) as { config: Record<string, Record<string, Record<string, unknown>>> };
     for (const e of edits) {
-        const entry = expected.config[`${NAMESPACE}:secrets`][e.name];
+        const entry = expected.config[secretsKey(file)][e.name];
         entry.epoch = e.epoch;
         if (e.rotatedAt !== undefined) entry.rotatedAt = e.rotatedAt;
         if (e.dropAdopt) delete entry.adopt;

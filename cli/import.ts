@@ -4,7 +4,8 @@ import { writeFileSync } from "fs";
 import { importFile } from "../components/plan/importFile";
 import type { Output } from "./commands";
 import type { Today } from "./dates";
-import { parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import type { Project } from "./project";
+import { openStackFile, planOf } from "./stackFile";
 
 /** The installed provider SDKs' versions: the plugins the program would use. */
 function providerVersions(): Record<string, string> {
@@ -19,9 +20,8 @@ function providerVersions(): Record<string, string> {
     return out;
 }
 
-export function importCommand(dir: string, stack: string, o: Today & { out?: string; rotation: string }): Output {
-    const { text } = readStackText(dir, stack);
-    const plan = planOf(parseStackFile(text, stackFileName(stack)), o.today);
+export function importCommand(project: Project, stack: string, o: Today & { out?: string; rotation: string }): Output {
+    const plan = planOf(openStackFile(project, stack).file, o.today);
     const { file, placeholders } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions(), kubeconfigFromEnv: process.env.KUBECONFIG || undefined });
     const json = JSON.stringify(file, null, 2) + "\n";
     const count = file.resources.filter((r) => r.id !== undefined).length;
