@@ -9,7 +9,8 @@ import { join } from "path";
 import { RekeyConfigError, planRotation } from "../../components/plan/plan";
 import { rawConfigOf } from "../../components/plan/rawConfig";
 import { fixture, git, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
-import { ROOT } from "../harness/stackFile";
+import { MockEngine } from "../harness/mockEngine";
+import { ROOT, loadStackText } from "../harness/stackFile";
 
 const SHOP = "Pulumi.shop.yaml";
 afterAll(removeWorkdirs);
@@ -135,7 +136,7 @@ describe("the project is found as the Pulumi CLI finds it", () => {
 });
 
 describe("a key without a namespace is the project's", () => {
-    test("in the project rekey, a secret dedented out of rekey:secrets is rekey:WEBHOOK_KEY, refused by name as the program refuses it", () => {
+    test("in the project rekey, a secret dedented out of rekey:secrets is rekey:WEBHOOK_KEY, refused by name as the program refuses it", async () => {
         const text = dedented();
         expect(text).toMatch(/\n {2}WEBHOOK_KEY: \{ epoch: 1, /);
         const dir = workdir({ [SHOP]: text });
@@ -149,6 +150,10 @@ describe("a key without a namespace is the project's", () => {
         }
         const unknown = programMessage.split("\n").find((l) => l.includes("rekey:WEBHOOK_KEY"))!;
         expect(unknown).toContain("unknown configuration key");
+        // The program itself, given the file as the engine reads it, refuses with that line and registers nothing.
+        const engine = new MockEngine("rekey", "shop");
+        await expect(engine.run(loadStackText(text).config)).rejects.toThrow(unknown);
+        expect(engine.registered()).toEqual([]);
         for (const args of [["status", "--stack", "shop"], ["due", "--stack", "shop"], ["plan", "--stack", "shop"], ["status", "--all-stacks"]]) {
             const r = rekey(dir, ...args);
             expect([args, r.code]).toEqual([args, 2]);
