@@ -60,6 +60,15 @@ export function findProjectFile(start: string): string | null {
  * be read as the engine would read it.
  */
 export function findProject(cwd: string): Project {
+    // pulumi -C changes into the directory first, so a missing one is an error, never a search
+    // from whatever parent exists.
+    let isDir = false;
+    try {
+        isDir = statSync(cwd).isDirectory();
+    } catch {
+        // missing or unreadable: refused below
+    }
+    if (!isDir) throw new CliError(`cannot work in ${cwd}: no such directory`);
     const file = findProjectFile(cwd);
     if (file === null) {
         throw new CliError(`no Pulumi.yaml project file found (searching upwards from ${cwd}): run rekey in the Pulumi project's directory (or below it), or give it with -C <dir>`);
