@@ -72,10 +72,14 @@ function time(dir: string, args: string[], before?: () => void): number {
     return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
 }
 
+/** The project the stack files are in (rekey reads stack files in a project, cli/project.ts). */
+const PROJECT = "name: rekey\nruntime: nodejs\n";
+
 /** `status --all-stacks` and `due --all-stacks` over 50 stack files of 100 secrets each. Target: under 1 s each here. */
 export function allStacksBench(): void {
     const dir = mkdtempSync(join(tmpdir(), "rekey-bench-stacks-"));
     try {
+        writeFileSync(join(dir, "Pulumi.yaml"), PROJECT);
         for (let k = 0; k < 50; k++) writeFileSync(join(dir, `Pulumi.stack${String(k).padStart(2, "0")}.yaml`), stackFile(100, () => false));
         console.log(`\n## rekey over 50 stack files of 100 secrets each (whole process, median of ${REPEAT})`);
         const startup = time(dir, ["--version"]);
@@ -96,6 +100,7 @@ export function allStacksBench(): void {
 export function cliPlanBench(): void {
     const dir = mkdtempSync(join(tmpdir(), "rekey-bench-cli-"));
     try {
+        writeFileSync(join(dir, "Pulumi.yaml"), PROJECT);
         // Head: every 10th secret bumped (and its derived follower), so the plan has work to show.
         writeFileSync(join(dir, "base.yaml"), stackFile(N, () => false));
         const head = stackFile(N, (i) => i % 10 === 0 || i % 10 === 5);

@@ -1,7 +1,7 @@
 // The version of a stack file a change is compared with: a file (--base-file), a git ref
 // (--base), or by default the merge base of HEAD with the repository's default branch.
 import { execFileSync } from "child_process";
-import { relative, resolve } from "path";
+import { basename, dirname, resolve } from "path";
 import { CliError } from "./errors";
 import { readRegularFile } from "./stackFile";
 
@@ -35,15 +35,24 @@ function defaultBranch(dir: string): string | null {
     return null;
 }
 
-export function readBase(dir: string, fileName: string, options: BaseOptions): BaseText {
+/**
+ * The base version of the stack file at `stackPath`. `cwd` (where rekey runs) is what a
+ * --base-file is relative to. Git is run in the stack file's directory and names the file
+ * `<commit>:./<name>`, a path git takes relative to that directory (gitrevisions(7)), so a
+ * project in a subdirectory of the repository, a stackConfigDir, or a path through a symlink
+ * (where the repository's top level, which git gives with symlinks resolved, is not a prefix
+ * of the path) all find the file as committed.
+ */
+export function readBase(cwd: string, stackPath: string, options: BaseOptions): BaseText {
     if (options.base !== undefined && options.baseFile !== undefined) throw new CliError("give --base or --base-file, not both");
     if (options.baseFile !== undefined) {
         try {
-            return { label: options.baseFile, text: readRegularFile(resolve(dir, options.baseFile)).toString("utf8") };
+            return { label: options.baseFile, text: readRegularFile(resolve(cwd, options.baseFile)).toString("utf8") };
         } catch (e) {
             throw new CliError(`cannot read --base-file ${options.baseFile}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
         }
     }
+    const dir = dirname(stackPath);
     const top = git(dir, ["rev-parse", "--show-toplevel"]);
     if (top === null) throw new CliError(`${dir} is not in a git repository: give the base version with --base-file <path>`);
     let ref = options.base;
@@ -61,7 +70,7 @@ export function readBase(dir: string, fileName: string, options: BaseOptions): B
         if (!commit) throw new CliError(`--base ${ref} is not a commit in this repository`);
         label = ref;
     }
-    const path = relative(top, resolve(dir, fileName)).split("\\").join("/");
+    const path = `./${basename(stackPath)}`;
     const exists = git(dir, ["cat-file", "-e", `${commit}:${path}`]) !== null;
     if (!exists) return { label, text: null };
     try {

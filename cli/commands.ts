@@ -1,6 +1,7 @@
 // The four commands of ../shared/CONTRACT.md section 3, on one stack file. Each returns what
 // it prints and its exit code; main.ts wires them to the argument parser.
 import { execFileSync } from "child_process";
+import { basename, dirname } from "path";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
 import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
@@ -9,7 +10,8 @@ import { Today, checkDate } from "./dates";
 import { EpochEdit, applyEpochEdits, epochReasons } from "./edit";
 import { CliError } from "./errors";
 import { PlanReport, refusedSection, renderPlan } from "./render";
-import { StackFile, chosenStacks, eachStack, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import { Project, stackFileName, stackPath } from "./project";
+import { StackFile, chosenStacks, eachStack, noSecretsNote, openStackFile, parseStackFile, planOf, readStackText } from "./stackFile";
 import { replaceFile } from "./writeFiles";
 
 export interface Output {
@@ -20,7 +22,7 @@ export interface Output {
 }
 
 interface Stack {
-    dir: string;
+    project: Project;
     stack: string;
     path: string;
     file: StackFile;
@@ -29,10 +31,9 @@ interface Stack {
     today: string;
 }
 
-function openStack(dir: string, stack: string, { today }: Today): Stack {
-    const { path, text } = readStackText(dir, stack);
-    const file = parseStackFile(text, stackFileName(stack));
-    return { dir, stack, path, file, plan: planOf(file, today), today };
+function openStack(project: Project, stack: string, { today }: Today): Stack {
+    const { path, file } = openStackFile(project, stack);
+    return { project, stack, path, file, plan: planOf(file, today), today };
 }
 
 function secretOf(s: Stack, name: string) {
@@ -67,11 +68,11 @@ export function closest(name: string, names: readonly string[]): string | null {
 
 /** The base version of the stack file, parsed; null for a new stack. */
 function openBase(s: Stack, options: BaseOptions): { label: string; file: StackFile | null } {
-    return parsedBase(s.stack, readBase(s.dir, stackFileName(s.stack), options));
+    return parsedBase(s.project, s.stack, readBase(s.project.cwd, s.path, options));
 }
 
-function parsedBase(stack: string, base: { label: string; text: string | null }): { label: string; file: StackFile | null } {
-    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(stack)} at ${base.label}`) };
+function parsedBase(project: Project, stack: string, base: { label: string; text: string | null }): { label: string; file: StackFile | null } {
+    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(project, stack)} at ${base.label}`, project.name) };
 }
 
 /** Supplied secrets whose ciphertext differs from the base (present in both). */
@@ -124,7 +125,7 @@ function restartSummary(diff: RotationDiff): string {
 
 /** Checks the edited text plans, writes it, and returns its plan. */
 function write(s: Stack, text: string): RotationPlan {
-    const plan = planOf(parseStackFile(text, s.file.label), s.today);
+    const plan = planOf(parseStackFile(text, s.file.label, s.project.name), s.today);
     replaceFile(s.path, text);
     return plan;
 }
@@ -137,12 +138,12 @@ export interface BumpOptions extends BaseOptions, Today {
     incident?: string;
 }
 
-export function bump(dir: string, stack: string, names: string[], o: BumpOptions): Output {
+export function bump(project: Project, stack: string, names: string[], o: BumpOptions): Output {
     if (names.length && o.all) throw new CliError("give secret names or --all, not both");
     if (!names.length && !o.all) throw new CliError("name the secrets to bump, or give --all");
     const date = checkDate("--date", o.date);
     if (date > o.today) throw new CliError(`--date "${date}" is in the future (today is ${o.today}, UTC)`);
-    const s = openStack(dir, stack, o);
+    const s = openStack(project, stack, o);
     const notes: string[] = [];
     let base: { label: string; file: StackFile | null } | undefined;
     const baseFile = () => (base ??= openBase(s, o));
@@ -192,8 +193,14 @@ export function bump(dir: string, stack: string, names: string[], o: BumpOptions
     return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
 }
 
-/** A secret's epoch and rotatedAt in each commit of the stack file's history, newest first (up to 200 commits). */
-function epochHistory(dir: string, fileName: string, name: string): { commit: string; epoch: number | undefined; rotatedAt: unknown }[] {
+/**
+ * A secret's epoch and rotatedAt in each commit of the stack file's history, newest first (up
+ * to 200 commits). Git runs in the file's directory, where `-- <name>` and `<commit>:./<name>`
+ * are relative to it (a project below the repository's top, a stackConfigDir).
+ */
+function epochHistory(s: Stack, name: string): { commit: string; epoch: number | undefined; rotatedAt: unknown }[] {
+    const dir = dirname(s.path);
+    const fileName = basename(s.path);
     const git = (args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 });
     let commits: string[];
     try {
@@ -204,7 +211,7 @@ function epochHistory(dir: string, fileName: string, name: string): { commit: st
     return commits.flatMap((commit) => {
         try {
             // Read as every stack file is (foreign line breaks, alias bombs refused); an unreadable version is passed over.
-            const secrets = parseStackFile(git(["show", `${commit}:./${fileName}`]), `${fileName} at ${commit}`).raw.secrets as Record<string, { epoch?: unknown; rotatedAt?: unknown } | undefined> | undefined;
+            const secrets = parseStackFile(git(["show", `${commit}:./${fileName}`]), `${fileName} at ${commit}`, s.project.name).raw.secrets as Record<string, { epoch?: unknown; rotatedAt?: unknown } | undefined> | undefined;
             const entry = secrets && Object.hasOwn(secrets, name) ? secrets[name] : undefined;
             return [{ commit, epoch: Number.isInteger(entry?.epoch) ? (entry!.epoch as number) : undefined, rotatedAt: entry?.rotatedAt }];
         } catch {
@@ -213,8 +220,8 @@ function epochHistory(dir: string, fileName: string, name: string): { commit: st
     });
 }
 
-export function rollback(dir: string, stack: string, name: string, o: BaseOptions & Today & { reason?: string }): Output {
-    const s = openStack(dir, stack, o);
+export function rollback(project: Project, stack: string, name: string, o: BaseOptions & Today & { reason?: string }): Output {
+    const s = openStack(project, stack, o);
     const secret = secretOf(s, name);
     if (secret.source.kind !== "generate") throw new CliError(`${name} is ${secret.source.kind === "supplied" ? "supplied" : "derived"}: rekey keeps no earlier value of it to restore`);
     if (secret.epoch === 0) throw new CliError(`${name} is at epoch 0: there is no earlier epoch`);
@@ -230,7 +237,7 @@ export function rollback(dir: string, stack: string, name: string, o: BaseOption
     const moved = movedSinceBase(s, () => openBase(s, o), [name], notes);
     if (moved.size) throw new CliError(moved.get(name)!);
     // How the stack file reached `from`: a bump from `to` left `to`'s value as the previous one.
-    const history = epochHistory(dir, stackFileName(stack), name);
+    const history = epochHistory(s, name);
     const reached = history.find((h) => h.epoch !== undefined && h.epoch !== from);
     if (reached?.epoch === from + 1) {
         throw new CliError(
@@ -254,21 +261,20 @@ export function rollback(dir: string, stack: string, name: string, o: BaseOption
     return { stdout: stdout.join("\n") + "\n", notes, exitCode: 0 };
 }
 
-export function plan(dir: string, stack: string, o: BaseOptions & Today & { json?: boolean }): Output {
-    const { path, text } = readStackText(dir, stack);
-    const file = parseStackFile(text, stackFileName(stack));
+export function plan(project: Project, stack: string, o: BaseOptions & Today & { json?: boolean }): Output {
+    const { path, file } = openStackFile(project, stack);
     if (!file.hasRekeyKeys) {
-        const base = parsedBase(stack, readBase(dir, stackFileName(stack), o));
+        const base = parsedBase(project, stack, readBase(project.cwd, path, o));
         // What pulumi stack init leaves, here and at the base: nothing rotates, never a failure.
         // A base that had secrets falls through to the planner, which names what is missing.
         if (!base.file?.hasRekeyKeys) {
             const empty = planRotation(rawConfigOf({ [`${NAMESPACE}:secrets`]: {} }, { suppliedNames: [], hostKeyNames: [] }));
             const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates: false, ...diffPlans(null, empty, new Set()) };
-            report.notes.push(noSecretsNote(stack));
-            return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [noSecretsNote(stack)], exitCode: 0 };
+            report.notes.push(noSecretsNote(project, stack));
+            return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [noSecretsNote(project, stack)], exitCode: 0 };
         }
     }
-    const s: Stack = { dir, stack, path, file, plan: planOf(file, o.today), today: o.today };
+    const s: Stack = { project, stack, path, file, plan: planOf(file, o.today), today: o.today };
     return planReport(s, openBase(s, o), o);
 }
 
@@ -303,23 +309,23 @@ function planReport(s: Stack, base: { label: string; file: StackFile | null }, o
  * `{ stacks: [...] }`; exit 1 when pulumi up would refuse any of them, 2 when a stack file
  * was refused (listed with its error, the others planned).
  */
-export function planAll(dir: string, o: BaseOptions & Today & { json?: boolean }): Output {
+export function planAll(project: Project, o: BaseOptions & Today & { json?: boolean }): Output {
     if (o.baseFile !== undefined) throw new CliError("--base-file is one stack's file: give --stack with it, or --base <git-ref> with --all-stacks");
     const notes: string[] = [];
     // The bases first: a --base that is no commit, or no git repository, is the command's error.
-    const stacks = chosenStacks(dir, { allStacks: true });
-    const bases = new Map(stacks.map((stack) => [stack, readBase(dir, stackFileName(stack), o)]));
+    const stacks = chosenStacks(project, { allStacks: true });
+    const bases = new Map(stacks.map((stack) => [stack, readBase(project.cwd, stackPath(project, stack), o)]));
     const outcomes = eachStack(stacks, true, (stack): Output | null => {
         // Each file and its base read once: unchanged ones are passed over.
-        const { path, text } = readStackText(dir, stack);
+        const { path, text } = readStackText(project, stack);
         const base = bases.get(stack)!;
         if (base.text === text) return null;
-        const file = parseStackFile(text, stackFileName(stack));
+        const file = parseStackFile(text, stackFileName(project, stack), project.name);
         if (!file.hasRekeyKeys) {
-            notes.push(`Pulumi.${stack}.yaml changed but has no rekey:* keys: no secrets to rotate`);
+            notes.push(`${stackFileName(project, stack)} changed but has no rekey:* keys: no secrets to rotate`);
             return null;
         }
-        return planReport({ dir, stack, path, file, plan: planOf(file, o.today), today: o.today }, parsedBase(stack, base), o);
+        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, parsedBase(project, stack, base), o);
     });
     // A refused file is listed with its error (exit 2), so the PR workflow still gives it a
     // plan job, which fails with the message, while every other stack is planned.

@@ -8,7 +8,7 @@ import { Scalar, isAlias, isScalar, visit } from "yaml";
 import { NAMESPACE } from "../components/plan/rawConfig";
 import { CliError } from "./errors";
 import { codePoint, controlCharacterIn } from "./engineYaml";
-import { StackFile, scalarIn, secretNode, secretPath } from "./stackFile";
+import { StackFile, scalarIn, secretNode, secretPath, secretsKey } from "./stackFile";
 
 export interface EpochEdit {
     name: string;
@@ -157,7 +157,7 @@ function sharedNodeProblem(file: StackFile, name: string, aliased: Set<string>, 
     const path = secretPath(file, name);
     const map = path[3];
     const values = ["epoch", "rotatedAt", "adopt", "incident"].map((k): [string, unknown] => [k, scalarIn(map, k)?.pair.value]);
-    const nodes: [string, unknown][] = [["the document's map", path[0]], ["config", path[1]], [`${NAMESPACE}:secrets`, path[2]], ["its entry", map], ...values];
+    const nodes: [string, unknown][] = [["the document's map", path[0]], ["config", path[1]], [secretsKey(file), path[2]], ["its entry", map], ...values];
     for (const [what, node] of nodes) {
         const anchor = node && typeof node === "object" && !isAlias(node) ? (node as { anchor?: string }).anchor : undefined;
         if (anchor !== undefined && aliased.has(anchor)) {
@@ -284,7 +284,7 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
     // A fresh copy of the values to apply the edits to.
     const expected = load(file.text, { schema: CORE_SCHEMA }) as { config: Record<string, Record<string, Record<string, unknown>>> };
     for (const e of edits) {
-        const entry = expected.config[`${NAMESPACE}:secrets`][e.name];
+        const entry = expected.config[secretsKey(file)][e.name];
         entry.epoch = e.epoch;
         if (e.rotatedAt !== undefined) entry.rotatedAt = e.rotatedAt;
         if (e.dropAdopt) delete entry.adopt;

@@ -4,8 +4,9 @@ import { dirname } from "path";
 import { importFile } from "../components/plan/importFile";
 import type { Output } from "./commands";
 import type { Today } from "./dates";
+import type { Project } from "./project";
 import { shellPath, shellWord } from "./shell";
-import { parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import { openStackFile, planOf } from "./stackFile";
 import { writeOneFile } from "./writeFiles";
 
 /** The installed provider SDKs' versions: the plugins the program would use. */
@@ -35,9 +36,9 @@ export interface ImportOptions extends Today {
  * or a hard link), never through a symlink, and over another existing file only with --force
  * (writeFiles.ts `writeOneFile`).
  */
-export function importCommand(dir: string, stack: string, o: ImportOptions): Output {
-    const { path, text } = readStackText(dir, stack);
-    const plan = planOf(parseStackFile(text, stackFileName(stack)), o.today);
+export function importCommand(project: Project, stack: string, o: ImportOptions): Output {
+    const { path, file: stackFile } = openStackFile(project, stack);
+    const plan = planOf(stackFile, o.today);
     const { file, placeholders } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions(), kubeconfigFromEnv: process.env.KUBECONFIG || undefined });
     const json = JSON.stringify(file, null, 2) + "\n";
     const count = file.resources.filter((r) => r.id !== undefined).length;
@@ -46,7 +47,7 @@ export function importCommand(dir: string, stack: string, o: ImportOptions): Out
         ...placeholders,
     ];
     if (o.out) {
-        writeOneFile(o.out.path, json, { replace: o.force === true, projectDirs: [dir, dirname(path)], label: `--out ${o.out.given}` });
+        writeOneFile(o.out.path, json, { replace: o.force === true, projectDirs: [dirname(project.file), dirname(path)], label: `--out ${o.out.given}` });
         return { stdout: "", notes, exitCode: 0 };
     }
     return { stdout: json, notes, exitCode: 0 };

@@ -4,7 +4,7 @@
 // All or nothing, inside the target directory only, over nothing that exists (writeFiles.ts).
 import { existsSync, readFileSync } from "fs";
 import { basename, dirname, join, relative, resolve } from "path";
-import { stackFileName } from "./stackFile";
+import { stackFileName } from "./project";
 import { CliError } from "./errors";
 import type { Output } from "./commands";
 import { shellPath, shellWord } from "./shell";
@@ -44,8 +44,7 @@ export function projectNameProblem(name: string): string | null {
  * at most 100 characters, `[A-Za-z0-9_.-]`); init names a file and prints commands with it.
  */
 function checkStackName(stack: string): void {
-    stackFileName(stack); // the characters, refused as every command refuses them
-    if (stack.length > 100) throw new CliError(`--stack "${stack}" is not a stack name: a stack name cannot exceed 100 characters`);
+    stackFileName({ ext: ".yaml" }, stack); // refused as every command refuses it
 }
 
 /** A Pulumi project name from a directory name: letters, digits, "_", "." and "-", at most 100. */

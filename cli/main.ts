@@ -13,6 +13,7 @@ import { escapeBidi } from "./shownText";
 const commands = () => require("./commands") as typeof import("./commands");
 const statusCommands = () => require("./status") as typeof import("./status");
 const stackFiles = () => require("./stackFile") as typeof import("./stackFile");
+const projects = () => require("./project") as typeof import("./project");
 
 export interface Io {
     cwd: string;
@@ -40,14 +41,21 @@ function packageVersion(): string {
 function program(io: Io, done: (o: Output) => void): Command {
     const p = new Command("rekey")
         .description("Secret rotation as code: bump epochs, review rotation plans, find secrets due for rotation.")
-        .option("-C, --dir <path>", "the Pulumi project directory (where Pulumi.<stack>.yaml is)", ".")
+        .option("-C, --dir <path>", "run as if in this directory: the project is the nearest Pulumi.yaml at or above it (as pulumi -C)", ".")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
         .showHelpAfterError(false)
         .version(packageVersion(), "-V, --version", "print rekey's version")
         .helpCommand("help [command]", "help for a command");
     const dir = (cmd: Command) => resolve(io.cwd, cmd.optsWithGlobals().dir);
-    const stack = () => new Option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)").makeOptionMandatory();
+    // The Pulumi project around the directory, found as the Pulumi CLI finds it (project.ts).
+    const project = (cmd: Command) => projects().findProject(dir(cmd));
+    /** The project and the stack part of --stack (org/project/stack is checked against the project). */
+    const named = (cmd: Command, stack: string) => {
+        const p = project(cmd);
+        return [p, projects().stackOf(p, stack)] as const;
+    };
+    const stack = () => new Option("-s, --stack <stack>", "the stack: stack, org/stack or org/project/stack (reads Pulumi.<stack>.yaml)").makeOptionMandatory();
     const base = (cmd: Command) =>
         cmd
             .option("--base <git-ref>", "compare with the stack file at this commit (default: the merge base with the default branch)")
@@ -63,7 +71,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--date <YYYY-MM-DD>", "rotatedAt to record (default: today, UTC)")
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
             .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch"),
-    ).action((names: string[], o, cmd: Command) => done(commands().bump(dir(cmd), o.stack, names, { ...o, date: o.date ?? io.today(), today: io.today() })));
+    ).action((names: string[], o, cmd: Command) => done(commands().bump(...named(cmd, o.stack), names, { ...o, date: o.date ?? io.today(), today: io.today() })));
 
     base(
         p
@@ -72,23 +80,24 @@ function program(io: Io, done: (o: Output) => void): Command {
             .argument("<NAME>", "the secret")
             .addOption(stack())
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
-    ).action((name: string, o, cmd: Command) => done(commands().rollback(dir(cmd), o.stack, name, { ...o, today: io.today() })));
+    ).action((name: string, o, cmd: Command) => done(commands().rollback(...named(cmd, o.stack), name, { ...o, today: io.today() })));
 
     base(
         p
             .command("plan")
             .description("What the change to the stack file rotates: secrets, hooks, stores, consumer restarts in order, impact. Never a value.")
-            .option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)")
+            .option("-s, --stack <stack>", "the stack: stack, org/stack or org/project/stack (reads Pulumi.<stack>.yaml)")
             .option("--all-stacks", "every stack whose file changed from the base, one section each")
             .option("--json", "print JSON instead of Markdown"),
     ).action((o, cmd: Command) => {
         // chosenStacks refuses both or neither; --all-stacks alone lists the stacks in planAll.
         const withToday = { ...o, today: io.today() };
-        done(o.allStacks && o.stack === undefined ? commands().planAll(dir(cmd), withToday) : commands().plan(dir(cmd), stackFiles().chosenStacks(dir(cmd), o)[0], withToday));
+        const p = project(cmd);
+        done(o.allStacks && o.stack === undefined ? commands().planAll(p, withToday) : commands().plan(p, stackFiles().chosenStacks(p, o)[0], withToday));
     });
 
     const oneOrAll = (cmd: Command) =>
-        cmd.option("-s, --stack <stack>", "the stack (reads Pulumi.<stack>.yaml)").option("--all-stacks", "every Pulumi.<stack>.yaml of the project, one section each");
+        cmd.option("-s, --stack <stack>", "the stack: stack, org/stack or org/project/stack (reads Pulumi.<stack>.yaml)").option("--all-stacks", "every Pulumi.<stack>.yaml of the project, one section each");
     oneOrAll(
         p
             .command("due")
@@ -97,7 +106,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--today <YYYY-MM-DD>", "the day to check against (default: today, UTC)")
         .option("--within <days>", "also list secrets due within this many days", "0")
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(statusCommands().dueAll(dir(cmd), { ...o, asOf: o.today ?? io.today(), today: io.today() })));
+        .action((o, cmd: Command) => done(statusCommands().dueAll(project(cmd), { ...o, asOf: o.today ?? io.today(), today: io.today() })));
 
     oneOrAll(
         p
@@ -105,7 +114,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .description("Every secret: source, epoch, rotatedAt, cadence and next due date, stores, consumers, hook, keepPrevious, incident."),
     )
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(statusCommands().status(dir(cmd), { ...o, today: io.today() })));
+        .action((o, cmd: Command) => done(statusCommands().status(project(cmd), { ...o, today: io.today() })));
 
     p.command("import")
         .description("The pulumi import --file JSON for the stores that can exist before rekey (SSM parameters, Key Vault secrets, Kubernetes Secrets).")
@@ -115,7 +124,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--rotation <name>", "the Rotation's name in the program (the standalone program's is rekey)", "rekey")
         .action((o, cmd: Command) =>
             done(
-                (require("./import") as typeof import("./import")).importCommand(dir(cmd), o.stack, {
+                (require("./import") as typeof import("./import")).importCommand(...named(cmd, o.stack), {
                     ...o,
                     today: io.today(),
                     out: o.out === undefined ? undefined : { path: resolve(dir(cmd), o.out), given: o.out },

@@ -19,8 +19,9 @@ import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../comp
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
 import { engineReadingProblem, readerProblem, yamlDocuments } from "./engineYaml";
 import { CliError } from "./errors";
+import { Project, STACK_NAME, stackFileName, stackOf, stackPath } from "./project";
 
-export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+export { STACK_NAME };
 
 export interface StackFile {
     /** Where it was read from (`Pulumi.production.yaml`, `origin/main:Pulumi.production.yaml`). */
@@ -33,11 +34,8 @@ export interface StackFile {
     hasRekeyKeys: boolean;
     /** Encrypted `rekey:supplied` values by name, to compare with another version of the file. */
     ciphertexts: Map<string, string>;
-}
-
-export function stackFileName(stack: string): string {
-    if (!STACK_NAME.test(stack)) throw new CliError(`--stack "${stack}" is not a stack name (letters, digits, "_", "." and "-")`);
-    return `Pulumi.${stack}.yaml`;
+    /** The config keys as written, by full key: `rekey:secrets` may be written `secrets` in the project named rekey. */
+    writtenKeys: ReadonlyMap<string, string>;
 }
 
 /**
@@ -53,16 +51,16 @@ export function readRegularFile(path: string): Buffer {
     return readFileSync(path);
 }
 
-export function readStackText(dir: string, stack: string): { path: string; text: string } {
-    const path = join(dir, stackFileName(stack));
+export function readStackText(project: Project, stack: string): { path: string; text: string } {
+    const path = stackPath(project, stack);
     try {
         return { path, text: utf8Text(readRegularFile(path), path) };
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const stacks = stacksIn(dir);
+        const stacks = stacksIn(project);
         const why =
             code === "ENOENT"
-                ? `no such file (${stacks.length ? `the stacks here: ${stacks.join(", ")}` : `no Pulumi.<stack>.yaml in ${dir}`})`
+                ? `no such file (${stacks.length ? `the stacks here: ${stacks.join(", ")}` : `no Pulumi.<stack>${project.ext} in ${project.stackDir}`})`
                 : code === "EACCES"
                   ? "permission denied"
                   : (e as Error).message;
@@ -109,7 +107,32 @@ function checkSize(value: unknown, label: string): void {
     }
 }
 
-export function parseStackFile(text: string, label: string): StackFile {
+/**
+ * The config keys by full key, as the engine names them: a key without a namespace is the
+ * project's (sdk/go/common/workspace/loaders.go `stackConfigNamespacedWithProject`: a key
+ * without ":" becomes "<project name>:<key>"). Two keys that name one key (`secrets` and
+ * `rekey:secrets` in the project rekey) are refused: the engine builds a Go map from them, so
+ * which one it keeps depends on the map's iteration order.
+ */
+function namespacedConfig(config: Record<string, unknown>, project: string, label: string): { config: Record<string, unknown>; written: Map<string, string> } {
+    const out: Record<string, unknown> = {};
+    const written = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        const full = key.includes(":") ? key : `${project}:${key}`;
+        const before = written.get(full);
+        if (before !== undefined) clashes.push(`${before} and ${key} are both ${full}`);
+        written.set(full, key);
+        out[full] = value;
+    }
+    if (clashes.length) {
+        throw new CliError(`${label}: ${clashes.join("; ")} (in the project ${project}, a key without a namespace is the project's), and Pulumi would keep either one: keep one of them`);
+    }
+    return { config: out, written };
+}
+
+/** `project`: the project's name, the namespace of a config key written without one. */
+export function parseStackFile(text: string, label: string, project: string): StackFile {
     // Before js-yaml reads it: js-yaml places a control character at its line's end, or not at all.
     const unread = readerProblem(text);
     if (unread) throw new CliError(`${label}: ${unread}`);
@@ -128,8 +151,9 @@ export function parseStackFile(text: string, label: string): StackFile {
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
         throw new CliError(`${label} is not a Pulumi stack file: expected a map with a config key`);
     }
-    const config = ((top as Record<string, unknown> | null)?.config ?? {}) as Record<string, unknown>;
-    if (typeof config !== "object" || Array.isArray(config)) throw new CliError(`${label}: config is not a map`);
+    const written = ((top as Record<string, unknown> | null)?.config ?? {}) as Record<string, unknown>;
+    if (typeof written !== "object" || Array.isArray(written)) throw new CliError(`${label}: config is not a map`);
+    const { config, written: writtenKeys } = namespacedConfig(written, project, label);
 
     const names: Record<(typeof SECRET_ONLY_KEYS)[number], string[]> = { supplied: [], hostKeys: [] };
     const plaintextKeys: string[] = [];
@@ -170,16 +194,24 @@ export function parseStackFile(text: string, label: string): StackFile {
         raw,
         hasRekeyKeys: Object.keys(config).some((k) => k.startsWith(`${NAMESPACE}:`)),
         ciphertexts,
+        writtenKeys,
     };
 }
 
 /** What status, due and plan say of a stack file without rekey:* keys (pulumi stack init's). */
-export function noSecretsNote(stack: string): string {
-    return `Pulumi.${stack}.yaml has no rekey:* keys: no secrets to rotate`;
+export function noSecretsNote(project: Project, stack: string): string {
+    return `${stackFileName(project, stack)} has no rekey:* keys: no secrets to rotate`;
 }
 
-/** The stacks of a project directory: each Pulumi.<stack>.yaml that is a regular file (or a symlink to one), sorted. */
-export function stacksIn(dir: string): string[] {
+/** The stack file of `stack`, read and parsed (labelled with its file name). */
+export function openStackFile(project: Project, stack: string): { path: string; text: string; file: StackFile } {
+    const { path, text } = readStackText(project, stack);
+    return { path, text, file: parseStackFile(text, stackFileName(project, stack), project.name) };
+}
+
+/** The stacks of a project: each Pulumi.<stack>.yaml of its stack directory that is a regular file (or a symlink to one), sorted. */
+export function stacksIn(project: Project): string[] {
+    const dir = project.stackDir;
     let names: string[];
     try {
         names = readdirSync(dir);
@@ -194,8 +226,8 @@ export function stacksIn(dir: string): string[] {
         }
     };
     return names.flatMap((n) => {
-        const m = /^Pulumi\.(.+)\.yaml$/.exec(n);
-        return m && STACK_NAME.test(m[1]) && isFile(n) ? [m[1]] : [];
+        const m = n.startsWith("Pulumi.") && n.endsWith(project.ext) ? n.slice("Pulumi.".length, n.length - project.ext.length) : null;
+        return m && STACK_NAME.test(m) && isFile(n) ? [m] : [];
     }).sort();
 }
 
@@ -219,7 +251,7 @@ export function planOf(file: StackFile, today?: string): RotationPlan {
  */
 export function secretPath(file: StackFile, name: string) {
     const { isAlias, isMap } = yamlDocuments();
-    const keys = ["config", `${NAMESPACE}:secrets`, name];
+    const keys = ["config", secretsKey(file), name];
     const top = file.doc.contents;
     if (!isMap(top)) throw new CliError(`${file.label}: the document is not a map`);
     const path: YAMLMap<unknown, unknown>[] = [top];
@@ -231,6 +263,11 @@ export function secretPath(file: StackFile, name: string) {
         path.push(node);
     }
     return path;
+}
+
+/** `rekey:secrets` as the file writes it (`secrets` in the project rekey may). */
+export function secretsKey(file: StackFile): string {
+    return file.writtenKeys.get(`${NAMESPACE}:secrets`) ?? `${NAMESPACE}:secrets`;
 }
 
 /** The YAML node of one secret's entry, for edits. */
@@ -269,12 +306,12 @@ export function eachStack<T>(stacks: string[], all: boolean | undefined, fn: (st
     });
 }
 
-/** The stacks a command runs on: the one named, or every Pulumi.<stack>.yaml of the directory. */
-export function chosenStacks(dir: string, o: StackChoice): string[] {
+/** The stacks a command runs on: the one named (its stack part, project.ts stackOf), or every stack file of the project. */
+export function chosenStacks(project: Project, o: StackChoice): string[] {
     if (o.stack !== undefined && o.allStacks) throw new CliError("give --stack or --all-stacks, not both");
-    if (o.stack !== undefined) return [o.stack];
+    if (o.stack !== undefined) return [stackOf(project, o.stack)];
     if (!o.allStacks) throw new CliError("name the stack with --stack <stack>, or give --all-stacks");
-    const stacks = stacksIn(dir);
-    if (!stacks.length) throw new CliError(`no Pulumi.<stack>.yaml in ${dir}`);
+    const stacks = stacksIn(project);
+    if (!stacks.length) throw new CliError(`no Pulumi.<stack>${project.ext} in ${project.stackDir}`);
     return stacks;
 }

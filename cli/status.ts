@@ -9,12 +9,12 @@ import type { Output } from "./commands";
 import { Today, checkDate } from "./dates";
 import { CliError } from "./errors";
 import { code, refusedSection, renderDue } from "./render";
-import { StackChoice, chosenStacks, eachStack, noSecretsNote, parseStackFile, planOf, readStackText, stackFileName } from "./stackFile";
+import type { Project } from "./project";
+import { StackChoice, chosenStacks, eachStack, noSecretsNote, openStackFile, planOf } from "./stackFile";
 
 /** A stack's plan, or null when its file has no `rekey:*` keys. */
-function planOfStack(dir: string, stack: string, today: string): RotationPlan | null {
-    const { text } = readStackText(dir, stack);
-    const file = parseStackFile(text, stackFileName(stack));
+function planOfStack(project: Project, stack: string, today: string): RotationPlan | null {
+    const { file } = openStackFile(project, stack);
     return file.hasRekeyKeys ? planOf(file, today) : null;
 }
 
@@ -73,11 +73,11 @@ export function statusTable(rows: SecretStatus[]): string[] {
     ];
 }
 
-export function status(dir: string, o: StackChoice & Today & { json?: boolean }): Output {
+export function status(project: Project, o: StackChoice & Today & { json?: boolean }): Output {
     const notes: string[] = [];
-    const report = eachStack(chosenStacks(dir, o), o.allStacks, (stack) => {
-        const plan = planOfStack(dir, stack, o.today);
-        if (!plan) notes.push(noSecretsNote(stack));
+    const report = eachStack(chosenStacks(project, o), o.allStacks, (stack) => {
+        const plan = planOfStack(project, stack, o.today);
+        if (!plan) notes.push(noSecretsNote(project, stack));
         return plan ? plan.secrets.map(secretStatus) : null;
     });
     const refused = report.flatMap((r) => (r.error === undefined ? [] : [r.error]));
@@ -102,13 +102,13 @@ export function status(dir: string, o: StackChoice & Today & { json?: boolean })
  * Exit 1 when anything is overdue, 2 when a stack file was refused (--all-stacks still
  * reports every other stack).
  */
-export function dueAll(dir: string, o: StackChoice & Today & { asOf: string; within: string; json?: boolean }): Output {
+export function dueAll(project: Project, o: StackChoice & Today & { asOf: string; within: string; json?: boolean }): Output {
     const today = checkDate("--today", o.asOf);
     if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
     const notes: string[] = [];
-    const reports = eachStack(chosenStacks(dir, o), o.allStacks, (stack): DueReport | null => {
-        const plan = planOfStack(dir, stack, o.today);
-        if (!plan) notes.push(noSecretsNote(stack));
+    const reports = eachStack(chosenStacks(project, o), o.allStacks, (stack): DueReport | null => {
+        const plan = planOfStack(project, stack, o.today);
+        if (!plan) notes.push(noSecretsNote(project, stack));
         return plan ? dueSecrets(plan, today, Number(o.within)) : null;
     });
     const refused = reports.flatMap((r) => (r.error === undefined ? [] : [r.error]));

@@ -46,7 +46,7 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
             .sort((a, b) => (a.urn < b.urn ? -1 : 1));
         expect(fromRun.length).toBeGreaterThan(5);
 
-        const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`));
+        const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`, "rekey"));
         const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
         const urns = importUrns(file, stack);
         const fromFile = file.resources
@@ -70,7 +70,7 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
             const loaded = loadStackFile(stack);
             const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
             const fromRun = Object.fromEntries([...run.resources.values()].filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r.inputs]));
-            const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`));
+            const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`, "rekey"));
             const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
             const fromFile = Object.fromEntries(file.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.logicalName, r.inputs]));
             expect(Object.keys(fromFile).length).toBeGreaterThan(0);

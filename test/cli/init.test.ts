@@ -37,7 +37,7 @@ test("its stack passes the engine's stack config check and rekey's validation (o
     const stackText = readFileSync(join(dir, "Pulumi.prod.yaml"), "utf8");
     const config = parse(stackText).config;
     expect(engineConfigErrors(project, "prod", config)).toEqual([]);
-    const plan = planOf(parseStackFile(JSON.stringify({ config: mergedConfig(project, config) }), "Pulumi.prod.yaml"));
+    const plan = planOf(parseStackFile(JSON.stringify({ config: mergedConfig(project, config) }), "Pulumi.prod.yaml", project.name));
     expect(plan.secrets.map((s) => [s.name, s.epoch, s.source.kind])).toEqual([["APP_SECRET", 0, "generate"]]);
     // `rekey plan` and `rekey bump` work in it as they do here.
     expect(rekey(dir, "bump", "APP_SECRET", "--stack", "prod", "--date", "2026-11-20").code).toBe(0);

@@ -1,4 +1,4 @@
-import { fixture, git, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
+import { REKEY_PROJECT, fixture, git, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
 
 const SHOP = "Pulumi.shop.yaml";
 afterAll(removeWorkdirs);
@@ -126,7 +126,7 @@ describe("rekey plan", () => {
     });
 
     test("a new stack lists everything as added; an unchanged one rotates nothing", () => {
-        const dir = workdir({ "README.md": "x\n" });
+        const dir = workdir({ "Pulumi.yaml": REKEY_PROJECT, "README.md": "x\n" });
         write(dir, SHOP, fixture(SHOP));
         const p = planJson(dir);
         expect(p.newStack).toBe(true);

@@ -8,7 +8,7 @@ import { parseStackFile, scalarIn, secretNode } from "../../cli/stackFile";
 
 /** The reason as rekey plan reads it through the document, without the shortcut (edit.ts epochReasons). */
 function documentReason(text: string): string | null {
-    const node = secretNode(parseStackFile(text, "Pulumi.t.yaml"), "A");
+    const node = secretNode(parseStackFile(text, "Pulumi.t.yaml", "rekey"), "A");
     const comment = (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment)?.trim();
     return comment ? splitEpochComment(comment).reason : null;
 }
@@ -57,11 +57,11 @@ test("a flow entry's reason (after the brace) is found the same way, and epochRe
             } catch {
                 return true;
             }
-            const file = parseStackFile(text, "Pulumi.t.yaml");
+            const file = parseStackFile(text, "Pulumi.t.yaml", "rekey");
             return (reason === null || mayHoldReason(text)) && (epochReasons(file, ["A"]).get("A") ?? null) === reason;
         }),
         { numRuns: 1000 },
     );
     const flowText = "config:\n  rekey:secrets:\n    A: { epoch: 4, generate: { encoding: hex, bytes: 16 } }  # keep  # reason: leaked\n";
-    expect(epochReasons(parseStackFile(flowText, "Pulumi.t.yaml"), ["A"]).get("A")).toBe("leaked");
+    expect(epochReasons(parseStackFile(flowText, "Pulumi.t.yaml", "rekey"), ["A"]).get("A")).toBe("leaked");
 });

@@ -1,8 +1,8 @@
 // Runs the rekey CLI in process (runCli) against stack files in throwaway git repositories.
 import { execFileSync, spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
-import { join } from "path";
+import { dirname, join } from "path";
 import { runCli } from "../../cli/main";
 import { ROOT } from "./stackFile";
 
@@ -53,11 +53,25 @@ export function git(dir: string, ...args: string[]): string {
 
 const made: string[] = [];
 
-/** A new directory holding `files`; with `commit`, a git repository on main with them committed. */
+/** This repository's project file: stack files are read in a project (cli/project.ts), named rekey here. */
+export const REKEY_PROJECT = "name: rekey\nruntime: nodejs\n";
+
+/**
+ * A new directory holding `files` (names may hold subdirectories); with `commit`, a git
+ * repository on main with them committed. Stack files at its top get this repository's
+ * Pulumi.yaml beside them unless `files` gives a project file.
+ */
 export function workdir(files: Record<string, string>, commit = true): string {
     const dir = mkdtempSync(join(tmpdir(), "rekey-cli-"));
     made.push(dir);
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const names = Object.keys(files);
+    const project = names.some((n) => /^Pulumi\.(yaml|yml|json)$/.test(n.split("/").pop()!));
+    const stackFiles = names.some((n) => /^Pulumi\..+\.yaml$/.test(n) && !n.includes("/"));
+    if (stackFiles && !project) files = { "Pulumi.yaml": REKEY_PROJECT, ...files };
+    for (const [name, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), text);
+    }
     if (commit) {
         git(dir, "init", "-q", "-b", "main");
         git(dir, "add", ".");

@@ -26,7 +26,11 @@ export function stackKey(text: string, passphrase = SAMPLE_PASSPHRASE): Buffer {
     return keys.get(salt)!;
 }
 
-export function loadStackText(text: string, passphrase = SAMPLE_PASSPHRASE): LoadedStack {
+/**
+ * `project`: the project's name. A key without a namespace is the project's, as the engine
+ * reads it (pulumi/pulumi sdk/go/common/workspace/loaders.go stackConfigNamespacedWithProject).
+ */
+export function loadStackText(text: string, passphrase = SAMPLE_PASSPHRASE, project = "rekey"): LoadedStack {
     const doc = parse(text);
     let key: Buffer | undefined;
     const keyFor = () => (key ??= stackKey(text, passphrase));
@@ -44,6 +48,9 @@ export function loadStackText(text: string, passphrase = SAMPLE_PASSPHRASE): Loa
         return v;
     };
     const config: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(doc.config ?? {})) config[k] = reveal(v, k);
+    for (const [written, v] of Object.entries(doc.config ?? {})) {
+        const k = written.includes(":") ? written : `${project}:${written}`;
+        config[k] = reveal(v, k);
+    }
     return { config, secretKeys };
 }

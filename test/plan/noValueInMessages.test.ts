@@ -81,7 +81,7 @@ function picker(seed: number[]): Picker {
 function texts(config: Record<string, Json>, base: Record<string, Json> | null): string[] {
     let file;
     try {
-        file = parseStackFile(JSON.stringify({ config }), "Pulumi.t.yaml");
+        file = parseStackFile(JSON.stringify({ config }), "Pulumi.t.yaml", "shop");
     } catch (e) {
         if (e instanceof CliError) return [e.message];
         throw e;
@@ -97,7 +97,7 @@ function texts(config: Record<string, Json>, base: Record<string, Json> | null):
     let basePlan: RotationPlan | null = null;
     if (base) {
         try {
-            basePlan = planOf(parseStackFile(JSON.stringify({ config: base }), "Pulumi.t.yaml at base"));
+            basePlan = planOf(parseStackFile(JSON.stringify({ config: base }), "Pulumi.t.yaml at base", "shop"));
         } catch (e) {
             if (!(e instanceof CliError)) throw e;
             out.push(e.message);
