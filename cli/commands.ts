@@ -315,7 +315,7 @@ export function planAll(project: Project, o: BaseOptions & Today & { json?: bool
     // The bases first: a --base that is no commit, or no git repository, is the command's error.
     const stacks = chosenStacks(project, { allStacks: true });
     const bases = new Map(stacks.map((stack) => [stack, readBase(project.cwd, stackPath(project, stack), o)]));
-    const outcomes = eachStack(stacks, true, (stack): Output | null => {
+    const outcomes = eachStack(project, stacks, true, (stack): Output | null => {
         // Each file and its base read once: unchanged ones are passed over.
         const { path, text } = readStackText(project, stack);
         const base = bases.get(stack)!;

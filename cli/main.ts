@@ -1,10 +1,11 @@
 // `rekey`: bump, rollback, plan and due on Pulumi.<stack>.yaml (../shared/CONTRACT.md §3).
 // Exit codes: 0 done; 1 `due` found something overdue; 2 bad arguments, an unreadable or
-// invalid stack file, or a refused edit, always with one message on stderr.
+// invalid stack file, a refused edit, or an internal error (a bug: one line saying so, never a
+// stack trace; REKEY_DEBUG=1 adds it), always with one message on stderr.
 import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
 import type { Output } from "./commands";
-import { CliError } from "./errors";
+import { CliError, internalErrorMessage } from "./errors";
 import { escapeBidi } from "./shownText";
 
 // Each command's module is loaded when the command runs, so that --version and help load
@@ -163,7 +164,9 @@ export function runCli(argv: string[], ioRaw: Io): number {
             io.stderr(`rekey: ${e.message}\n`);
             return e.exitCode;
         }
-        throw e;
+        // Anything else is rekey's own failure: one line saying so, never a stack trace.
+        io.stderr(`rekey: ${internalErrorMessage(e)}\n`);
+        return 2;
     }
     if (!result) return noCommand();
     io.stdout(result.stdout);

@@ -18,7 +18,7 @@ import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
 import { engineReadingProblem, readerProblem, yamlDocuments } from "./engineYaml";
-import { CliError } from "./errors";
+import { CliError, internalErrorMessage } from "./errors";
 import { Project, STACK_NAME, stackFileName, stackOf, stackPath } from "./project";
 
 export { STACK_NAME };
@@ -96,14 +96,25 @@ export function utf8Text(bytes: Buffer, label: string): string {
 
 /** Visits of the parsed values allowed: YAML aliases can make a small file expand enormously. */
 const MAX_NODES = 200_000;
+/**
+ * How deep the parsed values may nest. js-yaml refuses text nested deeper than its maxDepth,
+ * 100 (lib/loader.js `composeNode`: "nesting exceeded maxDepth"), which leaves values at
+ * most 99 deep; only aliases nest them further (an anchor defined in a mapping key holds a
+ * value that is nowhere else in the tree, so a chain of them nests as deep as it is long
+ * while staying small). Code that walks values (deep equality, zod, the checks here) may
+ * recurse: refused here, such a value never reaches it.
+ */
+const MAX_DEPTH = 100;
 
+/** The parsed values walked once, without recursion: more than MAX_NODES visits, or a value nested deeper than MAX_DEPTH, is refused. */
 function checkSize(value: unknown, label: string): void {
     let budget = MAX_NODES;
-    const stack = [value];
+    const stack: [unknown, number][] = [[value, 0]];
     while (stack.length) {
-        const v = stack.pop();
+        const [v, depth] = stack.pop()!;
         if (--budget < 0) throw new CliError(`${label} expands to more than ${MAX_NODES} values (YAML aliases?): refused`);
-        if (v && typeof v === "object") for (const x of Object.values(v)) stack.push(x);
+        if (depth > MAX_DEPTH) throw new CliError(`${label} nests values more than ${MAX_DEPTH} deep (through YAML aliases): refused`);
+        if (v && typeof v === "object") for (const x of Object.values(v)) stack.push([x, depth + 1]);
     }
 }
 
@@ -182,7 +193,15 @@ export function parseStackFile(text: string, label: string, project: string): St
             if (section === "supplied" && cipher !== undefined) ciphertexts.set(name, cipher);
         }
     }
-    const holdsSecure = (v: unknown): boolean => secureText(v) !== undefined || (!!v && typeof v === "object" && Object.values(v as object).some(holdsSecure));
+    const holdsSecure = (v: unknown): boolean => {
+        const todo = [v];
+        while (todo.length) {
+            const x = todo.pop();
+            if (secureText(x) !== undefined) return true;
+            if (x && typeof x === "object") todo.push(...Object.values(x));
+        }
+        return false;
+    };
     const encryptedKeys = Object.entries(withoutSecrets).flatMap(([k, v]) => (k.startsWith(`${NAMESPACE}:`) && holdsSecure(v) ? [k.slice(NAMESPACE.length + 1)] : []));
     const raw = rawConfigOf(withoutSecrets, { suppliedNames: names.supplied, hostKeyNames: names.hostKeys, plaintextKeys, encryptedKeys });
     return {
@@ -291,17 +310,19 @@ export type StackOutcome<T> = { stack: string; result: T; error?: undefined } | 
 
 /**
  * `fn` for each stack. With --all-stacks, a stack whose file is refused (unreadable, not
- * YAML, an invalid configuration) becomes its error and the others still run, so one bad
- * file does not hide every other stack's report; the command then exits 2. For one named
- * stack the error is the command's own.
+ * YAML, an invalid configuration), or whose run fails with an internal error, becomes its
+ * error and the others still run, so one bad file does not hide every other stack's report;
+ * the command then exits 2. For one named stack the error is the command's own.
  */
-export function eachStack<T>(stacks: string[], all: boolean | undefined, fn: (stack: string) => T): StackOutcome<T>[] {
+export function eachStack<T>(project: Project, stacks: string[], all: boolean | undefined, fn: (stack: string) => T): StackOutcome<T>[] {
     return stacks.map((stack) => {
         try {
             return { stack, result: fn(stack) };
         } catch (e) {
-            if (!all || !(e instanceof CliError)) throw e;
-            return { stack, error: e.message };
+            if (!all) throw e;
+            // An error rekey did not foresee (a bug, a limit of the runtime) refuses this stack
+            // only: the due report must still list production's overdue secrets.
+            return { stack, error: e instanceof CliError ? e.message : `${stackFileName(project, stack)}: ${internalErrorMessage(e)}` };
         }
     });
 }

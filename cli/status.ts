@@ -75,7 +75,7 @@ export function statusTable(rows: SecretStatus[]): string[] {
 
 export function status(project: Project, o: StackChoice & Today & { json?: boolean }): Output {
     const notes: string[] = [];
-    const report = eachStack(chosenStacks(project, o), o.allStacks, (stack) => {
+    const report = eachStack(project, chosenStacks(project, o), o.allStacks, (stack) => {
         const plan = planOfStack(project, stack, o.today);
         if (!plan) notes.push(noSecretsNote(project, stack));
         return plan ? plan.secrets.map(secretStatus) : null;
@@ -106,7 +106,7 @@ export function dueAll(project: Project, o: StackChoice & Today & { asOf: string
     const today = checkDate("--today", o.asOf);
     if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
     const notes: string[] = [];
-    const reports = eachStack(chosenStacks(project, o), o.allStacks, (stack): DueReport | null => {
+    const reports = eachStack(project, chosenStacks(project, o), o.allStacks, (stack): DueReport | null => {
         const plan = planOfStack(project, stack, o.today);
         if (!plan) notes.push(noSecretsNote(project, stack));
         return plan ? dueSecrets(plan, today, Number(o.within)) : null;

@@ -345,7 +345,9 @@ function deployConsumers(
         // Values the consumer already runs with are no trigger; one that reads nothing else has
         // no restart yet (its first one comes with the first rotation of what it reads).
         const changing = read.filter((n) => !inUse.has(n));
-        const after = consumer.after.flatMap((a) => done.get(a)!);
+        // Each once: consumers not restarted hand on what they wait for, and in a diamond of
+        // `after` (each after the next two) a list per path grows exponentially.
+        const after = [...new Set(consumer.after.flatMap((a) => done.get(a)!))];
         if (!changing.length) {
             done.set(consumer.name, after);
             continue;

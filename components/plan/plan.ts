@@ -275,12 +275,17 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
     if (problems.list.length) throw new RekeyConfigError(problems.list);
 
     const ordered = deriveOrder.order.map((n) => secrets.get(n)!);
-    // Inputs come first, so each derived secret's inputs are final when it is reached.
-    const leafDates = new Map<string, (string | null)[]>();
+    // A derived secret without a rotatedAt of its own changed when the latest-changed of the
+    // secrets it is derived from (transitively, the non-derived ones) did. Inputs come first,
+    // so each derived secret's inputs are final when it is reached. One date per secret, not
+    // the list of its leaves' dates: inputs that share inputs (S2 = S1 + S0, S3 = S2 + S1, ...)
+    // have exponentially many paths to their leaves.
+    const latest = (a: string | null, b: string | null) => (a === null || (b !== null && b > a) ? b : a);
+    const leafDate = new Map<string, string | null>();
     for (const s of ordered) {
-        const dates = s.source.kind === "derive" ? s.source.inputs.flatMap((n) => leafDates.get(n)!) : [s.rotatedAt];
-        leafDates.set(s.name, dates);
-        if (s.changedAt === null) s.changedAt = dates.filter((d): d is string => d !== null).sort().pop() ?? null;
+        const date = s.source.kind === "derive" ? s.source.inputs.reduce<string | null>((d, n) => latest(d, leafDate.get(n)!), null) : s.rotatedAt;
+        leafDate.set(s.name, date);
+        if (s.changedAt === null) s.changedAt = date;
     }
     for (const s of ordered) for (const c of s.consumers) consumers.get(c)!.secrets.push(s.name);
     return {

@@ -12,10 +12,18 @@ export interface ConsumerDependencies {
     roots: string[];
 }
 
+/**
+ * `secret` and every input of it, transitively, into `into`. An explicit stack, not
+ * recursion: a derive chain is as long as the stack file makes it.
+ */
 function inputsOf(secret: PlannedSecret, byName: Map<string, PlannedSecret>, into: Set<string>): void {
-    if (into.has(secret.name)) return;
-    into.add(secret.name);
-    if (secret.source.kind === "derive") for (const i of secret.source.inputs) inputsOf(byName.get(i)!, byName, into);
+    const todo = [secret];
+    while (todo.length) {
+        const s = todo.pop()!;
+        if (into.has(s.name)) continue;
+        into.add(s.name);
+        if (s.source.kind === "derive") for (const i of s.source.inputs) todo.push(byName.get(i)!);
+    }
 }
 
 export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[] {

@@ -44,6 +44,44 @@ test("an alias bomb in an unrelated key is refused in well under a second", () =
     expect(r.stderr).toMatch(/^rekey: Pulumi.shop.yaml expands to more than 200000 values \(YAML aliases\?\): refused\n$/);
 });
 
+describe("a deeply nested value (a deep graph of another kind) is refused with its reason, never a stack overflow", () => {
+    const secret = (value: string) => `    SESSION_SECRET:\n      apply: ${value}\n`;
+    test.each([
+        ["10,000 nested flow lists", secret("[".repeat(10_000) + "]".repeat(10_000))],
+        ["10,000 nested block lists", `    SESSION_SECRET:\n      apply:\n        ${"- ".repeat(10_000)}x\n`],
+    ])("%s: js-yaml's maxDepth (100) refuses the text", (_, nested) => {
+        const dir = workdir({ [SHOP]: fixture(SHOP).replace("    SESSION_SECRET:\n", nested) });
+        for (const args of [["status", "--stack", "shop"], ["plan", "--stack", "shop"], ["bump", "SESSION_SECRET", "--stack", "shop"]]) {
+            expect(rekey(dir, ...args)).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(/^rekey: Pulumi\.shop\.yaml is not valid YAML: line \d+, column \d+: nesting exceeded maxDepth \(100\)\n$/) });
+        }
+    });
+
+    // An anchor defined in a mapping key holds a value found nowhere else in the tree, so a
+    // chain of them nests 12,000 deep in 12,000 small values: under the alias budget, past the
+    // text's depth limit. The key test of rekey:* sections for encrypted values recursed into
+    // it (RangeError), and so would the equality check of an edit on any key.
+    const chain = (n: number) => Array.from({ length: n }, (_, i) => `  x:d${i}: { ? &a${i} { k: ${i ? `*a${i - 1}` : "z"} } : 0 }\n`).join("");
+    test.each([
+        ["a rekey:* key", "  rekey:notes: *a11999\n"],
+        ["another namespace's key", "  app:notes: *a11999\n"],
+        ["a secret's field", ""],
+    ])("12,000 deep through aliases in %s is refused by depth", (where, key) => {
+        const shop = fixture(SHOP);
+        const text = where === "a secret's field" ? shop.replace("config:\n", `config:\n${chain(12_000)}`).replace("    SESSION_SECRET:\n", secret("*a11999")) : shop.replace("config:\n", `config:\n${chain(12_000)}${key}`);
+        const dir = workdir({ [SHOP]: text });
+        for (const args of [["status", "--stack", "shop"], ["bump", "SESSION_SECRET", "--stack", "shop"]]) {
+            expect(rekey(dir, ...args)).toEqual({ code: 2, stdout: "", stderr: "rekey: Pulumi.shop.yaml nests values more than 100 deep (through YAML aliases): refused\n" });
+        }
+        expect(readFileSync(join(dir, SHOP), "utf8")).toBe(text);
+    });
+
+    test("a value nested 97 deep in the text is read: the depth limit refuses only what aliases build", () => {
+        const deep = "[".repeat(95) + "]".repeat(95);
+        const dir = workdir({ [SHOP]: fixture(SHOP).replace("config:\n", `config:\n  app:deep: ${deep}\n`) });
+        expect(rekey(dir, "status", "--stack", "shop")).toMatchObject({ code: 0, stderr: "" });
+    });
+});
+
 test("a stack file that is not UTF-8 (Latin-1 in a comment) is refused and left byte for byte", () => {
     const bytes = Buffer.concat([Buffer.from("# caf"), Buffer.from([0xe9]), Buffer.from(" notes\n"), Buffer.from(fixture(SHOP))]);
     const dir = workdir({ [SHOP]: "" });

@@ -348,6 +348,36 @@ const SECRECY_CASES: InvalidCase[] = [
     },
 ];
 
+/**
+ * A value nested 3,000 deep where the schema wants a scalar, a list or a map: a deep graph of
+ * another kind (the CLI refuses values over 100 deep, cli/stackFile.ts `checkSize`; pulumi up
+ * hands the planner whatever the stack file holds). zod checks a value only as deep as its
+ * schema goes, so each is one named problem, never a stack overflow. (3,000, not more: the
+ * mock engine passes config as JSON, and JSON.stringify recurses.)
+ */
+const nested = (depth: number): unknown => {
+    let v: unknown = "x";
+    for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { k: v };
+    return v;
+};
+const DEEP_CASES: InvalidCase[] = [
+    {
+        title: "a secret's impact nested 3,000 deep",
+        config: secrets({ A: { ...ok, impact: nested(3000) } }),
+        expect: { subject: "secret A", field: "impact", reason: /^expected string, got a list$/ },
+    },
+    {
+        title: "a store nested 3,000 deep",
+        config: secrets({ A: { ...ok, stores: [{ ssm: nested(2999) }] } }),
+        expect: { subject: "secret A", field: "stores[0].ssm.k", reason: /^unknown key$/ },
+    },
+    {
+        title: "a consumer's after nested 3,000 deep",
+        config: secrets({ A: ok }, { "rekey:consumers": { c: { restart: "systemctl restart c", after: nested(3000) } } }),
+        expect: { subject: "consumer c", field: "after[0]", reason: /^expected string, got a map$/ },
+    },
+];
+
 export const INVALID_CASES: InvalidCase[] = [
     ...SECRECY_CASES,
     ...RESERVED_CASES,
@@ -355,6 +385,7 @@ export const INVALID_CASES: InvalidCase[] = [
     ...ARGUMENT_CASES,
     ...PATH_CASES,
     ...OWNER_CASES,
+    ...DEEP_CASES,
     {
         title: "unknown key in a secret",
         config: secrets({ A: { ...ok, rotateAt: "2026-01-01" } }),

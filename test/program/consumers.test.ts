@@ -1,3 +1,4 @@
+import { afterChain } from "../harness/chains";
 import { Config } from "../harness/configs";
 import { MockEngine, RunResult, resource } from "../harness/mockEngine";
 import { loadStackFile } from "../harness/stackFile";
@@ -104,5 +105,16 @@ describe("ordering (staging: redis first, then api and worker)", () => {
         expect(edge.connection).toMatchObject({ host: "203.0.113.10", user: "deploy" });
         expect(resource(run, "command:remote:Command", "rekey-verify:edge").inputs.create).toContain("curl -sf http://127.0.0.1:8085/api/ui/health");
         expect(resource(run, CMD, "rekey-verify:notes").inputs.create).toMatch(/^node -e '.*' 'https:\/\/notes.musehub.example\/api\/diagnostics\/readiness' '200' '300' '2'$/s);
+    });
+});
+
+describe("deep after graphs", () => {
+    test("consumers not restarted pass on what they wait for once: a diamond after chain (each after the next two) stays linear", async () => {
+        // Only c0 and c29 read the secret; c1…c28 are not restarted and hand c29's restart up
+        // the chain. Listed once per path, c0 waited for it fib(30) = 832,040 times.
+        const n = 30;
+        const { run } = await runWithValues(new MockEngine(), afterChain(n, { diamond: true, readers: ["c0", `c${n - 1}`] }));
+        expect(resource(run, RESTART, "rekey-c0").dependsOn).toEqual([`${RESTART}::rekey-c${n - 1}`]);
+        expect(resource(run, RESTART, `rekey-c${n - 1}`).dependsOn).toEqual([]);
     });
 });
