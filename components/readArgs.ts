@@ -111,21 +111,29 @@ class Reader {
         this.setting(v, [name], put);
     }
 
-    /** A setting, at any depth: plain values, lists and plain objects, with Outputs resolved. */
-    setting(v: unknown, at: Path, put: (x: unknown) => void): void {
-        if (isInput(v)) return this.settle(v, at, false, (value) => this.setting(value, at, put));
+    /**
+     * A setting, at any depth: plain values, lists and plain objects, with Outputs resolved.
+     * A map's null entry is left out, as absent: a Python program's None in a dict is sent as
+     * null (sdk/python/lib/pulumi/runtime/rpc.py serialize_property, the Mapping case) where a
+     * TypeScript one leaves the key out, and the SDKs drop a top-level null input the same way
+     * (serialize_properties: "properties that serialize to None" do not exist).
+     */
+    setting(v: unknown, at: Path, put: (x: unknown) => void, within: ReadonlySet<object> = new Set()): void {
+        if (isInput(v)) return this.settle(v, at, false, (value) => this.setting(value, at, put, within));
         if (pulumi.isUnknown(v)) return this.unknown(at);
         if (v === null || v === undefined || ["string", "number", "boolean"].includes(typeof v)) return put(v);
+        if (within.has(v as object)) return this.problem(at, "holds itself (a cycle)");
+        const inner = new Set(within).add(v as object);
         if (Array.isArray(v)) {
             const out: unknown[] = [];
             put(out);
-            v.forEach((e, i) => this.setting(e, [...at, i], (x) => void (out[i] = x)));
+            v.forEach((e, i) => this.setting(e, [...at, i], (x) => void (out[i] = x), inner));
             return;
         }
         if (isPlainObject(v)) {
             const out: Record<string, unknown> = {};
             put(out);
-            for (const [k, e] of Object.entries(v)) this.setting(e, [...at, k], (x) => void (out[k] = x));
+            for (const [k, e] of Object.entries(v)) if (e !== null) this.setting(e, [...at, k], (x) => void (out[k] = x), inner);
             return;
         }
         this.problem(at, `got ${kindOf(v)}: an arg holds strings, numbers, booleans, lists and plain objects only`);
@@ -141,7 +149,7 @@ class Reader {
         if (!isPlainObject(v)) return this.problem([name], `expected a map of names to secret strings, got ${kindOf(v)}`);
         const out: Record<string, pulumi.Input<string>> = {};
         for (const [k, e] of Object.entries(v)) {
-            if (e === undefined || e === "") continue;
+            if (e === undefined || e === null || e === "") continue;
             if (typeof e === "string" || pulumi.isUnknown(e)) out[k] = from ? from.apply((m) => (m as Record<string, string>)[k]) : (e as string);
             else if (isInput(e)) out[k] = e as pulumi.Input<string>;
             else this.problem([name, k], `expected a string (or an Output of one), got ${kindOf(e)}`);
@@ -165,7 +173,7 @@ export function readArgs(args: unknown): ArgsReading | Promise<ArgsReading> {
     } else {
         for (const [k, v] of Object.entries(args)) {
             if (!(k in ARGS)) r.problem([k], `unknown arg (known: ${Object.keys(ARGS).join(", ")})`);
-            else if (v !== undefined) r.arg(k as ArgName, v, (x) => void (out[k] = x));
+            else if (v !== undefined && v !== null) r.arg(k as ArgName, v, (x) => void (out[k] = x));
         }
     }
     const finish = (): ArgsReading => ({ args: out as PlainArgs, problems: r.problems.sort((a, b) => `${a.subject}\0${a.field}`.localeCompare(`${b.subject}\0${b.field}`)) });

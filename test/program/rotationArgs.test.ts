@@ -86,8 +86,15 @@ describe("args as the component provider hands them from another language", () =
         expect(run.outputs.rotation.DB_PASSWORD.epoch).toBe(3);
         // The same in TypeScript, with the epoch an Output of an Output.
         const epoch = pulumi.output(pulumi.output(4)) as unknown as number;
-        const ts = await new MockEngine().run({}, program(() => ({ ...plainArgs(), secrets: { ...plainArgs().secrets, DB_PASSWORD: { ...plainArgs().secrets.DB_PASSWORD, epoch } } })));
+        const ts = await new MockEngine().run({}, program(() => ({ ...plainArgs(), secrets: secretsWire(epoch) as RotationArgs["secrets"] })));
         expect(ts.outputs.rotation.DB_PASSWORD.epoch).toBe(4);
+    });
+
+    test("a Python None in a dict (sent as null) is absent, as a key a TypeScript program leaves out", async () => {
+        const wire = secretsWire();
+        Object.assign(wire.DB_PASSWORD, { rotatedAt: null, keepPrevious: null, apply: null });
+        const run = await new MockEngine().run({}, program(() => handed({ secrets: wire, consumers: null, supplied: { API_KEY: secretWire("key-from-python"), UNUSED: null } })));
+        expect(registered(run)).toEqual(registered(await new MockEngine().run({}, program(plainArgs))));
     });
 
     test("an epoch unknown in a preview is refused by name, as must be known; only the Rotation was registered and the program fails with the one message", async () => {
@@ -149,6 +156,11 @@ describe("plain args a program can get wrong are refused naming the arg, before 
         ["a string as hostKeys (never shown)", () => ({ secrets: {}, hostKeys: "-----BEGIN OPENSSH PRIVATE KEY-----" }), /  - args\.hostKeys: expected a map of names to secret strings, got a string/],
         ["a number as stackOutput", () => ({ secrets: {}, stackOutput: 7 }), /  - args\.stackOutput: expected a string, got a number/],
         ["an unknown arg", () => ({ secrets: {}, stack_output: "x" }), /  - args\.stack_output: unknown arg \(known: secrets, consumers, hosts, defaults, supplied, hostKeys, stackOutput\)/],
+        ["a map that holds itself", () => {
+            const generate: Record<string, unknown> = { encoding: "hex" };
+            generate.self = generate;
+            return { secrets: { A: { epoch: 0, generate } } };
+        }, /  - args\.secrets, field A\.generate\.self: holds itself \(a cycle\)/],
         ["no args at all", () => undefined, /  - args: expected the Rotation's args \(a plain object\), got undefined/],
     ];
     test.each(cases)("%s", async (_what, args, message) => {
