@@ -97,9 +97,12 @@ describe("args as the component provider hands them from another language", () =
         expect(registered(run)).toEqual(registered(await new MockEngine().run({}, program(plainArgs))));
     });
 
-    test("an epoch unknown in a preview is refused by name, as must be known; only the Rotation was registered and the program fails with the one message", async () => {
+    test.each([
+        ["in a plain map", {}],
+        ["in a map handed as one Output (it has dependencies)", { secrets: [OTHER] }],
+    ])("an epoch unknown in a preview, %s, is refused by name, as must be known; only the Rotation was registered and the program fails with the one message", async (_where, dependencies) => {
         const engine = new MockEngine();
-        const args = () => handed({ secrets: secretsWire(rpc.unknownValue), supplied: { API_KEY: secretWire("k") } });
+        const args = () => handed({ secrets: secretsWire(rpc.unknownValue), supplied: { API_KEY: secretWire("k") } }, dependencies);
         await expect(engine.run({}, program(args), undefined, { preview: true })).rejects.toThrow(
             /^invalid rekey configuration, 1 problem:\n  - args\.secrets, field DB_PASSWORD\.epoch: must be known to plan the Rotation, and is unknown in this preview/,
         );
