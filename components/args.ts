@@ -4,6 +4,9 @@
 // interfaces, no unions but `T | undefined` and no functions, so that `pulumi package add`
 // gives other languages the same component. The zod schemas (plan/schema.ts) validate them;
 // test/package/componentSchema.test.ts holds the two in step and runs the SDK's analyzer.
+// Every field is an Input (the analyzer's schema then marks none `plain`): any arg, at any
+// depth, may be an Output or a promise, as other languages' programs hand them; the Rotation
+// resolves them before planning (readArgs.ts).
 import type { Input } from "@pulumi/pulumi";
 
 /** The inventory, in the shapes of the `rekey:*` stack configuration (docs/configuration.md). */

@@ -69,6 +69,11 @@ function kindOf(v: unknown): string {
     return typeof name === "string" && name !== "" && name !== "Object" ? `an instance of ${name}` : "a class instance";
 }
 
+/** Sets an own property, also one named `__proto__` (a secret may be: the planner names it as reserved), which `o[k] = v` would take as the prototype. */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 class Reader {
     readonly problems: ConfigProblem[] = [];
     /** Outputs and promises met and not yet resolved: each, once resolved, is read at its place. */
@@ -133,7 +138,7 @@ class Reader {
         if (isPlainObject(v)) {
             const out: Record<string, unknown> = {};
             put(out);
-            for (const [k, e] of Object.entries(v)) if (e !== null) this.setting(e, [...at, k], (x) => void (out[k] = x), inner);
+            for (const [k, e] of Object.entries(v)) if (e !== null) this.setting(e, [...at, k], (x) => setOwn(out, k, x), inner);
             return;
         }
         this.problem(at, `got ${kindOf(v)}: an arg holds strings, numbers, booleans, lists and plain objects only`);
@@ -150,8 +155,8 @@ class Reader {
         const out: Record<string, pulumi.Input<string>> = {};
         for (const [k, e] of Object.entries(v)) {
             if (e === undefined || e === null || e === "") continue;
-            if (typeof e === "string" || pulumi.isUnknown(e)) out[k] = from ? from.apply((m) => (m as Record<string, string>)[k]) : (e as string);
-            else if (isInput(e)) out[k] = e as pulumi.Input<string>;
+            if (typeof e === "string" || pulumi.isUnknown(e)) setOwn(out, k, from ? from.apply((m) => (m as Record<string, string>)[k]) : e);
+            else if (isInput(e)) setOwn(out, k, e);
             else this.problem([name, k], `expected a string (or an Output of one), got ${kindOf(e)}`);
         }
         put(out);

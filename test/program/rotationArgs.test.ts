@@ -164,6 +164,7 @@ describe("plain args a program can get wrong are refused naming the arg, before 
             generate.self = generate;
             return { secrets: { A: { epoch: 0, generate } } };
         }, /  - args\.secrets, field A\.generate\.self: holds itself \(a cycle\)/],
+        ["a secret named __proto__ (read as an own key, not as the copy's prototype)", () => JSON.parse('{"secrets": {"__proto__": {"epoch": 0, "generate": {"encoding": "hex", "bytes": 16}}}, "supplied": {"__proto__": "x"}}'), /  - secret __proto__: "__proto__" is reserved/],
         ["no args at all", () => undefined, /  - args: expected the Rotation's args \(a plain object\), got undefined/],
     ];
     test.each(cases)("%s", async (_what, args, message) => {
