@@ -4,187 +4,190 @@
 // interfaces, no unions but `T | undefined` and no functions, so that `pulumi package add`
 // gives other languages the same component. The zod schemas (plan/schema.ts) validate them;
 // test/package/componentSchema.test.ts holds the two in step and runs the SDK's analyzer.
+// Every field is an Input (the analyzer's schema then marks none `plain`): any arg, at any
+// depth, may be an Output or a promise, as other languages' programs hand them; the Rotation
+// resolves them before planning (readArgs.ts).
 import type { Input } from "@pulumi/pulumi";
 
 /** The inventory, in the shapes of the `rekey:*` stack configuration (docs/configuration.md). */
 export interface RotationArgs {
     /** `rekey:secrets`: one entry per secret. */
-    secrets: { [name: string]: SecretArgs };
+    secrets: Input<{ [name: string]: Input<SecretArgs> }>;
     /** `rekey:consumers`: the services that read them, how to restart and verify each. */
-    consumers?: { [name: string]: ConsumerArgs };
+    consumers?: Input<{ [name: string]: Input<ConsumerArgs> }>;
     /** `rekey:hosts`: SSH targets (each with its pinned `hostKey`). */
-    hosts?: { [name: string]: HostArgs };
+    hosts?: Input<{ [name: string]: Input<HostArgs> }>;
     /** `rekey:defaults`: what store entries inherit. */
-    defaults?: DefaultsArgs;
+    defaults?: Input<DefaultsArgs>;
     /** `rekey:supplied`: the values of `supplied: true` secrets and of adopted ones (secret inputs). */
-    supplied?: { [name: string]: Input<string> };
+    supplied?: Input<{ [name: string]: Input<string> }>;
     /** `rekey:hostKeys`: each host's SSH private key (secret inputs). */
-    hostKeys?: { [name: string]: Input<string> };
+    hostKeys?: Input<{ [name: string]: Input<string> }>;
     /**
      * The stack output under which the program exports this Rotation's `rotation` (default
      * `rotation`). The Rotation reads it back to hold every epoch to one step from the last
      * completed rotation: export it, and give each Rotation of a stack its own.
      */
-    stackOutput?: string;
+    stackOutput?: Input<string>;
 }
 
 
 export interface SsmStoreArgs {
-    name?: string;
-    prefix?: string;
-    keyId?: string;
-    region?: string;
+    name?: Input<string>;
+    prefix?: Input<string>;
+    keyId?: Input<string>;
+    region?: Input<string>;
 }
 export interface KeyVaultStoreArgs {
-    name?: string;
-    vault?: string;
-    resourceGroup?: string;
-    contentType?: string;
+    name?: Input<string>;
+    vault?: Input<string>;
+    resourceGroup?: Input<string>;
+    contentType?: Input<string>;
     /** The vault's Azure subscription: only `rekey import` needs it (for the secrets' ids). */
-    subscriptionId?: string;
+    subscriptionId?: Input<string>;
 }
 export interface KubernetesStoreArgs {
-    secret: string;
-    key?: string;
-    namespace?: string;
-    type?: string;
+    secret: Input<string>;
+    key?: Input<string>;
+    namespace?: Input<string>;
+    type?: Input<string>;
 }
 export interface DotenvStoreArgs {
-    path: string;
-    host?: string;
-    key?: string;
+    path: Input<string>;
+    host?: Input<string>;
+    key?: Input<string>;
 }
 export interface FileStoreArgs {
-    path: string;
-    host?: string;
-    mode?: string;
-    owner?: string;
+    path: Input<string>;
+    host?: Input<string>;
+    mode?: Input<string>;
+    owner?: Input<string>;
 }
 /** One store: exactly one of its kinds. */
 export interface StoreArgs {
-    ssm?: SsmStoreArgs;
-    keyVault?: KeyVaultStoreArgs;
-    kubernetes?: KubernetesStoreArgs;
-    dotenv?: DotenvStoreArgs;
-    file?: FileStoreArgs;
+    ssm?: Input<SsmStoreArgs>;
+    keyVault?: Input<KeyVaultStoreArgs>;
+    kubernetes?: Input<KubernetesStoreArgs>;
+    dotenv?: Input<DotenvStoreArgs>;
+    file?: Input<FileStoreArgs>;
 }
 export interface GenerateArgs {
-    encoding: string;
+    encoding: Input<string>;
     /** hex, base64, base64url; fernet is always 32. */
-    bytes?: number;
+    bytes?: Input<number>;
     /** alphanumeric, password, htpasswd. */
-    length?: number;
+    length?: Input<number>;
     /** htpasswd user name. */
-    user?: string;
-    minUpper?: number;
-    minLower?: number;
-    minNumeric?: number;
-    minSpecial?: number;
-    overrideSpecial?: string;
+    user?: Input<string>;
+    minUpper?: Input<number>;
+    minLower?: Input<number>;
+    minNumeric?: Input<number>;
+    minSpecial?: Input<number>;
+    overrideSpecial?: Input<string>;
 }
 export interface PostgresApplyArgs {
-    host: string;
-    port?: number;
-    database?: string;
-    role?: string;
-    roles?: string[];
-    adminUser?: string;
-    adminPasswordSecret?: string;
-    createRoles?: boolean;
+    host: Input<string>;
+    port?: Input<number>;
+    database?: Input<string>;
+    role?: Input<string>;
+    roles?: Input<Input<string>[]>;
+    adminUser?: Input<string>;
+    adminPasswordSecret?: Input<string>;
+    createRoles?: Input<boolean>;
 }
 export interface RedisApplyArgs {
-    host?: string;
-    port?: number;
-    user: string;
-    adminUser?: string;
-    adminPasswordSecret?: string;
+    host?: Input<string>;
+    port?: Input<number>;
+    user: Input<string>;
+    adminUser?: Input<string>;
+    adminPasswordSecret?: Input<string>;
 }
 export interface CommandApplyArgs {
-    run: string;
-    host?: string;
+    run: Input<string>;
+    host?: Input<string>;
 }
 /** The hook that puts a new credential where it is checked: exactly one of its kinds. */
 export interface ApplyArgs {
-    postgres?: PostgresApplyArgs;
-    redis?: RedisApplyArgs;
-    command?: CommandApplyArgs;
+    postgres?: Input<PostgresApplyArgs>;
+    redis?: Input<RedisApplyArgs>;
+    command?: Input<CommandApplyArgs>;
 }
 /** One secret: exactly one of `generate`, `supplied` (true), `derive`. */
 export interface SecretArgs {
-    epoch?: number;
-    rotatedAt?: string;
-    cadenceDays?: number;
-    generate?: GenerateArgs;
+    epoch?: Input<number>;
+    rotatedAt?: Input<string>;
+    cadenceDays?: Input<number>;
+    generate?: Input<GenerateArgs>;
     /** true: the value comes from `supplied` (rekey:supplied). */
-    supplied?: boolean;
+    supplied?: Input<boolean>;
     /** true at epoch 0 of a generated secret: epoch 0's value is the one in use today, `supplied[name]` (see docs/migration.md). */
-    adopt?: boolean;
+    adopt?: Input<boolean>;
     /** This epoch replaces a leaked value: no overlap (written by `rekey bump --incident`). */
-    incident?: string;
-    derive?: string;
-    keepPrevious?: boolean;
-    minLength?: number;
-    stores?: StoreArgs[];
-    consumers?: string[];
-    impact?: string;
-    apply?: ApplyArgs;
+    incident?: Input<string>;
+    derive?: Input<string>;
+    keepPrevious?: Input<boolean>;
+    minLength?: Input<number>;
+    stores?: Input<Input<StoreArgs>[]>;
+    consumers?: Input<Input<string>[]>;
+    impact?: Input<string>;
+    apply?: Input<ApplyArgs>;
 }
 export interface KubernetesWorkloadArgs {
-    namespace?: string;
-    deployment?: string;
-    statefulset?: string;
-    daemonset?: string;
-    timeoutSeconds?: number;
+    namespace?: Input<string>;
+    deployment?: Input<string>;
+    statefulset?: Input<string>;
+    daemonset?: Input<string>;
+    timeoutSeconds?: Input<number>;
 }
 export interface VerifyArgs {
-    url?: string;
-    command?: string;
-    expectStatus?: number;
-    timeoutSeconds?: number;
-    intervalSeconds?: number;
+    url?: Input<string>;
+    command?: Input<string>;
+    expectStatus?: Input<number>;
+    timeoutSeconds?: Input<number>;
+    intervalSeconds?: Input<number>;
 }
 /** A service that reads secrets: a Kubernetes workload, or a restart command (on `host`). */
 export interface ConsumerArgs {
-    kubernetes?: KubernetesWorkloadArgs;
-    host?: string;
-    restart?: string;
-    after?: string[];
-    verify?: VerifyArgs;
+    kubernetes?: Input<KubernetesWorkloadArgs>;
+    host?: Input<string>;
+    restart?: Input<string>;
+    after?: Input<Input<string>[]>;
+    verify?: Input<VerifyArgs>;
 }
 export interface HostArgs {
-    host: string;
-    port?: number;
-    user: string;
+    host: Input<string>;
+    port?: Input<number>;
+    user: Input<string>;
     /** The host's public key, one OpenSSH line (`ssh-keyscan -t ed25519 HOST`); every remote command pins it. */
-    hostKey: string;
+    hostKey: Input<string>;
 }
 export interface SsmDefaultsArgs {
-    prefix?: string;
-    keyId?: string;
-    region?: string;
+    prefix?: Input<string>;
+    keyId?: Input<string>;
+    region?: Input<string>;
 }
 export interface KeyVaultDefaultsArgs {
-    vault?: string;
-    resourceGroup?: string;
-    subscriptionId?: string;
+    vault?: Input<string>;
+    resourceGroup?: Input<string>;
+    subscriptionId?: Input<string>;
 }
 export interface KubernetesDefaultsArgs {
-    namespace?: string;
-    context?: string;
-    kubeconfig?: string;
+    namespace?: Input<string>;
+    context?: Input<string>;
+    kubeconfig?: Input<string>;
 }
 export interface DotenvDefaultsArgs {
-    host?: string;
+    host?: Input<string>;
 }
 export interface FileDefaultsArgs {
-    host?: string;
-    mode?: string;
-    owner?: string;
+    host?: Input<string>;
+    mode?: Input<string>;
+    owner?: Input<string>;
 }
 export interface DefaultsArgs {
-    ssm?: SsmDefaultsArgs;
-    keyVault?: KeyVaultDefaultsArgs;
-    kubernetes?: KubernetesDefaultsArgs;
-    dotenv?: DotenvDefaultsArgs;
-    file?: FileDefaultsArgs;
+    ssm?: Input<SsmDefaultsArgs>;
+    keyVault?: Input<KeyVaultDefaultsArgs>;
+    kubernetes?: Input<KubernetesDefaultsArgs>;
+    dotenv?: Input<DotenvDefaultsArgs>;
+    file?: Input<FileDefaultsArgs>;
 }

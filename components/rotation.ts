@@ -11,6 +11,7 @@ import { DeployedRotation, RotationRecord, deployRotation } from "./program";
 import { ROTATION_TYPE, rotationPrefix } from "./plan/naming";
 import { asRunError } from "./runError";
 import { knownValue } from "./steps";
+import { ArgsReading, PlainArgs, readArgs } from "./readArgs";
 import { Scope, providersByPackage, topLevel } from "./scope";
 import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
 
@@ -48,15 +49,14 @@ export async function readDeployedState(scope: Scope, output: string): Promise<D
 }
 
 /** The planner's input from a Rotation's args, and what is known of the secret values without resolving them. */
-function rawOf(args: RotationArgs, facts: ConfigFacts | undefined, suppliedTraits?: Record<string, DotenvTraits>): RawConfig {
-    const names = (m: Record<string, unknown> | undefined) => Object.keys(m ?? {}).filter((k) => m![k] !== undefined && m![k] !== "");
+function rawOf(args: PlainArgs, facts: ConfigFacts | undefined, suppliedTraits?: Record<string, DotenvTraits>): RawConfig {
     const config: Record<string, unknown> = { "rekey:secrets": args.secrets };
     if (args.consumers !== undefined) config["rekey:consumers"] = args.consumers;
     if (args.hosts !== undefined) config["rekey:hosts"] = args.hosts;
     if (args.defaults !== undefined) config["rekey:defaults"] = args.defaults;
     const raw = rawConfigOf(config, {
-        suppliedNames: names(args.supplied),
-        hostKeyNames: names(args.hostKeys),
+        suppliedNames: Object.keys(args.supplied ?? {}),
+        hostKeyNames: Object.keys(args.hostKeys ?? {}),
         plaintextKeys: facts?.plaintextKeys,
         encryptedKeys: facts?.encryptedKeys,
         suppliedTraits: facts?.suppliedTraits ?? suppliedTraits,
@@ -64,11 +64,16 @@ function rawOf(args: RotationArgs, facts: ConfigFacts | undefined, suppliedTrait
     return { ...raw, unknownKeys: facts?.unknownKeys ?? [] };
 }
 
-function plan(raw: RawConfig): RotationPlan {
+/**
+ * The plan of args as read (readArgs): args that cannot be read are the error, before their
+ * contents are planned (what a Map or an unknown holds is not known).
+ */
+function plan(reading: ArgsReading, facts: ConfigFacts | undefined, suppliedTraits?: Record<string, DotenvTraits>): RotationPlan {
     try {
+        if (reading.problems.length) throw new RekeyConfigError(reading.problems);
         // The clock's day (UTC, as rekey bump writes rotatedAt): a rotatedAt after it would put
         // off the due date and a Key Vault expiry, so pulumi up refuses it like rekey does.
-        return planRotation(raw, { today: new Date().toISOString().slice(0, 10) });
+        return planRotation(rawOf(reading.args, facts, suppliedTraits), { today: new Date().toISOString().slice(0, 10) });
     } catch (e) {
         throw e instanceof RekeyConfigError ? asRunError(e) : e;
     }
@@ -94,18 +99,22 @@ export class Rotation extends pulumi.ComponentResource {
     declare readonly values: pulumi.Output<{ [name: string]: string }>;
 
     constructor(name: string, args: RotationArgs, opts?: pulumi.ComponentResourceOptions) {
-        const facts = (args as unknown as Record<symbol, ConfigFacts | undefined>)[CONFIG_FACTS];
-        // Before super: an invalid inventory registers nothing, not even the component.
-        const first = plan(rawOf(args, facts));
+        const facts = (args as unknown as Record<symbol, ConfigFacts | undefined> | undefined)?.[CONFIG_FACTS];
+        // Plain args are planned before super: an invalid inventory registers nothing, not
+        // even the component. Args holding Outputs (as other languages hand them, see
+        // readArgs) are planned once they resolve: until then only the Rotation is registered,
+        // and a refusal rejects the deployment before any child.
+        const reading = readArgs(args);
+        const first = reading instanceof Promise ? undefined : plan(reading, facts);
         super(ROTATION_TYPE, name, {}, opts);
         const scope: Scope = { prefix: rotationPrefix(name), parent: this, legacy: name === "rekey", providers: providersByPackage(opts?.providers) };
-        const secretMap = (m: Record<string, pulumi.Input<string>> | undefined) =>
-            new Map(Object.entries(m ?? {}).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, pulumi.secret(v)]));
-        const supplied = secretMap(args.supplied);
-        const hostKeys = secretMap(args.hostKeys);
+        const secretMap = (m: Record<string, pulumi.Input<string>> | undefined) => new Map(Object.entries(m ?? {}).map(([k, v]) => [k, pulumi.secret(v)]));
         const deployment = (async () => {
-            let checked = first;
-            if (first.unchecked.length) {
+            const given = await reading;
+            let checked = first ?? plan(given, facts);
+            const supplied = secretMap(given.args.supplied);
+            const hostKeys = secretMap(given.args.hostKeys);
+            if (checked.unchecked.length) {
                 // Supplied values given as Outputs: what the planner needs of them (whether they fit
                 // a .env line) is known once they resolve, before any child. In a preview one may be
                 // unknown: the check then runs in `pulumi up`.
@@ -116,9 +125,9 @@ export class Rotation extends pulumi.ComponentResource {
                     if (value === undefined) known = false;
                     else traits[n] = dotenvTraits(value);
                 }
-                if (known) checked = plan(rawOf(args, facts, traits));
+                if (known) checked = plan(given, facts, traits);
             }
-            const deployed = await readDeployedState(scope, args.stackOutput ?? "rotation");
+            const deployed = await readDeployedState(scope, given.args.stackOutput ?? "rotation");
             const problems = epochProblems(checked, deployed);
             if (problems.length) throw asRunError(new RekeyEpochError(problems));
             return deployRotation({ plan: applyDeployed(checked, deployed), supplied, hostKeys, deployed, scope });

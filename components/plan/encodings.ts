@@ -3,6 +3,7 @@
 // hex alphabet, so each character carries exactly 4 bits and the decoded bytes carry the
 // full entropy; the text encodings use the password alphabet the user asked for.
 
+import type { Unwrap } from "@pulumi/pulumi";
 import type { GenerateArgs } from "../args";
 export const ENCODINGS = ["hex", "base64", "base64url", "fernet", "alphanumeric", "password", "htpasswd"] as const;
 export type Encoding = (typeof ENCODINGS)[number];
@@ -16,8 +17,8 @@ export const HTPASSWD_LENGTH_RANGE = { min: 16, max: 72 } as const;
 /** The random provider's own default special set. */
 export const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 
-/** A validated `generate` entry: the args' shape (components/args.ts) with a known encoding. */
-export interface GenerateSpec extends Omit<GenerateArgs, "encoding"> {
+/** A validated `generate` entry: the args' shape (components/args.ts), resolved, with a known encoding. */
+export interface GenerateSpec extends Omit<Unwrap<GenerateArgs>, "encoding"> {
     encoding: Encoding;
 }
 

@@ -51,6 +51,14 @@ export interface UncheckedProblem {
 
 export const KNOWN_CONFIG_KEYS = ["defaults", "hosts", "hostKeys", "consumers", "secrets", "supplied"] as const;
 
+/**
+ * Why a setting may not be secret (an encrypted `rekey:*` section, a Rotation arg given as a
+ * secret Output): `held` says what it holds, `suppliedAt` where secret values go instead.
+ */
+export function secretSettingsReason(held: string, suppliedAt: string): string {
+    return `holds ${held}: its settings go into command lines, plans and logs, which are not secret, so rekey would unwrap it. Keep secret values in ${suppliedAt} (a verify URL cannot carry a token: use a verify command that reads it on the host)`;
+}
+
 export interface ConfigProblem {
     /** What the problem is about: `secret JWT_SECRET`, `consumer api`, `host web1`, `rekey:defaults`. */
     subject: string;

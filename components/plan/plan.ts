@@ -23,6 +23,7 @@ import {
     SecretSource,
     StoreKind,
     dateProblem,
+    secretSettingsReason,
 } from "./model";
 
 const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -55,11 +56,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         problems.add(`rekey:${bareName(k)}`, "", `unknown configuration key (known: ${KNOWN_CONFIG_KEYS.map((n) => `rekey:${n}`).join(", ")})`);
     }
     for (const k of raw.encryptedKeys ?? []) {
-        problems.add(
-            `rekey:${bareName(k)}`,
-            "",
-            "holds an encrypted value: its settings go into command lines, plans and logs, which are not secret, so rekey would unwrap it. Keep secret values in rekey:supplied (a verify URL cannot carry a token: use a verify command that reads it on the host)",
-        );
+        problems.add(`rekey:${bareName(k)}`, "", secretSettingsReason("an encrypted value", "rekey:supplied"));
     }
     for (const k of raw.plaintextKeys ?? []) {
         problems.add(`rekey:${bareName(k)}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);

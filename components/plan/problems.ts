@@ -12,7 +12,8 @@ export class Problems {
     }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** A field's path, dotted with list indexes: `stores[1].ssm.name`. */
+export function formatPath(path: readonly PropertyKey[]): string {
     let out = "";
     for (const p of path) {
         if (typeof p === "number") out += `[${p}]`;

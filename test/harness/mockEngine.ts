@@ -64,6 +64,13 @@ export interface RunOptions {
     fail?: (key: string, name: string) => boolean;
     /** Registrations of these resources complete only when the promise resolves (a slow step). */
     delay?: (key: string, name: string) => Promise<void> | undefined;
+    /**
+     * Run as `pulumi preview`: pulumi.runtime.isDryRun() is true (so an unknown value the
+     * component provider deserializes is pulumi.unknown: runtime/rpc.js deserializeProperty),
+     * and a completed preview leaves the backend's state and outputs as they were (one that
+     * fails keeps what it registered, as a failed run does here, for the test to look at).
+     */
+    preview?: boolean;
 }
 
 export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
@@ -349,7 +356,7 @@ export class MockEngine {
             },
             this.project,
             this.stack,
-            false,
+            options.preview ?? false,
             "organization",
         );
         const flat: Record<string, string> = {};
@@ -425,6 +432,10 @@ export class MockEngine {
             throw new Error(engineErrors.join("\n"));
         }
         if (rejections.length) throw rejections[0];
+        if (options.preview) {
+            this.revert(this.urnByKey.keys());
+            return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
+        }
         if (failed.length) {
             const waiting = dependentsOf(resources, failed);
             this.revert([...failed, ...waiting]);

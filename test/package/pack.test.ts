@@ -84,7 +84,7 @@ test.each([
             return String((e as { stdout: string }).stdout);
         }
     })();
-    expect(failed).toMatch(/index\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+    expect(failed).toMatch(/index\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'Input<number> \| undefined'/);
     const help = execFileSync(join(project, "node_modules", ".bin", "pulumi-rekey"), ["--help"], { cwd: project, encoding: "utf8" });
     expect(help).toMatch(/bump/);
 });
