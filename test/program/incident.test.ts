@@ -6,6 +6,8 @@
 import { Config, apiThenWorker } from "../harness/configs";
 import { MockEngine, RunResult, waitsFor } from "../harness/mockEngine";
 import { inputsByResource, runWithValues } from "../harness/values";
+import { withheldOutput } from "../../components/commands/hostCommand";
+import { writeFileCommand } from "../../components/stores/writeFileCommand";
 
 function config(epoch: number, incident?: string): Config {
     return {
@@ -54,6 +56,11 @@ test("an incident epoch: _PREVIOUS holds the new value, the leaked role loses LO
         if (x.type.startsWith("random:")) continue;
         expect({ at: x.name, leaks: x.leaves.some((l) => l.value.includes(leaked) || l.value.includes(before.values.DB_PASSWORD)) }).toEqual({ at: x.name, leaks: false });
     }
+    // The .env writer keeps no backup of the leaked file (the next normal bump keeps one again).
+    const dotenvWriter = (run: RunResult) => res(run, LOCAL, "rekey-dotenv:local:/srv/app/.env")!.inputs.create;
+    expect(dotenvWriter(before.run)).toBe(withheldOutput("dotenv:local:/srv/app/.env", writeFileCommand("dotenv", "/srv/app/.env")));
+    expect(dotenvWriter(r.run)).toBe(withheldOutput("dotenv:local:/srv/app/.env", writeFileCommand("dotenv", "/srv/app/.env", { incident: true })));
+    expect(writeFileCommand("dotenv", "/srv/app/.env", { incident: true })).toMatch(/ rekey-write '--incident' 'dotenv' '\/srv\/app\/.env'$/);
     // Epoch 5 sets app_green; app_blue holds epoch 4's (leaked) password and is revoked after both consumers verified.
     const revoke = res(r.run, LOCAL, "rekey-postgres-revoke:db:5432/app_blue")!;
     expect(revoke.change).toBe("created");
@@ -84,4 +91,5 @@ test("an incident epoch: _PREVIOUS holds the new value, the leaked role loses LO
     expect(res(next.run, LOCAL, "rekey-postgres-revoke:db:5432/app_blue")).toBeUndefined();
     expect(next.run.outputs.rotation.SIGNING_KEY.incident).toBeUndefined();
     expect(res(next.run, LOCAL, "rekey-command-hook:SIGNING_KEY")!.inputs.create).not.toContain("REKEY_INCIDENT");
+    expect(dotenvWriter(next.run)).toBe(dotenvWriter(before.run));
 });

@@ -2,7 +2,7 @@
 // Redis: after `pulumi up` (the mock run replayed as the command provider runs it) the
 // leaked credentials are refused by both, the service runs on the new ones with no failed
 // login, and no store holds a leaked value under any name.
-import { readFileSync, mkdtempSync, rmSync } from "fs";
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Config } from "../harness/configs";
@@ -49,7 +49,7 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                         generate: { encoding: "hex", bytes: 24 },
                         keepPrevious: true,
                         apply: { postgres: { host: "127.0.0.1", port: pg.port, database: "postgres", roles: ["inc_blue", "inc_green"], adminUser: "postgres", adminPasswordSecret: "PG_ADMIN_PASSWORD", createRoles: true } },
-                        stores: [{ dotenv: { path: env } }],
+                        stores: [{ dotenv: { path: env } }, { file: { path: join(dir, "db_password") } }],
                         consumers: ["app"],
                     },
                     REDIS_PASSWORD: {
@@ -71,6 +71,9 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                 const before = await runWithValues(engine, config(1));
                 expect((await replay(engine, before.run, { env: replayEnv })).failed).toEqual([]);
                 leaked = before.values;
+                const leakedValues = [...Object.values(before.values), ...Object.values(before.previous)].filter((v) => v !== pg.adminPassword);
+                expect(leakedValues.length).toBe(3);
+                expect(readFileSync(join(dir, "db_password.previous"), "utf8")).toBe(before.previous.DB_PASSWORD);
                 await sleep(1000);
                 // The service logs in as inc_green (epoch 1) with the password that leaks.
                 expect(await pgLogin(pg.port, "inc_green", leaked.DB_PASSWORD)).toBe("ok");
@@ -98,6 +101,12 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                 for (const v of [leaked.DB_PASSWORD, leaked.REDIS_PASSWORD]) expect(written.includes(v)).toBe(false);
                 expect(written).toContain(`DB_PASSWORD_PREVIOUS='${fresh.DB_PASSWORD}'`);
                 expect(incident.run.outputs.rotation.DB_PASSWORD.incident).toEqual({ reason, at: null });
+                // Nor does any file rekey wrote or kept beside them: no .rekey-backup of the .env,
+                // the value file or its .previous, no temporary file (every file under the directory).
+                const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+                expect(files.map((f) => f.slice(dir.length + 1))).toEqual(expect.arrayContaining(["app.env", "db_password", "db_password.previous"]));
+                const holding = files.filter((f) => leakedValues.some((v) => readFileSync(f, "utf8").includes(v)));
+                expect(holding).toEqual([]);
 
                 // The next normal rotation gives the revoked role a fresh password and LOGIN back.
                 const next = await runWithValues(engine, config(3));
