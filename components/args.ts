@@ -121,6 +121,8 @@ export interface SecretArgs {
     adopt?: boolean;
     /** This epoch replaces a leaked value: no overlap (written by `rekey bump --incident`). */
     incident?: string;
+    /** With `incident`: revoke the leaked credential before the consumers restart (written by `rekey bump --incident --revoke-first`). */
+    revokeFirst?: boolean;
     derive?: string;
     keepPrevious?: boolean;
     minLength?: number;
