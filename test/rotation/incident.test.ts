@@ -2,7 +2,8 @@
 // Redis: after `pulumi up` (the mock run replayed as the command provider runs it) the
 // leaked credentials are refused by both, the service runs on the new ones with no failed
 // login, and no store holds a leaked value under any name.
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from "fs";
+import { readFileSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { Socket, connect } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Config } from "../harness/configs";
@@ -122,6 +123,93 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
             const stats = readFileSync(join(state, "stats.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
             expect(stats.length).toBeGreaterThanOrEqual(2);
             for (const s of stats) expect({ postgresFailed: s.postgres.failed, redisFailed: s.redis.failed, errors: [...s.postgres.errors, ...s.redis.errors] }).toEqual({ postgresFailed: 0, redisFailed: 0, errors: [] });
+        });
+
+        test("revokeFirst: the leaked Postgres (pair and one role) and Redis credentials are refused, and their open sessions ended, before the consumer's restart ran", async () => {
+            const rfUser = `${user}_rf`;
+            const checks = join(dir, "revoke-first");
+            const secretsDir = mkdtempSync(join(dir, "rf-"));
+            const at = (name: string) => join(secretsDir, name);
+            // The consumer's restart records what the leaked credentials can still do at that moment
+            // (values read from files into the environment, never argv).
+            const psqlAs = (file: string, role: string) => `PGPASSWORD=$(cat ${at(file)}) psql -X -h 127.0.0.1 -p ${pg.port} -U ${role} -d postgres -tAc 'select 1' 2>&1 | head -n 1`;
+            writeFileSync(at("restart.sh"), [
+                `echo "pair: $(${psqlAs("pair", "rf_green")})"`,
+                `echo "one: $(${psqlAs("one", "rf_one")})"`,
+                `echo "one sessions: $(PGPASSWORD=$(cat ${at("admin")}) psql -X -h 127.0.0.1 -p ${pg.port} -U postgres -d postgres -tAc "select count(*) from pg_stat_activity where usename in ('rf_one', 'rf_green')")"`,
+                `echo "redis: $(REDISCLI_AUTH=$(cat ${at("redis")}) redis-cli --no-auth-warning -p ${REDIS_PORT} --user ${rfUser} PING 2>&1 | head -n 1)"`,
+                `echo "redis connections: $(redis-cli -p ${REDIS_PORT} CLIENT LIST | grep -c " user=${rfUser} ")"`,
+                "",
+            ].join("\n"));
+            const config = (epoch: number, incident?: string): Config => {
+                const marks = incident ? { incident, revokeFirst: true } : {};
+                return {
+                    "rekey:consumers": { app: { restart: `sh ${at("restart.sh")} > ${checks} 2>&1` } },
+                    "rekey:secrets": {
+                        PG_ADMIN_PASSWORD: { epoch: 1, supplied: true },
+                        PAIR_PASSWORD: { epoch, ...marks, generate: { encoding: "hex", bytes: 24 }, apply: { postgres: { host: "127.0.0.1", port: pg.port, database: "postgres", roles: ["rf_blue", "rf_green"], adminUser: "postgres", adminPasswordSecret: "PG_ADMIN_PASSWORD", createRoles: true } }, stores: [{ file: { path: at("pair.store") } }], consumers: ["app"] },
+                        ONE_PASSWORD: { epoch, ...marks, generate: { encoding: "hex", bytes: 24 }, apply: { postgres: { host: "127.0.0.1", port: pg.port, database: "postgres", role: "rf_one", adminUser: "postgres", adminPasswordSecret: "PG_ADMIN_PASSWORD", createRoles: true } }, stores: [{ file: { path: at("one.store") } }], consumers: ["app"] },
+                        CACHE_PASSWORD: { epoch, ...marks, generate: { encoding: "hex", bytes: 32 }, apply: { redis: { host: "127.0.0.1", port: REDIS_PORT, user: rfUser } }, stores: [{ file: { path: at("cache.store") } }], consumers: ["app"] },
+                    },
+                    "rekey:supplied": { PG_ADMIN_PASSWORD: pg.adminPassword },
+                };
+            };
+            const engine = new MockEngine();
+            const open: { pg: import("pg").Client[]; redis: Socket[] } = { pg: [], redis: [] };
+            try {
+                const before = await runWithValues(engine, config(1));
+                expect((await replay(engine, before.run)).failed).toEqual([]);
+                const leaked = before.values;
+                writeFileSync(at("pair"), leaked.PAIR_PASSWORD);
+                writeFileSync(at("one"), leaked.ONE_PASSWORD);
+                writeFileSync(at("redis"), leaked.CACHE_PASSWORD);
+                writeFileSync(at("admin"), pg.adminPassword);
+                // Sessions opened with the leaked credentials (epoch 1 logs in as rf_green), held open.
+                const { Client } = require("pg") as typeof import("pg");
+                const ended = new Set<string>();
+                for (const [role, password] of [["rf_green", leaked.PAIR_PASSWORD], ["rf_one", leaked.ONE_PASSWORD]]) {
+                    const c = new Client({ host: "127.0.0.1", port: pg.port, database: "postgres", user: role, password });
+                    c.on("error", () => ended.add(role));
+                    await c.connect();
+                    open.pg.push(c);
+                }
+                const socket = await new Promise<Socket>((resolve, reject) => {
+                    const arg = (x: string) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`;
+                    const sock = connect({ host: "127.0.0.1", port: REDIS_PORT }, () => sock.write(`*3\r\n${arg("AUTH")}${arg(rfUser)}${arg(leaked.CACHE_PASSWORD)}`));
+                    sock.once("data", (d) => (d.toString().startsWith("+OK") ? resolve(sock) : reject(new Error(d.toString()))));
+                    sock.on("error", () => undefined);
+                });
+                open.redis.push(socket);
+                const redisClosed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+
+                const incident = await runWithValues(engine, config(2, "the stores were in a public backup"));
+                const out = await replay(engine, incident.run);
+                expect(out.failed).toEqual([]);
+                const order = (name: string) => out.ran.indexOf(name);
+                for (const revoke of [`rekey-postgres-revoke:127.0.0.1:${pg.port}/rf_green`, `rekey-postgres-revoke:127.0.0.1:${pg.port}/rf_one`, `rekey-redis-revoke:127.0.0.1:${REDIS_PORT}/${rfUser}`]) {
+                    expect({ revoke, ran: order(revoke) > -1, beforeRestart: order(revoke) < order("rekey-restart:app") }).toEqual({ revoke, ran: true, beforeRestart: true });
+                }
+                // What the leaked credentials could do when the restart ran: nothing, and no session of theirs was left.
+                expect(readFileSync(checks, "utf8").split("\n")).toEqual([
+                    expect.stringMatching(/^pair: .*"rf_green" is not permitted to log in/),
+                    expect.stringMatching(/^one: .*password authentication failed for user "rf_one"/),
+                    "one sessions: 0",
+                    expect.stringMatching(/^redis: .*WRONGPASS/),
+                    "redis connections: 0",
+                    "",
+                ]);
+                await redisClosed;
+                for (let i = 0; i < 50 && ended.size < 2; i++) await sleep(100);
+                expect([...ended].sort()).toEqual(["rf_green", "rf_one"]);
+                // The new credentials work.
+                expect(await pgLogin(pg.port, "rf_blue", incident.values.PAIR_PASSWORD)).toBe("ok");
+                expect(await pgLogin(pg.port, "rf_one", incident.values.ONE_PASSWORD)).toBe("ok");
+                expect(await redisAuth(rfUser, incident.values.CACHE_PASSWORD)).toBe("+OK");
+            } finally {
+                for (const c of open.pg) await c.end().catch(() => undefined);
+                for (const x of open.redis) x.destroy();
+                redisAdmin("ACL", "DELUSER", rfUser);
+            }
         });
     });
 });
