@@ -43,8 +43,9 @@ test("bump --incident writes incident: beside the epoch; the next bump removes i
     // The plan: a banner per incident, what is revoked and when, who notices, a record to complete.
     const plan = rekey(dir, "plan", "--stack", "production");
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain("#### ⚠ Incident rotation: DB_PASSWORD (epoch 7 → 8), reason: `token posted in a public channel`\nNo overlap: the leaked value stops working in this pulumi up.\n");
-    expect(plan.stdout).toContain("- Postgres role app_blue gets the new password first; role app_green, which holds the leaked one, loses LOGIN and its sessions end once api, worker verified");
+    expect(plan.stdout).toContain("#### ⚠ Incident rotation: DB_PASSWORD (epoch 7 → 8), reason: `token posted in a public channel`\nNo overlap: when the leaked value stops working depends on the hook, below.\n");
+    expect(plan.stdout).toContain("- Postgres role app_blue gets the new password first; role app_green, which holds the leaked one, keeps LOGIN until api, worker verified, then loses it and its sessions end; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes\n");
+    expect(plan.stdout).toContain("What keeps the leaked value after this pulumi up, and how to remove it:\n- SSM parameter /app/DB_PASSWORD: its history (the last 100 versions) keeps the leaked value as an older version (GetParameterHistory, or GetParameter of /app/DB_PASSWORD:&lt;version>, return it to anyone allowed to read the parameter). SSM cannot delete one version: aws ssm delete-parameter --name /app/DB_PASSWORD removes the whole history");
     expect(plan.stdout).toContain("- no overlap: every store's previous value (DB_PASSWORD_PREVIOUS) holds the new value, not the leaked one");
     expect(plan.stdout).toContain("- `Open database sessions of the old role end.`");
     expect(plan.stdout).toContain("## Incident: DB_PASSWORD (epoch 7 → 8)\n- Date: 2026-11-20\n- Reason: token posted in a public channel\n");
@@ -98,6 +99,10 @@ test("bump --incident --revoke-first writes revokeFirst: true after the incident
         '      rotatedAt: "2026-11-20"',
         `    CACHE_PASSWORD: { epoch: 3, rotatedAt: "2026-11-20", incident: "${reason}", revokeFirst: true, generate: { encoding: hex, bytes: 16 }, apply: { redis: { host: 127.0.0.1, user: app } }, stores: [ { ssm: { prefix: /app/ } } ], consumers: [api] }`,
     ]);
+    const banner = rekey(dir, "plan", "--stack", "production");
+    expect(banner.stdout).toContain("#### ⚠ Incident rotation: CACHE_PASSWORD (epoch 2 → 3), reason: `password in a CI log`\nNo overlap, revoked first: the leaked credential stops working before the consumers restart, which fail until then.\n");
+    expect(banner.stdout).toContain("- `Downtime: from the revocation (after the hook and the store writes) until each consumer restarted (api, in order, each after the verify of those before it), the consumers still holding the leaked credential fail: new logins refused, open sessions ended.`");
+    expect(JSON.parse(rekey(dir, "plan", "--stack", "production", "--json").stdout).incidents.map((i: { secret: string; revokeFirst: boolean }) => [i.secret, i.revokeFirst])).toEqual([["DB_PASSWORD", true], ["CACHE_PASSWORD", true]]);
     git(dir, "commit", "-qam", "incident");
     expect(rekey(dir, "bump", "DB_PASSWORD", "CACHE_PASSWORD", "--stack", "production", "--date", "2026-11-21").code).toBe(0);
     const after = read(dir, FILE);

@@ -17,6 +17,28 @@ import { commandExists, describeNeeding } from "../harness/requirements";
 import { runWithValues } from "../harness/values";
 
 const havePostgres = POSTGRES_BIN !== null && commandExists("psql");
+// Each test replays two or three pulumi ups against real servers (a service restarted each
+// time): over a minute on a loaded machine.
+const REPLAY_TIMEOUT = 240_000;
+
+const resp = (...words: string[]) => `*${words.length}\r\n${words.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join("")}`;
+
+/** A Redis connection authenticated as the user, kept open. */
+function redisConnection(user: string, password: string): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+        const sock = connect({ host: "127.0.0.1", port: REDIS_PORT }, () => sock.write(resp("AUTH", user, password)));
+        sock.once("data", (d) => (d.toString().startsWith("+OK") ? resolve(sock) : reject(new Error("AUTH refused"))));
+        sock.on("error", () => undefined);
+    });
+}
+
+/** One command on an open connection: the raw reply. */
+function redisAsk(sock: Socket, ...words: string[]): Promise<string> {
+    return new Promise((resolve) => {
+        sock.once("data", (d) => resolve(d.toString()));
+        sock.write(resp(...words));
+    });
+}
 
 describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries and psql (apt-get install postgresql)", "postgres", () => {
     describeNeeding("redis", redisAvailable(), `start Redis on 127.0.0.1:${REDIS_PORT}`, "redis", () => {
@@ -79,6 +101,9 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                 // The service logs in as inc_green (epoch 1) with the password that leaks.
                 expect(await pgLogin(pg.port, "inc_green", leaked.DB_PASSWORD)).toBe("ok");
 
+                // A connection authenticated with the leaked Redis password before the incident.
+                const held = await redisConnection(user, leaked.REDIS_PASSWORD);
+
                 const incident = await runWithValues(engine, config(2, reason));
                 const out = await replay(engine, incident.run, { env: replayEnv });
                 expect(out.failed).toEqual([]);
@@ -97,6 +122,9 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                 expect(await pgLogin(pg.port, "inc_blue", fresh.DB_PASSWORD)).toBe("ok");
                 expect(await redisAuth(user, leaked.REDIS_PASSWORD)).toMatch(/^-WRONGPASS/);
                 expect(await redisAuth(user, fresh.REDIS_PASSWORD)).toBe("+OK");
+                // What the banner says: resetpass ends no connection; the held one is still the user (redis src/acl.c ACLSetUser).
+                expect(await redisAsk(held, "ACL", "WHOAMI")).toBe(`$${user.length}\r\n${user}\r\n`);
+                held.destroy();
                 // No store holds a leaked value under any name (DB_PASSWORD_PREVIOUS is the new value).
                 const written = readFileSync(env, "utf8");
                 for (const v of [leaked.DB_PASSWORD, leaked.REDIS_PASSWORD]) expect(written.includes(v)).toBe(false);
@@ -123,7 +151,7 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
             const stats = readFileSync(join(state, "stats.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
             expect(stats.length).toBeGreaterThanOrEqual(2);
             for (const s of stats) expect({ postgresFailed: s.postgres.failed, redisFailed: s.redis.failed, errors: [...s.postgres.errors, ...s.redis.errors] }).toEqual({ postgresFailed: 0, redisFailed: 0, errors: [] });
-        });
+        }, REPLAY_TIMEOUT);
 
         test("revokeFirst: the leaked Postgres (pair and one role) and Redis credentials are refused, and their open sessions ended, before the consumer's restart ran", async () => {
             const rfUser = `${user}_rf`;
@@ -173,12 +201,7 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                     await c.connect();
                     open.pg.push(c);
                 }
-                const socket = await new Promise<Socket>((resolve, reject) => {
-                    const arg = (x: string) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`;
-                    const sock = connect({ host: "127.0.0.1", port: REDIS_PORT }, () => sock.write(`*3\r\n${arg("AUTH")}${arg(rfUser)}${arg(leaked.CACHE_PASSWORD)}`));
-                    sock.once("data", (d) => (d.toString().startsWith("+OK") ? resolve(sock) : reject(new Error(d.toString()))));
-                    sock.on("error", () => undefined);
-                });
+                const socket = await redisConnection(rfUser, leaked.CACHE_PASSWORD);
                 open.redis.push(socket);
                 const redisClosed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
 
@@ -210,6 +233,6 @@ describeNeeding("postgres", havePostgres, "install PostgreSQL server binaries an
                 for (const x of open.redis) x.destroy();
                 redisAdmin("ACL", "DELUSER", rfUser);
             }
-        });
+        }, REPLAY_TIMEOUT);
     });
 });
