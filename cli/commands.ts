@@ -136,11 +136,14 @@ export interface BumpOptions extends BaseOptions, Today {
     reason?: string;
     /** The old value leaked: written as `incident:` beside the new epoch. */
     incident?: string;
+    /** With incident: written as `revokeFirst: true`, the leaked credential is revoked before the consumers restart. */
+    revokeFirst?: boolean;
 }
 
 export function bump(project: Project, stack: string, names: string[], o: BumpOptions): Output {
     if (names.length && o.all) throw new CliError("give secret names or --all, not both");
     if (!names.length && !o.all) throw new CliError("name the secrets to bump, or give --all");
+    if (o.revokeFirst && o.incident === undefined) throw new CliError("--revoke-first needs --incident REASON: it revokes a leaked credential before the consumers restart");
     const date = checkDate("--date", o.date);
     if (date > o.today) throw new CliError(`--date "${date}" is in the future (today is ${o.today}, UTC)`);
     const s = openStack(project, stack, o);
@@ -179,12 +182,12 @@ export function bump(project: Project, stack: string, names: string[], o: BumpOp
     chosen.splice(0, chosen.length, ...chosen.filter((c) => !moved.has(c.name)));
     if (!chosen.length) throw new CliError("nothing to bump");
     // adopt is valid only at epoch 0: the bump from it removes the line (the adopted value becomes the previous one).
-    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason, dropAdopt: epoch === 0, incident: o.incident }));
+    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason, dropAdopt: epoch === 0, incident: o.incident, revokeFirst: o.revokeFirst }));
     const text = applyEpochEdits(s.file, edits);
     const diff = diffPlans(s.plan, write(s, text), new Set());
     const adopted = new Set(s.plan.secrets.filter((x) => x.adopt).map((x) => x.name));
     const lines = edits.flatMap((e) => [
-        `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident !== undefined ? `, incident: no overlap (the old value is revoked in this pulumi up)` : ""}`,
+        `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident === undefined ? "" : e.revokeFirst ? ", incident: no overlap, revoked first (before the consumers restart: they fail until then)" : ", incident: no overlap (rekey plan says when the old value stops working)"}`,
         ...(adopted.has(e.name)
             ? [`${e.name}: adopt removed (epoch ${e.epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${e.name} is no longer read, delete it with pulumi config rm --path 'supplied.${e.name}'`]
             : []),

@@ -27,6 +27,8 @@ export interface EpochEdit {
      * after the epoch, undefined removes one (a normal bump: the incident was the old epoch's).
      */
     incident?: string;
+    /** Write `revokeFirst: true` after the incident; otherwise a `revokeFirst:` line is removed, like `incident:`. */
+    revokeFirst?: boolean;
 }
 
 export const REASON_PREFIX = "reason:";
@@ -114,7 +116,7 @@ function quoteLike(source: string, value: string): string {
     return value;
 }
 
-/** The splice that removes the entry's `key:` pair (`adopt`, `incident`): its whole line in a block map (its own comment too), the item in a flow map. */
+/** The splice that removes the entry's `key:` pair (`adopt`, `incident`, `revokeFirst`): its whole line in a block map (its own comment too), the item in a flow map. */
 function pairRemoval(file: StackFile, map: ReturnType<typeof secretNode>, key: string, where: string): Splice | null {
     const { text } = file;
     const found = scalarIn(map, key);
@@ -171,7 +173,9 @@ function splicesFor(file: StackFile, edit: EpochEdit, aliased: Set<string>): Spl
     const where = `${file.label}: secret ${edit.name}`;
     sharedNodeProblem(file, edit.name, aliased, where);
     const map = secretNode(file, edit.name);
-    const removals = [edit.dropAdopt ? pairRemoval(file, map, "adopt", where) : null, pairRemoval(file, map, "incident", where)].filter((x): x is Splice => x !== null);
+    const removals = [edit.dropAdopt ? pairRemoval(file, map, "adopt", where) : null, pairRemoval(file, map, "incident", where), pairRemoval(file, map, "revokeFirst", where)].filter(
+        (x): x is Splice => x !== null,
+    );
     return [...removals, ...epochSplices(file, edit, map, where)];
 }
 
@@ -183,10 +187,11 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
     if (rotatedAt && (!rotatedAt.value || !rotatedAt.value.range)) throw new CliError(`${where}: rotatedAt is not a plain date`);
     const quotedDate = `"${edit.rotatedAt}"`;
     const out: Splice[] = [];
-    // The pairs written after the epoch, in every layout: a missing rotatedAt, the incident.
+    // The pairs written after the epoch, in every layout: a missing rotatedAt, the incident and its revokeFirst.
     const added = [
         ...(!rotatedAt && edit.rotatedAt !== undefined ? [`rotatedAt: ${quotedDate}`] : []),
         ...(edit.incident !== undefined ? [`incident: ${JSON.stringify(edit.incident)}`] : []),
+        ...(edit.incident !== undefined && edit.revokeFirst ? ["revokeFirst: true"] : []),
     ];
     if (rotatedAt && edit.rotatedAt !== undefined) {
         const [s, e] = rotatedAt.value!.range!;
@@ -290,6 +295,8 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         if (e.dropAdopt) delete entry.adopt;
         if (e.incident !== undefined) entry.incident = e.incident;
         else delete entry.incident;
+        if (e.incident !== undefined && e.revokeFirst) entry.revokeFirst = true;
+        else delete entry.revokeFirst;
     }
     let result: unknown;
     try {

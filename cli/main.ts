@@ -71,7 +71,8 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--all", "every generated secret, and every supplied one whose encrypted value changed")
             .option("--date <YYYY-MM-DD>", "rotatedAt to record (default: today, UTC)")
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
-            .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch"),
+            .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch")
+            .option("--revoke-first", "with --incident: revoke the leaked credential (postgres, redis hooks) before the consumers restart, which fail until their restart; written as revokeFirst: true"),
     ).action((names: string[], o, cmd: Command) => done(commands().bump(...named(cmd, o.stack), names, { ...o, date: o.date ?? io.today(), today: io.today() })));
 
     base(

@@ -75,10 +75,11 @@ export function renderPlan(r: PlanReport): string {
     for (const i of d.incidents) {
         out.push(
             `#### ⚠ Incident rotation: ${i.secret} (epoch ${i.from} → ${i.to}), reason: ${code(i.reason)}`,
-            "No overlap: the leaked value stops working in this pulumi up.",
+            i.summary,
             // Names and labels come from the stack file: no HTML reaches the PR comment.
             ...i.revoked.map((x) => `- ${x.replace(/</g, "&lt;")}`),
             "",
+            ...(i.remains.length ? ["What keeps the leaked value after this pulumi up, and how to remove it:", ...i.remains.map((x) => `- ${x.replace(/</g, "&lt;")}`), ""] : []),
             "Impact:",
             ...i.impact.map((x) => `- ${code(x)}`),
             "",

@@ -124,6 +124,8 @@ export interface SecretArgs {
     adopt?: Input<boolean>;
     /** This epoch replaces a leaked value: no overlap (written by `rekey bump --incident`). */
     incident?: Input<string>;
+    /** With `incident`: revoke the leaked credential before the consumers restart (written by `rekey bump --incident --revoke-first`). */
+    revokeFirst?: Input<boolean>;
     derive?: Input<string>;
     keepPrevious?: Input<boolean>;
     minLength?: Input<number>;

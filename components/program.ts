@@ -7,16 +7,16 @@ import * as random from "@pulumi/random";
 import { fingerprint, keyedHex } from "./fingerprint";
 import { DeployedState, DeployedValue, RekeyEpochError, applyDeployed, epochProblems, previousAfter, readDeployed, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, RekeyConfigError, RotationPlan, StoreKind, Variant, planRotation } from "./plan/plan";
-import { consumerDependencies, derivedFrom, readersOf, triggerLabel, valuesInUse } from "./plan/restarts";
+import { consumerDependencies, triggerLabel, valuesInUse } from "./plan/restarts";
 import { storeGroups } from "./plan/storeTargets";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
 import { CommandHook } from "./hooks/command";
-import { PostgresPassword, PostgresRevoke } from "./hooks/postgres";
-import { RedisAclFinalize, RedisAclPassword } from "./hooks/redis";
+import { PostgresPassword } from "./hooks/postgres";
+import { RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
-import { incidentRevokedRole } from "./plan/incident";
+import { adminPassword, deployFinalize, deployRevokeFirst, resourcesOf } from "./revoke";
 import { readStackConfig } from "./stackConfig";
 import { completion } from "./steps";
 import { HostTarget } from "./commands/hostCommand";
@@ -108,7 +108,8 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
     const hooks = deployHooks(plan, secrets, values, previousNow, saltOf, hostTarget, scope);
     const stores = deployStores(plan, secrets, values, hooks, hostTarget, scope);
-    const consumerSteps = deployConsumers(plan, values, stores, hooks, hostTarget, secrets, scope);
+    const revokedFirst = deployRevokeFirst(plan, secrets, hooks, stores, scope);
+    const consumerSteps = deployConsumers(plan, values, stores, hooks, revokedFirst, hostTarget, secrets, scope);
 
     // Each record waits for every step of its secret's rotation; a failed or skipped step
     // leaves it unresolved, and the engine then keeps the stack's previous outputs
@@ -116,7 +117,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     // deployment, old stack outputs are kept and only new ones are overlaid).
     const records: Record<string, pulumi.Output<RotationRecord>> = {};
     for (const s of plan.secrets) {
-        const chain = [...(hooks.has(s.name) ? [hooks.get(s.name)!] : []), ...(stores.get(s.name) ?? []), ...(consumerSteps.get(s.name) ?? [])];
+        const chain = [...resourcesOf(hooks, [s.name]), ...(stores.get(s.name) ?? []), ...resourcesOf(revokedFirst, [s.name]), ...(consumerSteps.get(s.name) ?? [])];
         records[s.name] = pulumi
             .all([completion(chain), values.get(s.name)!.fingerprint("current"), previousNow.get(s.name)!])
             .apply(([, fp, previous]): RotationRecord => ({
@@ -204,16 +205,6 @@ function valuesOf(
 }
 
 type HostTargets = (name: string | null) => HostTarget;
-
-/** The value of a hook's admin password secret, if it names one. */
-function adminPassword(secrets: Map<string, RotatedSecret>, name: string | null): pulumi.Output<string> | undefined {
-    return name ? secrets.get(name)!.value : undefined;
-}
-
-/** The apply hooks of these secrets (those that have one). */
-function hooksOf(hooks: Map<string, pulumi.Resource>, names: Iterable<string>): pulumi.Resource[] {
-    return [...new Set(names)].flatMap((n) => (hooks.has(n) ? [hooks.get(n)!] : []));
-}
 
 function hostTargets(plan: RotationPlan, hostKeys: Map<string, pulumi.Output<string>>): HostTargets {
     const hosts = new Map(plan.hosts.map((h) => [h.name, h]));
@@ -309,7 +300,7 @@ function deployStores(
         // secret and is the Rotation's.
         const own = group.shared ? undefined : nested(scope.prefix, group.name);
         const placed = own ? { name: own.name, opts: { parent: secrets.get(names[0]), aliases: own.aliases } } : topLevel(scope, group.name);
-        const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn: hooksOf(hooks, names) });
+        const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn: resourcesOf(hooks, names) });
         for (const n of names) bySecret.get(n)!.push(resource);
     }
     return bySecret;
@@ -318,17 +309,18 @@ function deployStores(
 /**
  * Restarts, verifies and finalizers. A consumer restarts once, when the value of any
  * secret it reads changes (its triggers: epoch and keyed fingerprint of each, never a
- * value); after every store write of those secrets, and after the verify of each consumer
- * in its `after`. A finalize (Redis: drop the old password; Postgres at an incident: the
- * alternating role holding the leaked password loses LOGIN) waits for the verify of every
- * consumer of its secret. Returns, per secret, the restarts, verifies and finalize that
- * its rotation runs (a derived secret's readers count for its inputs too).
+ * value); after every store write of those secrets, the revokeFirst revocation of those
+ * that have one, and the verify of each consumer in its `after`. A finalize (components/
+ * revoke.ts) waits for the verify of every consumer of its secret. Returns, per secret,
+ * the restarts, verifies and finalize that its rotation runs (a derived secret's readers
+ * count for its inputs too).
  */
 function deployConsumers(
     plan: RotationPlan,
     values: Map<string, SecretValues>,
     stores: Map<string, pulumi.Resource[]>,
     hooks: Map<string, pulumi.Resource>,
+    revokedFirst: Map<string, pulumi.Resource>,
     hostTarget: HostTargets,
     secrets: Map<string, RotatedSecret>,
     scope: Scope,
@@ -356,7 +348,8 @@ function deployConsumers(
         const causes = roots.filter((n) => !inUse.has(n)).map(label);
         const dependsOn = [
             ...read.flatMap((n) => stores.get(n) ?? []),
-            ...hooksOf(hooks, roots),
+            ...resourcesOf(hooks, roots),
+            ...resourcesOf(revokedFirst, roots),
             ...after,
         ];
         const action = consumer.action;
@@ -372,25 +365,7 @@ function deployConsumers(
         done.set(consumer.name, [verify ?? restart]);
         for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));
     }
-    for (const s of plan.secrets) {
-        const apply = s.apply;
-        if (!apply || s.inUse) continue;
-        // Redis drops the old password; Postgres at an incident takes LOGIN from the role holding the leaked one.
-        const revoked = incidentRevokedRole(s);
-        if (apply.kind !== "redis" && revoked === null) continue;
-        const dependsOn = [
-            ...readersOf(dependencies, s.name).flatMap((c) => done.get(c.name)!),
-            ...[s.name, ...derivedFrom(plan, s.name)].flatMap((n) => stores.get(n) ?? []),
-        ];
-        const opts = { parent: secrets.get(s.name), dependsOn };
-        if (apply.kind === "redis") {
-            const args = { apply, value: secrets.get(s.name)!.value, adminPassword: adminPassword(secrets, apply.adminPasswordSecret), prefix };
-            steps.get(s.name)!.push(new RedisAclFinalize(`${prefix}${s.name}-redis-finalize`, args, opts));
-        } else if (apply.kind === "postgres") {
-            const args = { apply, role: revoked!, adminPassword: adminPassword(secrets, apply.adminPasswordSecret), prefix };
-            steps.get(s.name)!.push(new PostgresRevoke(`${prefix}${s.name}-postgres-revoke`, args, opts));
-        }
-    }
+    for (const [name, step] of deployFinalize(plan, dependencies, done, stores, secrets, scope)) steps.get(name)!.push(step);
     return steps;
 }
 

@@ -71,18 +71,28 @@ function psqlCommand(step: string, apply: PostgresApply, sql: pulumi.Input<strin
 
 export interface PostgresRevokeArgs {
     apply: PostgresApply;
-    /** The alternating role that holds the leaked password (the one this epoch does not set). */
+    /**
+     * The role whose sessions end: with two alternating roles the one this epoch does not
+     * set, which holds the leaked password and loses LOGIN; with one role (revokeFirst
+     * only) the role itself, whose password the hook already replaced.
+     */
     role: string;
+    /** Take LOGIN from the role (the alternating pair); false ends its sessions only. */
+    nologin: boolean;
     adminPassword?: pulumi.Output<string>;
     prefix?: string;
 }
 
 /**
- * An incident rotation's finalize with two alternating roles: once every consumer verified
- * on the new role, the other role, whose password leaked, can no longer log in, and its
- * sessions end. NOLOGIN rather than a fresh password: nothing has to hold a value nobody
- * uses, the role's grants stay, and the next rotation that sets its password (ALTER ROLE
- * ... WITH LOGIN PASSWORD) gives it LOGIN back. The statement names only the role.
+ * An incident rotation's revocation. With two alternating roles, once every consumer
+ * verified on the new role (or, with revokeFirst, right after the hook and the stores), the
+ * other role, whose password leaked, can no longer log in, and its sessions end. NOLOGIN
+ * rather than a fresh password: nothing has to hold a value nobody uses, the role's grants
+ * stay, and the next rotation that sets its password (ALTER ROLE ... WITH LOGIN PASSWORD)
+ * gives it LOGIN back. With one role (revokeFirst) the hook already replaced the leaked
+ * password, which stops new logins only: NOLOGIN does not end open sessions either
+ * (PostgreSQL docs, ALTER ROLE), pg_terminate_backend does, before any consumer restarted
+ * with the new password (its own session is spared). The statement names only the role.
  */
 export class PostgresRevoke extends pulumi.ComponentResource implements HasSteps {
     public readonly steps: pulumi.CustomResource[];
@@ -91,7 +101,9 @@ export class PostgresRevoke extends pulumi.ComponentResource implements HasSteps
         super("rekey:index:PostgresRevoke", name, {}, opts);
         const { apply, role } = args;
         const literal = role.replace(/'/g, "''");
-        const sql = `ALTER ROLE "${role.replace(/"/g, '""')}" NOLOGIN;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '${literal}';\n`;
+        const sql = args.nologin
+            ? `ALTER ROLE "${role.replace(/"/g, '""')}" NOLOGIN;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '${literal}';\n`
+            : `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '${literal}' AND pid <> pg_backend_pid();\n`;
         this.steps = [psqlCommand(`postgres-revoke:${apply.host}:${apply.port}/${role}`, apply, sql, args, this)];
         this.registerOutputs({});
     }

@@ -11,13 +11,15 @@ export function redisPasswordHash(password: string): string {
     return createHash("sha256").update(password, "utf8").digest("hex");
 }
 
-function redisCli(apply: RedisApply): string {
+/** redis-cli with the statements on stdin; `kill`: a CLIENT KILL follows the ACL SETUSER. */
+function redisCli(apply: RedisApply, kill: boolean): string {
     const cli = [
         "redis-cli --no-auth-warning",
         `-h ${shellQuote(apply.host)} -p ${apply.port}`,
         ...(apply.adminUser ? [`--user ${shellQuote(apply.adminUser)}`] : []),
     ].join(" ");
-    // redis-cli exits 0 on an error reply: accept only OK.
+    // redis-cli exits 0 on an error reply: accept only OK (then, after CLIENT KILL, the number of clients killed).
+    if (kill) return `out=$(${cli}) || exit 1; case $out in "OK\n"[0-9]*) ;; *) echo "rekey: redis answered: $out" >&2; exit 1 ;; esac`;
     return `out=$(${cli}) || exit 1; if [ "$out" != OK ]; then echo "rekey: redis answered: $out" >&2; exit 1; fi`;
 }
 
@@ -33,17 +35,18 @@ export interface RedisAclPasswordArgs {
 class RedisAclCommand extends pulumi.ComponentResource implements HasSteps {
     public readonly steps: pulumi.CustomResource[];
 
-    constructor(type: string, step: string, words: string, name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(type: string, step: string, words: string, name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions, kill = false) {
         super(type, name, {}, opts);
         const { apply } = args;
-        const script = redisCli(apply);
+        const script = redisCli(apply, kill);
+        const killLine = kill ? `CLIENT KILL USER ${apply.user}\n` : "";
         this.steps = [hostCommand(
             `${step}:${apply.host}:${apply.port}/${apply.user}`,
             { host: null },
             {
                 create: script,
                 update: script,
-                stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${apply.user} ${words} #${redisPasswordHash(v)}\n`)),
+                stdin: pulumi.secret(args.value.apply((v) => `ACL SETUSER ${apply.user} ${words} #${redisPasswordHash(v)}\n${killLine}`)),
                 environment: args.adminPassword ? pulumi.secret({ REDISCLI_AUTH: args.adminPassword }) : undefined,
             },
             { parent: this },
@@ -70,5 +73,22 @@ export class RedisAclPassword extends RedisAclCommand {
 export class RedisAclFinalize extends RedisAclCommand {
     constructor(name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:RedisAclFinalize", "redis-finalize", "on resetpass", name, args, opts);
+    }
+}
+
+/**
+ * An incident's revokeFirst: right after the hook and the store writes, before any consumer
+ * restarts, the user keeps only the new password and every connection authenticated as it
+ * is killed. Removing a password ends no connection: ACL SETUSER's `resetpass` only empties
+ * the user's password list (redis src/acl.c `ACLSetUser`; `ACLStringSetUser` disconnects
+ * only pub/sub clients whose channels were revoked; only ACL DELUSER and ACL LOAD call
+ * `ACLFreeUserAndKillClients`), so a client that authenticated with the leaked password
+ * stays authenticated until it disconnects. `CLIENT KILL USER` ends those (src/networking.c
+ * `clientCommand`; SKIPME defaults to yes, sparing rekey's own connection). No consumer holds
+ * the new password yet, so only connections made with the leaked one end.
+ */
+export class RedisAclRevoke extends RedisAclCommand {
+    constructor(name: string, args: RedisAclPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rekey:index:RedisAclRevoke", "redis-revoke", "on resetpass", name, args, opts, true);
     }
 }

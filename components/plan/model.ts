@@ -207,6 +207,14 @@ export interface PlannedSecret {
      */
     incident: string | null;
     /**
+     * `revokeFirst: true` beside `incident:`: the leaked credential is revoked right after
+     * the hook and the store writes, before any consumer restarts (Postgres: NOLOGIN of the
+     * alternating role and the sessions of the leaked role ended; Redis: the old password
+     * removed and the user's connections killed). Consumers that still hold the leaked
+     * value fail until their restart.
+     */
+    revokeFirst: boolean;
+    /**
      * The current value is the adopted one and no rotation has changed it since: it is the
      * value the services already run with, so no apply hook runs for it and it causes no
      * restart. The planner knows only `adopt`; given what the stack deployed,

@@ -163,6 +163,14 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             if (s.derive !== undefined) problems.add(subject, "incident", "a derived secret follows its inputs: rotate the leaked input with rekey bump --incident");
             if (s.adopt) problems.add(subject, "incident", "an adopted value is the one in use: rotate it away with rekey bump --incident, which removes adopt");
         }
+        if (s.revokeFirst === true) {
+            if (s.incident === undefined) {
+                problems.add(subject, "revokeFirst", "only with incident: it revokes a leaked credential before the consumers restart (rekey bump NAME --incident REASON --revoke-first writes both)");
+            } else if (!s.apply?.postgres && !s.apply?.redis) {
+                const own = s.apply?.command ? "a command hook revokes in its own script (it runs first, with REKEY_INCIDENT=1)" : "this secret has no hook that rekey could revoke through";
+                problems.add(subject, "revokeFirst", `rekey revokes first only what a postgres or redis hook set: ${own}; remove revokeFirst`);
+            }
+        }
         if (s.rotatedAt !== undefined) {
             const dp = dateProblem(s.rotatedAt);
             if (dp) problems.add(subject, "rotatedAt", `${dateText(s.rotatedAt)} ${dp}`);
@@ -240,6 +248,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             adopt,
             inUse: adopt,
             incident: s.incident ?? null,
+            revokeFirst: s.incident !== undefined && s.revokeFirst === true,
             minLength: s.minLength ?? null,
             stores,
             consumers: consumerNames,

@@ -102,6 +102,8 @@ export const secretSchema = z.strictObject({
     adopt: z.boolean().optional(),
     /** Written by `rekey bump --incident`: this epoch replaces a leaked value, with no overlap. */
     incident: z.string().optional(),
+    /** Written by `rekey bump --incident --revoke-first`: revoke the leaked credential before the consumers restart. */
+    revokeFirst: z.boolean().optional(),
     derive: z.string().optional(),
     keepPrevious: z.boolean().optional(),
     minLength: int.min(1).optional(),

@@ -19,7 +19,8 @@ export interface DotenvFileArgs {
 /**
  * The keys rekey manages in one .env file, written by scripts/write-file.sh: only those
  * lines change, every other line, comment and the order are kept, the file is replaced
- * atomically with its mode and owner, and the previous file is kept as .rekey-backup.
+ * atomically with its mode and owner, and the previous file is kept as .rekey-backup
+ * (never at an incident).
  */
 export class DotenvFile extends pulumi.ComponentResource implements HasSteps {
     public readonly steps: pulumi.CustomResource[];
@@ -37,7 +38,8 @@ export class DotenvFile extends pulumi.ComponentResource implements HasSteps {
             }),
         );
         const stdin = pulumi.secret(pulumi.all(lines).apply((ls) => ["rekey-dotenv-v1", ...ls, ""].join("\n")));
-        const script = writeFileCommand("dotenv", path);
+        // A file shared with an incident secret held its leaked value: no backup of it outlives the run.
+        const script = writeFileCommand("dotenv", path, { incident: args.group.members.some((m) => m.secret.incident !== null) });
         this.steps = [hostCommand(
             `dotenv:${host ?? "local"}:${path}`,
             args.host,

@@ -18,7 +18,8 @@ export interface SecretFilesArgs {
 /**
  * One file per value (Docker secrets, mounted key files), holding exactly the value,
  * written atomically by scripts/write-file.sh with the entry's mode and owner (or the
- * existing file's; 0600 for a new file).
+ * existing file's; 0600 for a new file). At an incident the writer keeps no backup of the
+ * value file nor of its `.previous` (both held leaked values).
  */
 export class SecretFiles extends pulumi.ComponentResource implements HasSteps {
     public readonly steps: pulumi.CustomResource[];
@@ -27,7 +28,7 @@ export class SecretFiles extends pulumi.ComponentResource implements HasSteps {
         super("rekey:index:SecretFiles", name, {}, opts);
         const { store } = args;
         this.steps = store.writes.map((w) => {
-            const script = writeFileCommand("file", w.target, store.mode, store.owner);
+            const script = writeFileCommand("file", w.target, { mode: store.mode, owner: store.owner, incident: args.secret.incident !== null });
             return hostCommand(
                 `file:${store.host ?? "local"}:${w.target}`,
                 args.host,

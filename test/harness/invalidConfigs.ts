@@ -378,6 +378,30 @@ const DEEP_CASES: InvalidCase[] = [
     },
 ];
 
+/** revokeFirst: only beside an incident, and only where a postgres or redis hook set the credential. */
+const REVOKE_FIRST_CASES: InvalidCase[] = [
+    {
+        title: "revokeFirst without an incident",
+        config: secrets({ K: { ...ok, revokeFirst: true, apply: { redis: { host: "127.0.0.1", user: "app" } } } }),
+        expect: { subject: "secret K", field: "revokeFirst", reason: /^only with incident: it revokes a leaked credential before the consumers restart \(rekey bump NAME --incident REASON --revoke-first writes both\)$/ },
+    },
+    {
+        title: "revokeFirst on a command hook",
+        config: secrets({ K: { ...ok, incident: "leaked", revokeFirst: true, keepPrevious: true, apply: { command: { run: "reencrypt" } } } }),
+        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres or redis hook set: a command hook revokes in its own script \(it runs first, with REKEY_INCIDENT=1\); remove revokeFirst$/ },
+    },
+    {
+        title: "revokeFirst on a secret without a hook",
+        config: secrets({ K: { ...ok, incident: "leaked", revokeFirst: true } }),
+        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres or redis hook set: this secret has no hook that rekey could revoke through; remove revokeFirst$/ },
+    },
+    {
+        title: "revokeFirst that is not a boolean",
+        config: secrets({ K: { ...ok, incident: "leaked", revokeFirst: "yes", apply: { redis: { host: "127.0.0.1", user: "app" } } } }),
+        expect: { subject: "secret K", field: "revokeFirst", reason: /boolean/ },
+    },
+];
+
 export const INVALID_CASES: InvalidCase[] = [
     ...SECRECY_CASES,
     ...RESERVED_CASES,
@@ -386,6 +410,7 @@ export const INVALID_CASES: InvalidCase[] = [
     ...PATH_CASES,
     ...OWNER_CASES,
     ...DEEP_CASES,
+    ...REVOKE_FIRST_CASES,
     {
         title: "unknown key in a secret",
         config: secrets({ A: { ...ok, rotateAt: "2026-01-01" } }),

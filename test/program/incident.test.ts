@@ -6,6 +6,9 @@
 import { Config, apiThenWorker } from "../harness/configs";
 import { MockEngine, RunResult, waitsFor } from "../harness/mockEngine";
 import { inputsByResource, runWithValues } from "../harness/values";
+import { withheldOutput } from "../../components/commands/hostCommand";
+import { writeFileCommand } from "../../components/stores/writeFileCommand";
+import { redisPasswordHash } from "../../components/hooks/redis";
 
 function config(epoch: number, incident?: string): Config {
     return {
@@ -54,6 +57,11 @@ test("an incident epoch: _PREVIOUS holds the new value, the leaked role loses LO
         if (x.type.startsWith("random:")) continue;
         expect({ at: x.name, leaks: x.leaves.some((l) => l.value.includes(leaked) || l.value.includes(before.values.DB_PASSWORD)) }).toEqual({ at: x.name, leaks: false });
     }
+    // The .env writer keeps no backup of the leaked file (the next normal bump keeps one again).
+    const dotenvWriter = (run: RunResult) => res(run, LOCAL, "rekey-dotenv:local:/srv/app/.env")!.inputs.create;
+    expect(dotenvWriter(before.run)).toBe(withheldOutput("dotenv:local:/srv/app/.env", writeFileCommand("dotenv", "/srv/app/.env")));
+    expect(dotenvWriter(r.run)).toBe(withheldOutput("dotenv:local:/srv/app/.env", writeFileCommand("dotenv", "/srv/app/.env", { incident: true })));
+    expect(writeFileCommand("dotenv", "/srv/app/.env", { incident: true })).toMatch(/ rekey-write '--incident' 'dotenv' '\/srv\/app\/.env'$/);
     // Epoch 5 sets app_green; app_blue holds epoch 4's (leaked) password and is revoked after both consumers verified.
     const revoke = res(r.run, LOCAL, "rekey-postgres-revoke:db:5432/app_blue")!;
     expect(revoke.change).toBe("created");
@@ -84,4 +92,47 @@ test("an incident epoch: _PREVIOUS holds the new value, the leaked role loses LO
     expect(res(next.run, LOCAL, "rekey-postgres-revoke:db:5432/app_blue")).toBeUndefined();
     expect(next.run.outputs.rotation.SIGNING_KEY.incident).toBeUndefined();
     expect(res(next.run, LOCAL, "rekey-command-hook:SIGNING_KEY")!.inputs.create).not.toContain("REKEY_INCIDENT");
+    expect(dotenvWriter(next.run)).toBe(dotenvWriter(before.run));
+});
+
+test("revokeFirst: the leaked credential is revoked after the hook and the stores and before any consumer restarts (pair: NOLOGIN, one role: its sessions end, Redis: resetpass and CLIENT KILL)", async () => {
+    const incident = (epoch: number, reason?: string, revokeFirst = false) => (reason ? { epoch, incident: reason, ...(revokeFirst ? { revokeFirst: true } : {}) } : { epoch });
+    const cfg = (epoch: number, reason?: string, revokeFirst = false): Config => ({
+        "rekey:consumers": apiThenWorker(),
+        "rekey:secrets": {
+            DB_PASSWORD: { ...incident(epoch, reason, revokeFirst), generate: { encoding: "hex", bytes: 24 }, apply: { postgres: { host: "db", roles: ["app_blue", "app_green"] } }, stores: [{ dotenv: { path: "/srv/app/.env" } }], consumers: ["api", "worker"] },
+            REPORT_PASSWORD: { ...incident(epoch, reason, revokeFirst), generate: { encoding: "hex", bytes: 24 }, apply: { postgres: { host: "db", role: "report" } }, stores: [{ dotenv: { path: "/srv/app/.env" } }], consumers: ["worker"] },
+            REDIS_PASSWORD: { ...incident(epoch, reason, revokeFirst), generate: { encoding: "hex", bytes: 24 }, apply: { redis: { host: "cache", user: "app" } }, stores: [{ file: { path: "/run/secrets/redis" } }], consumers: ["api"] },
+        },
+    });
+    const engine = new MockEngine();
+    await runWithValues(engine, cfg(4));
+    const r = await runWithValues(engine, cfg(5, "dump of the .env on a pastebin", true));
+    const key = (name: string) => `${LOCAL}::${name}`;
+    const waits = waitsFor(r.run.resources);
+    const pair = "rekey-postgres-revoke:db:5432/app_blue";
+    const single = "rekey-postgres-revoke:db:5432/report";
+    const redis = "rekey-redis-revoke:cache:6379/app";
+    expect(res(r.run, LOCAL, pair)!.inputs.stdin).toBe("ALTER ROLE \"app_blue\" NOLOGIN;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'app_blue';\n");
+    expect(res(r.run, LOCAL, single)!.inputs.stdin).toBe("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'report' AND pid <> pg_backend_pid();\n");
+    expect(res(r.run, LOCAL, redis)!.inputs.stdin).toBe(`ACL SETUSER app on resetpass #${redisPasswordHash(r.values.REDIS_PASSWORD)}\nCLIENT KILL USER app\n`);
+    // Each revocation waits for its hook and every store holding the new value, and nothing of a consumer's.
+    expect([...waits(key(pair))].sort()).toEqual([key("rekey-dotenv:local:/srv/app/.env"), key("rekey-postgres:db:5432/app_green")]);
+    expect([...waits(key(single))].sort()).toEqual([key("rekey-dotenv:local:/srv/app/.env"), key("rekey-postgres:db:5432/report")]);
+    expect([...waits(key(redis))].sort()).toEqual([key("rekey-file:local:/run/secrets/redis"), key("rekey-redis:cache:6379/app")]);
+    // Every restart of a consumer of the secret waits for it.
+    for (const [restart, revokes] of [["rekey-restart:api", [pair, redis]], ["rekey-restart:worker", [pair, single]]] as const) {
+        for (const v of revokes) expect({ restart, waitsFor: v, yes: waits(key(restart)).has(key(v)) }).toEqual({ restart, waitsFor: v, yes: true });
+    }
+    // Redis still finalizes after the verify; the pair's revocation is not repeated there.
+    expect(waits(key("rekey-redis-finalize:cache:6379/app")).has(key("rekey-verify:api"))).toBe(true);
+    expect([...r.run.resources.values()].filter((x) => x.name.startsWith("rekey-postgres-revoke:")).map((x) => x.name).sort()).toEqual([pair, single]);
+    // The record waits for the revocation too.
+    expect(r.run.outputs.rotation.DB_PASSWORD.incident).toEqual({ reason: "dump of the .env on a pastebin", at: null });
+
+    // Taking revokeFirst away at the same epoch moves the pair's revocation after the verifies and reruns nothing.
+    const later = await runWithValues(engine, cfg(5, "dump of the .env on a pastebin"));
+    expect(waits(key(pair)).size).toBeGreaterThan(0);
+    expect(waitsFor(later.run.resources)(key(pair)).has(key("rekey-verify:api"))).toBe(true);
+    expect(res(later.run, LOCAL, pair)!.change).toBe("same");
 });

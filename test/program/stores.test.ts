@@ -170,8 +170,8 @@ describe(".env and secret files", () => {
     test("files carry mode and owner as arguments and the value on stdin", async () => {
         const { run, values } = await runWithValues(new MockEngine(), storesConfig());
         const f = resource(run, LOCAL, "rekey-file:local:/run/secrets/mqtt_password");
-        expect(f.inputs.create).toBe(withheldOutput("file:local:/run/secrets/mqtt_password", writeFileCommand("file", "/run/secrets/mqtt_password", "0400", "1000:1000")));
-        expect(writeFileCommand("file", "/run/secrets/mqtt_password", "0400", "1000:1000")).toMatch(/ rekey-write 'file' '\/run\/secrets\/mqtt_password' '0400' '1000:1000'$/);
+        expect(f.inputs.create).toBe(withheldOutput("file:local:/run/secrets/mqtt_password", writeFileCommand("file", "/run/secrets/mqtt_password", { mode: "0400", owner: "1000:1000" })));
+        expect(writeFileCommand("file", "/run/secrets/mqtt_password", { mode: "0400", owner: "1000:1000" })).toMatch(/ rekey-write 'file' '\/run\/secrets\/mqtt_password' '0400' '1000:1000'$/);
         expect(f.inputs.stdin).toBe(values.MQTT_PASSWORD);
         expect(resource(run, REMOTE, "rekey-file:web1:/srv/mqtt").inputs.create).toBe(withheldOutput("file:web1:/srv/mqtt", writeFileCommand("file", "/srv/mqtt")));
     });

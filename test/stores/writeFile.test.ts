@@ -32,8 +32,8 @@ const shells: Shell[] = [
     { name: "dash", argv: ["dash"], env: { PATH: process.env.PATH } },
 ];
 
-function write(shell: Shell, kind: "dotenv" | "file", path: string, stdin: string, extra: string[] = []) {
-    const r = spawnSync(shell.argv[0], [...shell.argv.slice(1), "-c", WRITE_FILE_SCRIPT, "rekey-write", kind, path, ...extra], {
+function write(shell: Shell, kind: "dotenv" | "file", path: string, stdin: string, extra: string[] = [], incident = false) {
+    const r = spawnSync(shell.argv[0], [...shell.argv.slice(1), "-c", WRITE_FILE_SCRIPT, "rekey-write", ...(incident ? ["--incident"] : []), kind, path, ...extra], {
         input: stdin,
         env: shell.env,
         encoding: "utf8",
@@ -151,6 +151,28 @@ MCP_TOKEN='new-mcp'
             write(shell, "file", f, "v2", ["0400"]);
             expect(readFileSync(f, "utf8")).toBe("v2");
             expect(readFileSync(`${f}.rekey-backup`, "utf8")).toBe(value);
+        });
+
+        test("--incident keeps no backup and removes the one an earlier run kept, also when the content is already the new one", () => {
+            const env = join(dir, ".env");
+            writeFileSync(env, "A='before'\nKEEP=1\n");
+            write(shell, "dotenv", env, dotenvInput([["A", "leaked"]]));
+            expect(readFileSync(`${env}.rekey-backup`, "utf8")).toContain("before");
+            write(shell, "dotenv", env, dotenvInput([["A", "fresh"]]), [], true);
+            expect(readFileSync(env, "utf8")).toBe("A='fresh'\nKEEP=1\n");
+            const left = () => readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")] as const).filter(([, c]) => c.includes("leaked") || c.includes("before"));
+            expect(left()).toEqual([]);
+            // A backup made by hand (or by a run that failed later) before the re-run of an unchanged incident write.
+            writeFileSync(`${env}.rekey-backup`, "A='leaked'\n");
+            expect(write(shell, "dotenv", env, dotenvInput([["A", "fresh"]]), [], true)).toContain("unchanged");
+            expect(left()).toEqual([]);
+            const f = join(dir, "token");
+            write(shell, "file", f, "before", ["0400"]);
+            write(shell, "file", f, "leaked", ["0400"]);
+            write(shell, "file", f, "fresh", ["0400"], true);
+            expect(readFileSync(f, "utf8")).toBe("fresh");
+            expect(statSync(f).mode & 0o777).toBe(0o400);
+            expect(left()).toEqual([]);
         });
 
         test("a writer killed with SIGKILL at any point leaves the complete old or the complete new file (200 trials)", async () => {
