@@ -4,8 +4,8 @@
 // value changed and is never printed.
 //
 // What Pulumi's YAML reader (yaml.v3) would read otherwise is refused first, with its line and
-// column (engineYaml.ts): control characters, foreign line breaks, merge keys and unquoted
-// dates where rekey reads.
+// column (engineYaml.ts): control characters, foreign line breaks, keys it types (Pulumi takes
+// only string keys), merge keys and unquoted dates where rekey reads.
 // Values are read with js-yaml (core schema: dates stay strings, duplicate keys are errors),
 // several times faster than composing a yaml Document; `rekey plan` on a 1,000-secret stack
 // reads two versions of the file and must stay under a second. The yaml package (the
@@ -17,7 +17,7 @@ import { join } from "path";
 import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
-import { engineReadingProblem, readerProblem, yamlDocuments } from "./engineYaml";
+import { engineReadingProblem, mayBeTypedKey, readerProblem, typedKeyProblem, yamlDocuments } from "./engineYaml";
 import { CliError } from "./errors";
 
 export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -99,14 +99,20 @@ export function utf8Text(bytes: Buffer, label: string): string {
 /** Visits of the parsed values allowed: YAML aliases can make a small file expand enormously. */
 const MAX_NODES = 200_000;
 
-function checkSize(value: unknown, label: string): void {
+/** Checks the size; whether a key may have been written as one yaml.v3 types (engineYaml.ts typedKeyProblem then looks). */
+function checkSize(value: unknown, label: string): boolean {
     let budget = MAX_NODES;
+    let typedKey = false;
     const stack = [value];
     while (stack.length) {
         const v = stack.pop();
         if (--budget < 0) throw new CliError(`${label} expands to more than ${MAX_NODES} values (YAML aliases?): refused`);
-        if (v && typeof v === "object") for (const x of Object.values(v)) stack.push(x);
+        if (v && typeof v === "object") {
+            if (!typedKey && !Array.isArray(v)) typedKey = Object.keys(v).some(mayBeTypedKey);
+            for (const x of Object.values(v)) stack.push(x);
+        }
     }
+    return typedKey;
 }
 
 export function parseStackFile(text: string, label: string): StackFile {
@@ -120,11 +126,11 @@ export function parseStackFile(text: string, label: string): StackFile {
         if (!(e instanceof YAMLException)) throw e;
         throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason}`);
     }
-    checkSize(top, label);
+    const typedKey = checkSize(top, label);
     let doc: Document.Parsed | undefined;
     const parsed = () => (doc ??= yamlDocuments().parseDocument(text, { keepSourceTokens: true }));
-    const merged = engineReadingProblem(text, parsed);
-    if (merged) throw new CliError(`${label}: ${merged}`);
+    const otherwise = (typedKey ? typedKeyProblem(text, parsed()) : null) ?? engineReadingProblem(text, parsed);
+    if (otherwise) throw new CliError(`${label}: ${otherwise}`);
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
         throw new CliError(`${label} is not a Pulumi stack file: expected a map with a config key`);
     }
