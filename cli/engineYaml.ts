@@ -103,6 +103,47 @@ function timestampReading(value: string): string {
 const PLAIN_TIMESTAMP_HINT = /(?:^|[\s:,[{])\d{4}-\d{1,2}-\d{1,2}(?=$|[\s,\]}Tt#])/m;
 
 /**
+ * Whether yaml.v3 types a plain scalar as other than a string (resolve.go `resolve`: the
+ * `resolveMap` words, a timestamp, an int or float as Go parses it with "_" removed, base
+ * prefixes and a leading 0 for octal included).
+ */
+function goTypesPlain(src: string): boolean {
+    if (/^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/.test(src)) return true;
+    if (!/^[-+0-9.]/.test(src)) return false;
+    const plain = src.startsWith(".") ? src : src.replace(/_/g, "");
+    return isGoTimestamp(src) || /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain) || /^[-+]?0(?:[xX][0-9a-fA-F]+|[oO]?[0-7]+|[bB][01]+)$/.test(plain);
+}
+
+/** A key as js-yaml gives it (always a string) that may have been written as one yaml.v3 types: then the document is composed. */
+export function mayBeTypedKey(key: string): boolean {
+    return /^(?:null|true|false|-?Infinity|NaN)$/.test(key) || /^[-+.0-9]/.test(key);
+}
+
+/**
+ * A key yaml.v3 types as other than a string, anywhere in the file: Pulumi reads the file
+ * into `any`, where such a key makes a map[any]any, and then refuses it ("expected only
+ * string keys", pulumi/pulumi sdk/go/common/workspace/project.go `SimplifyMarshalledValue`,
+ * called by loaders.go `LoadProjectStackBytes`), so every pulumi command fails on the file;
+ * js-yaml makes the key a string and rekey would read on.
+ */
+export function typedKeyProblem(text: string, doc: Document.Parsed): string | null {
+    const { isScalar, visit, Scalar } = yamlDocuments();
+    let found: string | null = null;
+    visit(doc, {
+        Pair: (_, pair) => {
+            const key = pair.key;
+            if (!isScalar(key) || !key.range || key.type !== Scalar.PLAIN || key.tag !== undefined) return undefined;
+            const src = text.slice(key.range[0], key.range[1]);
+            if (src === "<<" || !goTypesPlain(src)) return undefined;
+            const { line, column } = lineColumn(text, key.range[0]);
+            found = `line ${line}, column ${column}: the key ${src} is not a string to Pulumi's YAML reader (yaml.v3 resolve.go resolve), and Pulumi reads only string keys (sdk/go/common/workspace/project.go SimplifyMarshalledValue): every pulumi command fails on this file; quote it ("${src}")`;
+            return visit.BREAK;
+        },
+    });
+    return found;
+}
+
+/**
  * What yaml.v3 reads differently from rekey where it changes what rekey reads: in the
  * document's map, in `config`, or anywhere in the value of a `rekey:*` key (an alias followed
  * to what it names). Merge keys and plain timestamps elsewhere (another namespace's values)

@@ -4,8 +4,8 @@
 // value changed and is never printed.
 //
 // What Pulumi's YAML reader (yaml.v3) would read otherwise is refused first, with its line and
-// column (engineYaml.ts): control characters, foreign line breaks, merge keys and unquoted
-// dates where rekey reads.
+// column (engineYaml.ts): control characters, foreign line breaks, keys it types (Pulumi takes
+// only string keys), merge keys and unquoted dates where rekey reads.
 // Values are read with js-yaml (core schema: dates stay strings, duplicate keys are errors),
 // several times faster than composing a yaml Document; `rekey plan` on a 1,000-secret stack
 // reads two versions of the file and must stay under a second. The yaml package (the
@@ -17,7 +17,7 @@ import { join } from "path";
 import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
-import { engineReadingProblem, readerProblem, yamlDocuments } from "./engineYaml";
+import { engineReadingProblem, mayBeTypedKey, readerProblem, typedKeyProblem, yamlDocuments } from "./engineYaml";
 import { CliError, internalErrorMessage } from "./errors";
 import { Project, STACK_NAME, stackFileName, stackOf, stackPath } from "./project";
 
@@ -106,16 +106,25 @@ const MAX_NODES = 200_000;
  */
 const MAX_DEPTH = 100;
 
-/** The parsed values walked once, without recursion: more than MAX_NODES visits, or a value nested deeper than MAX_DEPTH, is refused. */
-function checkSize(value: unknown, label: string): void {
+/**
+ * The parsed values walked once, without recursion: more than MAX_NODES visits, or a value
+ * nested deeper than MAX_DEPTH, is refused. Returns whether a key may have been written as
+ * one yaml.v3 types (engineYaml.ts typedKeyProblem then looks).
+ */
+function checkSize(value: unknown, label: string): boolean {
     let budget = MAX_NODES;
+    let typedKey = false;
     const stack: [unknown, number][] = [[value, 0]];
     while (stack.length) {
         const [v, depth] = stack.pop()!;
         if (--budget < 0) throw new CliError(`${label} expands to more than ${MAX_NODES} values (YAML aliases?): refused`);
         if (depth > MAX_DEPTH) throw new CliError(`${label} nests values more than ${MAX_DEPTH} deep (through YAML aliases): refused`);
-        if (v && typeof v === "object") for (const x of Object.values(v)) stack.push([x, depth + 1]);
+        if (v && typeof v === "object") {
+            if (!typedKey && !Array.isArray(v)) typedKey = Object.keys(v).some(mayBeTypedKey);
+            for (const x of Object.values(v)) stack.push([x, depth + 1]);
+        }
     }
+    return typedKey;
 }
 
 /**
@@ -154,11 +163,11 @@ export function parseStackFile(text: string, label: string, project: string): St
         if (!(e instanceof YAMLException)) throw e;
         throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason}`);
     }
-    checkSize(top, label);
+    const typedKey = checkSize(top, label);
     let doc: Document.Parsed | undefined;
     const parsed = () => (doc ??= yamlDocuments().parseDocument(text, { keepSourceTokens: true }));
-    const merged = engineReadingProblem(text, parsed);
-    if (merged) throw new CliError(`${label}: ${merged}`);
+    const otherwise = (typedKey ? typedKeyProblem(text, parsed()) : null) ?? engineReadingProblem(text, parsed);
+    if (otherwise) throw new CliError(`${label}: ${otherwise}`);
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
         throw new CliError(`${label} is not a Pulumi stack file: expected a map with a config key`);
     }

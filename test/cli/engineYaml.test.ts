@@ -132,6 +132,28 @@ describe("plain timestamps, which yaml.v3 types (resolve.go parseTimestamp) and 
     });
 });
 
+describe("keys yaml.v3 types, which Pulumi refuses anywhere in the file (pulumi/pulumi sdk/go/common/workspace/project.go SimplifyMarshalledValue: \"expected only string keys\")", () => {
+    test.each([
+        ["an int", "  app:ports: { 8080: web }\n", "8080", 16],
+        ["a bool", "  app:flags:\n    true: on\n", "true", 5],
+        ["a Go octal with underscores", "  app:modes: { 0_755: x }\n", "0_755", 16],
+        ["a date", "  app:launches: { 2026-01-05: v1 }\n", "2026-01-05", 19],
+    ])("%s key, which js-yaml makes a string, is refused naming line and column", (_, lines, key, column) => {
+        const dir = workdir({ [SHOP]: withConfigLines(lines) });
+        const line = 5 + lines.split("\n").length - 1;
+        expect(rekey(dir, "status", "--stack", "shop")).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: `rekey: Pulumi.shop.yaml: line ${line}, column ${column}: the key ${key} is not a string to Pulumi's YAML reader (yaml.v3 resolve.go resolve), and Pulumi reads only string keys (sdk/go/common/workspace/project.go SimplifyMarshalledValue): every pulumi command fails on this file; quote it ("${key}")\n`,
+        });
+    });
+
+    test("quoted keys and keys that only start with a digit are read (control)", () => {
+        const dir = workdir({ [SHOP]: withConfigLines('  app:ports: { "8080": web, 2fa: x, 1.2.3: y, 0x1G: z }\n') });
+        expect(rekey(dir, "status", "--stack", "shop").code).toBe(0);
+    });
+});
+
 describe("edits through anchors and aliases", () => {
     const secret = (name: string, rest: string) => `    ${name}: ${rest}\n`;
     const stack = (secrets: string) => `config:\n  rekey:secrets:\n${secrets}`;
