@@ -112,7 +112,12 @@ class Reader {
         if (pulumi.isUnknown(v)) return this.unknown([name]);
         if (spec.kind === "string") return typeof v === "string" ? put(v) : this.problem([name], `expected a string, got ${kindOf(v)}`);
         if (spec.kind === "values") return this.values(name, v, put);
-        if (!isPlainObject(v)) return this.problem([name], `expected a map (a plain object)${"of" in spec ? ` of ${spec.of}` : ""}, got ${kindOf(v)}`);
+        // A string, a number or a list where a map belongs is read as it is: the planner names
+        // it as it names the same in a stack file (rekey:secrets: expected a map of secrets, …).
+        // What the planner cannot tell from a map (a Map, a class instance, a function) is refused here.
+        if (!isPlainObject(v) && !Array.isArray(v) && (typeof v === "object" || typeof v === "function")) {
+            return this.problem([name], `expected a map (a plain object)${"of" in spec ? ` of ${spec.of}` : ""}, got ${kindOf(v)}`);
+        }
         this.setting(v, [name], put);
     }
 
@@ -122,26 +127,56 @@ class Reader {
      * null (sdk/python/lib/pulumi/runtime/rpc.py serialize_property, the Mapping case) where a
      * TypeScript one leaves the key out, and the SDKs drop a top-level null input the same way
      * (serialize_properties: "properties that serialize to None" do not exist).
+     *
+     * Walked with an explicit stack, not recursion: a value nested thousands deep (a stack
+     * file can hold one) is read like any other and left to the planner to name.
      */
-    setting(v: unknown, at: Path, put: (x: unknown) => void, within: ReadonlySet<object> = new Set()): void {
-        if (isInput(v)) return this.settle(v, at, false, (value) => this.setting(value, at, put, within));
-        if (pulumi.isUnknown(v)) return this.unknown(at);
-        if (v === null || v === undefined || ["string", "number", "boolean"].includes(typeof v)) return put(v);
-        if (within.has(v as object)) return this.problem(at, "holds itself (a cycle)");
-        const inner = new Set(within).add(v as object);
-        if (Array.isArray(v)) {
-            const out: unknown[] = [];
-            put(out);
-            v.forEach((e, i) => this.setting(e, [...at, i], (x) => void (out[i] = x), inner));
-            return;
+    setting(root: unknown, rootAt: Path, rootPut: (x: unknown) => void, within: ReadonlySet<object> = new Set()): void {
+        /** The objects on the path from the root to the value being read: one holding itself is a cycle. */
+        const onPath = new Set<object>(within);
+        type Task = { value: unknown; at: Path; put: (x: unknown) => void } | { leave: object };
+        const todo: Task[] = [{ value: root, at: rootAt, put: rootPut }];
+        while (todo.length) {
+            const task = todo.pop()!;
+            if ("leave" in task) {
+                onPath.delete(task.leave);
+                continue;
+            }
+            const { value: v, at, put } = task;
+            if (isInput(v)) {
+                const path = new Set(onPath);
+                this.settle(v, at, false, (value) => this.setting(value, at, put, path));
+                continue;
+            }
+            if (pulumi.isUnknown(v)) {
+                this.unknown(at);
+                continue;
+            }
+            if (v === null || v === undefined || ["string", "number", "boolean"].includes(typeof v)) {
+                put(v);
+                continue;
+            }
+            if (onPath.has(v as object)) {
+                this.problem(at, "holds itself (a cycle)");
+                continue;
+            }
+            const children: Task[] = [];
+            if (Array.isArray(v)) {
+                const out: unknown[] = [];
+                put(out);
+                v.forEach((e, i) => children.push({ value: e, at: [...at, i], put: (x) => void (out[i] = x) }));
+            } else if (isPlainObject(v)) {
+                const out: Record<string, unknown> = {};
+                put(out);
+                for (const [k, e] of Object.entries(v)) if (e !== null) children.push({ value: e, at: [...at, k], put: (x) => setOwn(out, k, x) });
+            } else {
+                this.problem(at, `got ${kindOf(v)}: an arg holds strings, numbers, booleans, lists and plain objects only`);
+                continue;
+            }
+            onPath.add(v as object);
+            // Children in order (the stack pops the last pushed first), then leaving this value.
+            todo.push({ leave: v as object }, ...children.reverse());
         }
-        if (isPlainObject(v)) {
-            const out: Record<string, unknown> = {};
-            put(out);
-            for (const [k, e] of Object.entries(v)) if (e !== null) this.setting(e, [...at, k], (x) => setOwn(out, k, x), inner);
-            return;
-        }
-        this.problem(at, `got ${kindOf(v)}: an arg holds strings, numbers, booleans, lists and plain objects only`);
     }
 
     /**

@@ -167,11 +167,11 @@ describe("how bump writes the stack file", () => {
         const r = rekeyBuilt(dir, "ulimit -f 4 &&", ["bump", "JWT_SECRET", "--stack", "production", "--base-file", "base.yaml"]);
         expect([r.code, r.stderr]).toEqual([2, `rekey: could not write ${join(dir, "Pulumi.production.yaml")} (EFBIG): it is left as it was\n`]);
         expect(readFileSync(join(dir, "Pulumi.production.yaml"), "utf8")).toBe(PRODUCTION);
-        expect(readdirSync(dir).sort()).toEqual(["Pulumi.production.yaml", "base.yaml"]);
+        expect(readdirSync(dir).sort()).toEqual(["Pulumi.production.yaml", "Pulumi.yaml", "base.yaml"]);
     });
 
     test("a symlinked stack file stays a symlink and its target gets the edit, with the target's mode", () => {
-        const dir = workdir({ "base.yaml": PRODUCTION }, false);
+        const dir = workdir({ "Pulumi.yaml": "name: rekey\nruntime: nodejs\n", "base.yaml": PRODUCTION }, false);
         mkdirSync(join(dir, "stacks"));
         writeFileSync(join(dir, "stacks", "production.yaml"), PRODUCTION);
         chmodSync(join(dir, "stacks", "production.yaml"), 0o640);

@@ -364,7 +364,7 @@ const DEEP_CASES: InvalidCase[] = [
     {
         title: "a secret's impact nested 3,000 deep",
         config: secrets({ A: { ...ok, impact: nested(3000) } }),
-        expect: { subject: "secret A", field: "impact", reason: /^expected string, got a list$/ },
+        expect: { subject: "secret A", field: "impact", reason: /^expected string, got a list of 1 item$/ },
     },
     {
         title: "a store nested 3,000 deep",

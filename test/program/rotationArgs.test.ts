@@ -151,7 +151,7 @@ describe("plain args a program can get wrong are refused naming the arg, before 
         ["a class instance as secrets", () => ({ secrets: new Inventory() }), /  - args\.secrets: expected a map \(a plain object\) of secrets, got an instance of Inventory/],
         ["a Date as defaults", () => ({ secrets: {}, defaults: new Date() }), /  - args\.defaults: expected a map \(a plain object\), got a Date/],
         ["a function as consumers", () => ({ secrets: {}, consumers: () => ({}) }), /  - args\.consumers: expected a map \(a plain object\) of consumers, got a function/],
-        ["a list as secrets", () => ({ secrets: [{ epoch: 0 }] }), /  - args\.secrets: expected a map \(a plain object\) of secrets, got a list/],
+        ["a list as secrets (named as the planner names a list in a stack file)", () => ({ secrets: [{ epoch: 0 }] }), /  - rekey:secrets: expected a map of secrets, got a list of 1 item/],
         ["a Map deep in a secret", () => ({ secrets: { A: { epoch: 0, generate: new Map([["encoding", "hex"]]) } } }), /  - args\.secrets, field A\.generate: got a Map: an arg holds strings, numbers, booleans, lists and plain objects only/],
         ["a list as supplied", () => ({ secrets: {}, supplied: ["x"] }), /  - args\.supplied: expected a map of names to secret strings, got a list/],
         ["a Map as supplied", () => ({ secrets: {}, supplied: new Map([["A", "x"]]) }), /  - args\.supplied: expected a map of names to secret strings, got a Map/],

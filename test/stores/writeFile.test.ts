@@ -33,7 +33,11 @@ const shells: Shell[] = [
 ];
 
 function write(shell: Shell, kind: "dotenv" | "file", path: string, stdin: string, extra: string[] = [], incident = false) {
-    const r = spawnSync(shell.argv[0], [...shell.argv.slice(1), "-c", WRITE_FILE_SCRIPT, "rekey-write", ...(incident ? ["--incident"] : []), kind, path, ...extra], {
+    // At an incident, the command line the program runs (writeFileCommand): the writer, then the backup's removal.
+    const argv = incident
+        ? ["-c", writeFileCommand(kind, path, { mode: extra[0], owner: extra[1], incident: true })]
+        : ["-c", WRITE_FILE_SCRIPT, "rekey-write", kind, path, ...extra];
+    const r = spawnSync(shell.argv[0], [...shell.argv.slice(1), ...argv], {
         input: stdin,
         env: shell.env,
         encoding: "utf8",
@@ -153,7 +157,7 @@ MCP_TOKEN='new-mcp'
             expect(readFileSync(`${f}.rekey-backup`, "utf8")).toBe(value);
         });
 
-        test("--incident keeps no backup and removes the one an earlier run kept, also when the content is already the new one", () => {
+        test("at an incident (writeFileCommand) no backup is left, and the one an earlier run kept is removed the one an earlier run kept, also when the content is already the new one", () => {
             const env = join(dir, ".env");
             writeFileSync(env, "A='before'\nKEEP=1\n");
             write(shell, "dotenv", env, dotenvInput([["A", "leaked"]]));

@@ -1,12 +1,12 @@
 # rekey store writer: replaces one file atomically. POSIX sh and awk only (dash, busybox
 # sh, bash). Values arrive on stdin, never in argv.
 #
-#   sh -c "$script" rekey-write [--incident] dotenv PATH
+#   sh -c "$script" rekey-write dotenv PATH
 #       stdin: "rekey-dotenv-v1", then one KEY=VALUE line per managed key. Replaces the
 #       lines of those keys (the first occurrence; later duplicates are dropped so that
 #       they cannot override it), keeps every other line, comment and the order, and
 #       appends keys the file does not have yet.
-#   sh -c "$script" rekey-write [--incident] file PATH [MODE] [OWNER]
+#   sh -c "$script" rekey-write file PATH [MODE] [OWNER]
 #       stdin: the exact content of the file.
 #
 # The new content goes to a temporary file in the same directory, made as a copy of the
@@ -15,20 +15,7 @@
 # file is kept as PATH.rekey-backup. When the content is unchanged nothing is touched. A
 # missing directory is created with mode 0700. A temporary file left by a killed writer
 # is removed by the next run.
-#
-# --incident: the old content holds a leaked value, so no copy of it may outlive the run.
-# No backup is made, and the one an earlier run kept (it holds the value before, which the
-# leaked file held as the previous one) is removed before the rename. The rename alone
-# keeps the path whole, so a writer killed at any point leaves the complete old or new file
-# at PATH, and nothing else holding the old content but a temporary file, which the next
-# run removes. The removal happens even when the content is already the new one (a
-# re-run after a failure).
 set -eu
-incident=
-if [ "${1:-}" = --incident ]; then
-    incident=1
-    shift
-fi
 kind=$1
 target=$2
 mode=${3:-}
@@ -124,14 +111,13 @@ esac
 
 [ -z "$mode" ] || chmod "$mode" "$tmp"
 [ -z "$owner" ] || chown "$owner" "$tmp"
-[ -z "$incident" ] || rm -f "$backup"
 if [ "$old" != /dev/null ] && cmp -s "$tmp" "$target"; then
     [ -z "$mode" ] || chmod "$mode" "$target"
     [ -z "$owner" ] || chown "$owner" "$target"
     echo "rekey: $target unchanged"
     exit 0
 fi
-if [ "$old" != /dev/null ] && [ -z "$incident" ]; then
+if [ "$old" != /dev/null ]; then
     ln -f "$target" "$backup" 2>/dev/null || cp -p "$target" "$backup"
 fi
 mv -f "$tmp" "$target"
