@@ -1,4 +1,4 @@
-// The four commands of ../shared/CONTRACT.md section 3, on one stack file. Each returns what
+// The four commands of the public contract (section 3), on one stack file. Each returns what
 // it prints and its exit code; main.ts wires them to the argument parser.
 import { execFileSync } from "child_process";
 import { basename, dirname } from "path";

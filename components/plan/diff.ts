@@ -205,6 +205,17 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const headConsumers = new Set(head.consumers.map((c) => c.name));
     const consumersRemoved = (base?.consumers ?? []).map((c) => c.name).filter((n) => !headConsumers.has(n));
 
+    // A secret that names consumers but has no store: they restart for it (its epoch and value
+    // are in their triggers) yet read it nowhere. Warned when this change restarts one for it.
+    for (const h of head.secrets) {
+        if (h.stores.length || !h.consumers.length) continue;
+        const forIt = (c: RotationDiff["consumers"][number]) =>
+            !baseDeps.has(c.name) || c.because.some((b) => b === cause.get(h.name) || b === `now reads ${h.name}`);
+        if (consumers.some((c) => h.consumers.includes(c.name) && forIt(c))) {
+            warnings.push(`${h.name}: ${h.consumers.join(", ")} restart for it, but it has no store, so they restart for a value they cannot read; give it a store, or remove them from its consumers`);
+        }
+    }
+
     const restarted = new Set(consumers.map((c) => c.name));
     const finalize: RotationDiff["finalize"] = [];
     for (const h of head.secrets) {

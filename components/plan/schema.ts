@@ -1,4 +1,4 @@
-// Shapes of the `rekey:*` stack configuration (CONTRACT.md §1). Only types, required
+// Shapes of the `rekey:*` stack configuration (the public contract, §1). Only types, required
 // fields and unknown keys are checked here; rules that relate fields to each other live
 // in validate.ts so that every problem is reported with the secret and field it concerns.
 import { z } from "zod";
