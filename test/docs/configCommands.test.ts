@@ -49,13 +49,18 @@ export interface ConfigCommand {
 /**
  * Every `pulumi config set|rm|get` in `text`: its line and its key argument, the first
  * token after the verb that is not a flag (nor a valued flag's value). A command ends at a
- * backtick (Markdown code span, template literal) or at the end of its line.
+ * backtick (Markdown code span, template literal) or at the end of its line, unless that line
+ * ends on a flag: then the command goes on in the next line (wrapped prose, or a wrapped
+ * comment with its `#`, `//`, `*` or `>` left out), which is still scanned for commands of
+ * its own.
  */
 export function configCommands(text: string): ConfigCommand[] {
     const found: ConfigCommand[] = [];
-    for (const m of text.matchAll(/pulumi\s+config\s+(set|rm|get)\b([^`\n]*)/g)) {
+    for (const m of text.matchAll(/pulumi\s+config\s+(set|rm|get)\b([^`\n]*)(?=(\n[ \t]*(?:#|\/\/|\*|>)?([^`\n]*))?)/g)) {
         const line = text.slice(0, m.index).split("\n").length;
-        const tokens = m[2].trim().split(/\s+/).filter((t) => t !== "");
+        const first = m[2].trim().split(/\s+/).filter((t) => t !== "");
+        const wraps = m[3] !== undefined && first.length > 0 && first[first.length - 1].startsWith("-");
+        const tokens = wraps ? [...first, ...m[4].trim().split(/\s+/).filter((t) => t !== "")] : first;
         let key: string | undefined;
         for (let i = 0; i < tokens.length; i++) {
             const t = tokens[i];
@@ -66,7 +71,7 @@ export function configCommands(text: string): ConfigCommand[] {
             key = t.replace(/[,.;:)]+$/, "").replace(/^['"]|['"]$/g, "");
             break;
         }
-        found.push({ line, command: m[0].trim(), key });
+        found.push({ line, command: (wraps ? m[0] + m[3] : m[0]).replace(/\s+/g, " ").trim(), key });
     }
     return found;
 }
@@ -91,6 +96,10 @@ describe("configCommands (the scanner)", () => {
             "`… | pulumi config set --secret --path rekey:supplied.B`, then",
             "`pulumi config rm --path 'supplied.${n}'`",
             "the `pulumi config rm` line; `pulumi config set --secret`,",
+            "  # then pulumi config set --secret --path",
+            "  #   'supplied.C' < file",
+            "and pulumi config get",
+            "the rest of a sentence",
         ].join("\n");
         expect(configCommands(text).map((c) => [c.line, c.key])).toEqual([
             [1, "supplied.A"],
@@ -99,6 +108,8 @@ describe("configCommands (the scanner)", () => {
             [4, "supplied.${n}"],
             [5, undefined],
             [5, undefined],
+            [6, "supplied.C"],
+            [8, undefined],
         ]);
     });
 
