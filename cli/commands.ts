@@ -168,7 +168,7 @@ export function bump(project: Project, stack: string, names: string[], o: BumpOp
             }
             const before = b.file?.ciphertexts.get(name);
             if (before !== undefined && before === s.file.ciphertexts.get(name)) {
-                const how = `set the new value first with pulumi config set --secret --path 'supplied.${name}', then bump it`;
+                const how = `set the new value first with pulumi config set --secret --path 'rekey:supplied.${name}', then bump it`;
                 if (!o.all) throw new CliError(`${name} is supplied and its encrypted value is the same as at ${b.label}: ${how}`);
                 notes.push(`not bumped: ${name} (supplied), whose encrypted value is the same as at ${b.label}; to rotate it, ${how}`);
                 continue;
@@ -189,7 +189,7 @@ export function bump(project: Project, stack: string, names: string[], o: BumpOp
     const lines = edits.flatMap((e) => [
         `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident === undefined ? "" : e.revokeFirst ? ", incident: no overlap, revoked first (before the consumers restart: they fail until then)" : ", incident: no overlap (rekey plan says when the old value stops working)"}`,
         ...(adopted.has(e.name)
-            ? [`${e.name}: adopt removed (epoch ${e.epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${e.name} is no longer read, delete it with pulumi config rm --path 'supplied.${e.name}'`]
+            ? [`${e.name}: adopt removed (epoch ${e.epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${e.name} is no longer read, delete it with pulumi config rm --path 'rekey:supplied.${e.name}'`]
             : []),
     ]);
     lines.push(`${restartSummary(diff)}; rekey plan --stack ${stack} shows the whole rotation`);

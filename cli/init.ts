@@ -110,7 +110,7 @@ config:
   #     kubernetes: { deployment: api, namespace: myapp }
   #     verify: { url: https://api.example.com/health, expectStatus: 200 }
   # A vendor's key is supplied, not generated:
-  #   pulumi config set --secret --path 'supplied.VENDOR_API_KEY' --stack ${stack}
+  #   pulumi config set --secret --path 'rekey:supplied.VENDOR_API_KEY' --stack ${stack}
 `;
 }
 

@@ -158,7 +158,7 @@ function dueRow(stack: string, e: DueEntry): string {
     const last = e.rotatedAt ? `rotated ${e.rotatedAt}` : "never recorded";
     const how =
         e.source === "supplied"
-            ? `reminder: get a new value from its issuer, pulumi config set --secret --path 'supplied.${e.name}', then rekey bump ${e.name} --stack ${stack}`
+            ? `reminder: get a new value from its issuer, pulumi config set --secret --path 'rekey:supplied.${e.name}', then rekey bump ${e.name} --stack ${stack}`
             : `rekey bump ${e.name} --stack ${stack}`;
     return `- **${e.name}**${e.source === "supplied" ? " (supplied)" : ""}: ${when} (${last}, every ${e.cadenceDays} days). ${how}`;
 }

@@ -188,7 +188,7 @@ export function parseStackFile(text: string, label: string, project: string): St
         if (secureText(value) !== undefined) {
             throw new CliError(
                 `${label}: ${key} is encrypted as one value, so its names cannot be read without decrypting; ` +
-                    `set each entry with pulumi config set --secret --path '${section}.NAME'`,
+                    `set each entry with pulumi config set --secret --path 'rekey:${section}.NAME'`,
             );
         }
         if (!value || typeof value !== "object" || Array.isArray(value)) continue;

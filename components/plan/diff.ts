@@ -130,7 +130,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 } else if (epochMoved) {
                     // The epoch is in the restart triggers: consumers restart, with the same value.
                     cause.set(h.name, `${h.name}${epochText} (same supplied value)`);
-                    warnings.push(`${h.name}: the epoch changed but the encrypted value did not; set the new value with pulumi config set --secret --path 'supplied.${h.name}'`);
+                    warnings.push(`${h.name}: the epoch changed but the encrypted value did not; set the new value with pulumi config set --secret --path 'rekey:supplied.${h.name}'`);
                 }
                 break;
             case "derive": {
@@ -232,8 +232,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const adoptedBefore = new Set((base?.secrets ?? []).filter((s) => s.adopt).map((s) => s.name));
     const notes = head.unusedSupplied.map((n) =>
         adoptedBefore.has(n)
-            ? `rekey:supplied.${n} is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'supplied.${n}'`
-            : `rekey:supplied.${n} is not read (${n} is generated and does not adopt it): delete it with pulumi config rm --path 'supplied.${n}'`,
+            ? `rekey:supplied.${n} is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'rekey:supplied.${n}'`
+            : `rekey:supplied.${n} is not read (${n} is generated and does not adopt it): delete it with pulumi config rm --path 'rekey:supplied.${n}'`,
     );
     const incidents = secrets.rotated
         .filter((r) => r.to === r.from + 1 && after.get(r.name)!.incident !== null)

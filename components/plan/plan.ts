@@ -59,7 +59,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         problems.add(`rekey:${bareName(k)}`, "", secretSettingsReason("an encrypted value", "rekey:supplied"));
     }
     for (const k of raw.plaintextKeys ?? []) {
-        problems.add(`rekey:${bareName(k)}`, "", `holds plaintext: set every value with pulumi config set --secret --path '${k}.NAME'`);
+        problems.add(`rekey:${bareName(k)}`, "", `holds plaintext: set every value with pulumi config set --secret --path 'rekey:${k}.NAME'`);
     }
     // An encrypted section is refused by its key alone. Its content was decrypted (the
     // program) or is ciphertext (the CLI), and rawConfigOf has already left it out: nothing
@@ -126,7 +126,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
                     problems.add(subject, "adopt", `is valid only at epoch 0 (the value in use before rekey), and this secret is at epoch ${s.epoch}: remove the adopt line (rekey bump from epoch 0 removes it)`);
                 }
                 if (!supplied.has(name)) {
-                    problems.add(subject, "adopt", `needs the value in use today in rekey:supplied.${name}: set it with pulumi config set --secret --path 'supplied.${name}'`);
+                    problems.add(subject, "adopt", `needs the value in use today in rekey:supplied.${name}: set it with pulumi config set --secret --path 'rekey:supplied.${name}'`);
                 }
             }
         } else if (s.supplied) {
@@ -135,7 +135,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
                 problems.add(
                     subject,
                     "supplied",
-                    `no value in rekey:supplied.${name}: set it with pulumi config set --secret --path 'supplied.${name}'`,
+                    `no value in rekey:supplied.${name}: set it with pulumi config set --secret --path 'rekey:supplied.${name}'`,
                 );
             }
             if (s.keepPrevious) problems.add(subject, "keepPrevious", "a supplied secret has no previous value rekey could restore");
@@ -271,7 +271,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
     }
     for (const h of usedHosts) {
         if (hosts.has(h) && !hostKeys.has(h)) {
-            problems.add(`host ${h}`, "", `no SSH private key: set it with pulumi config set --secret --path 'hostKeys.${h}' < key`);
+            problems.add(`host ${h}`, "", `no SSH private key: set it with pulumi config set --secret --path 'rekey:hostKeys.${h}' < key`);
         }
     }
     const deriveOrder = topologicalOrder([...secretCfgs.keys()], (n) => deriveInputs.get(n) ?? []);

@@ -65,7 +65,7 @@ test("rekey bump from epoch 0 removes the adopt line (block and flow style), kee
     const r = rekey(dir, "bump", "SIGNING_KEY", "WEBHOOK_KEY", "--stack", "production", "--date", "2026-11-20");
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout).toContain(
-        "SIGNING_KEY: adopt removed (epoch 1 is generated; the stack's state keeps the adopted value): rekey:supplied.SIGNING_KEY is no longer read, delete it with pulumi config rm --path 'supplied.SIGNING_KEY'",
+        "SIGNING_KEY: adopt removed (epoch 1 is generated; the stack's state keeps the adopted value): rekey:supplied.SIGNING_KEY is no longer read, delete it with pulumi config rm --path 'rekey:supplied.SIGNING_KEY'",
     );
     expect(lineChanges(ADOPTED, read(dir, FILE))).toEqual({
         removed: [
@@ -84,8 +84,8 @@ test("rekey bump from epoch 0 removes the adopt line (block and flow style), kee
     expect(plan.hooks.map((h: { secret: string }) => h.secret)).toEqual(["SIGNING_KEY"]);
     expect(plan.consumers.map((c: { name: string }) => c.name)).toEqual(["api"]);
     expect(plan.notes).toEqual([
-        "rekey:supplied.SIGNING_KEY is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'supplied.SIGNING_KEY'",
-        "rekey:supplied.WEBHOOK_KEY is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'supplied.WEBHOOK_KEY'",
+        "rekey:supplied.SIGNING_KEY is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'rekey:supplied.SIGNING_KEY'",
+        "rekey:supplied.WEBHOOK_KEY is no longer read: once epoch 0 was deployed, the stack's state holds the adopted value (the previous value while keepPrevious keeps it). Delete the copy: pulumi config rm --path 'rekey:supplied.WEBHOOK_KEY'",
     ]);
     expect(rekey(dir, "plan", "--stack", "production").stdout).toContain("#### Notes\n- rekey:supplied.SIGNING_KEY is no longer read");
 

@@ -70,7 +70,7 @@ describe("rekey bump", () => {
         expect(refused.stderr).toBe(
             "rekey: STRIPE_API_KEY is supplied and its encrypted value is the same as at main (merge base " +
                 refused.stderr.match(/merge base ([0-9a-f]{7})/)![1] +
-                "): set the new value first with pulumi config set --secret --path 'supplied.STRIPE_API_KEY', then bump it\n",
+                "): set the new value first with pulumi config set --secret --path 'rekey:supplied.STRIPE_API_KEY', then bump it\n",
         );
         expect(read(dir, SHOP)).toBe(fixture(SHOP));
         const oldCipher = fixture(SHOP).match(/STRIPE_API_KEY:\n\s+secure: (\S+)/)![1];
@@ -105,7 +105,7 @@ describe("rekey bump", () => {
             "DB_PASSWORD: epoch 5 → 6, rotatedAt 2026-11-21",
             "WEBHOOK_KEY: epoch 1 → 2, rotatedAt 2026-11-21",
         ]);
-        expect(r.stderr).toMatch(/^rekey: not bumped: STRIPE_API_KEY \(supplied\), whose encrypted value is the same as at .*; to rotate it, set the new value first with pulumi config set --secret --path 'supplied\.STRIPE_API_KEY', then bump it\nrekey: not bumped: MAIL_API_KEY \(supplied\), .*\n$/);
+        expect(r.stderr).toMatch(/^rekey: not bumped: STRIPE_API_KEY \(supplied\), whose encrypted value is the same as at .*; to rotate it, set the new value first with pulumi config set --secret --path 'rekey:supplied\.STRIPE_API_KEY', then bump it\nrekey: not bumped: MAIL_API_KEY \(supplied\), .*\n$/);
         expect(lineChanges(fixture(SHOP), read(dir, SHOP)).added).toEqual([
             "      epoch: 4",
             '      rotatedAt: "2026-11-21"',

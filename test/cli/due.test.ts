@@ -22,7 +22,7 @@ describe("rekey due", () => {
         const md = rekey(dir(), "due", "--stack", "shop", "--today", "2026-12-20", "--within", "30").stdout;
         expect(md).toContain("- **SESSION_SECRET**: due 2026-10-30, 51 days ago (rotated 2026-08-01, every 90 days). rekey bump SESSION_SECRET --stack shop");
         expect(md).toContain(
-            "- **STRIPE_API_KEY** (supplied): due 2027-01-15, in 26 days (rotated 2026-01-15, every 365 days). reminder: get a new value from its issuer, pulumi config set --secret --path 'supplied.STRIPE_API_KEY', then rekey bump STRIPE_API_KEY --stack shop",
+            "- **STRIPE_API_KEY** (supplied): due 2027-01-15, in 26 days (rotated 2026-01-15, every 365 days). reminder: get a new value from its issuer, pulumi config set --secret --path 'rekey:supplied.STRIPE_API_KEY', then rekey bump STRIPE_API_KEY --stack shop",
         );
     });
 

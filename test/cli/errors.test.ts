@@ -93,7 +93,7 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
         const oneBlob = fixture(SHOP).replace(/  rekey:supplied:\n[\s\S]*$/, "  rekey:supplied:\n    secure: v1:AAAAAAAAAAAAAAAA:AAAA\n");
         const dir = workdir({ [SHOP]: oneBlob }, false);
         expect(rekey(dir, "due", "--stack", "shop").stderr).toBe(
-            "rekey: Pulumi.shop.yaml: rekey:supplied is encrypted as one value, so its names cannot be read without decrypting; set each entry with pulumi config set --secret --path 'supplied.NAME'\n",
+            "rekey: Pulumi.shop.yaml: rekey:supplied is encrypted as one value, so its names cannot be read without decrypting; set each entry with pulumi config set --secret --path 'rekey:supplied.NAME'\n",
         );
     });
 

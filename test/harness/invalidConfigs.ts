@@ -578,7 +578,7 @@ export const INVALID_CASES: InvalidCase[] = [
     {
         title: "adopt without the value in use",
         config: secrets({ K: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, adopt: true } }),
-        expect: { subject: "secret K", field: "adopt", reason: /^needs the value in use today in rekey:supplied\.K: set it with pulumi config set --secret --path 'supplied\.K'$/ },
+        expect: { subject: "secret K", field: "adopt", reason: /^needs the value in use today in rekey:supplied\.K: set it with pulumi config set --secret --path 'rekey:supplied\.K'$/ },
     },
     {
         title: "adopt on a supplied secret",
