@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
 import type { Output } from "./commands";
 import { CliError, internalErrorMessage } from "./errors";
-import { escapeBidi } from "./shownText";
+import { escapeUnsafe } from "./shownText";
 
 // Each command's module is loaded when the command runs, so that --version and help load
 // no planner (zod) and status and due no yaml document package: start-up is most of what
@@ -145,8 +145,8 @@ function program(io: Io, done: (o: Output) => void): Command {
 
 /** Runs one command line (without `node rekey`); returns the exit code. */
 export function runCli(argv: string[], ioRaw: Io): number {
-    // Everything printed, the messages too, shows bidi controls escaped (shownText.ts).
-    const io: Io = { ...ioRaw, stdout: (t) => ioRaw.stdout(escapeBidi(t)), stderr: (t) => ioRaw.stderr(escapeBidi(t)) };
+    // Everything printed, the messages too, shows bidi and terminal controls escaped (shownText.ts).
+    const io: Io = { ...ioRaw, stdout: (t) => ioRaw.stdout(escapeUnsafe(t)), stderr: (t) => ioRaw.stderr(escapeUnsafe(t)) };
     const noCommand = () => {
         io.stderr("rekey: name a command: bump, rollback, plan, due, status, import or init (rekey --help)\n");
         return 2;

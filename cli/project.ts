@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from "fs";
 import { CORE_SCHEMA, YAMLException, load } from "js-yaml";
 import { dirname, join, resolve } from "path";
-import { CliError } from "./errors";
+import { CliError, withoutQuoted } from "./errors";
 
 export interface Project {
     /** Where rekey runs (`-C DIR`, else the current directory): --base-file and --out are relative to it. */
@@ -89,7 +89,7 @@ export function findProject(cwd: string): Project {
         top = load(text, { schema: CORE_SCHEMA, filename: file });
     } catch (e) {
         if (!(e instanceof YAMLException)) throw e;
-        throw new CliError(`${file} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason}`);
+        throw new CliError(`${file} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${withoutQuoted(e.reason)}`);
     }
     const o = (top && typeof top === "object" && !Array.isArray(top) ? top : {}) as Record<string, unknown>;
     const problems: string[] = [];

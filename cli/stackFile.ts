@@ -18,7 +18,7 @@ import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
 import { engineReadingProblem, mayBeTypedKey, readerProblem, typedKeyProblem, yamlDocuments } from "./engineYaml";
-import { CliError, internalErrorMessage } from "./errors";
+import { CliError, internalErrorMessage, withoutQuoted } from "./errors";
 import { Project, STACK_NAME, stackFileName, stackOf, stackPath } from "./project";
 
 export { STACK_NAME };
@@ -161,7 +161,7 @@ export function parseStackFile(text: string, label: string, project: string): St
         top = load(text, { schema: CORE_SCHEMA, filename: label });
     } catch (e) {
         if (!(e instanceof YAMLException)) throw e;
-        throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason}`);
+        throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${withoutQuoted(e.reason)}`);
     }
     const typedKey = checkSize(top, label);
     let doc: Document.Parsed | undefined;

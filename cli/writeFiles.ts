@@ -35,11 +35,13 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "pat
 import { CliError } from "./errors";
 
 /**
- * Pulumi's own files: Pulumi.yaml, Pulumi.yml, every Pulumi.<stack>.yaml/.yml, and the
- * PulumiPlugin/PulumiPolicy project files; any case, since a case-insensitive file system
- * (macOS, Windows) opens Pulumi.yaml for PULUMI.YAML.
+ * Pulumi's own files: Pulumi.yaml, Pulumi.yml, Pulumi.json (the CLI tries Pulumi.json first:
+ * sdk/go/common/encoding/marshal.go `Exts`, workspace/paths.go `findProjectInDir`, so a
+ * Pulumi.json written beside Pulumi.yaml would become the project), every
+ * Pulumi.<stack>.yaml/.yml/.json, and the PulumiPlugin/PulumiPolicy project files; any case,
+ * since a case-insensitive file system (macOS, Windows) opens Pulumi.yaml for PULUMI.YAML.
  */
-export const PULUMI_FILE = /^pulumi[^/\\]*\.ya?ml$/i;
+export const PULUMI_FILE = /^pulumi[^/\\]*\.(ya?ml|json)$/i;
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
@@ -168,7 +170,7 @@ export function writeOneFile(path: string, text: string, o: OneFileOptions): voi
         throw refuse(errno(e) === "ENOENT" ? "is in a directory that does not exist" : `cannot be reached: ${errno(e) ?? (e as Error).message}`);
     }
     const target = join(dir, basename(path));
-    if (PULUMI_FILE.test(basename(target))) throw refuse("is named like a Pulumi project or stack file (Pulumi*.yaml, Pulumi*.yml, any case), which rekey never writes");
+    if (PULUMI_FILE.test(basename(target))) throw refuse("is named like a Pulumi project or stack file (Pulumi*.yaml, Pulumi*.yml, Pulumi*.json, any case), which rekey never writes");
     const st = lstatOrNull(target);
     if (st) {
         if (st.isSymbolicLink()) throw refuse(`is a symlink (to ${resolveLink(target)}): rekey writes no file through a symlink; name the file itself`);

@@ -24,7 +24,8 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "[::ffff:7f00:1]"])
  * - Addresses take the canonical form of the WHATWG URL host parser, which reads IPv4 the
  *   way inet_aton does, as getaddrinfo (libpq, redis-cli) does: `127.1`, `0x7f.0.0.1` and
  *   `127.0.0.1` are one address, as are `::1`, `[::1]` and `0:0:0:0:0:0:0:1`.
- * - localhost, 127.0.0.1, ::1 and ::ffff:127.0.0.1 are one server: the local one.
+ * - localhost, ::1, every address of 127.0.0.0/8, 0.0.0.0 and :: are one server: the local
+ *   one (LOCAL_ADDRESS); an IPv4-mapped IPv6 address is its IPv4 address.
  * A host with a `%` (an IPv6 zone) is kept as written. Two different names of one server (a
  * DNS alias, the machine's own name) cannot be told apart without resolving them: the
  * planner resolves nothing.
@@ -39,8 +40,24 @@ export function canonicalServerHost(host: string): string {
     } catch {
         canonical = bare.toLowerCase();
     }
-    return LOOPBACK.has(canonical) ? "localhost" : canonical;
+    const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(canonical);
+    if (mapped) {
+        // An IPv4-mapped IPv6 address is the IPv4 address (RFC 4291 2.5.5.2): the parser writes it in hex.
+        const [hi, lo] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
+        canonical = [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+    }
+    return LOOPBACK.has(canonical) || LOCAL_ADDRESS.test(canonical) ? "localhost" : canonical;
 }
+
+/**
+ * Addresses that reach this machine whatever it binds: the whole loopback network
+ * 127.0.0.0/8 (Linux answers every address of it on lo), and the unspecified addresses
+ * 0.0.0.0 and :: (a connection to them goes to the local host; `0` is 0.0.0.0). A server
+ * bound to 0.0.0.0 answers on each, so they are one server. The price: two servers on one
+ * port bound to two loopback addresses are taken as one, and two secrets setting one role
+ * on them are refused, which is the safe side.
+ */
+const LOCAL_ADDRESS = /^(127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::\])$/;
 
 /** host:port as written, an IPv6 address in brackets. */
 function shown(host: string, port: number): string {

@@ -223,3 +223,27 @@ describe("bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061
         expect(rb.stderr).toContain(`leaked ${ESCAPED}`);
     });
 });
+
+// Double-quoted YAML escapes (`"\e[2J"`, `"\r"`, `"\x9b"`) write terminal controls that both
+// YAML readers accept: printed raw, an impact line could clear or recolour what a reviewer
+// reads, or hide the start of a line behind a carriage return.
+test("terminal controls from a double-quoted impact (ESC, CR, BEL, BS, C1 CSI) are printed escaped by plan and status, and plan's JSON decodes to the exact text", () => {
+    const text = fixture(SHOP).replace("      impact: Sessions older than the previous rotation end.\n", '      impact: "before\\e[2J\\e[31mFAKE\\rafter\\a\\b\\x9b1m end"\n');
+    const dir = workdir({ [SHOP]: text });
+    expect(rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop").code).toBe(0);
+    const outputs = [rekey(dir, "plan", "--stack", "shop"), rekey(dir, "plan", "--stack", "shop", "--json"), rekey(dir, "status", "--stack", "shop"), rekey(dir, "status", "--stack", "shop", "--json")];
+    for (const o of outputs) {
+        expect(o.code).toBe(0);
+        expect(o.stdout + o.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
+    // Markdown turns the carriage return into a space (one line per item); the rest is escaped.
+    for (const o of [outputs[0]]) {
+        expect(o.stdout).toContain("before\\u001B[2J\\u001B[31mFAKE");
+        expect(o.stdout).toContain("after\\u0007\\u0008\\u009B1m end");
+    }
+    // The plan's JSON still decodes to the exact text.
+    const found: string[] = [];
+    JSON.parse(outputs[1].stdout, (_k, v) => (typeof v === "string" && v.includes("FAKE") && found.push(v), v));
+    expect(found.some((v) => v.includes("before\u001b[2J\u001b[31mFAKE\rafter\u0007\b\u009b1m end"))).toBe(true);
+});
+

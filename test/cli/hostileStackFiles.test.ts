@@ -132,3 +132,22 @@ test("a pipe, a device, a directory or a dangling symlink named like a stack fil
     expect(all.code).toBe(0);
     expect(JSON.parse(all.stdout).stacks.map((s: { stack: string }) => s.stack)).toEqual(["linked", "shop"]);
 });
+
+// js-yaml's reasons quote the input (lib/loader.js: `unidentified alias "…"`, `unknown tag !<…>`,
+// `tag name is malformed: …`), and an unquoted value starting with `*` or `!` is an alias or a
+// tag: a pasted password was printed in the refusal, in every command and in --json.
+test.each([
+    ["an alias", "  app:dbPassword: *Xk9-live-Pa55w0rdMARK\n", /line \d+, column \d+: unidentified alias "…"$/],
+    ["a tag", "  rekey:supplied:\n    API_TOKEN: !ghp_R3alT0kenValueMARK\n", /line \d+, column \d+: unknown tag !<…>$/],
+    ["a verbatim tag", "  app:x: !<Hunter2pwMARK> x\n", /unknown tag !<…>$/],
+    ["a malformed tag name", "  app:x: !a%zzMARK x\n", /column \d+: /],
+])("a YAML error on %s names line and column, never the text it quotes", (_, line, reason) => {
+    const dir = workdir({ [SHOP]: fixture(SHOP).replace("config:\n", `config:\n${line}`), "Pulumi.other.yaml": fixture(SHOP) });
+    for (const args of [["status", "--stack", "shop"], ["due", "--all-stacks"], ["status", "--all-stacks", "--json"], ["plan", "--stack", "shop", "--json"]]) {
+        const r = rekey(dir, ...args);
+        expect(r.code).toBe(2);
+        expect(r.stdout + r.stderr).not.toMatch(/MARK/);
+        expect(r.stderr).toMatch(/Pulumi\.shop\.yaml is not valid YAML: line \d+, column \d+: /);
+    }
+    expect(rekey(dir, "status", "--stack", "shop").stderr.trim()).toMatch(reason);
+});

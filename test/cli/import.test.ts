@@ -147,7 +147,7 @@ function snapshot(dir: string): Record<string, string> {
     return out;
 }
 
-const NAMED_LIKE_PULUMI = "is named like a Pulumi project or stack file (Pulumi*.yaml, Pulumi*.yml, any case), which rekey never writes";
+const NAMED_LIKE_PULUMI = "is named like a Pulumi project or stack file (Pulumi*.yaml, Pulumi*.yml, Pulumi*.json, any case), which rekey never writes";
 
 test.each([
     ["Pulumi.production.yaml", NAMED_LIKE_PULUMI], // the stack file it just read
@@ -157,6 +157,8 @@ test.each([
     ["Pulumi.yml", NAMED_LIKE_PULUMI], // not there: it would become the project file
     ["Pulumi.new.yaml", NAMED_LIKE_PULUMI], // not there: it would become a stack
     ["PulumiPlugin.yaml", NAMED_LIKE_PULUMI],
+    ["Pulumi.json", NAMED_LIKE_PULUMI], // not there: the Pulumi CLI tries Pulumi.json first, so it would become the project
+    ["pulumi.production.JSON", NAMED_LIKE_PULUMI],
     ["sub/../Pulumi.production.yaml", NAMED_LIKE_PULUMI],
     ["here/Pulumi.production.yaml", NAMED_LIKE_PULUMI], // here is a symlink to the project directory
     ["alias.json", "is a symlink (to DIR/Pulumi.production.yaml): rekey writes no file through a symlink; name the file itself"],

@@ -12,16 +12,16 @@ const plans = (secrets: Record<string, unknown>) => planRotation(rawConfig({ "re
 
 describe("one server: the host as psql and redis-cli would reach it", () => {
     test.each([
-        ["localhost", ["LOCALHOST", "localhost.", "127.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "::1", "[::1]", "0:0:0:0:0:0:0:1", "[::ffff:127.0.0.1]"]],
+        ["localhost", ["LOCALHOST", "localhost.", "127.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "::1", "[::1]", "0:0:0:0:0:0:0:1", "[::ffff:127.0.0.1]", "127.0.0.2", "127.255.0.1", "0", "0.0.0.0", "::", "[::]", "::ffff:7f00:2"]],
         ["db.example.com", ["DB.Example.COM", "db.example.com."]],
-        ["10.0.0.5", ["10.0.0.5", "10.0.5", "012.0.0.5"]],
+        ["10.0.0.5", ["10.0.0.5", "10.0.5", "012.0.0.5", "::ffff:10.0.0.5", "[::ffff:a00:5]"]],
         ["[2001:db8::1]", ["2001:DB8:0:0:0:0:0:1", "[2001:db8::1]"]],
     ])("%s", (canonical, spellings) => {
         for (const s of spellings) expect({ s, is: canonicalServerHost(s) }).toEqual({ s, is: canonical });
     });
 
-    test("different servers stay apart: other loopback addresses, other names, an IPv6 zone kept as written", () => {
-        const hosts = ["localhost", "127.0.0.2", "db", "db1", "db.example.com", "10.0.0.5", "[2001:db8::2]", "fe80::1%eth0", "fe80::1%eth1"];
+    test("different servers stay apart: other names and addresses, an IPv6 zone kept as written (every loopback address is the local server)", () => {
+        const hosts = ["localhost", "128.0.0.1", "db", "db1", "db.example.com", "10.0.0.5", "[2001:db8::2]", "fe80::1%eth0", "fe80::1%eth1"];
         expect(new Set(hosts.map(canonicalServerHost)).size).toBe(hosts.length);
     });
 });
