@@ -62,13 +62,14 @@ export function findProjectFile(start: string): string | null {
 export function findProject(cwd: string): Project {
     // pulumi -C changes into the directory first, so a missing one is an error, never a search
     // from whatever parent exists.
-    let isDir = false;
+    let what = "no such directory";
     try {
-        isDir = statSync(cwd).isDirectory();
+        if (statSync(cwd).isDirectory()) what = "";
+        else what = "it is a file, not a directory (-C takes the project's directory)";
     } catch {
         // missing or unreadable: refused below
     }
-    if (!isDir) throw new CliError(`cannot work in ${cwd}: no such directory`);
+    if (what) throw new CliError(`cannot work in ${cwd}: ${what}`);
     const file = findProjectFile(cwd);
     if (file === null) {
         throw new CliError(`no Pulumi.yaml project file found (searching upwards from ${cwd}): run rekey in the Pulumi project's directory (or below it), or give it with -C <dir>`);

@@ -122,7 +122,9 @@ export function incidentReport(s: PlannedSecret, from: number, restarts: readonl
         ...(s.impact ? [s.impact] : []),
         s.revokeFirst
             ? `Downtime: from the revocation (after the hook and the store writes) until each consumer restarted${restarts.length ? ` (${restarts.join(", ")}, in order, each after the verify of those before it)` : ""}, the consumers still holding the leaked credential fail: new logins refused, open sessions ended.`
-            : "No overlap: once revoked (above), anything still holding the leaked value is refused; nothing falls back to a previous value.",
+            : s.apply === null
+              ? "No overlap: nothing falls back to a previous value, but with no hook rekey revokes nothing, so whatever checks this value accepts the leaked one until it is changed there."
+              : "No overlap: once revoked (above), anything still holding the leaked value is refused; nothing falls back to a previous value.",
     ];
     const record = [
         `## Incident: ${s.name} (epoch ${from} → ${s.epoch})`,

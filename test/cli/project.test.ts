@@ -113,7 +113,7 @@ describe("the project is found as the Pulumi CLI finds it", () => {
     test("-C a directory that does not exist is refused, not searched from its parent", () => {
         const dir = workdir({ [SHOP]: fixture(SHOP) });
         expect(rekey(dir, "-C", "nowhere", "status", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: `rekey: cannot work in ${join(dir, "nowhere")}: no such directory\n` });
-        expect(rekey(dir, "-C", SHOP, "status", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: `rekey: cannot work in ${join(dir, SHOP)}: no such directory\n` });
+        expect(rekey(dir, "-C", SHOP, "status", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: `rekey: cannot work in ${join(dir, SHOP)}: it is a file, not a directory (-C takes the project's directory)\n` });
     });
 
     test("no Pulumi.yaml at or above the directory: refused, as pulumi refuses it", () => {

@@ -87,3 +87,14 @@ test("SSM history and Key Vault versions: named, per parameter and secret, with 
     // The pair's USER entries hold a role name, not a value: not listed.
     expect(r.get("PAIR")!.remains.filter((x) => x.includes("USER") || x.includes("-user"))).toEqual([]);
 });
+
+test("a secret without a hook: the impact says that rekey revokes nothing, not that the leaked value is refused", () => {
+    const cfg = (epoch: number, incident: boolean): Config => ({
+        "rekey:consumers": apiThenWorker(),
+        "rekey:secrets": { TOKEN: { epoch, ...(incident ? { incident: "leaked" } : {}), generate: { encoding: "hex", bytes: 16 }, stores: [{ dotenv: { path: "/srv/app/.env" } }], consumers: ["api"] } },
+    });
+    const d = diffPlans(planRotation(rawConfig(cfg(1, false))), planRotation(rawConfig(cfg(2, true))), new Set());
+    const impact = d.incidents[0].impact.join("\n");
+    expect(impact).toContain("with no hook rekey revokes nothing");
+    expect(impact).not.toContain("is refused");
+});
