@@ -1,4 +1,25 @@
-// Invalid inventories, each with the problem it must be rejected for.
+// The hostile corpus: invalid inventories, each with the problem it must be rejected for.
+// test/plan/validation.test.ts holds the planner to each problem, exactly;
+// test/program/invalidConfig.test.ts holds pulumi up to it with zero resources registered;
+// test/plan/noValueInMessages.test.ts injects markers into every case and finds none in any
+// message. The classes, by array:
+//   RESERVED_CASES      names every JavaScript object has (__proto__, constructor, …)
+//   HOST_CASES          SSH hosts without a valid pinned key
+//   ARGUMENT_CASES      values that would become command-line options or break quoting
+//   PATH_CASES          paths that escape or collide
+//   OWNER_CASES         one credential, two owners (a Postgres role or Redis user of one server)
+//   SECRECY_CASES       a pasted password where a boolean, number, enum, date or name belongs;
+//                       credentials in URLs and connection strings: described, never shown
+//   DEEP_CASES          values nested thousands deep: one named problem, never a stack overflow
+//   REVOKE_FIRST_CASES  revokeFirst without an incident, or on a hook that cannot revoke
+// Classes that live in the stack file's text rather than in the inventory are held where the
+// CLI reads it: test/cli/engineYaml.test.ts (what yaml.v3 reads otherwise: control
+// characters, merge keys, plain timestamps, typed keys, edits through anchors, bidi and
+// terminal controls in output), test/cli/hostileStackFiles.test.ts (line breaks, alias
+// bombs, non-UTF-8, files that are not regular, YAML errors that quote the input),
+// test/cli/deepGraphs.test.ts (12,000-long chains), test/cli/project.test.ts (keys without a
+// namespace), test/cli/import.test.ts and init.test.ts (files the CLI writes), and a
+// Rotation's args in test/program/rotationArgs.test.ts (Maps, class instances, Outputs).
 import { Config } from "./configs";
 
 export interface ExpectedProblem {
