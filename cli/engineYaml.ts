@@ -151,7 +151,8 @@ function rekeyReading(src: string): unknown {
 }
 
 /** Where a number the two readers may read differently can stand: the document is composed only then (status and due read plain epochs). */
-const PLAIN_NUMBER_HINT = /(?:^|[\s:,[{])[-+]?(?:0[0-9_]|[0-9.][0-9a-fA-FxXoObB.eE+-]*_|[0-9]{20})/m;
+// A leading zero, a "_", a base-prefixed number of 16 digits and up (past 64 bits: text to yaml.v3, a number to js-yaml), or a decimal of 20 digits and up.
+const PLAIN_NUMBER_HINT = /(?:^|[\s:,[{])[-+]?(?:0[0-9_]|[0-9.][0-9a-fA-FxXoObB.eE+-]*_|0[xXbBoO][0-9a-fA-F]{16}|[0-9]{20})/m;
 
 /**
  * A plain scalar yaml.v3 reads as another number than rekey, or as a number where rekey reads

@@ -139,6 +139,7 @@ describe("plain numbers yaml.v3 reads otherwise (go-yaml v3.0.1 resolve.go resol
         ["1_0", "which Pulumi reads as the number 10 and rekey as text: write it without underscores (or quote it)"],
         ["0x_1F", "which Pulumi reads as the number 31 and rekey as text: write it without underscores (or quote it)"],
         ["+017", "which Pulumi reads as the octal number 15 and rekey as 17: write it without a leading zero (or quote it)"],
+        ["0x10000000000000000", "which Pulumi reads as text and rekey as 18446744073709552000: quote it"],
     ])("an epoch written %s is refused by name with line and column by every command, the file untouched", (written, says) => {
         const text = fixture(SHOP).replace("      epoch: 3\n", `      epoch: ${written}\n`);
         const dir = workdir({ [SHOP]: text });
