@@ -114,6 +114,67 @@ function goTypesPlain(src: string): boolean {
     return isGoTimestamp(src) || /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain) || /^[-+]?0(?:[xX][0-9a-fA-F]+|[oO]?[0-7]+|[bB][01]+)$/.test(plain);
 }
 
+/**
+ * The number yaml.v3 reads a plain scalar as, or null when it reads no number (go-yaml/yaml
+ * v3.0.1 resolve.go `resolve`): a scalar starting with "." is strconv.ParseFloat of it as
+ * written; one starting with a digit or sign (and no timestamp) has every "_" removed, then is
+ * strconv.ParseInt(plain, 0, 64), else ParseUint(plain, 0, 64) (base 0: a sign, then "0x",
+ * "0b", "0o" or a bare leading "0" for octal), else ParseFloat if it matches `yamlStyleFloat`
+ * (an overflow is an error there, and the scalar stays a string). The later "0b"/"0o"
+ * branches read what base 0 already read. Exact up to float64, which is how rekey compares.
+ */
+function goNumber(src: string): number | null {
+    if (src.startsWith(".")) return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(src) ? Number(src) : null;
+    if (!/^[-+0-9]/.test(src) || isGoTimestamp(src)) return null;
+    const plain = src.replace(/_/g, "");
+    const m = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]*)|([1-9][0-9]*))$/.exec(plain);
+    if (m) {
+        const [, sign, hex, bin, oct, old, dec] = m;
+        const magnitude = hex !== undefined ? BigInt(`0x${hex}`) : bin !== undefined ? BigInt(`0b${bin}`) : oct !== undefined ? BigInt(`0o${oct}`) : dec !== undefined ? BigInt(dec) : BigInt(`0o${old || "0"}`);
+        const v = sign === "-" ? -magnitude : magnitude;
+        const int64 = v >= -(BigInt(1) << BigInt(63)) && v < BigInt(1) << BigInt(63);
+        const uint64 = sign === "" && v < BigInt(1) << BigInt(64); // ParseUint takes no sign
+        if (int64 || uint64) return Number(v);
+    }
+    if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain) && Number.isFinite(Number(plain))) return Number(plain);
+    return null;
+}
+
+/** What js-yaml's core schema (rekey's reader) makes of a plain scalar alone. */
+function rekeyReading(src: string): unknown {
+    const { CORE_SCHEMA, load } = require("js-yaml") as typeof import("js-yaml");
+    try {
+        return load(src, { schema: CORE_SCHEMA });
+    } catch {
+        return src;
+    }
+}
+
+/** Where a number the two readers may read differently can stand: the document is composed only then (status and due read plain epochs). */
+// A leading zero, a "_", a base-prefixed number of 16 digits and up (past 64 bits: text to yaml.v3, a number to js-yaml), or a decimal of 20 digits and up.
+const PLAIN_NUMBER_HINT = /(?:^|[\s:,[{])[-+]?(?:0[0-9_]|[0-9.][0-9a-fA-FxXoObB.eE+-]*_|0[xXbBoO][0-9a-fA-F]{16}|[0-9]{20})/m;
+
+/**
+ * A plain scalar yaml.v3 reads as another number than rekey, or as a number where rekey reads
+ * text or the other way round: `017` (octal 15 to Pulumi, 17 to rekey), `1_0` (10 to Pulumi,
+ * the text "1_0" to rekey), a whole number beyond float64 (a string to Pulumi, whose ParseFloat
+ * overflows; Infinity to rekey). Null when both
+ * read the same.
+ */
+function numberReadingProblem(src: string, what: string): string | null {
+    const go = goNumber(src);
+    const js = rekeyReading(src);
+    if (go === null ? typeof js !== "number" : js === go) return null;
+    const plain = src.replace(/_/g, "");
+    const octal = go !== null && /^[-+]?0[0-7]+$/.test(plain);
+    const fix = octal ? "write it without a leading zero (or quote it)" : src.includes("_") ? "write it without underscores (or quote it)" : "quote it";
+    // The written number is shown only when short: a long one could be a pasted value.
+    if (src.length > 20) return `${what} is a number of ${src.length} characters that Pulumi's YAML reader (yaml.v3) and rekey read differently: ${fix}`;
+    const pulumi = go === null ? "text" : octal ? `the octal number ${go}` : `the number ${go}`;
+    const rekey = typeof js === "number" ? `${js}` : "text";
+    return `${what} is written ${src}, which Pulumi reads as ${pulumi} and rekey as ${rekey}: ${fix}`;
+}
+
 /** A key as js-yaml gives it (always a string) that may have been written as one yaml.v3 types: then the document is composed. */
 export function mayBeTypedKey(key: string): boolean {
     return /^(?:null|true|false|-?Infinity|NaN)$/.test(key) || /^[-+.0-9]/.test(key);
@@ -160,7 +221,8 @@ export function typedKeyProblem(text: string, doc: Document.Parsed): string | nu
 export function engineReadingProblem(text: string, doc: () => Document.Parsed): string | null {
     const merges = text.includes("<<");
     const timestamps = PLAIN_TIMESTAMP_HINT.test(text);
-    if (!merges && !timestamps) return null;
+    const numbers = PLAIN_NUMBER_HINT.test(text);
+    if (!merges && !timestamps && !numbers) return null;
     const { isAlias, isMap, isScalar, isSeq, Scalar } = yamlDocuments();
     const d = doc();
     const keyText = (k: unknown): string | null => (isScalar(k) ? String(k.value) : isAlias(k) ? keyText(k.resolve(d)) : null);
@@ -183,6 +245,8 @@ export function engineReadingProblem(text: string, doc: () => Document.Parsed): 
             if (plain !== null && isGoTimestamp(plain)) {
                 return `${at(node as { range: [number, number, number] })}: ${plain} in ${path} is written without quotes: ${timestampReading(plain)}; quote it ("${plain}") so both read the text`;
             }
+            const number = plain !== null && /^[-+.0-9]/.test(plain) ? numberReadingProblem(plain, path) : null;
+            if (number) return `${at(node as { range: [number, number, number] })}: ${number}`;
             if (isSeq(node)) {
                 for (const [i, item] of node.items.entries()) {
                     const found = walk(item, scope, `${path}[${i}]`);

@@ -102,6 +102,7 @@ export function findProject(cwd: string): Project {
     if (legacy !== undefined && o.stackConfigDir !== undefined) problems.push("config (a directory) and stackConfigDir both set: use only stackConfigDir");
     const configDir = o.stackConfigDir ?? legacy;
     if (configDir !== undefined && configDir !== null && typeof configDir !== "string") problems.push("stackConfigDir must be a directory path");
+    if (typeof o.name === "string" && o.config && typeof o.config === "object" && !Array.isArray(o.config)) problems.push(...projectRekeyValues(o.config as Record<string, unknown>, o.name));
     if (problems.length) throw new CliError(`${file}: ${problems.join("; ")}`);
     const dir = dirname(file);
     return {
@@ -112,6 +113,27 @@ export function findProject(cwd: string): Project {
         stackDir: typeof configDir === "string" && configDir !== "" ? join(dir, configDir) : dir,
         ext,
     };
+}
+
+/**
+ * The rekey:* keys the project file gives a value: pulumi up fills a stack's config key that
+ * the stack file lacks from the project file's `config: <key>: {value|default}` (pulumi/pulumi
+ * pkg/workspace/config.go `mergeConfig`), and a plain value or list there is read as one
+ * (sdk/go/common/workspace/project.go `RewriteShorthandConfigValues`: `default` for a key of
+ * the project's namespace, `value` for another). rekey reads the stack file only, so such a
+ * key would deploy an inventory rekey never shows. A key without a namespace is the project's
+ * (`parseConfigKey`), so in the project named rekey a bare key is a rekey:* key.
+ */
+function projectRekeyValues(config: Record<string, unknown>, name: string): string[] {
+    const found: string[] = [];
+    for (const [key, v] of Object.entries(config)) {
+        const full = key.includes(":") ? key : `${name}:${key}`;
+        if (!full.startsWith("rekey:")) continue;
+        const declared = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+        const gives = declared ? ["value", "default"].filter((f) => declared[f] !== undefined && declared[f] !== null) : v === null || v === undefined ? [] : [full.startsWith(`${name}:`) ? "default" : "value"];
+        if (gives.length) found.push(`config.${key} gives ${full} a ${gives.join(" and a ")}, which pulumi up uses where the stack file lacks it (pulumi/pulumi pkg/workspace/config.go mergeConfig): rekey reads the inventory from the stack file only; move it there`);
+    }
+    return found;
 }
 
 /** `Pulumi.<stack>.<ext>` (paths.go ProjectStackPath: the project file's extension). */

@@ -171,6 +171,18 @@ export function parseStackFile(text: string, label: string, project: string): St
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
         throw new CliError(`${label} is not a Pulumi stack file: expected a map with a config key`);
     }
+    // An ESC environment's pulumiConfig is merged into the stack's config by pulumi up
+    // (pulumi/pulumi pkg/workspace/config.go mergeConfig: JSON merge patch, the stack file's
+    // values winning), so it can add secrets, stores or epochs inside rekey:* that rekey, which
+    // cannot open the environment, never sees. The stack file names it in `environment`
+    // (sdk/go/common/workspace/project.go ProjectStack.Environment: a list, or a map of imports).
+    const environment = (top as Record<string, unknown> | null)?.environment;
+    if (environment !== undefined && environment !== null && !(typeof environment === "object" && Object.keys(environment).length === 0)) {
+        throw new CliError(
+            `${label}: environment names Pulumi ESC environments, whose pulumiConfig pulumi up merges into this stack's config (pulumi/pulumi pkg/workspace/config.go mergeConfig); ` +
+                `rekey cannot see what they add to rekey:* keys, so it would show another inventory than pulumi up deploys: keep this stack's rekey:* keys in a stack without environment`,
+        );
+    }
     const written = ((top as Record<string, unknown> | null)?.config ?? {}) as Record<string, unknown>;
     if (typeof written !== "object" || Array.isArray(written)) throw new CliError(`${label}: config is not a map`);
     const { config, written: writtenKeys } = namespacedConfig(written, project, label);

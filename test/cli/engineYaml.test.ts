@@ -132,6 +132,42 @@ describe("plain timestamps, which yaml.v3 types (resolve.go parseTimestamp) and 
     });
 });
 
+describe("plain numbers yaml.v3 reads otherwise (go-yaml v3.0.1 resolve.go resolve: \"_\" removed, then strconv.ParseInt(plain, 0, 64), ParseUint, ParseFloat)", () => {
+    test.each([
+        ["017", "which Pulumi reads as the octal number 15 and rekey as 17: write it without a leading zero (or quote it)"],
+        ["010", "which Pulumi reads as the octal number 8 and rekey as 10: write it without a leading zero (or quote it)"],
+        ["1_0", "which Pulumi reads as the number 10 and rekey as text: write it without underscores (or quote it)"],
+        ["0x_1F", "which Pulumi reads as the number 31 and rekey as text: write it without underscores (or quote it)"],
+        ["+017", "which Pulumi reads as the octal number 15 and rekey as 17: write it without a leading zero (or quote it)"],
+        ["0x10000000000000000", "which Pulumi reads as text and rekey as 18446744073709552000: quote it"],
+    ])("an epoch written %s is refused by name with line and column by every command, the file untouched", (written, says) => {
+        const text = fixture(SHOP).replace("      epoch: 3\n", `      epoch: ${written}\n`);
+        const dir = workdir({ [SHOP]: text });
+        for (const args of READ_COMMANDS) {
+            expect(rekey(dir, ...args)).toEqual({ code: 2, stdout: "", stderr: `rekey: Pulumi.shop.yaml: line 28, column 14: config.rekey:secrets.SESSION_SECRET.epoch is written ${written}, ${says}\n` });
+        }
+        expect(read(dir, SHOP)).toBe(text);
+    });
+
+    test("in a flow map too; a number written in more than 20 characters is described by its length, not shown", () => {
+        const flow = fixture(SHOP).replace("WEBHOOK_KEY: { epoch: 1,", "WEBHOOK_KEY: { epoch: 0_1,");
+        expect(rekey(workdir({ [SHOP]: flow }), "status", "--stack", "shop").stderr).toBe(
+            "rekey: Pulumi.shop.yaml: line 79, column 27: config.rekey:secrets.WEBHOOK_KEY.epoch is written 0_1, which Pulumi reads as the octal number 1 and rekey as text: write it without a leading zero (or quote it)\n",
+        );
+        const long = fixture(SHOP).replace("      epoch: 3\n", "      epoch: 1_000_000_000_000_000_000\n");
+        expect(rekey(workdir({ [SHOP]: long }), "due", "--stack", "shop").stderr).toBe(
+            "rekey: Pulumi.shop.yaml: line 28, column 14: config.rekey:secrets.SESSION_SECRET.epoch is a number of 25 characters that Pulumi's YAML reader (yaml.v3) and rekey read differently: write it without underscores (or quote it)\n",
+        );
+    });
+
+    test("numbers both read alike (07, 00, 08 (a float 8 to yaml.v3), 0x1F, 0o17, 0b11, 1.5e3, -0) and leading zeros in another namespace are read as before (control)", () => {
+        for (const written of ["07", "00", "08", "0x1F", "0o17", "0b11", "1.5e3", "-0"]) {
+            const text = withConfigLines("  app:port: 017\n  app:size: 1_000\n").replace("WEBHOOK_KEY: { epoch: 1,", `WEBHOOK_KEY: { epoch: 1, note: ${written},`);
+            expect(rekey(workdir({ [SHOP]: text }), "due", "--stack", "shop").stderr).not.toContain("Pulumi reads as");
+        }
+    });
+});
+
 describe("keys yaml.v3 types, which Pulumi refuses anywhere in the file (pulumi/pulumi sdk/go/common/workspace/project.go SimplifyMarshalledValue: \"expected only string keys\")", () => {
     test.each([
         ["an int", "  app:ports: { 8080: web }\n", "8080", 16],

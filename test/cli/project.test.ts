@@ -223,3 +223,40 @@ describe("--stack org/project/stack", () => {
         expect(rekey(shopProject(), "status", "--stack", ref).stderr).toBe(`rekey: --stack "${ref}" is not a stack name (letters, digits, "_", "." and "-")\n`);
     });
 });
+
+describe("config rekey never reads (pulumi/pulumi pkg/workspace/config.go mergeConfig) is refused by name", () => {
+    test.each([
+        ["rekey:secrets with a value", "name: shop\nruntime: nodejs\nconfig:\n  rekey:secrets:\n    value:\n      EXTRA: { epoch: 1, stores: [ { ssm: {} } ] }\n", "config.rekey:secrets gives rekey:secrets a value"],
+        ["rekey:supplied with a default", "name: shop\nruntime: nodejs\nconfig:\n  rekey:supplied:\n    type: object\n    default: {}\n", "config.rekey:supplied gives rekey:supplied a default"],
+        ["rekey:hostKeys as a plain value (project.go RewriteShorthandConfigValues: a value)", "name: shop\nruntime: nodejs\nconfig:\n  rekey:hostKeys: x\n", "config.rekey:hostKeys gives rekey:hostKeys a value"],
+        ["a bare key in the project named rekey (the project's namespace)", "name: rekey\nruntime: nodejs\nconfig:\n  secrets:\n    default: {}\n", "config.secrets gives rekey:secrets a default"],
+    ])("a Pulumi.yaml giving %s", (_, project, says) => {
+        const dir = workdir({ "Pulumi.yaml": project, [SHOP]: fixture(SHOP) });
+        for (const args of [["status", "--stack", "shop", "--json"], ["bump", "SESSION_SECRET", "--stack", "shop"]]) {
+            const r = rekey(dir, ...args);
+            expect(r.code).toBe(2);
+            expect(r.stderr).toBe(
+                `rekey: ${join(dir, "Pulumi.yaml")}: ${says}, which pulumi up uses where the stack file lacks it (pulumi/pulumi pkg/workspace/config.go mergeConfig): rekey reads the inventory from the stack file only; move it there\n`,
+            );
+        }
+        expect(read(dir, SHOP)).toBe(fixture(SHOP));
+    });
+
+    test("declarations without a value, another namespace's values, and a bare key in a project not named rekey are read (control)", () => {
+        const project = "name: shop\nruntime: nodejs\nconfig:\n  rekey:secrets:\n    type: object\n    description: the inventory\n  aws:region: eu-west-1\n  secrets:\n    default: {}\n";
+        expect(rekey(workdir({ "Pulumi.yaml": project, [SHOP]: fixture(SHOP) }), "status", "--stack", "shop").code).toBe(0);
+    });
+
+    test("a stack file naming ESC environments (merged into its config by mergeConfig; ProjectStack.Environment) is refused; an empty list is read (control)", () => {
+        for (const env of ["environment:\n  - shop-secrets\n", "environment:\n  imports:\n    - shop-secrets\n"]) {
+            const dir = workdir({ [SHOP]: env + fixture(SHOP) });
+            expect(rekey(dir, "status", "--stack", "shop")).toEqual({
+                code: 2,
+                stdout: "",
+                stderr:
+                    "rekey: Pulumi.shop.yaml: environment names Pulumi ESC environments, whose pulumiConfig pulumi up merges into this stack's config (pulumi/pulumi pkg/workspace/config.go mergeConfig); rekey cannot see what they add to rekey:* keys, so it would show another inventory than pulumi up deploys: keep this stack's rekey:* keys in a stack without environment\n",
+            });
+        }
+        expect(rekey(workdir({ [SHOP]: "environment: []\n" + fixture(SHOP) }), "status", "--stack", "shop").code).toBe(0);
+    });
+});
