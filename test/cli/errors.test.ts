@@ -129,6 +129,8 @@ describe("a password typed where a name, a date or a flag belongs is described, 
         [["due", "--stack", "shop", `--stak=${SHAPED}`], "rekey: unknown option (a string of 45 characters, not shown)\n"],
         [["bump", "SESSION_SECRET", "--stack", "shop", `-${SHAPED}`], "rekey: unknown option (a string of 39 characters, not shown)\n"],
         [[PASTED, "--stack", "shop"], "rekey: unknown command (a string of 43 characters, not shown)\n"],
+        [["plan", "--stack", "shop", "--base", PASTED], "rekey: --base (a string of 43 characters, not shown) is not a commit in this repository\n"],
+        [["plan", "--stack", "shop", "--base-file", PASTED], "rekey: cannot read --base-file (a string of 43 characters, not shown): no such file\n"],
     ])("%j", (args, start) => {
         const dir = workdir({ [SHOP]: fixture(SHOP) });
         const r = rekey(dir, ...(args as string[]));
