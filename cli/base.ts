@@ -2,6 +2,7 @@
 // (--base), or by default the merge base of HEAD with the repository's default branch.
 import { execFileSync } from "child_process";
 import { basename, dirname, resolve } from "path";
+import { bareName } from "../components/plan/shown";
 import { CliError } from "./errors";
 import { readRegularFile } from "./stackFile";
 
@@ -49,7 +50,7 @@ export function readBase(cwd: string, stackPath: string, options: BaseOptions): 
         try {
             return { label: options.baseFile, text: readRegularFile(resolve(cwd, options.baseFile)).toString("utf8") };
         } catch (e) {
-            throw new CliError(`cannot read --base-file ${options.baseFile}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+            throw new CliError(`cannot read --base-file ${bareName(options.baseFile)}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
         }
     }
     const dir = dirname(stackPath);
@@ -67,7 +68,7 @@ export function readBase(cwd: string, stackPath: string, options: BaseOptions): 
         label = `${branch} (merge base ${commit.slice(0, 7)})`;
     } else {
         commit = git(dir, ["rev-parse", "-q", "--verify", `${ref}^{commit}`]);
-        if (!commit) throw new CliError(`--base ${ref} is not a commit in this repository`);
+        if (!commit) throw new CliError(`--base ${bareName(ref)} is not a commit in this repository`);
         label = ref;
     }
     const path = `./${basename(stackPath)}`;

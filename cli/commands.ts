@@ -5,6 +5,7 @@ import { basename, dirname } from "path";
 import { RotationDiff, diffPlans } from "../components/plan/diff";
 import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
+import { bareName } from "../components/plan/shown";
 import { BaseOptions, readBase } from "./base";
 import { Today, checkDate } from "./dates";
 import { EpochEdit, applyEpochEdits, epochReasons } from "./edit";
@@ -41,7 +42,8 @@ function secretOf(s: Stack, name: string) {
     if (!secret) {
         const known = s.plan.secrets.map((x) => x.name);
         const near = closest(name, known);
-        throw new CliError(`unknown secret ${name} in ${s.file.label}${near ? `: did you mean ${near}?` : ""}${known.length ? ` (it has: ${known.join(", ")})` : ""}`);
+        // What was typed is shown only with a name's shape: `rekey bump TOKEN <value>` gives a value here.
+        throw new CliError(`unknown secret ${bareName(name)} in ${s.file.label}${near ? `: did you mean ${near}?` : ""}${known.length ? ` (it has: ${known.join(", ")})` : ""}`);
     }
     return secret;
 }

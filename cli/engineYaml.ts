@@ -7,6 +7,7 @@
 // inventory other than the one `pulumi up` deploys, and a bump never writes a file Pulumi
 // cannot read.
 import type { Document } from "yaml";
+import { formatPath } from "../components/plan/problems";
 
 /** The yaml package, loaded when a document is first needed (status and due never need it). */
 export function yamlDocuments(): typeof import("yaml") {
@@ -265,7 +266,7 @@ export function engineReadingProblem(text: string, doc: () => Document.Parsed): 
             }
             const k = keyText(pair.key);
             const next: [Scope, string] | null =
-                scope === "rekey" ? ["rekey", `${path}.${k}`] : scope === "document" && k === "config" ? ["config", "config"] : scope === "config" && k?.startsWith("rekey:") ? ["rekey", `config.${k}`] : null;
+                scope === "rekey" ? ["rekey", `${path}.${formatPath([String(k)])}`] : scope === "document" && k === "config" ? ["config", "config"] : scope === "config" && k?.startsWith("rekey:") ? ["rekey", formatPath(["config", k])] : null;
             const found = next ? walk(pair.value, ...next) : null;
             if (found) return found;
         }

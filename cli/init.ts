@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "fs";
 import { basename, dirname, join, relative, resolve } from "path";
 import { stackFileName } from "./project";
+import { nameText } from "../components/plan/shown";
 import { CliError } from "./errors";
 import type { Output } from "./commands";
 import { shellPath, shellWord } from "./shell";
@@ -129,7 +130,7 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
         throw new CliError(
             o.name === undefined
                 ? `the directory's name gives the project name "${name}", which Pulumi refuses (${nameProblem}): give --name`
-                : `--name "${name}" is not a Pulumi project name: ${nameProblem}`,
+                : `--name ${nameText(name)} is not a Pulumi project name: ${nameProblem}`,
         );
     }
     const template = (f: string) => readFileSync(join(TEMPLATES, f), "utf8");

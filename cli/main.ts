@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
 import type { Output } from "./commands";
+import { describe } from "../components/plan/shown";
 import { CliError, internalErrorMessage } from "./errors";
 import { escapeUnsafe } from "./shownText";
 
@@ -143,6 +144,20 @@ function program(io: Io, done: (o: Output) => void): Command {
     return p;
 }
 
+/**
+ * commander's message, without what was typed when it is no flag or command's shape:
+ * commander quotes an unknown option (`'--stak=<value>'`, or a password beginning with "-")
+ * and an unknown command as typed (commander lib/command.js `unknownOption`,
+ * `unknownCommand`). Its did-you-mean suggestion is one of rekey's own names.
+ */
+function commanderMessage(e: CommanderError): string {
+    const message = e.message.replace(/^error: /, "");
+    if (e.code !== "commander.unknownOption" && e.code !== "commander.unknownCommand") return message;
+    return message.replace(/^(unknown (?:option|command) )'(.*?)'(?=(\s\(Did you mean [^()']*\?\))?$)/s, (_, head: string, typed: string) =>
+        /^-{0,2}[a-z][a-z0-9-]{0,40}$/.test(typed) ? `${head}'${typed}'` : `${head}(${describe(typed)}, not shown)`,
+    );
+}
+
 /** Runs one command line (without `node rekey`); returns the exit code. */
 export function runCli(argv: string[], ioRaw: Io): number {
     // Everything printed, the messages too, shows bidi and terminal controls escaped (shownText.ts).
@@ -158,7 +173,7 @@ export function runCli(argv: string[], ioRaw: Io): number {
     } catch (e) {
         if (e instanceof CommanderError) {
             if (e.exitCode === 0) return 0;
-            io.stderr(`rekey: ${e.message.replace(/^error: /, "")}\n`);
+            io.stderr(`rekey: ${commanderMessage(e)}\n`);
             return 2;
         }
         if (e instanceof CliError) {

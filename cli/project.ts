@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from "fs";
 import { CORE_SCHEMA, YAMLException, load } from "js-yaml";
 import { dirname, join, resolve } from "path";
+import { nameText } from "../components/plan/shown";
 import { CliError, withoutQuoted } from "./errors";
 
 export interface Project {
@@ -138,8 +139,8 @@ function projectRekeyValues(config: Record<string, unknown>, name: string): stri
 
 /** `Pulumi.<stack>.<ext>` (paths.go ProjectStackPath: the project file's extension). */
 export function stackFileName(project: Pick<Project, "ext">, stack: string): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new CliError(`--stack "${stack}" is not a stack name (letters, digits, "_", "." and "-")`);
-    if (!STACK_NAME.test(stack)) throw new CliError(`--stack "${stack}" is not a stack name: a stack name cannot exceed 100 characters`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new CliError(`--stack ${nameText(stack)} is not a stack name (letters, digits, "_", "." and "-")`);
+    if (!STACK_NAME.test(stack)) throw new CliError(`--stack ${nameText(stack)} is not a stack name: a stack name cannot exceed 100 characters`);
     return `Pulumi.${stack}${project.ext}`;
 }
 
@@ -158,7 +159,7 @@ export function stackOf(project: Project, ref: string): string {
     const parts = ref.split("/");
     // Each part a name (no "", "." or "..": never a path), at most three.
     if (parts.length > 3 || parts.some((p) => !STACK_NAME.test(p) || p === "." || p === "..")) {
-        throw new CliError(`--stack "${ref}" is not a stack name (letters, digits, "_", "." and "-")`);
+        throw new CliError(`--stack ${nameText(ref)} is not a stack name (letters, digits, "_", "." and "-")`);
     }
     const stack = parts[parts.length - 1];
     if (parts.length === 3 && parts[1] !== project.name) {

@@ -5,6 +5,7 @@
 // a failure.
 import { DueReport, anythingOverdue, dueOn, dueSecrets } from "../components/plan/due";
 import { PlannedSecret, RotationPlan } from "../components/plan/plan";
+import { describe } from "../components/plan/shown";
 import type { Output } from "./commands";
 import { Today, checkDate } from "./dates";
 import { CliError } from "./errors";
@@ -104,7 +105,11 @@ export function status(project: Project, o: StackChoice & Today & { json?: boole
  */
 export function dueAll(project: Project, o: StackChoice & Today & { asOf: string; within: string; json?: boolean }): Output {
     const today = checkDate("--today", o.asOf);
-    if (!/^\d{1,5}$/.test(o.within)) throw new CliError(`--within "${o.within}" is not a number of days`);
+    if (!/^\d{1,5}$/.test(o.within)) {
+        // Shown when it is written as a number ("-3", "1.5"); anything else typed there is described.
+        const shown = /^[-+.\d]{1,12}$/.test(o.within) ? JSON.stringify(o.within) : `(${describe(o.within)}, not shown)`;
+        throw new CliError(`--within ${shown} is not a number of days`);
+    }
     const notes: string[] = [];
     const reports = eachStack(project, chosenStacks(project, o), o.allStacks, (stack): DueReport | null => {
         const plan = planOfStack(project, stack, o.today);

@@ -80,7 +80,7 @@ class Reader {
     readonly pending: (() => Promise<void>)[] = [];
 
     problem(at: Path, reason: string): void {
-        this.problems.push({ subject: at.length ? `args.${at[0]}` : "args", field: formatPath(at.slice(1)), reason });
+        this.problems.push({ subject: formatPath(["args", ...at.slice(0, 1)]), field: formatPath(at.slice(1)), reason });
     }
 
     unknown(at: Path): void {

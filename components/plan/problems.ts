@@ -12,12 +12,19 @@ export class Problems {
     }
 }
 
-/** A field's path, dotted with list indexes: `stores[1].ssm.name`. */
+/**
+ * A field's path, dotted with list indexes: `stores[1].ssm.name`. Each key goes through the
+ * name rule (shown.ts `bareName`): a key is text from the configuration, and one pasted
+ * where a name belongs (`sk_live 4eC…`) is described, not shown.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
     let out = "";
     for (const p of path) {
         if (typeof p === "number") out += `[${p}]`;
-        else out += out ? `.${String(p)}` : String(p);
+        else {
+            const key = typeof p === "string" ? bareName(p) : String(p);
+            out += out ? `.${key}` : key;
+        }
     }
     return out;
 }

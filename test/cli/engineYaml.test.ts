@@ -125,6 +125,19 @@ describe("plain timestamps, which yaml.v3 types (resolve.go parseTimestamp) and 
         expect(rekey(workdir({ [SHOP]: flow }), "due", "--stack", "shop").stderr).toMatch(/^rekey: Pulumi.shop.yaml: line 79, column 41: 2026-1-5 in config.rekey:secrets.WEBHOOK_KEY.rotatedAt is written without quotes: .* pulumi up gets "2026-01-05 00:00:00 \+0000 UTC"/);
     });
 
+    test("a key pasted as a secret's name is described in the path (shown.ts bareName), for an unquoted date and for a merge key beneath it", () => {
+        const PASTED = "sk_live 4eC39HqLyjWDarjtT1zdp7dc";
+        const keyed = fixture(SHOP).replace("SESSION_SECRET:", `"${PASTED}":`);
+        const date = rekey(workdir({ [SHOP]: keyed.replace('rotatedAt: "2026-08-01"', "rotatedAt: 2026-08-01") }), "due", "--stack", "shop");
+        expect(date.stderr).toContain("2026-08-01 in config.rekey:secrets.(a string of 32 characters, not shown).rotatedAt is written without quotes");
+        const merged = rekey(workdir({ [SHOP]: keyed.replace('rotatedAt: "2026-08-01"', 'rotatedAt: "2026-08-01"\n      <<: { cadenceDays: 30 }') }), "due", "--stack", "shop");
+        expect(merged.stderr).toContain('a merge key "<<" in config.rekey:secrets.(a string of 32 characters, not shown):');
+        for (const r of [date, merged]) {
+            expect(r.code).toBe(2);
+            expect(r.stdout + r.stderr).not.toContain("4eC39HqLyjWDarjtT1zdp7dc");
+        }
+    });
+
     test("quoted dates, a day that does not exist (a string for yaml.v3 too) and plain dates in another namespace are read as before (control)", () => {
         const text = withConfigLines("  app:launch: 2026-01-05\n").replace("rotatedAt: '2026-10-20'", "rotatedAt: 2026-02-30");
         expect(rekey(workdir({ [SHOP]: text }), "due", "--stack", "shop").stderr).toContain("is a date that does not exist");

@@ -14,12 +14,13 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
         [["rollback", "--stack", "shop"], "rekey: missing required argument 'NAME'\n"],
         [["plan", "--stack", "../etc/passwd"], 'rekey: --stack "../etc/passwd" is not a stack name (letters, digits, "_", "." and "-")\n'],
         [["due", "--stack", "nosuch"], expect.stringMatching(/^rekey: cannot read \/.*\/Pulumi\.nosuch\.yaml: no such file \(the stacks here: shop\)\n$/)],
-        [["due", "--stack", "shop", "--today", "22/11/2026"], 'rekey: --today "22/11/2026" is not a date written YYYY-MM-DD\n'],
+        [["due", "--stack", "shop", "--today", "22/11/2026"], "rekey: --today (a string of 10 characters, not shown) is not a date written YYYY-MM-DD\n"],
         [["due", "--stack", "shop", "--today", "2026-02-30"], 'rekey: --today "2026-02-30" is a date that does not exist\n'],
         [["bump", "SESSION_SECRET", "--stack", "shop", "--date", "2026-13-01"], 'rekey: --date "2026-13-01" is a date that does not exist\n'],
         [["bump", "SESSION_SECRET", "--stack", "shop", "--date", "2999-01-01"], 'rekey: --date "2999-01-01" is in the future (today is 2026-11-22, UTC)\n'],
         [["bump", "SESSION_SECRET", "--stack", "shop", "--reason", ""], "rekey: --reason needs text: leave it out to write no reason\n"],
-        [["due", "--stack", "shop", "--within", "soon"], 'rekey: --within "soon" is not a number of days\n'],
+        [["due", "--stack", "shop", "--within", "soon"], "rekey: --within (a string of 4 characters, not shown) is not a number of days\n"],
+        [["due", "--stack", "shop", "--within", "-3"], 'rekey: --within "-3" is not a number of days\n'],
         [["plan", "--stack", "shop", "--base", "HEAD", "--base-file", "x.yaml"], "rekey: give --base or --base-file, not both\n"],
         [["plan", "--stack", "shop", "--base", "no-such-branch"], "rekey: --base no-such-branch is not a commit in this repository\n"],
         [["plan", "--stack", "shop", "--base-file", "missing.yaml"], "rekey: cannot read --base-file missing.yaml: no such file\n"],
@@ -108,6 +109,40 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
 // A password pasted where a boolean belongs (issue 21): every command that plans the file
 // describes it by type and length and never prints it, in one stack's message and in an
 // --all-stacks section alike (components/plan/shown.ts).
+// What is typed where a secret's name, a stack, a project name, a date, a number or a flag
+// belongs is shown only when it has that thing's shape (components/plan/shown.ts): a value
+// typed in the wrong place (`rekey bump TOKEN <value>`) is most often a password.
+describe("a password typed where a name, a date or a flag belongs is described, never printed", () => {
+    const PASTED = "Hunter2 pw sk_live 4eC39HqLyjWDarjtT1zdp7dc";
+    const SHAPED = "Hunter2pwXYZsk4eC39HqLyjWDarjtT1zdp7dc";
+    test.each([
+        [["bump", PASTED, "--stack", "shop"], "rekey: unknown secret (a string of 43 characters, not shown) in Pulumi.shop.yaml"],
+        [["bump", "SESSION_SECRET", PASTED, "--stack", "shop"], "rekey: unknown secret (a string of 43 characters, not shown) in Pulumi.shop.yaml"],
+        [["rollback", PASTED, "--stack", "shop"], "rekey: unknown secret (a string of 43 characters, not shown) in Pulumi.shop.yaml"],
+        [["plan", "--stack", PASTED], 'rekey: --stack (a string of 43 characters, not shown) is not a stack name (letters, digits, "_", "." and "-")\n'],
+        [["due", "--stack", `org/${PASTED}`], 'rekey: --stack (a string of 47 characters, not shown) is not a stack name (letters, digits, "_", "." and "-")\n'],
+        [["init", "--stack", PASTED], 'rekey: --stack (a string of 43 characters, not shown) is not a stack name (letters, digits, "_", "." and "-")\n'],
+        [["init", "--name", PASTED], "rekey: --name (a string of 43 characters, not shown) is not a Pulumi project name"],
+        [["due", "--stack", "shop", "--today", SHAPED], "rekey: --today (a string of 38 characters, not shown) is not a date written YYYY-MM-DD\n"],
+        [["bump", "SESSION_SECRET", "--stack", "shop", "--date", SHAPED], "rekey: --date (a string of 38 characters, not shown) is not a date written YYYY-MM-DD\n"],
+        [["due", "--stack", "shop", "--within", SHAPED], "rekey: --within (a string of 38 characters, not shown) is not a number of days\n"],
+        [["due", "--stack", "shop", `--stak=${SHAPED}`], "rekey: unknown option (a string of 45 characters, not shown)\n"],
+        [["bump", "SESSION_SECRET", "--stack", "shop", `-${SHAPED}`], "rekey: unknown option (a string of 39 characters, not shown)\n"],
+        [[PASTED, "--stack", "shop"], "rekey: unknown command (a string of 43 characters, not shown)\n"],
+        [["plan", "--stack", "shop", "--base", PASTED], "rekey: --base (a string of 43 characters, not shown) is not a commit in this repository\n"],
+        [["plan", "--stack", "shop", "--base-file", PASTED], "rekey: cannot read --base-file (a string of 43 characters, not shown): no such file\n"],
+    ])("%j", (args, start) => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) });
+        const r = rekey(dir, ...(args as string[]));
+        expect(r.code).toBe(2);
+        expect(r.stderr.startsWith(start)).toBe(true);
+        for (const out of [r.stdout, r.stderr]) {
+            expect(out).not.toContain("4eC39HqLyjWDarjtT1zdp7dc");
+            expect(out).not.toContain("Hunter2");
+        }
+    });
+});
+
 describe("a password pasted as adopt: is described, never printed, by status, due and plan", () => {
     const PASTED = "correct horse battery staple 9!";
     const pasted = fixture(SHOP).replace("WEBHOOK_KEY: { epoch: 1,", `WEBHOOK_KEY: { epoch: 1, adopt: "${PASTED}",`);

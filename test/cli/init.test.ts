@@ -63,7 +63,7 @@ test("refuses to write over an existing file, naming it, and writes nothing", ()
 });
 
 test.each([
-    [["--stack", "my stack"], 'rekey: --stack "my stack" is not a stack name (letters, digits, "_", "." and "-")\n'],
+    [["--stack", "my stack"], 'rekey: --stack (a string of 8 characters, not shown) is not a stack name (letters, digits, "_", "." and "-")\n'],
     [["--name", "bad/name"], 'rekey: --name "bad/name" is not a Pulumi project name: project names may only contain alphanumerics, hyphens, underscores, and periods\n'],
 ])("refuses bad arguments %j with exit 2", (args, message) => {
     const r = rekey(workdir({}, false), "init", ...args);
@@ -97,16 +97,17 @@ test("property: every name Pulumi accepts is read back from Pulumi.yaml as exact
 });
 
 test.each([
-    ["pulumi", "project name must not be `Pulumi` and must not start with the prefix `Pulumi.`"],
-    ["Pulumi.Infra", "project name must not be `Pulumi` and must not start with the prefix `Pulumi.`"],
-    ["a".repeat(101), "project names are limited to 100 characters"],
-    ["", "project names may not be empty"],
-    ["my secrets", "project names may only contain alphanumerics, hyphens, underscores, and periods"],
-    ["café", "project names may only contain alphanumerics, hyphens, underscores, and periods"],
-])("--name %j is refused with Pulumi's reason (pkg/workspace/templates.go ValidateProjectName), nothing written", (name, reason) => {
+    ["pulumi", '"pulumi"', "project name must not be `Pulumi` and must not start with the prefix `Pulumi.`"],
+    ["Pulumi.Infra", '"Pulumi.Infra"', "project name must not be `Pulumi` and must not start with the prefix `Pulumi.`"],
+    ["a".repeat(101), `"${"a".repeat(101)}"`, "project names are limited to 100 characters"],
+    // What has not a name's shape is described (shown.ts nameText): it may be a pasted password.
+    ["", "(an empty string, not shown)", "project names may not be empty"],
+    ["my secrets", "(a string of 10 characters, not shown)", "project names may only contain alphanumerics, hyphens, underscores, and periods"],
+    ["café", '"café"', "project names may only contain alphanumerics, hyphens, underscores, and periods"],
+])("--name %j is refused with Pulumi's reason (pkg/workspace/templates.go ValidateProjectName), nothing written", (name, shown, reason) => {
     const dir = workdir({}, false);
     const r = rekey(dir, "init", "--name", name);
-    expect([r.code, r.stderr]).toEqual([2, `rekey: --name "${name}" is not a Pulumi project name: ${reason}\n`]);
+    expect([r.code, r.stderr]).toEqual([2, `rekey: --name ${shown} is not a Pulumi project name: ${reason}\n`]);
     expect(readdirSync(dir)).toEqual([]);
 });
 

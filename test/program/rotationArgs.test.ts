@@ -165,6 +165,9 @@ describe("plain args a program can get wrong are refused naming the arg, before 
             return { secrets: { A: { epoch: 0, generate } } };
         }, /  - args\.secrets, field A\.generate\.self: holds itself \(a cycle\)/],
         ["a secret named __proto__ (read as an own key, not as the copy's prototype)", () => JSON.parse('{"secrets": {"__proto__": {"epoch": 0, "generate": {"encoding": "hex", "bytes": 16}}}, "supplied": {"__proto__": "x"}}'), /  - secret __proto__: "__proto__" is reserved/],
+        // A key pasted where an arg's or a field's name belongs is described (shown.ts bareName), never shown.
+        ["a pasted password as an arg's name", () => ({ secrets: {}, "p@ss w0rd! 4eC39HqLyjWDarjtT1zdp7dc": "x" }), /  - args\.\(a string of 35 characters, not shown\): unknown arg/],
+        ["a pasted password as a key deep in a secret", () => ({ secrets: { A: { epoch: 0, generate: { "sk_live 4eC39HqLyjWDarjtT1zdp7dc": new Map() } } } }), /  - args\.secrets, field A\.generate\.\(a string of 32 characters, not shown\): got a Map/],
         ["no args at all", () => undefined, /  - args: expected the Rotation's args \(a plain object\), got undefined/],
     ];
     test.each(cases)("%s", async (_what, args, message) => {
@@ -184,7 +187,7 @@ describe("plain args a program can get wrong are refused naming the arg, before 
         // Thrown by the constructor (the synchronous path): nothing registered, not even the Rotation.
         expect((thrown as Error)?.name).toBe("RekeyConfigError");
         expect((thrown as Error).message).toMatch(message);
-        expect((thrown as Error).message).not.toMatch(/123456|BEGIN OPENSSH/);
+        expect((thrown as Error).message).not.toMatch(/123456|BEGIN OPENSSH|4eC39HqLyjWDarjtT1zdp7dc/);
         expect(engine.registered()).toEqual([]);
     });
 });
