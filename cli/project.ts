@@ -86,13 +86,7 @@ export function findProject(cwd: string): Project {
     } catch (e) {
         throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
     }
-    let top: unknown;
-    try {
-        top = load(text, { schema: CORE_SCHEMA, filename: file });
-    } catch (e) {
-        if (!(e instanceof YAMLException)) throw e;
-        throw new CliError(`${file} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${withoutQuoted(e.reason)}`);
-    }
+    const top = loadYaml(text, file);
     const o = (top && typeof top === "object" && !Array.isArray(top) ? top : {}) as Record<string, unknown>;
     const problems: string[] = [];
     // tokens.ValidateProjectName: letters, digits, "_", "." and "-", at most 100.
@@ -171,3 +165,17 @@ export function stackOf(project: Project, ref: string): string {
     return stack;
 }
 
+/**
+ * A project or stack file's text as js-yaml reads it (the core schema), or refused naming
+ * line and column. js-yaml's reason is printed without what it quotes (errors.ts
+ * withoutQuoted): an unquoted value starting with `*` or `!` is read as an alias or a tag,
+ * and the reason would print it.
+ */
+export function loadYaml(text: string, label: string): unknown {
+    try {
+        return load(text, { schema: CORE_SCHEMA, filename: label });
+    } catch (e) {
+        if (!(e instanceof YAMLException)) throw e;
+        throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${withoutQuoted(e.reason)}`);
+    }
+}

@@ -12,14 +12,13 @@
 // document, for edits and the reasons beside epochs) is loaded on first use: status and due
 // never need it, and loading it is a sixth of their start-up.
 import { readFileSync, readdirSync, statSync } from "fs";
-import { CORE_SCHEMA, YAMLException, load } from "js-yaml";
 import { join } from "path";
 import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
 import { engineReadingProblem, mayBeTypedKey, readerProblem, typedKeyProblem, yamlDocuments } from "./engineYaml";
-import { CliError, internalErrorMessage, withoutQuoted } from "./errors";
-import { Project, STACK_NAME, stackFileName, stackOf, stackPath } from "./project";
+import { CliError, internalErrorMessage } from "./errors";
+import { Project, STACK_NAME, loadYaml, stackFileName, stackOf, stackPath } from "./project";
 
 export { STACK_NAME };
 
@@ -156,13 +155,7 @@ export function parseStackFile(text: string, label: string, project: string): St
     // Before js-yaml reads it: js-yaml places a control character at its line's end, or not at all.
     const unread = readerProblem(text);
     if (unread) throw new CliError(`${label}: ${unread}`);
-    let top: unknown;
-    try {
-        top = load(text, { schema: CORE_SCHEMA, filename: label });
-    } catch (e) {
-        if (!(e instanceof YAMLException)) throw e;
-        throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${withoutQuoted(e.reason)}`);
-    }
+    const top = loadYaml(text, label);
     const typedKey = checkSize(top, label);
     let doc: Document.Parsed | undefined;
     const parsed = () => (doc ??= yamlDocuments().parseDocument(text, { keepSourceTokens: true }));
