@@ -73,6 +73,27 @@ function openBase(s: Stack, options: BaseOptions): { label: string; file: StackF
     return parsedBase(s.project, s.stack, readBase(s.project.cwd, s.path, options));
 }
 
+/** What plan compares with: the base's file, or why it cannot be read (then every secret is listed as added). */
+interface PlanBase {
+    label: string;
+    file: StackFile | null;
+    refused?: string;
+}
+
+/**
+ * The base for `rekey plan`. A base file rekey now refuses (a merge key, an unquoted date
+ * that Pulumi deployed as it read them) must not stop the plan of the change that fixes it:
+ * it is planned against nothing, as an invalid base configuration is, and says so.
+ */
+function planBase(project: Project, stack: string, base: { label: string; text: string | null }): PlanBase {
+    try {
+        return parsedBase(project, stack, base);
+    } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        return { label: base.label, file: null, refused: e.message };
+    }
+}
+
 function parsedBase(project: Project, stack: string, base: { label: string; text: string | null }): { label: string; file: StackFile | null } {
     return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(project, stack)} at ${base.label}`, project.name) };
 }
@@ -269,7 +290,7 @@ export function rollback(project: Project, stack: string, name: string, o: BaseO
 export function plan(project: Project, stack: string, o: BaseOptions & Today & { json?: boolean }): Output {
     const { path, file } = openStackFile(project, stack);
     if (!file.hasRekeyKeys) {
-        const base = parsedBase(project, stack, readBase(project.cwd, path, o));
+        const base = planBase(project, stack, readBase(project.cwd, path, o));
         // What pulumi stack init leaves, here and at the base: nothing rotates, never a failure.
         // A base that had secrets falls through to the planner, which names what is missing.
         if (!base.file?.hasRekeyKeys) {
@@ -280,12 +301,13 @@ export function plan(project: Project, stack: string, o: BaseOptions & Today & {
         }
     }
     const s: Stack = { project, stack, path, file, plan: planOf(file, o.today), today: o.today };
-    return planReport(s, openBase(s, o), o);
+    return planReport(s, planBase(project, stack, readBase(project.cwd, path, o)), o);
 }
 
-function planReport(s: Stack, base: { label: string; file: StackFile | null }, o: { json?: boolean }): Output {
+function planReport(s: Stack, base: PlanBase, o: { json?: boolean }): Output {
     const stack = s.stack;
     const notes: string[] = [];
+    if (base.refused) notes.push(`the stack file at ${base.label} cannot be read as it is now, so every secret is listed as added: ${base.refused}`);
     let basePlan: RotationPlan | null = null;
     if (base.file) {
         try {
@@ -303,7 +325,7 @@ function planReport(s: Stack, base: { label: string; file: StackFile | null }, o
         if (reason) r.reason = reason;
     }
     diff.warnings.push(...notes);
-    const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates, ...diff };
+    const report: PlanReport = { stack, base: base.label, newStack: base.file === null && !base.refused, rotates, ...diff };
     // Exit 1 when pulumi up would refuse the change, so that the PR check fails.
     return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: diff.errors.length ? 1 : 0 };
 }
@@ -330,7 +352,7 @@ export function planAll(project: Project, o: BaseOptions & Today & { json?: bool
             notes.push(`${stackFileName(project, stack)} changed but has no rekey:* keys: no secrets to rotate`);
             return null;
         }
-        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, parsedBase(project, stack, base), o);
+        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, planBase(project, stack, base), o);
     });
     // A refused file is listed with its error (exit 2), so the PR workflow still gives it a
     // plan job, which fails with the message, while every other stack is planned.

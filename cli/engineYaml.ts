@@ -125,7 +125,9 @@ function goTypesPlain(src: string): boolean {
  * branches read what base 0 already read. Exact up to float64, which is how rekey compares.
  */
 function goNumber(src: string): number | null {
-    if (src.startsWith(".")) return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(src) ? Number(src) : null;
+    // resolve.go's '.' case: strconv.ParseFloat on the text as written, which takes `_` between
+    // digits as Go's float literals do (`.1_0` is 0.1).
+    if (src.startsWith(".")) return /^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/.test(src) ? Number(src.replace(/_/g, "")) : null;
     if (!/^[-+0-9]/.test(src) || isGoTimestamp(src)) return null;
     const plain = src.replace(/_/g, "");
     const m = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]*)|([1-9][0-9]*))$/.exec(plain);
@@ -153,7 +155,7 @@ function rekeyReading(src: string): unknown {
 
 /** Where a number the two readers may read differently can stand: the document is composed only then (status and due read plain epochs). */
 // A leading zero, a "_", a base-prefixed number of 16 digits and up (past 64 bits: text to yaml.v3, a number to js-yaml), or a decimal of 20 digits and up.
-const PLAIN_NUMBER_HINT = /(?:^|[\s:,[{])[-+]?(?:0[0-9_]|[0-9.][0-9a-fA-FxXoObB.eE+-]*_|0[xXbBoO][0-9a-fA-F]{16}|[0-9]{20})/m;
+const PLAIN_NUMBER_HINT = /(?:^|[\s:,[{])(?:[-+]?(?:0[0-9_]|[0-9.][0-9a-fA-FxXoObB.eE+-]*_|0[xXbBoO][0-9a-fA-F]{16}|[0-9]{20}|0[XBO])|[-+]\.[0-9])/m;
 
 /**
  * A plain scalar yaml.v3 reads as another number than rekey, or as a number where rekey reads

@@ -97,6 +97,12 @@ export function findProject(cwd: string): Project {
     if (legacy !== undefined && o.stackConfigDir !== undefined) problems.push("config (a directory) and stackConfigDir both set: use only stackConfigDir");
     const configDir = o.stackConfigDir ?? legacy;
     if (configDir !== undefined && configDir !== null && typeof configDir !== "string") problems.push("stackConfigDir must be a directory path");
+    // yaml.v3 applies merge keys (go-yaml v3 decode.go `merge`); js-yaml keeps `<<` as a key.
+    // In the project file's map or its config, a merge could give a rekey:* key a value that
+    // rekey would not see: refused, as in a stack file.
+    if ("<<" in o || (o.config && typeof o.config === "object" && "<<" in (o.config as object))) {
+        problems.push(`a merge key (<<) ${"<<" in o ? "in its top map" : "in config"}, which Pulumi applies and rekey does not read: write the keys out`);
+    }
     if (typeof o.name === "string" && o.config && typeof o.config === "object" && !Array.isArray(o.config)) problems.push(...projectRekeyValues(o.config as Record<string, unknown>, o.name));
     if (problems.length) throw new CliError(`${file}: ${problems.join("; ")}`);
     const dir = dirname(file);

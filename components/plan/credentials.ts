@@ -32,7 +32,12 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "[::ffff:7f00:1]"])
  */
 export function canonicalServerHost(host: string): string {
     let bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-    if (bare.includes("%")) return bare;
+    if (bare.includes("%")) {
+        // An IPv6 zone names the link an address is on: fe80::1%eth0 and fe80::1%eth1 are two
+        // hosts, kept as written. A local address with a zone (::1%lo) is still this machine.
+        const address = canonicalServerHost(bare.slice(0, bare.indexOf("%")));
+        return address === "localhost" ? address : bare;
+    }
     if (bare.endsWith(".")) bare = bare.slice(0, -1);
     let canonical: string;
     try {

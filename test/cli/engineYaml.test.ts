@@ -3,6 +3,8 @@
 // `YAML.Unmarshal`) reads it, or refused by name (cli/engineYaml.ts): control characters its
 // reader refuses, merge keys where they change rekey's inventory; edits through aliases; and
 // bidi controls in what rekey prints.
+import { writeFileSync } from "fs";
+import { join } from "path";
 import { fixture, git, read, rekey, removeWorkdirs, workdir } from "../harness/cli";
 
 const SHOP = "Pulumi.shop.yaml";
@@ -173,6 +175,14 @@ describe("plain numbers yaml.v3 reads otherwise (go-yaml v3.0.1 resolve.go resol
         );
     });
 
+    // Found by a second review: the text hint before the document is composed missed these.
+    test.each([["+.5"], ["-.5"], ["0X1F"], ["0O17"], ["0B101"], ["+0B1"], [".1_0"]])("an impact written %s (a number to yaml.v3, text to rekey) is refused with no other hint in the file", (written) => {
+        const text = fixture(SHOP).replace("      impact: Sessions older than the previous rotation end.\n", `      impact: ${written}\n`);
+        const r = rekey(workdir({ [SHOP]: text }), "status", "--stack", "shop");
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`config\\.rekey:secrets\\.SESSION_SECRET\\.impact is written ${written.replace(/[.+]/g, "\\$&")}, which Pulumi reads as the number `));
+    });
+
     test("numbers both read alike (07, 00, 08 (a float 8 to yaml.v3), 0x1F, 0o17, 0b11, 1.5e3, -0) and leading zeros in another namespace are read as before (control)", () => {
         for (const written of ["07", "00", "08", "0x1F", "0o17", "0b11", "1.5e3", "-0"]) {
             const text = withConfigLines("  app:port: 017\n  app:size: 1_000\n").replace("WEBHOOK_KEY: { epoch: 1,", `WEBHOOK_KEY: { epoch: 1, note: ${written},`);
@@ -296,3 +306,15 @@ test("terminal controls from a double-quoted impact (ESC, CR, BEL, BS, C1 CSI) a
     expect(found.some((v) => v.includes("before\u001b[2J\u001b[31mFAKE\rafter\u0007\b\u009b1m end"))).toBe(true);
 });
 
+
+test("a base that rekey now refuses (a merge key Pulumi deployed) does not stop the plan of the change that removes it: every secret is listed as added, with a note", () => {
+    const merged = fixture(SHOP).replace("    SESSION_SECRET:\n", "    SESSION_SECRET:\n      <<: { cadenceDays: 90 }\n");
+    const dir = workdir({ [SHOP]: merged });
+    writeFileSync(join(dir, SHOP), fixture(SHOP));
+    const r = rekey(dir, "plan", "--stack", "shop", "--base", "HEAD", "--json");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.newStack).toBe(false);
+    expect(report.warnings.join("\n")).toMatch(/^the stack file at HEAD cannot be read as it is now, so every secret is listed as added: Pulumi\.shop\.yaml at HEAD: line \d+, column \d+: /m);
+    expect(report.secrets.added.length).toBeGreaterThan(0);
+});

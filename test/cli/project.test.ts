@@ -242,6 +242,16 @@ describe("config rekey never reads (pulumi/pulumi pkg/workspace/config.go mergeC
         expect(read(dir, SHOP)).toBe(fixture(SHOP));
     });
 
+    // Found by a second review: yaml.v3 applies a merge key (go-yaml v3 decode.go merge), js-yaml keeps "<<" as a key.
+    test.each([
+        ["in config", 'name: shop\nruntime: nodejs\nconfig:\n  <<: {"rekey:secrets": {value: {B: {epoch: 1}}}}\n', "in config"],
+        ["in the top map", 'name: shop\nruntime: nodejs\n<<: {config: {"rekey:consumers": {value: {x: {restart: echo}}}}}\n', "in its top map"],
+    ])("a Pulumi.yaml with a merge key %s is refused by name", (_, project, where) => {
+        const r = rekey(workdir({ "Pulumi.yaml": project, [SHOP]: fixture(SHOP) }), "status", "--stack", "shop");
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`a merge key (<<) ${where}, which Pulumi applies and rekey does not read: write the keys out`);
+    });
+
     test("declarations without a value, another namespace's values, and a bare key in a project not named rekey are read (control)", () => {
         const project = "name: shop\nruntime: nodejs\nconfig:\n  rekey:secrets:\n    type: object\n    description: the inventory\n  aws:region: eu-west-1\n  secrets:\n    default: {}\n";
         expect(rekey(workdir({ "Pulumi.yaml": project, [SHOP]: fixture(SHOP) }), "status", "--stack", "shop").code).toBe(0);

@@ -12,7 +12,7 @@ const plans = (secrets: Record<string, unknown>) => planRotation(rawConfig({ "re
 
 describe("one server: the host as psql and redis-cli would reach it", () => {
     test.each([
-        ["localhost", ["LOCALHOST", "localhost.", "127.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "::1", "[::1]", "0:0:0:0:0:0:0:1", "[::ffff:127.0.0.1]", "127.0.0.2", "127.255.0.1", "0", "0.0.0.0", "::", "[::]", "::ffff:7f00:2"]],
+        ["localhost", ["LOCALHOST", "localhost.", "127.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "::1", "[::1]", "0:0:0:0:0:0:0:1", "[::ffff:127.0.0.1]", "127.0.0.2", "127.255.0.1", "0", "0.0.0.0", "::", "[::]", "::ffff:7f00:2", "::1%lo", "[::1%lo]"]],
         ["db.example.com", ["DB.Example.COM", "db.example.com."]],
         ["10.0.0.5", ["10.0.0.5", "10.0.5", "012.0.0.5", "::ffff:10.0.0.5", "[::ffff:a00:5]"]],
         ["[2001:db8::1]", ["2001:DB8:0:0:0:0:0:1", "[2001:db8::1]"]],
