@@ -335,18 +335,23 @@ export function writeNewFiles(root: string, files: [string, string][], label: st
     }
 }
 
+/** `path`, which exists (as itself or a symlink), leads to a directory; else refused naming it as `label`. */
+function existingDirectory(path: string, label: string, refuse: (problems: string[]) => CliError): void {
+    let real: Stats;
+    try {
+        real = statSync(path);
+    } catch {
+        throw refuse([`${label} is a symlink to a missing path`]);
+    }
+    if (!real.isDirectory()) throw refuse([`${label} is ${kindOf(real)}, not a directory`]);
+}
+
 /** The checks of `writeNewFiles`: the directories to make, or a refusal naming every problem. */
 function checkNewFiles(root: string, files: string[], label: string, refuse: (problems: string[], existing?: boolean) => CliError): { missingRoot: string[]; makeDirs: string[] } {
     const st = lstatOrNull(root);
     if (st) {
         // The root: a directory, or a symlink to one (the user named it).
-        let real: Stats;
-        try {
-            real = statSync(root);
-        } catch {
-            throw refuse([`${label} is a symlink to a missing path`]);
-        }
-        if (!real.isDirectory()) throw refuse([`${label} is ${kindOf(real)}, not a directory`]);
+        existingDirectory(root, label, refuse);
         const { existing, problems, makeDirs } = newFileProblems(root, realpathSync(root), files);
         const all = [...(existing.length ? [`${label} already has ${existing.join(", ")}`] : []), ...problems];
         if (all.length) throw refuse(all, existing.length > 0);
@@ -356,13 +361,7 @@ function checkNewFiles(root: string, files: string[], label: string, refuse: (pr
     const missingRoot: string[] = [];
     for (let d = root; !lstatOrNull(d); d = dirname(d)) missingRoot.unshift(d);
     const top = dirname(missingRoot[0]);
-    let realTop: Stats;
-    try {
-        realTop = statSync(top);
-    } catch {
-        throw refuse([`${top} is a symlink to a missing path`]);
-    }
-    if (!realTop.isDirectory()) throw refuse([`${top} is ${kindOf(realTop)}, not a directory`]);
+    existingDirectory(top, top, refuse);
     try {
         accessSync(top, constants.W_OK | constants.X_OK);
     } catch {
