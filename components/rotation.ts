@@ -7,7 +7,7 @@ import { DotenvTraits, RawConfig, RekeyConfigError, RotationPlan, planRotation }
 import { DeployedState, RekeyEpochError, applyDeployed, epochProblems, readDeployed } from "./plan/deployed";
 import { rawConfigOf } from "./plan/rawConfig";
 import type { RotationArgs } from "./args";
-import { DeployedRotation, RotationRecord, deployRotation } from "./program";
+import { DeployedRotation, deployRotation } from "./program";
 import { ROTATION_TYPE, rotationPrefix } from "./plan/naming";
 import { asRunError } from "./runError";
 import { knownValue } from "./steps";
