@@ -20,7 +20,7 @@ import { adminPassword, deployFinalize, deployRevokeFirst, resourcesOf } from ".
 import { completion } from "./steps";
 import { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
-import { awsProviderName } from "./plan/naming";
+import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
 import { knownValue } from "./steps";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";

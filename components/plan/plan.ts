@@ -3,7 +3,7 @@
 // program, the `rekey` CLI and the tests share it.
 import { encodedLength, generatorArgs } from "./encodings";
 import { topologicalOrder } from "./graph";
-import * as names from "./names";
+import * as fieldRules from "./fieldRules";
 import { consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
 import { parseTemplate, templateRefs } from "./template";
 import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems";
@@ -29,7 +29,7 @@ import {
 const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 const resourceNameProblem = (noun: string) => (n: string) =>
-    RESOURCE_NAME.test(n) ? names.reservedNameProblem(n) : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
+    RESOURCE_NAME.test(n) ? fieldRules.reservedNameProblem(n) : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
 
 import { checkCredentialOwners } from "./credentials";
 import { checkDotenvValues } from "./dotenvValues";
@@ -71,14 +71,14 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         raw.defaults === undefined ? {} : (parseWith(defaultsSchema, raw.defaults, "rekey:defaults", problems) ?? {});
     const hosts = parseMap(raw.hosts, "hosts", "host", hostSchema, resourceNameProblem("host"), problems);
     for (const [name, h] of hosts) {
-        const hp = names.hostNameProblem(h.host);
+        const hp = fieldRules.hostNameProblem(h.host);
         if (hp) problems.add(`host ${name}`, "host", hp);
         if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(h.user)) problems.add(`host ${name}`, "user", `user ${nameText(h.user)} must be a login name (letters, digits, _ . -, not starting with "-")`);
-        const problem = names.hostKeyProblem(h.hostKey);
+        const problem = fieldRules.hostKeyProblem(h.hostKey);
         if (problem) problems.add(`host ${name}`, "hostKey", problem);
     }
     const consumerCfgs = parseMap(raw.consumers, "consumers", "consumer", consumerSchema, resourceNameProblem("consumer"), problems);
-    const secretCfgs = parseMap(raw.secrets, "secrets", "secret", secretSchema, names.secretNameProblem, problems);
+    const secretCfgs = parseMap(raw.secrets, "secrets", "secret", secretSchema, fieldRules.secretNameProblem, problems);
     if (raw.secrets === undefined) problems.add("rekey:secrets", "", "is required: the inventory of secrets to rotate");
 
     const supplied = new Set(raw.suppliedNames ?? []);
@@ -297,7 +297,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
     return {
         secrets: ordered,
         consumers: consumerOrder.order.map((n) => consumers.get(n)!),
-        hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: names.hostKeyOf(h.hostKey)! })),
+        hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: fieldRules.hostKeyOf(h.hostKey)! })),
         kubernetes: { context: defaults.kubernetes?.context ?? null, kubeconfig: defaults.kubernetes?.kubeconfig ?? null },
         unchecked,
         unusedSupplied: unusedSupplied.sort(),

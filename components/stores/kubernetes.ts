@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubernetesProviderConfig } from "../plan/plan";
 import { StoreGroup, writeRecord } from "../plan/storeTargets";
 import type { StoreComponent } from "./kind";
-import { KUBERNETES_PROVIDER_NAME } from "../plan/naming";
+import { KUBERNETES_PROVIDER_NAME } from "../plan/resourceNames";
 import { Scope, topLevel } from "../scope";
 import { HasSteps } from "../steps";
 import { SecretValues } from "./values";
