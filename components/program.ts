@@ -22,7 +22,7 @@ import { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
 import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
-import { knownValue } from "./steps";
+import { knownValue } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";

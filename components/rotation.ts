@@ -10,7 +10,7 @@ import type { RotationArgs } from "./args";
 import { DeployedRotation, deployRotation } from "./program";
 import { ROTATION_TYPE, rotationPrefix } from "./plan/resourceNames";
 import { asRunError } from "./runError";
-import { knownValue } from "./steps";
+import { knownValue } from "./outputValues";
 import { ArgsReading, PlainArgs, readArgs } from "./readArgs";
 import { Scope, providersByPackage, topLevel } from "./scope";
 import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
