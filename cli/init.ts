@@ -7,7 +7,7 @@ import { basename, dirname, join, relative, resolve } from "path";
 import { stackFileName } from "./project";
 import { nameText } from "../components/plan/shown";
 import { CliError } from "./errors";
-import type { Output } from "./commands";
+import type { Output } from "./output";
 import { shellPath, shellWord } from "./shell";
 import { writeNewFiles } from "./writeFiles";
 

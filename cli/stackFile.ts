@@ -277,6 +277,12 @@ export function planOf(file: StackFile, today?: string): RotationPlan {
     }
 }
 
+/** A stack's plan, or null when its file has no `rekey:*` keys. */
+export function planOfStack(project: Project, stack: string, today: string): RotationPlan | null {
+    const { file } = openStackFile(project, stack);
+    return file.hasRekeyKeys ? planOf(file, today) : null;
+}
+
 /**
  * The YAML nodes from the document's map down to one secret's entry (the document's map,
  * `config`, `rekey:secrets`, the entry), for edits. An alias on the way is refused by name:

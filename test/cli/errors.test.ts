@@ -70,7 +70,7 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
         ]) {
             const dir = workdir({ [SHOP]: future }, false);
             const r = rekey(dir, ...args);
-            // --all-stacks reports the refused stack as a section of its own (status.ts eachStack).
+            // --all-stacks reports the refused stack as a section of its own (stackFile.ts eachStack).
             const stdout = args.includes("--all-stacks") ? expect.stringContaining("Refused (exit 2):\n\n    Pulumi.shop.yaml: invalid rekey configuration, 1 problem:\n") : "";
             expect([args, r]).toEqual([args, { code: 2, stdout, stderr: message }]);
             expect(readFileSync(join(dir, SHOP), "utf8")).toBe(future);

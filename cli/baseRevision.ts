@@ -4,7 +4,9 @@ import { execFileSync } from "child_process";
 import { basename, dirname, resolve } from "path";
 import { bareName } from "../components/plan/shown";
 import { CliError } from "./errors";
-import { readRegularFile } from "./stackFile";
+import { stackFileName } from "./project";
+import type { Project } from "./project";
+import { StackFile, parseStackFile, readRegularFile } from "./stackFile";
 
 export interface BaseOptions {
     base?: string;
@@ -79,4 +81,9 @@ export function readBase(cwd: string, stackPath: string, options: BaseOptions): 
     } catch (e) {
         throw new CliError(`cannot read ${path} at ${label}: ${(e as Error).message.split("\n")[0]}`);
     }
+}
+
+/** The base version, parsed as every stack file is; `file` is null for a new stack. */
+export function parsedBase(project: Project, stack: string, base: { label: string; text: string | null }): { label: string; file: StackFile | null } {
+    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(project, stack)} at ${base.label}`, project.name) };
 }
