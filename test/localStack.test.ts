@@ -1,6 +1,6 @@
 // Pulumi.local.yaml, replayed for real up to its consumer: the stores it writes and the
 // commands it runs are the ones the README promises. (Its Postgres and Redis hooks are
-// exercised against a throwaway cluster in test/rotation/credentials.test.ts.)
+// exercised against a throwaway cluster in test/forReal/credentials.test.ts.)
 //
 // The replay never touches what a user's own `pulumi up --stack local` uses: the stack is
 // run with its own directory, port, Postgres roles and Redis ACL user, removed after.

@@ -1,6 +1,6 @@
 // The hostile corpus: invalid inventories, each with the problem it must be rejected for.
 // test/plan/validation.test.ts holds the planner to each problem, exactly;
-// test/program/invalidConfig.test.ts holds pulumi up to it with zero resources registered;
+// test/underMocks/invalidConfig.test.ts holds pulumi up to it with zero resources registered;
 // test/plan/noValueInMessages.test.ts injects markers into every case and finds none in any
 // message. The classes, by array:
 //   RESERVED_CASES      names every JavaScript object has (__proto__, constructor, …)
@@ -19,7 +19,7 @@
 // bombs, non-UTF-8, files that are not regular, YAML errors that quote the input),
 // test/cli/deepGraphs.test.ts (12,000-long chains), test/cli/project.test.ts (keys without a
 // namespace), test/cli/import.test.ts and init.test.ts (files the CLI writes), and a
-// Rotation's args in test/program/rotationArgs.test.ts (Maps, class instances, Outputs).
+// Rotation's args in test/underMocks/rotationArgs.test.ts (Maps, class instances, Outputs).
 import { Config } from "./configs";
 
 export interface ExpectedProblem {
