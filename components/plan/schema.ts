@@ -1,6 +1,7 @@
-// Shapes of the `rekey:*` stack configuration (the public contract, §1). Only types, required
-// fields and unknown keys are checked here; rules that relate fields to each other live
-// in validate.ts so that every problem is reported with the secret and field it concerns.
+// Shapes of the `rekey:*` stack configuration (docs/configuration.md is their reference). Only
+// types, required fields and unknown keys are checked here; rules that relate fields to each
+// other live in plan.ts and the resolve*.ts modules, so that every problem is reported with
+// the secret and field it concerns.
 import { z } from "zod";
 
 const name = z.string().min(1);
