@@ -4,11 +4,11 @@ import { diffPlans } from "../components/plan/diff";
 import type { BaseOptions } from "./baseRevision";
 import { Today, checkDate } from "./dates";
 import { EpochEdit, applyEpochEdits } from "./edit";
-import { movedSinceBase, openBase, openStack, restartSummary, secretOf, write } from "./epochCommands";
+import { movedSinceBase, openBase, restartSummary, secretOf, write } from "./epochCommands";
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import type { Project } from "./project";
-import type { StackFile } from "./stackFile";
+import { StackFile, openStack } from "./stackFile";
 
 export interface BumpOptions extends BaseOptions, Today {
     all?: boolean;

@@ -1,29 +1,12 @@
-// What bump and rollback share: the stack file opened with its plan, a secret named on the
-// command line, the one-step check against the base, and the checked write of the edited text.
+// What bump and rollback share: a secret named on the command line, the one-step check
+// against the base, and the checked write of the edited text.
 import type { RotationDiff } from "../components/plan/diff";
 import type { RotationPlan } from "../components/plan/plan";
 import { bareName } from "../components/plan/shown";
 import { BaseOptions, parsedBase, readBase } from "./baseRevision";
-import type { Today } from "./dates";
 import { CliError } from "./errors";
-import type { Project } from "./project";
-import { StackFile, openStackFile, parseStackFile, planOf } from "./stackFile";
+import { Stack, StackFile, parseStackFile, planOf } from "./stackFile";
 import { replaceFile } from "./writeFiles";
-
-export interface Stack {
-    project: Project;
-    stack: string;
-    path: string;
-    file: StackFile;
-    plan: RotationPlan;
-    /** Today (UTC): a rotatedAt after it is a validation problem. */
-    today: string;
-}
-
-export function openStack(project: Project, stack: string, { today }: Today): Stack {
-    const { path, file } = openStackFile(project, stack);
-    return { project, stack, path, file, plan: planOf(file, today), today };
-}
 
 export function secretOf(s: Stack, name: string) {
     const secret = s.plan.secrets.find((x) => x.name === name);

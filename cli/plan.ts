@@ -7,12 +7,11 @@ import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, parsedBase, readBase } from "./baseRevision";
 import type { Today } from "./dates";
 import { epochReasons } from "./edit";
-import type { Stack } from "./epochCommands";
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import { PlanReport, refusedSection, renderPlan } from "./render";
 import { Project, stackFileName, stackPath } from "./project";
-import { StackFile, chosenStacks, eachStack, noSecretsNote, openStackFile, parseStackFile, planOf, readStackText } from "./stackFile";
+import { Stack, StackFile, chosenStacks, eachStack, noSecretsNote, openStackFile, parseStackFile, planOf, readStackText } from "./stackFile";
 
 /** What plan compares with: the base's file, or why it cannot be read (then every secret is listed as added). */
 interface PlanBase {

@@ -8,11 +8,11 @@ import { PREVIOUS_SUFFIX, isCalendarDate } from "../components/plan/plan";
 import type { BaseOptions } from "./baseRevision";
 import type { Today } from "./dates";
 import { applyEpochEdits } from "./edit";
-import { Stack, movedSinceBase, openBase, openStack, restartSummary, secretOf, write } from "./epochCommands";
+import { movedSinceBase, openBase, restartSummary, secretOf, write } from "./epochCommands";
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import type { Project } from "./project";
-import { parseStackFile } from "./stackFile";
+import { Stack, openStack, parseStackFile } from "./stackFile";
 
 /**
  * A secret's epoch and rotatedAt in each commit of the stack file's history, newest first (up
