@@ -122,7 +122,11 @@ export class Verify extends TriggeredCommand {
         const host = args.verify.kind === "command" ? args.host : { host: null };
         const proving = args.verify.kind === "url" && args.verify.proof !== undefined;
         if (proving !== (args.proof !== undefined)) throw new Error(`${name}: a proof verify needs its expected fingerprints, and only it`);
-        // The expected fingerprints travel in the local environment, as a secret (hostCommand).
+        // The expected fingerprints travel in the local environment, as a secret (hostCommand):
+        // the provider appends `environment` to the command's process environment, not to its
+        // command line (pulumi-command provider/pkg/provider/local/commandOutputs.go `run`:
+        // cmd.Env = os.Environ() + each entry), and the command string, which a failed run's
+        // error quotes with its whole output, holds only the URL, numbers and the consumer's name.
         const environment = args.proof ? { REKEY_PROOF: pulumi.secret(args.proof.apply((p) => JSON.stringify(p))) } : undefined;
         super("rekey:index:Verify", "verify", name, { script: verifyScript(args.verify, args.consumer), host, triggers: args.triggers, consumer: args.consumer, prefix: args.prefix, environment }, opts);
     }
