@@ -45,7 +45,7 @@ export function describeAction(a: ConsumerAction): string {
 export function describeVerify(v: PlannedVerify | null): string {
     if (!v) return "no verify";
     return v.kind === "url"
-        ? `GET ${code(v.url)} expects ${v.expectStatus} within ${v.timeoutSeconds} s`
+        ? `GET ${code(v.url)} expects ${v.expectStatus}${v.proof ? ` and proof of ${v.proof.secrets.join(", ")} under ${v.proof.key}` : ""} within ${v.timeoutSeconds} s`
         : `${code(v.command)} ${where(v.host)} succeeds within ${v.timeoutSeconds} s`;
 }
 

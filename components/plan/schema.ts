@@ -120,6 +120,8 @@ export const verifySchema = z.strictObject({
     expectStatus: int.min(100).max(599).optional(),
     timeoutSeconds: int.min(1).max(3600).optional(),
     intervalSeconds: int.min(1).max(300).optional(),
+    /** The service proves the values it loaded: keyed fingerprints under the generated secret `key` (docs/proof.md). */
+    proof: z.strictObject({ key: name }).optional(),
 });
 
 export const consumerSchema = z.strictObject({
