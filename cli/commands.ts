@@ -6,7 +6,7 @@ import { RotationDiff, diffPlans } from "../components/plan/diff";
 import { PREVIOUS_SUFFIX, RotationPlan, isCalendarDate, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { bareName } from "../components/plan/shown";
-import { BaseOptions, readBase } from "./base";
+import { BaseOptions, BaseText, readBase } from "./base";
 import { Today, checkDate } from "./dates";
 import { EpochEdit, applyEpochEdits, epochReasons } from "./edit";
 import { CliError } from "./errors";
@@ -70,7 +70,10 @@ export function closest(name: string, names: readonly string[]): string | null {
 
 /** The base version of the stack file, parsed; null for a new stack. */
 function openBase(s: Stack, options: BaseOptions): { label: string; file: StackFile | null } {
-    return parsedBase(s.project, s.stack, readBase(s.project.cwd, s.path, options));
+    const base = readBase(s.project.cwd, s.path, options);
+    // No base to find (no git repository, no commit yet): the epochs cannot be checked (bump says so).
+    if (base.none !== undefined) throw new CliError(base.none);
+    return parsedBase(s.project, s.stack, base);
 }
 
 /** What plan compares with: the base's file, or why it cannot be read (then every secret is listed as added). */
@@ -78,6 +81,8 @@ interface PlanBase {
     label: string;
     file: StackFile | null;
     refused?: string;
+    /** Why there is no base at all (readBase `none`): every stack file is new. */
+    none?: string;
 }
 
 /**
@@ -85,9 +90,9 @@ interface PlanBase {
  * that Pulumi deployed as it read them) must not stop the plan of the change that fixes it:
  * it is planned against nothing, as an invalid base configuration is, and says so.
  */
-function planBase(project: Project, stack: string, base: { label: string; text: string | null }): PlanBase {
+function planBase(project: Project, stack: string, base: BaseText): PlanBase {
     try {
-        return parsedBase(project, stack, base);
+        return { ...parsedBase(project, stack, base), none: base.none };
     } catch (e) {
         if (!(e instanceof CliError)) throw e;
         return { label: base.label, file: null, refused: e.message };
@@ -295,7 +300,7 @@ export function plan(project: Project, stack: string, o: BaseOptions & Today & {
         // A base that had secrets falls through to the planner, which names what is missing.
         if (!base.file?.hasRekeyKeys) {
             const empty = planRotation(rawConfigOf({ [`${NAMESPACE}:secrets`]: {} }, { suppliedNames: [], hostKeyNames: [] }));
-            const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates: false, ...diffPlans(null, empty, new Set()) };
+            const report: PlanReport = { stack, base: base.label, newStack: base.file === null, noBase: base.none, rotates: false, ...diffPlans(null, empty, new Set()) };
             report.notes.push(noSecretsNote(project, stack));
             return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [noSecretsNote(project, stack)], exitCode: 0 };
         }
@@ -325,7 +330,7 @@ function planReport(s: Stack, base: PlanBase, o: { json?: boolean }): Output {
         if (reason) r.reason = reason;
     }
     diff.warnings.push(...notes);
-    const report: PlanReport = { stack, base: base.label, newStack: base.file === null && !base.refused, rotates, ...diff };
+    const report: PlanReport = { stack, base: base.label, newStack: base.file === null && !base.refused, noBase: base.none, rotates, ...diff };
     // Exit 1 when pulumi up would refuse the change, so that the PR check fails.
     return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: diff.errors.length ? 1 : 0 };
 }
