@@ -181,8 +181,8 @@ export function renderWorkflow(template: string, name: string, projectDir: strin
 
 /**
  * Where pulumi-rekey was installed from, when it runs from an npm install of a tarball or a
- * git repository: the spec the installing project's package.json gives it (npx writes one
- * too, in its cache directory), else the lock's `resolved`, as read from its directory. Null
+ * git repository: the spec the installing project's package.json gives it (`npm exec
+ * --package` keeps one in its cache directory too), else the lock's `resolved`, as read from its directory. Null
  * when it runs from the registry, a link or its own checkout.
  */
 function installedFrom(): { spec: string; dir: string } | null {
