@@ -102,6 +102,25 @@ test("npx pulumi-rekey init: the scaffold compiles against the installed package
     expect(JSON.parse(readFileSync(join(scaffold, "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(`file:../../${basename(tarball)}`);
 });
 
+test("from a clean clone (no dist/), npm pack builds the package through prepare, as an install from git does", () => {
+    // npm installs a git dependency by cloning it, installing its dependencies and packing it,
+    // which runs prepare (npm's lib/commands/pack.js, pacote's git fetcher). Here the clone's
+    // dependencies are this checkout's (npm ci installs the same from the lock file), so the
+    // test needs no network; an install from a git+file:// URL did the same in 5 minutes.
+    const clone = join(dir, "clone");
+    const head = execFileSync("git", ["-C", ROOT, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+    execFileSync("git", ["clone", "-q", "--no-checkout", ROOT, clone]);
+    execFileSync("git", ["-C", clone, "checkout", "-q", head]);
+    expect(existsSync(join(clone, "dist"))).toBe(false);
+    symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"));
+    const out = join(dir, "from-clone");
+    execFileSync("mkdir", [out]);
+    npm(clone, "pack", "--pack-destination", out);
+    const [packed] = readdirSync(out);
+    const files = execFileSync("tar", ["tzf", join(out, packed)], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/cli/init.js", "dist/components/plan/index.js", "dist/components/stores/scripts/write-file.sh", "bin/rekey.js", "templates/init/workflows/rekey-plan.yml"]));
+}, 600000);
+
 describe("rekey init in a subdirectory of a fresh git repository, the tarball installed into the scaffold", () => {
     let repo: string;
     let scaffold: string;
