@@ -198,11 +198,10 @@ function installedFrom(): { spec: string; dir: string } | null {
     };
     const given = read(join(installer, "package.json"))?.dependencies?.["pulumi-rekey"];
     const resolved = (read(join(parent, ".package-lock.json")) ?? read(join(installer, "package-lock.json")))?.packages?.["node_modules/pulumi-rekey"]?.resolved;
-    for (const spec of [given, resolved]) {
-        if (typeof spec === "string" && /^(file:|git\+|git:|github:|gitlab:|bitbucket:|https?:.*\.(tgz|tar\.gz)$)/.test(spec)) {
-            return { spec, dir: installer };
-        }
-    }
+    const notRegistry = /^(file:|git\+|git:|github:|gitlab:|bitbucket:)/;
+    // A tarball URL the user gave is kept; a lock's https URL is the registry's tarball.
+    if (typeof given === "string" && (notRegistry.test(given) || /^https?:/.test(given))) return { spec: given, dir: installer };
+    if (typeof resolved === "string" && notRegistry.test(resolved)) return { spec: resolved, dir: installer };
     return null;
 }
 

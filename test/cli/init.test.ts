@@ -2,9 +2,9 @@
 // config check and rekey's own validation; its workflows are the ones this repository runs;
 // it writes nothing over an existing file. (test/package/pack.test.ts compiles it against the
 // installed package.)
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import fc from "fast-check";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { projectNameOf, projectNameProblem, pulumiYaml } from "../../cli/init";
@@ -149,6 +149,27 @@ test.each([
     const dir = workdir({}, false);
     expect(rekey(dir, "init", "--from", from)).toEqual({ code: 2, stdout: "", stderr: message });
     expect(readdirSync(dir)).toEqual([]);
+});
+
+test.each([
+    // npm install github:… (or npx --package github:…): the installer's package.json keeps the spec as given.
+    [{ "pulumi-rekey": "github:rekey-dev/pulumi-rekey#v0.2.0" }, undefined, "github:rekey-dev/pulumi-rekey#v0.2.0"],
+    // npm install ./x.tgz: a file: spec relative to the installer, rewritten relative to the scaffold.
+    [{ "pulumi-rekey": "file:vendor/pulumi-rekey-0.2.0.tgz" }, undefined, "file:../vendor/pulumi-rekey-0.2.0.tgz"],
+    // No spec in package.json (a dependency of a dependency), the lock's resolved git URL.
+    [{}, "git+ssh://git@github.com/rekey-dev/pulumi-rekey.git#0123456789abcdef0123456789abcdef01234567", "git+ssh://git@github.com/rekey-dev/pulumi-rekey.git#0123456789abcdef0123456789abcdef01234567"],
+    // From the registry: a version range.
+    [{ "pulumi-rekey": "^0.2.0" }, "https://registry.npmjs.org/pulumi-rekey/-/pulumi-rekey-0.2.0.tgz", `^${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`],
+])("installed with %j (lock resolved %j), the CLI's init writes that spec by default", (deps, resolved, spec) => {
+    const dir = realpathSync(workdir({ "vendor/pulumi-rekey-0.2.0.tgz": "not read", "package.json": JSON.stringify({ name: "infra", dependencies: deps }) }, false));
+    const installed = join(dir, "node_modules", "pulumi-rekey");
+    mkdirSync(installed, { recursive: true });
+    for (const f of ["package.json", "bin", "templates", "dist/cli", "dist/components"]) cpSync(join(ROOT, f), join(installed, f), { recursive: true });
+    if (resolved) writeFileSync(join(dir, "node_modules", ".package-lock.json"), JSON.stringify({ packages: { "node_modules/pulumi-rekey": { version: "0.2.0", resolved } } }));
+    // Its dependencies from this checkout (NODE_PATH), as the installer's node_modules would hold them.
+    const r = spawnSync(process.execPath, [join(installed, "bin", "rekey.js"), "init", "secrets"], { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") } });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(join(dir, "secrets", "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(spec);
 });
 
 test("a token in a --from URL is written to package.json (npm needs it) but not printed", () => {

@@ -209,11 +209,12 @@ describe("rekey init in a subdirectory of a fresh git repository, the tarball in
         const out = JSON.parse(execFileSync("node", ["probe.js", "dev"], { cwd: scaffold, encoding: "utf8" }));
         expect(out.project).toBe("secrets");
         expect(out.error).toBeNull();
-        // The Rotation reads its own stack's outputs: organization/secrets/dev.
-        expect(out.references).toEqual(["organization/secrets/dev"]);
+        // The Rotation reads its own stack's outputs by its full name (a Pulumi Cloud organization): acme/secrets/dev.
+        expect(out.references).toEqual(["acme/secrets/dev"]);
         expect(out.rotation.APP_SECRET).toMatchObject({ epoch: 0 });
         expect(out.duplicateNames).toEqual([]);
-        expect(out.randomPasswords).toEqual(["rekey-APP_SECRET-epoch-0"]);
+        // Named after the standalone Rotation ("rekey"), whatever the project is named.
+        expect(out.randomPasswords.sort()).toEqual(["rekey-APP_SECRET-even", "rekey-fingerprint-key"]);
         rmSync(join(scaffold, "probe.js"));
     }, 120000);
 });
@@ -322,7 +323,7 @@ pulumi.runtime.setMocks({
         return { id: args.name + "-id", state };
     },
     call(args) { return args.inputs; },
-}, project, stack, false, "organization");
+}, project, stack, false, "acme");
 const flat = {};
 for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
 pulumi.runtime.setAllConfig(flat, ["rekey:supplied", "rekey:hostKeys"]);
