@@ -212,22 +212,25 @@ function installedFrom(): { spec: string; dir: string } | null {
  * read from `cwd`) is written as a `file:` path relative to the scaffold, as npm saves one.
  */
 export function rekeySpec(from: string | undefined, cwd: string, scaffold: string): string {
-    const local = (spec: string, base: string) => {
+    const local = (spec: string, base: string, given: boolean) => {
         const path = resolve(base, spec.replace(/^file:/, ""));
-        if (!existsSync(path)) throw new CliError(`--from names ${bareName(spec)}, which does not exist`);
+        if (!existsSync(path)) {
+            throw new CliError(given ? `--from names ${bareName(spec)}, which does not exist` : `this pulumi-rekey was installed from ${path}, which does not exist any more: give --from <spec>`);
+        }
         const rel = relative(scaffold, path).split(sep).join(posix.sep);
         return `file:${rel === "" ? "." : rel}`;
     };
     if (from === undefined) {
         const installed = installedFrom();
         if (!installed) return `^${packageVersion()}`;
-        return installed.spec.startsWith("file:") ? local(installed.spec, installed.dir) : installed.spec;
+        return installed.spec.startsWith("file:") ? local(installed.spec, installed.dir, false) : installed.spec;
     }
     const spec = from.startsWith("pulumi-rekey@") ? from.slice("pulumi-rekey@".length) : from;
     if (spec === "" || /[\s\x00-\x1f\x7f]/.test(spec)) throw new CliError(`--from (${describe(from)}, not shown) is not an npm dependency spec`);
-    const other = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*@/.exec(spec);
+    // Another package's `name@…` (an scp-like git URL, `git@host:owner/repo`, is no name).
+    const other = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*@(?![^/]*:)/.exec(spec);
     if (other) throw new CliError(`--from names the package ${bareName(other[0].slice(0, -1))}: give a spec of pulumi-rekey (a version, a tarball, a git URL)`);
-    if (spec.startsWith("file:") || /^(\.{1,2}([\/\\]|$)|[\/\\~])/.test(spec) || isAbsolute(spec) || /\.(tgz|tar\.gz|tar)$/.test(spec) && !/^[a-z+]+:/.test(spec)) return local(spec, cwd);
+    if (spec.startsWith("file:") || /^(\.{1,2}([\/\\]|$)|[\/\\~])/.test(spec) || isAbsolute(spec) || (/\.(tgz|tar\.gz|tar)$/.test(spec) && !/^[a-z+]+:/.test(spec))) return local(spec, cwd, true);
     return spec;
 }
 

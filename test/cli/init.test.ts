@@ -131,6 +131,7 @@ test.each([
     [["--from", "pulumi-rekey@0.2.0"], "0.2.0"],
     [["--from", "github:rekey-dev/pulumi-rekey#v0.2.0"], "github:rekey-dev/pulumi-rekey#v0.2.0"],
     [["--from", "git+https://github.com/rekey-dev/pulumi-rekey.git#v0.2.0"], "git+https://github.com/rekey-dev/pulumi-rekey.git#v0.2.0"],
+    [["--from", "git@github.com:rekey-dev/pulumi-rekey.git#v0.2.0"], "git@github.com:rekey-dev/pulumi-rekey.git#v0.2.0"],
     [["--from", "vendor/pulumi-rekey-0.2.0.tgz"], "file:../vendor/pulumi-rekey-0.2.0.tgz"],
     [["--from", "file:vendor/pulumi-rekey-0.2.0.tgz"], "file:../vendor/pulumi-rekey-0.2.0.tgz"],
 ])("the scaffold depends on pulumi-rekey as %j says (a local tarball relative to the scaffold, as npm saves it)", (args, spec) => {
@@ -143,6 +144,7 @@ test.each([
 
 test.each([
     ["rekey@1.0.0", "rekey: --from names the package rekey: give a spec of pulumi-rekey (a version, a tarball, a git URL)\n"],
+    ["@scope/other@^1", "rekey: --from names the package @scope/other: give a spec of pulumi-rekey (a version, a tarball, a git URL)\n"],
     ["./missing.tgz", "rekey: --from names ./missing.tgz, which does not exist\n"],
     ["two words", "rekey: --from (a string of 9 characters, not shown) is not an npm dependency spec\n"],
 ])("--from %j is refused, nothing written", (from, message) => {
