@@ -7,9 +7,10 @@
 // `resources` with their `inputs`; a parent is another entry's `name`). Pure.
 //
 // Only the stores of the current value can exist before rekey: `<NAME>_PREVIOUS` and
-// `<NAME>_USER` are rekey's own, and an entry whose resource does not exist fails the whole
-// `pulumi import` (import.go: each entry is read from the provider, and a read that finds
-// nothing is an error). Those are listed as what the first `pulumi up` creates. An import id
+// `<NAME>_USER` are rekey's own, and an entry whose resource does not exist fails the
+// `pulumi import` (pulumi/pulumi pkg/resource/deploy/step.go `(*ImportStep).Apply`: the
+// provider's Read of the id returns no outputs → "resource '<id>' does not exist"). Those
+// are listed as what the first `pulumi up` creates. An import id
 // is never written with a placeholder in it: what is missing is a problem naming the
 // configuration that supplies it.
 import type { RotationPlan } from "./model";
