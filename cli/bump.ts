@@ -61,16 +61,19 @@ export function bump(project: Project, stack: string, names: string[], o: BumpOp
     for (const [name, why] of moved) notes.push(`not bumped: ${name}, already moved in this change (${why})`);
     chosen.splice(0, chosen.length, ...chosen.filter((c) => !moved.has(c.name)));
     if (!chosen.length) throw new CliError("nothing to bump");
-    // adopt is valid only at epoch 0: the bump from it removes the line (the adopted value becomes the previous one).
-    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason, dropAdopt: epoch === 0, incident: o.incident, revokeFirst: o.revokeFirst }));
+    // A bump never adopts: it removes the adopt line (a generated secret's is valid only at epoch 0,
+    // and the adopted value becomes the previous one; a supplied secret's bump rotates to its new value).
+    const edits: EpochEdit[] = chosen.map(({ name, epoch }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason: o.reason, dropAdopt: true, incident: o.incident, revokeFirst: o.revokeFirst }));
     const text = applyEpochEdits(s.file, edits);
     const diff = diffPlans(s.plan, write(s, text), new Set());
-    const adopted = new Set(s.plan.secrets.filter((x) => x.adopt).map((x) => x.name));
+    const adopted = new Map(s.plan.secrets.filter((x) => x.adopt).map((x) => [x.name, x.source.kind]));
+    const adoptRemoved = (name: string, epoch: number) =>
+        adopted.get(name) === "supplied"
+            ? `${name}: adopt removed (epoch ${epoch} is a rotation to the value in rekey:supplied.${name}: pulumi up runs its hook and restarts its consumers)`
+            : `${name}: adopt removed (epoch ${epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${name} is no longer read, delete it with pulumi config rm --path 'rekey:supplied.${name}'`;
     const lines = edits.flatMap((e) => [
         `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident === undefined ? "" : e.revokeFirst ? ", incident: no overlap, revoked first (before the consumers restart: they fail until then)" : ", incident: no overlap (rekey plan says when the old value stops working)"}`,
-        ...(adopted.has(e.name)
-            ? [`${e.name}: adopt removed (epoch ${e.epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${e.name} is no longer read, delete it with pulumi config rm --path 'rekey:supplied.${e.name}'`]
-            : []),
+        ...(adopted.has(e.name) ? [adoptRemoved(e.name, e.epoch)] : []),
     ]);
     lines.push(`${restartSummary(diff)}; rekey plan --stack ${stack} shows the whole rotation`);
     return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };

@@ -120,7 +120,7 @@ export interface SecretArgs {
     generate?: Input<GenerateArgs>;
     /** true: the value comes from `supplied` (rekey:supplied). */
     supplied?: Input<boolean>;
-    /** true at epoch 0 of a generated secret: epoch 0's value is the one in use today, `supplied[name]` (see docs/migration.md). */
+    /** true: `supplied[name]` is the value in use today (a generated secret at epoch 0, or a supplied secret), so the first deployment runs no hook and restarts nothing for it (see docs/migration.md). */
     adopt?: Input<boolean>;
     /** This epoch replaces a leaked value: no overlap (written by `rekey bump --incident`). */
     incident?: Input<string>;

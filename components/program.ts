@@ -5,7 +5,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
-import { DeployedState, DeployedValue, RekeyEpochError, previousAfter, restoring } from "./plan/deployed";
+import { DeployedState, DeployedValue, RekeyEpochError, currentIsAdopted, previousAfter, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { consumerDependencies, triggerLabel, valuesInUse } from "./plan/restarts";
 import { storeGroups } from "./plan/storeTargets";
@@ -42,7 +42,7 @@ export interface RotationRecord {
     fingerprint: string;
     /** The deployed value the previous value (keepPrevious) is exactly, which a rollback restores; else null. */
     previous: DeployedValue | null;
-    /** The current value is the one adopted at epoch 0 (the value in use before rekey). */
+    /** The current value is the adopted one (the value in use before rekey: a generated secret's epoch 0, or a supplied value). */
     adopted?: true;
     /** This epoch was an incident rotation: why, and when (the epoch's rotatedAt). */
     incident?: { reason: string; at: string | null };
@@ -122,7 +122,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
             .apply(([, fp, previous]): RotationRecord => ({
                 epoch: s.epoch,
                 ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
-                ...(s.slots[0]?.adopted ? { adopted: true as const } : {}),
+                ...(currentIsAdopted(s) ? { adopted: true as const } : {}),
                 ...(s.incident !== null ? { incident: { reason: s.incident, at: s.changedAt } } : {}),
                 rotatedAt: s.changedAt,
                 fingerprint: fp,

@@ -139,7 +139,9 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
                 );
             }
             if (s.keepPrevious) problems.add(subject, "keepPrevious", "a supplied secret has no previous value rekey could restore");
-            if (s.adopt) problems.add(subject, "adopt", "a supplied secret's value is already the one in rekey:supplied; adopt is for a generated secret whose first value is the one in use");
+            // adopt: the value in rekey:supplied is the one in use at this epoch, whatever it is
+            // (a vendor token may have been replaced before rekey): the first pulumi up writes it,
+            // runs no hook and restarts nothing. Its value is required above, as for any supplied secret.
         } else {
             if (s.adopt) problems.add(subject, "adopt", "a derived secret follows its inputs: adopt the secrets it is derived from");
             if (s.epoch !== undefined) problems.add(subject, "epoch", "a derived secret has no epoch: it changes when an input changes");
@@ -235,7 +237,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         });
         if (problems.list.length !== before || !source) continue;
         const epoch = source.kind === "derive" ? null : (s.epoch ?? 0);
-        const adopt = source.kind === "generate" && s.adopt === true;
+        const adopt = source.kind !== "derive" && s.adopt === true;
         secrets.set(name, {
             name,
             source,

@@ -661,9 +661,15 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "secret K", field: "adopt", reason: /^needs the value in use today in rekey:supplied\.K: set it with pulumi config set --secret --path 'rekey:supplied\.K'$/ },
     },
     {
-        title: "adopt on a supplied secret",
-        config: secrets({ K: { epoch: 0, supplied: true, adopt: true } }, { "rekey:supplied": { K: "v" } }),
-        expect: { subject: "secret K", field: "adopt", reason: /^a supplied secret's value is already the one in rekey:supplied; adopt is for a generated secret/ },
+        // Exactly one problem: the value a supplied secret needs anyway, not a second one for adopt.
+        title: "adopt on a supplied secret without the value in use",
+        config: secrets({ K: { epoch: 4, supplied: true, adopt: true } }),
+        expect: { subject: "secret K", field: "supplied", reason: /^no value in rekey:supplied\.K: set it with pulumi config set --secret --path 'rekey:supplied\.K'$/ },
+    },
+    {
+        title: "an incident on an adopted supplied secret",
+        config: secrets({ K: { epoch: 4, supplied: true, adopt: true, incident: "leaked" } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "incident", reason: /^an adopted value is the one in use: rotate it away with rekey bump --incident, which removes adopt$/ },
     },
     {
         title: "adopt on a derived secret",
