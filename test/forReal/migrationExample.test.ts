@@ -12,7 +12,7 @@ import { join } from "path";
 import { parse } from "dotenv";
 import { MockEngine } from "../harness/mockEngine";
 import { freePort, getJson } from "../harness/net";
-import { RESTART_SCRIPT, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
+import { PROOF_KEY, RESTART_SCRIPT, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
 import { replay } from "../harness/replay";
 import { SAMPLE_PASSPHRASE, encrypt, newEncryptionSalt } from "../harness/passphrase";
 import { git, read, rekey, removeWorkdirs, workdir, write } from "../harness/cli";
@@ -24,6 +24,8 @@ const BLOCK = /```yaml\n(# Pulumi\.production\.yaml: the adopted inventory[^\n]*
 const DOC_DIR = "/srv/app";
 const DOC_HOST = "127.0.0.1:8080";
 
+/** A proof key put in the .env by hand, so that the service reports what it loaded. */
+const TEST_PROOF_KEY = "migration-test-proof-key-0123456789abcdef";
 const IN_USE = {
     SESSION_SECRET: "4f1c0e5ad0b7a3e1c2d9f8e7b6a5c4d3",
     VENDOR_TOKEN: "vt_live_4th-issue/+value",
@@ -88,7 +90,7 @@ test("docs/migration.md's example: the first pulumi up restarts nothing, as reke
     const adopted = `encryptionsalt: ${salt}\n${inventory}${supplied(IN_USE)}`;
 
     // Today: a person wrote the .env (with a line rekey does not manage) and the token file, and started app.
-    writeFileSync(env, `SESSION_SECRET=${IN_USE.SESSION_SECRET}\nVENDOR_TOKEN=${IN_USE.VENDOR_TOKEN}\nVENDOR_URL="${urlOf(IN_USE.VENDOR_TOKEN)}"\nLOG_LEVEL=info\n`, { mode: 0o600 });
+    writeFileSync(env, `SESSION_SECRET=${IN_USE.SESSION_SECRET}\nVENDOR_TOKEN=${IN_USE.VENDOR_TOKEN}\nVENDOR_URL="${urlOf(IN_USE.VENDOR_TOKEN)}"\nLOG_LEVEL=info\n${PROOF_KEY}=${TEST_PROOF_KEY}\n`, { mode: 0o600 });
     mkdirSync(join(dir, "secrets"));
     writeFileSync(tokenFile, IN_USE.VENDOR_TOKEN, { mode: 0o600 });
     execFileSync("sh", [join(dir, "restart.sh")]);
@@ -171,8 +173,10 @@ test("docs/migration.md's example: the first pulumi up restarts nothing, as reke
     expect(restartCount(state)).toBe(2);
     h = await health();
     expect(h.pid).not.toBe(pid);
-    expect(h.fingerprints.VENDOR_TOKEN).toBe(serviceFingerprint(NEXT_TOKEN));
-    expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(IN_USE.SESSION_SECRET));
+    // What the restarted service loaded, as it proves it (a proof key the test put in the .env
+    // by hand, a line rekey does not manage and keeps).
+    expect(h.rekey.VENDOR_TOKEN).toBe(serviceFingerprint(TEST_PROOF_KEY, "VENDOR_TOKEN", NEXT_TOKEN));
+    expect(h.rekey.SESSION_SECRET).toBe(serviceFingerprint(TEST_PROOF_KEY, "SESSION_SECRET", IN_USE.SESSION_SECRET));
     expect(r.run.outputs.rotation.VENDOR_TOKEN).toMatchObject({ epoch: 4, rotatedAt: "2026-11-20" });
     expect(r.run.outputs.rotation.VENDOR_TOKEN.adopted).toBeUndefined();
     expect(r.run.outputs.rotation.SESSION_SECRET).toMatchObject({ epoch: 0, adopted: true });
