@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { topologicalOrder } from "../../components/plan/graph";
 import { RekeyConfigError, planRotation } from "../../components/plan/plan";
-import { consumerDependencies, derivedFrom, readersOf, valuesInUse } from "../../components/plan/restarts";
+import { derivedFrom } from "../../components/plan/graph";
+import { consumerDependencies, readersOf, valuesInUse } from "../../components/plan/restarts";
 import { CHAIN_DATE, afterChain, deriveChain } from "../harness/chains";
 import { rawConfig } from "../harness/rawConfig";
 
