@@ -1,4 +1,6 @@
-// Which consumers a rotation restarts and what each restart waits for. Pure.
+// Which secrets each consumer reads (with every input of a derived one), which values are
+// already in use, and how a secret appears in restart triggers: what schedule.ts decides
+// restarts with. Pure.
 import { withInputs } from "./graph";
 import { PlannedConsumer, PlannedSecret, RotationPlan } from "./model";
 
@@ -34,11 +36,6 @@ export function valuesInUse(plan: RotationPlan): Set<string> {
         if (s.source.kind === "derive" ? s.source.inputs.every((i) => out.has(i)) : s.inUse) out.add(s.name);
     }
     return out;
-}
-
-/** The consumers that read `secret`, directly or through a secret derived from it: a finalize waits for them. */
-export function readersOf(dependencies: readonly ConsumerDependencies[], secret: string): PlannedConsumer[] {
-    return dependencies.filter((d) => d.secrets.includes(secret)).map((d) => d.consumer);
 }
 
 /** How a secret appears in restart triggers and causes: NAME@epoch, or NAME when derived. */
