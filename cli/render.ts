@@ -116,7 +116,7 @@ export function renderPlan(r: PlanReport): string {
     if (d.stores.length) {
         out.push("#### Stores written");
         for (const st of d.stores) {
-            const why = st.why === "value" ? "" : st.why === "new store" ? " (new store)" : " (keys changed)";
+            const why = st.why === "value" ? "" : st.why === "epoch" ? " (its epoch record; the value is the same)" : st.why === "incident" ? " (at an incident: no backup kept; the value is the same)" : st.why === "new store" ? " (new store)" : " (keys changed)";
             out.push(`- ${st.secret} → ${code(st.store)}: ${st.keys.map(code).join(", ")}${why}`);
         }
         out.push("");

@@ -13,6 +13,7 @@ import { ConsumerDependencies, consumerDependencies } from "./restarts";
 import { ConsumerStep, Schedule, StepId, runningWaits, schedule } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
 import { urlText } from "./shown";
+import { plannerOf } from "./storeKinds";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -43,7 +44,12 @@ export interface RotationDiff {
      * loses LOGIN), and the restarted consumers each waits for.
      */
     finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string }))[];
-    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "new store" | "keys" }[];
+    /**
+     * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
+     * which moved; `incident`: the value is the same, and the store's writer keeps no backup
+     * at an incident.
+     */
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
     consumers: {
@@ -94,6 +100,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const errors: string[] = [];
     /** Why each secret's value changes (absent: unchanged), as a consumer's restart cause. */
     const cause = new Map<string, string>();
+    /** Of those, the secrets whose epoch moved with the same value (a supplied one, and what derives only from such). */
+    const sameValue = new Set<string>();
+    /** Whether the value changes: what hooks and store writes follow (an epoch alone moves restart triggers and store records). */
+    const valueChanges = (n: string) => cause.has(n) && !sameValue.has(n);
 
     for (const h of head.secrets) {
         const b = before.get(h.name);
@@ -143,6 +153,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 } else if (epochMoved) {
                     // The epoch is in the restart triggers: consumers restart, with the same value.
                     cause.set(h.name, `${h.name}${epochText} (same supplied value)`);
+                    sameValue.add(h.name);
                     warnings.push(`${h.name}: the epoch changed but the encrypted value did not; set the new value with pulumi config set --secret --path 'rekey:supplied.${h.name}'`);
                 }
                 break;
@@ -154,6 +165,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 } else if (inputs.length) {
                     secrets.derived.push({ name: h.name, inputs });
                     cause.set(h.name, `${h.name} (follows ${inputs.join(", ")})`);
+                    if (inputs.every((i) => sameValue.has(i))) sameValue.add(h.name);
                 }
                 break;
             }
@@ -168,7 +180,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const hooks: RotationDiff["hooks"] = [];
     for (const k of steps.hooks) {
         const admin = k.apply.kind === "command" ? null : k.apply.adminPasswordSecret;
-        const runs = cause.has(k.secret) || (admin !== null && cause.has(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
+        const runs = valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
         if (!runs) continue;
         hooks.push({ secret: k.secret, apply: k.apply });
         running.add(k.id);
@@ -182,9 +194,13 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         for (const st of h.stores) {
             const keys = st.writes.map((w) => w.target);
             const was = prior.get(st.label);
-            const why = cause.has(h.name) || (h.inUse && suppliedChanged.has(h.name))
+            const why = valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
                 ? "value"
-                : !was
+                : sameValue.has(h.name) && h.epoch !== null && plannerOf(st).recordsEpoch
+                  ? "epoch"
+                  : sameValue.has(h.name) && h.incident !== (before.get(h.name)?.incident ?? null) && plannerOf(st).writerFollowsIncident
+                    ? "incident"
+                    : !was
                   ? "new store"
                   : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
                     ? "keys"
