@@ -1,6 +1,6 @@
 // The `rotation` stack output: one record per secret, written by the program once the
 // secret's rotation completed, and read back by the next `pulumi up` (the deployed state,
-// see deployed.ts) and by `rekey status`. This module owns the format on both sides. Pure.
+// see deployed.ts). This module owns the format on both sides. Pure.
 import type { PlannedSecret } from "./model";
 
 /**
