@@ -86,7 +86,11 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
     // Each step of the schedule, in its order (every step after all it waits for), as one
-    // resource that depends on the resources of what it waits for.
+    // resource that depends on the resources of what it waits for. A resource is registered
+    // only once those in its dependsOn are (@pulumi/pulumi runtime/resource.js
+    // prepareResource), and the engine answers a registration only once its step finished
+    // (pkg/resource/deploy/source_eval.go RegisterResource, see steps.ts): so each step runs
+    // after every step it waits for.
     const plannedSteps = schedule(plan);
     const made = new Map<StepId, pulumi.Resource>();
     const after = (ids: readonly StepId[]) => ids.map((id) => made.get(id)!);
