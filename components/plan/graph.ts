@@ -58,8 +58,7 @@ interface DeriveNode {
  * The secrets `names` and every input of them, transitively (derive inputs). An explicit
  * stack, not recursion: a derive chain is as long as the stack file makes it.
  */
-export function withInputs(plan: { secrets: readonly DeriveNode[] }, names: Iterable<string>): Set<string> {
-    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
+export function withInputs(byName: ReadonlyMap<string, DeriveNode>, names: Iterable<string>): Set<string> {
     const into = new Set<string>();
     const todo = [...names];
     while (todo.length) {

@@ -18,7 +18,7 @@ export interface ConsumerDependencies {
 export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[] {
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     return plan.consumers.map((consumer) => {
-        const secrets = [...withInputs(plan, consumer.secrets)].sort();
+        const secrets = [...withInputs(byName, consumer.secrets)].sort();
         return { consumer, secrets, roots: secrets.filter((n) => byName.get(n)!.source.kind !== "derive") };
     });
 }

@@ -8,7 +8,7 @@
 // `inUse` (a value the services already run with: no hook, no restart trigger) and the
 // generator slots follow what the stack deployed. Output values (fingerprints, adopted
 // values) stay in the program: the schedule names which value each step takes, never a value.
-import { derivedFrom, withInputs } from "./graph";
+import { derivedFrom } from "./graph";
 import { PlannedApply, PlannedConsumer, PlannedSecret, RotationPlan, Variant } from "./model";
 import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
 import { StoreGroup, storeGroups } from "./storeTargets";
@@ -179,11 +179,18 @@ export function schedule(plan: RotationPlan): Schedule {
     const hooksOf = (names: Iterable<string>): StepId[] => [...new Set(names)].filter((n) => hookOf.has(n)).map(hookId);
     steps.push(...hooks);
 
+    // The secrets with a hook among each secret and its inputs, transitively (plan.secrets
+    // lists inputs before the secrets derived from them).
+    const hookedInputs = new Map<string, string[]>();
+    for (const s of plan.secrets) {
+        const inputs = s.source.kind === "derive" ? s.source.inputs.flatMap((i) => hookedInputs.get(i)!) : [];
+        hookedInputs.set(s.name, [...new Set([...(hookOf.has(s.name) ? [s.name] : []), ...inputs])]);
+    }
     const stores: StoreStep[] = [];
     const storesOf = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
     for (const group of storeGroups(plan)) {
         const secrets = [...new Set(group.members.map((m) => m.secret.name))];
-        const step: StoreStep = { kind: "store", id: storeId(group.name), group, secrets, waitsFor: hooksOf(withInputs(plan, secrets)) };
+        const step: StoreStep = { kind: "store", id: storeId(group.name), group, secrets, waitsFor: hooksOf(secrets.flatMap((n) => hookedInputs.get(n)!)) };
         stores.push(step);
         for (const n of secrets) storesOf.get(n)!.push(step.id);
     }
@@ -252,9 +259,10 @@ export function schedule(plan: RotationPlan): Schedule {
 
     // A finalize waits for every consumer reading the secret, directly or through a secret
     // derived from it (what waiting for each means: `done`), and every store holding it.
+    const readers = new Map<string, ConsumerStep[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const c of consumers) for (const n of c.reads) readers.get(n)!.push(c);
     for (const { secret: s, of } of last) {
-        const readers = consumers.filter((c) => c.reads.includes(s.name));
-        const step: RevokeStep = { kind: "revoke", id: revokeId("last", s.name), secret: s.name, ...of, waitsFor: [...new Set([...readers.flatMap((c) => c.done), ...holding(s.name)])] };
+        const step: RevokeStep = { kind: "revoke", id: revokeId("last", s.name), secret: s.name, ...of, waitsFor: [...new Set([...readers.get(s.name)!.flatMap((c) => c.done), ...holding(s.name)])] };
         revokes.push(step);
         steps.push(step);
     }
@@ -264,14 +272,13 @@ export function schedule(plan: RotationPlan): Schedule {
     // A record waits for every step of its secret's rotation: its hook, its stores, its
     // revocation, the restarts and verifies of every consumer reading it (directly or
     // through a derived secret), its finalize.
+    const consumerSteps = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const c of consumers) for (const n of c.restarts ? c.reads : []) consumerSteps.get(n)!.push(c.restart!, ...(c.verify ? [c.verify] : []));
+    const revokeSteps = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const r of revokes) revokeSteps.get(r.secret)!.push(r.id);
     const records: RecordStep[] = plan.secrets.map((s) => ({
         secret: s.name,
-        waitsFor: [
-            ...hooksOf([s.name]),
-            ...storesOf.get(s.name)!,
-            ...consumers.filter((c) => c.restarts && c.reads.includes(s.name)).flatMap((c) => [c.restart!, ...(c.verify ? [c.verify] : [])]),
-            ...revokes.filter((r) => r.secret === s.name).map((r) => r.id),
-        ],
+        waitsFor: [...hooksOf([s.name]), ...storesOf.get(s.name)!, ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
     }));
     return { hooks, stores, revokes, consumers, records, steps };
 }
