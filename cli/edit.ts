@@ -5,7 +5,6 @@
 import { isDeepStrictEqual } from "util";
 import { CORE_SCHEMA, load } from "js-yaml";
 import { Scalar, isAlias, isScalar, visit } from "yaml";
-import { NAMESPACE } from "../components/plan/rawConfig";
 import { CliError } from "./errors";
 import { codePoint, controlCharacterIn } from "./engineYaml";
 import { StackFile, scalarIn, secretNode, secretPath, secretsKey } from "./stackFile";
@@ -169,7 +168,6 @@ function sharedNodeProblem(file: StackFile, name: string, aliased: Set<string>, 
 }
 
 function splicesFor(file: StackFile, edit: EpochEdit, aliased: Set<string>): Splice[] {
-    const { text } = file;
     const where = `${file.label}: secret ${edit.name}`;
     sharedNodeProblem(file, edit.name, aliased, where);
     const map = secretNode(file, edit.name);

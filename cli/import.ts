@@ -2,7 +2,7 @@
 // stores that can exist before rekey (components/plan/importFile.ts).
 import { dirname } from "path";
 import { importFile } from "../components/plan/importFile";
-import type { Output } from "./commands";
+import type { Output } from "./output";
 import type { Today } from "./dates";
 import type { Project } from "./project";
 import { shellPath, shellWord } from "./shell";

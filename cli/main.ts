@@ -1,10 +1,11 @@
-// `rekey`: bump, rollback, plan and due on Pulumi.<stack>.yaml (the public contract, §3).
+// `rekey`: bump, rollback, plan, due, status, import and init on a project's Pulumi.<stack>.yaml
+// files (docs/cli.md describes each command).
 // Exit codes: 0 done; 1 `due` found something overdue; 2 bad arguments, an unreadable or
 // invalid stack file, a refused edit, or an internal error (a bug: one line saying so, never a
 // stack trace; REKEY_DEBUG=1 adds it), always with one message on stderr.
 import { Command, CommanderError, Option } from "commander";
 import { resolve } from "path";
-import type { Output } from "./commands";
+import type { Output } from "./output";
 import { describe } from "../components/plan/shown";
 import { CliError, internalErrorMessage } from "./errors";
 import { escapeUnsafe } from "./shownText";
@@ -12,8 +13,12 @@ import { escapeUnsafe } from "./shownText";
 // Each command's module is loaded when the command runs, so that --version and help load
 // no planner (zod) and status and due no yaml document package: start-up is most of what
 // a read-only command costs (npm run bench prints it).
-const commands = () => require("./commands") as typeof import("./commands");
-const statusCommands = () => require("./status") as typeof import("./status");
+// One module per command (bump.ts, rollback.ts, plan.ts, due.ts, status.ts, import.ts, init.ts).
+const bumpCommand = () => require("./bump") as typeof import("./bump");
+const rollbackCommand = () => require("./rollback") as typeof import("./rollback");
+const planCommand = () => require("./plan") as typeof import("./plan");
+const dueCommand = () => require("./due") as typeof import("./due");
+const statusCommand = () => require("./status") as typeof import("./status");
 const stackFiles = () => require("./stackFile") as typeof import("./stackFile");
 const projects = () => require("./project") as typeof import("./project");
 
@@ -74,7 +79,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
             .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch")
             .option("--revoke-first", "with --incident: revoke the leaked credential (postgres, redis hooks) before the consumers restart, which fail until their restart; written as revokeFirst: true"),
-    ).action((names: string[], o, cmd: Command) => done(commands().bump(...named(cmd, o.stack), names, { ...o, date: o.date ?? io.today(), today: io.today() })));
+    ).action((names: string[], o, cmd: Command) => done(bumpCommand().bump(...named(cmd, o.stack), names, { ...o, date: o.date ?? io.today(), today: io.today() })));
 
     base(
         p
@@ -83,7 +88,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .argument("<NAME>", "the secret")
             .addOption(stack())
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch"),
-    ).action((name: string, o, cmd: Command) => done(commands().rollback(...named(cmd, o.stack), name, { ...o, today: io.today() })));
+    ).action((name: string, o, cmd: Command) => done(rollbackCommand().rollback(...named(cmd, o.stack), name, { ...o, today: io.today() })));
 
     base(
         p
@@ -96,7 +101,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         // chosenStacks refuses both or neither; --all-stacks alone lists the stacks in planAll.
         const withToday = { ...o, today: io.today() };
         const p = project(cmd);
-        done(o.allStacks && o.stack === undefined ? commands().planAll(p, withToday) : commands().plan(p, stackFiles().chosenStacks(p, o)[0], withToday));
+        done(o.allStacks && o.stack === undefined ? planCommand().planAll(p, withToday) : planCommand().plan(p, stackFiles().chosenStacks(p, o)[0], withToday));
     });
 
     const oneOrAll = (cmd: Command) =>
@@ -109,7 +114,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--today <YYYY-MM-DD>", "the day to check against (default: today, UTC)")
         .option("--within <days>", "also list secrets due within this many days", "0")
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(statusCommands().dueAll(project(cmd), { ...o, asOf: o.today ?? io.today(), today: io.today() })));
+        .action((o, cmd: Command) => done(dueCommand().dueAll(project(cmd), { ...o, asOf: o.today ?? io.today(), today: io.today() })));
 
     oneOrAll(
         p
@@ -117,7 +122,7 @@ function program(io: Io, done: (o: Output) => void): Command {
             .description("Every secret: source, epoch, rotatedAt, cadence and next due date, stores, consumers, hook, keepPrevious, incident."),
     )
         .option("--json", "print JSON instead of Markdown")
-        .action((o, cmd: Command) => done(statusCommands().status(project(cmd), { ...o, today: io.today() })));
+        .action((o, cmd: Command) => done(statusCommand().status(project(cmd), { ...o, today: io.today() })));
 
     p.command("import")
         .description("The pulumi import --file JSON for the stores that can exist before rekey (SSM parameters, Key Vault secrets, Kubernetes Secrets).")
@@ -140,6 +145,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .argument("[dir]", "where (made when missing)", ".")
         .option("-s, --stack <stack>", "the first stack's name", "dev")
         .option("--name <name>", "the Pulumi project name (default: the directory's name)")
+        .option("--from <spec>", "the pulumi-rekey dependency for its package.json: a version range, a tarball path, a git URL (default: where this pulumi-rekey was installed from, else ^<its version>)")
         .action((target: string, o, cmd: Command) => done((require("./init") as typeof import("./init")).init(dir(cmd), target, o, io.cwd)));
     return p;
 }

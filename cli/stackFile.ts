@@ -17,6 +17,7 @@ import type { Document, YAMLMap } from "yaml";
 import { RawConfig, RotationPlan, RekeyConfigError, planRotation } from "../components/plan/plan";
 import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/rawConfig";
 import { engineReadingProblem, mayBeTypedKey, readerProblem, typedKeyProblem, yamlDocuments } from "./engineYaml";
+import type { Today } from "./dates";
 import { CliError, internalErrorMessage } from "./errors";
 import { Project, STACK_NAME, loadYaml, stackFileName, stackOf, stackPath } from "./project";
 
@@ -275,6 +276,28 @@ export function planOf(file: StackFile, today?: string): RotationPlan {
         if (e instanceof RekeyConfigError) throw new CliError(`${file.label}: ${e.message}`);
         throw e;
     }
+}
+
+/** A stack file opened with its plan (bump, rollback, plan). */
+export interface Stack {
+    project: Project;
+    stack: string;
+    path: string;
+    file: StackFile;
+    plan: RotationPlan;
+    /** Today (UTC): a rotatedAt after it is a validation problem. */
+    today: string;
+}
+
+export function openStack(project: Project, stack: string, { today }: Today): Stack {
+    const { path, file } = openStackFile(project, stack);
+    return { project, stack, path, file, plan: planOf(file, today), today };
+}
+
+/** A stack's plan, or null when its file has no `rekey:*` keys. */
+export function planOfStack(project: Project, stack: string, today: string): RotationPlan | null {
+    const { file } = openStackFile(project, stack);
+    return file.hasRekeyKeys ? planOf(file, today) : null;
 }
 
 /**

@@ -1,23 +1,14 @@
-// `rekey status` and the --all-stacks form of `rekey due`: the state of every secret of a
-// stack file, or of every stack file of the project, without a Pulumi backend (the stack
-// file is the record: epochs, dates, cadences). A stack file without `rekey:*` keys (one
-// `pulumi stack init` just made holds only `encryptionsalt`) has no secrets: a note, never
-// a failure.
-import { DueReport, anythingOverdue, dueOn, dueSecrets } from "../components/plan/due";
-import { PlannedSecret, RotationPlan } from "../components/plan/plan";
-import { describe } from "../components/plan/shown";
-import type { Output } from "./commands";
-import { Today, checkDate } from "./dates";
-import { CliError } from "./errors";
-import { code, refusedSection, renderDue } from "./render";
+// `rekey status`: the state of every secret of a stack file, or of every stack file of the
+// project, without a Pulumi backend (the stack file is the record: epochs, dates, cadences).
+// A stack file without `rekey:*` keys (one `pulumi stack init` just made holds only
+// `encryptionsalt`) has no secrets: a note, never a failure.
+import { dueOn } from "../components/plan/due";
+import type { PlannedSecret } from "../components/plan/plan";
+import type { Output } from "./output";
+import type { Today } from "./dates";
+import { code, refusedSection } from "./render";
 import type { Project } from "./project";
-import { StackChoice, chosenStacks, eachStack, noSecretsNote, openStackFile, planOf } from "./stackFile";
-
-/** A stack's plan, or null when its file has no `rekey:*` keys. */
-function planOfStack(project: Project, stack: string, today: string): RotationPlan | null {
-    const { file } = openStackFile(project, stack);
-    return file.hasRekeyKeys ? planOf(file, today) : null;
-}
+import { StackChoice, chosenStacks, eachStack, noSecretsNote, planOfStack } from "./stackFile";
 
 export interface SecretStatus {
     name: string;
@@ -96,43 +87,4 @@ export function status(project: Project, o: StackChoice & Today & { json?: boole
         else out.push(heading, "", "No secrets (rekey:secrets is empty).", "");
     }
     return { stdout: out.join("\n"), notes: [...notes, ...refused], exitCode };
-}
-
-/**
- * `asOf`: the day to check against (--today); `today`: the clock's, for the rotatedAt check.
- * Exit 1 when anything is overdue, 2 when a stack file was refused (--all-stacks still
- * reports every other stack).
- */
-export function dueAll(project: Project, o: StackChoice & Today & { asOf: string; within: string; json?: boolean }): Output {
-    const today = checkDate("--today", o.asOf);
-    if (!/^\d{1,5}$/.test(o.within)) {
-        // Shown when it is written as a number ("-3", "1.5"); anything else typed there is described.
-        const shown = /^[-+.\d]{1,12}$/.test(o.within) ? JSON.stringify(o.within) : `(${describe(o.within)}, not shown)`;
-        throw new CliError(`--within ${shown} is not a number of days`);
-    }
-    const notes: string[] = [];
-    const reports = eachStack(project, chosenStacks(project, o), o.allStacks, (stack): DueReport | null => {
-        const plan = planOfStack(project, stack, o.today);
-        if (!plan) notes.push(noSecretsNote(project, stack));
-        return plan ? dueSecrets(plan, today, Number(o.within)) : null;
-    });
-    const refused = reports.flatMap((r) => (r.error === undefined ? [] : [r.error]));
-    const overdue = reports.some((r) => r.result && anythingOverdue(r.result));
-    const exitCode = refused.length ? 2 : overdue ? 1 : 0;
-    let stdout: string;
-    if (o.json) {
-        const none = { today, within: Number(o.within), overdue: [], undated: [], dueSoon: [] };
-        const entries = reports.map((r) =>
-            r.error !== undefined ? { stack: r.stack, ...none, error: r.error } : r.result ? { stack: r.stack, ...r.result } : { stack: r.stack, ...none, noSecrets: true },
-        );
-        stdout = JSON.stringify(o.allStacks ? { stacks: entries } : entries[0], null, 2) + "\n";
-    } else {
-        const heading = (stack: string) => `### rekey due: ${stack} (today ${today})`;
-        stdout = reports
-            .map((r) =>
-                r.error !== undefined ? refusedSection(heading(r.stack), r.error) : r.result ? renderDue(r.stack, r.result) : `${heading(r.stack)}\n\nNo secrets (no rekey:* keys in the stack file).\n`,
-            )
-            .join("\n");
-    }
-    return { stdout, notes: [...notes, ...refused], exitCode };
 }

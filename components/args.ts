@@ -147,6 +147,11 @@ export interface VerifyArgs {
     expectStatus?: Input<number>;
     timeoutSeconds?: Input<number>;
     intervalSeconds?: Input<number>;
+    proof?: Input<ProofArgs>;
+}
+/** A verify's proof: the service reports keyed fingerprints of its values under the generated secret `key` (docs/proof.md). */
+export interface ProofArgs {
+    key: Input<string>;
 }
 /** A service that reads secrets: a Kubernetes workload, or a restart command (on `host`). */
 export interface ConsumerArgs {

@@ -6,9 +6,9 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { fingerprint, keyedHex } from "./fingerprint";
+import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
 import { RekeyEpochError, previousAfter, restoring } from "./plan/deployed";
-import { ConfigProblem, PlannedSecret, RotationPlan, StoreKind, Variant } from "./plan/plan";
+import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
 import { ConsumerRunStep, HookStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
@@ -19,11 +19,12 @@ import { PostgresPassword } from "./hooks/postgres";
 import { RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
 import { adminPassword, deployRevoke } from "./revoke";
-import { completion, knownValue } from "./steps";
+import { completion } from "./steps";
 import { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
-import { awsProviderName } from "./plan/naming";
+import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
+import { knownValue } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
@@ -170,6 +171,21 @@ async function checkRestores(plan: RotationPlan, deployed: DeployedState, values
 }
 
 
+/**
+ * What a proof verify expects (docs/proof.md): each proved secret's fingerprint under the
+ * current value of the proof key, as a secret. The current value, also when the key rotates
+ * in this `pulumi up`: the key is one of the consumer's restart triggers, so the service
+ * restarted with the new key and proves under it; one that kept running fails the proof.
+ */
+export function proofExpected(verify: PlannedVerify, values: Map<string, SecretValues>): pulumi.Output<Record<string, string>> | undefined {
+    if (verify.kind !== "url" || !verify.proof) return undefined;
+    const { key, secrets } = verify.proof;
+    const current = secrets.map((n) => values.get(n)!.of("current"));
+    return pulumi.secret(
+        pulumi.all([values.get(key)!.of("current"), ...current]).apply(([k, ...vs]) => Object.fromEntries(secrets.map((n, i) => [n, proofFingerprint(k, n, vs[i])]))),
+    );
+}
+
 function valuesOf(
     s: PlannedSecret,
     secret: RotatedSecret,
@@ -282,7 +298,7 @@ function deployConsumerStep(step: ConsumerRunStep, plan: RotationPlan, values: M
     const opts = { ...at.opts, dependsOn };
     if (step.kind === "verify") {
         const verify = consumer.verify!;
-        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), ...common }, opts);
+        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof: proofExpected(verify, values), ...common }, opts);
     }
     const action = consumer.action;
     return action.kind === "kubernetes"

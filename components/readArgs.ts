@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, secretSettingsReason } from "./plan/model";
 import { formatPath } from "./plan/problems";
+import { readOutput } from "./outputValues";
 
 /**
  * The args with every setting a plain value. The values of `supplied` and `hostKeys` are as
@@ -94,8 +95,7 @@ class Reader {
     settle(v: pulumi.Output<unknown> | PromiseLike<unknown>, at: Path, secretAllowed: boolean, then: (value: unknown) => void): void {
         this.pending.push(async () => {
             if (!pulumi.Output.isInstance(v)) return then(await v);
-            const o = v as unknown as { promise(withUnknowns?: boolean): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
-            const [value, known, secret] = await Promise.all([o.promise(true), o.isKnown, o.isSecret]);
+            const { value, known, secret } = await readOutput(v);
             if (secret && !secretAllowed) return this.problem(at, secretSettingsReason("a secret value", "args.supplied"));
             if (!known && !pulumi.containsUnknowns(value)) return this.unknown(at);
             then(value);

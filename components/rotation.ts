@@ -9,9 +9,9 @@ import { rawConfigOf } from "./plan/rawConfig";
 import type { RotationArgs } from "./args";
 import { DeployedRotation, deployRotation } from "./program";
 import { DeployedState, readDeployed } from "./plan/record";
-import { ROTATION_TYPE, rotationPrefix } from "./plan/naming";
+import { ROTATION_TYPE, rotationPrefix } from "./plan/resourceNames";
 import { asRunError } from "./runError";
-import { knownValue } from "./steps";
+import { knownValue } from "./outputValues";
 import { ArgsReading, PlainArgs, readArgs } from "./readArgs";
 import { Scope, providersByPackage, topLevel } from "./scope";
 import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
@@ -20,7 +20,7 @@ import { CONFIG_FACTS, ConfigFacts, fromStackConfig } from "./stackConfig";
 // component for other languages (@pulumi/pulumi cmd/run-plugin/run.js: the provider is the
 // package.json name). Its children keep their `rekey:index:*` types, which stacks deployed
 // by rekey 0.1 hold.
-export { ROTATION_TYPE } from "./plan/naming";
+export { ROTATION_TYPE } from "./plan/resourceNames";
 
 /** The name of the StackReference through which a Rotation reads its own stack's last outputs (in 0.1: `rekey-deployed`). */
 export const DEPLOYED_REFERENCE_NAME = "deployed";

@@ -28,10 +28,3 @@ export function stepsOf(resources: Iterable<pulumi.Resource>): pulumi.CustomReso
 export function completion(resources: Iterable<pulumi.Resource>): pulumi.Output<true> {
     return pulumi.all(stepsOf(resources).map((s) => s.id)).apply(() => true as const);
 }
-
-/** An Output's value, or undefined while it is unknown (a preview). Uses the SDK's Output internals. */
-export async function knownValue<T>(o: pulumi.Output<T>): Promise<T | undefined> {
-    const internal = o as unknown as { promise(withUnknowns?: boolean): Promise<T>; isKnown: Promise<boolean> };
-    const [value, known] = await Promise.all([internal.promise(true), internal.isKnown]);
-    return known ? value : undefined;
-}

@@ -44,7 +44,7 @@ export class PostgresPassword extends pulumi.ComponentResource implements HasSte
 
     constructor(name: string, args: PostgresPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:PostgresPassword", name, {}, opts);
-        const { apply, secret } = args;
+        const { apply } = args;
         const role = apply.role;
         const create = apply.createRoles
             ? `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" LOGIN; END IF; END $$;\n`

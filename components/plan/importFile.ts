@@ -6,7 +6,7 @@
 // pkg/cmd/pulumi/operations/import.go importSpec: `component`, providers declared in
 // `resources` with their `inputs`; a parent is another entry's `name`). Pure.
 import type { RotationPlan } from "./model";
-import { COMPONENT_TYPES, KUBERNETES_PROVIDER_NAME, ROTATION_TYPE, awsProviderName, rotationPrefix } from "./naming";
+import { COMPONENT_TYPES, KUBERNETES_PROVIDER_NAME, ROTATION_TYPE, awsProviderName, rotationPrefix } from "./resourceNames";
 import { keyVaultSecretName, ssmParameterName } from "./storeKinds";
 import { groupsOf, storeGroups } from "./storeTargets";
 

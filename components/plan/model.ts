@@ -241,8 +241,19 @@ export type ConsumerAction =
     | { kind: "restart"; host: string | null; command: string };
 
 export type PlannedVerify =
-    | { kind: "url"; url: string; expectStatus: number; timeoutSeconds: number; intervalSeconds: number }
+    | { kind: "url"; url: string; expectStatus: number; timeoutSeconds: number; intervalSeconds: number; proof?: PlannedProof }
     | { kind: "command"; command: string; host: string | null; timeoutSeconds: number; intervalSeconds: number };
+
+/**
+ * A url verify's proof (docs/proof.md): the service's JSON answer holds, under `rekey`, the
+ * keyed fingerprint (components/fingerprint.ts proofFingerprint) of each secret in `secrets`
+ * under the value of the generated secret `key`, which the consumer reads like the others.
+ */
+export interface PlannedProof {
+    key: string;
+    /** Every secret that names the consumer but the key, in plan order. */
+    secrets: string[];
+}
 
 export interface PlannedConsumer {
     name: string;

@@ -3,8 +3,8 @@
 // program, the `rekey` CLI and the tests share it.
 import { encodedLength, generatorArgs } from "./encodings";
 import { topologicalOrder } from "./graph";
-import * as names from "./names";
-import { consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
+import * as fieldRules from "./fieldRules";
+import { ConsumerConfig, SecretConfig, consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
 import { parseTemplate, templateRefs } from "./template";
 import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems";
 import { bareName, dateText, nameText } from "./shown";
@@ -29,7 +29,7 @@ import {
 const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 const resourceNameProblem = (noun: string) => (n: string) =>
-    RESOURCE_NAME.test(n) ? names.reservedNameProblem(n) : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
+    RESOURCE_NAME.test(n) ? fieldRules.reservedNameProblem(n) : `a ${noun} name is 1-63 letters, digits, "_", "." and "-", starting alphanumeric`;
 
 import { checkCredentialOwners } from "./credentials";
 import { checkDotenvValues } from "./dotenvValues";
@@ -71,14 +71,14 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         raw.defaults === undefined ? {} : (parseWith(defaultsSchema, raw.defaults, "rekey:defaults", problems) ?? {});
     const hosts = parseMap(raw.hosts, "hosts", "host", hostSchema, resourceNameProblem("host"), problems);
     for (const [name, h] of hosts) {
-        const hp = names.hostNameProblem(h.host);
+        const hp = fieldRules.hostNameProblem(h.host);
         if (hp) problems.add(`host ${name}`, "host", hp);
         if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(h.user)) problems.add(`host ${name}`, "user", `user ${nameText(h.user)} must be a login name (letters, digits, _ . -, not starting with "-")`);
-        const problem = names.hostKeyProblem(h.hostKey);
+        const problem = fieldRules.hostKeyProblem(h.hostKey);
         if (problem) problems.add(`host ${name}`, "hostKey", problem);
     }
     const consumerCfgs = parseMap(raw.consumers, "consumers", "consumer", consumerSchema, resourceNameProblem("consumer"), problems);
-    const secretCfgs = parseMap(raw.secrets, "secrets", "secret", secretSchema, names.secretNameProblem, problems);
+    const secretCfgs = parseMap(raw.secrets, "secrets", "secret", secretSchema, fieldRules.secretNameProblem, problems);
     if (raw.secrets === undefined) problems.add("rekey:secrets", "", "is required: the inventory of secrets to rotate");
 
     const supplied = new Set(raw.suppliedNames ?? []);
@@ -258,6 +258,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         });
     }
     checkCredentialOwners(applies, problems);
+    checkProofKeys(consumerCfgs, secretCfgs, problems);
     const unusedSupplied: string[] = [];
     for (const name of supplied) {
         const s = secretCfgs.get(name);
@@ -294,12 +295,47 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (s.changedAt === null) s.changedAt = date;
     }
     for (const s of ordered) for (const c of s.consumers) consumers.get(c)!.secrets.push(s.name);
+    for (const c of consumers.values()) {
+        const proof = c.verify?.kind === "url" ? c.verify.proof : undefined;
+        if (proof) proof.secrets = c.secrets.filter((n) => n !== proof.key);
+    }
     return {
         secrets: ordered,
         consumers: consumerOrder.order.map((n) => consumers.get(n)!),
-        hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: names.hostKeyOf(h.hostKey)! })),
+        hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: fieldRules.hostKeyOf(h.hostKey)! })),
         kubernetes: { context: defaults.kubernetes?.context ?? null, kubeconfig: defaults.kubernetes?.kubeconfig ?? null },
         unchecked,
         unusedSupplied: unusedSupplied.sort(),
     };
+}
+
+/**
+ * A consumer's proof key (docs/proof.md) is a generated secret that the consumer reads from a
+ * store like its other secrets: rekey draws it and rotates it, the service loads it at
+ * restart, so both hold the same key and nobody else does. When it rotates in the same
+ * `pulumi up` as the values it proves, the service restarted with the new key (the key is
+ * one of the consumer's restart triggers), and rekey expects fingerprints under the new key.
+ */
+function checkProofKeys(consumerCfgs: Map<string, ConsumerConfig>, secretCfgs: Map<string, SecretConfig>, problems: Problems): void {
+    for (const [name, c] of consumerCfgs) {
+        const key = c.verify?.url !== undefined ? c.verify.proof?.key : undefined;
+        if (key === undefined) continue;
+        const subject = `consumer ${name}`;
+        const field = "verify.proof.key";
+        const s = secretCfgs.get(key);
+        if (!s) {
+            problems.add(subject, field, `names unknown secret ${nameText(key)} (not in rekey:secrets): the proof key is a generated secret the service reads`);
+            continue;
+        }
+        if (!s.generate) {
+            problems.add(subject, field, `secret ${key} is ${s.supplied ? "supplied" : "derived"}: the proof key must be a generated secret, drawn by rekey and rotated like the others`);
+        }
+        if (!(s.consumers ?? []).includes(name)) {
+            problems.add(subject, field, `secret ${key} does not name consumer ${name} in its consumers: the service must read the proof key from its stores like its other secrets`);
+        } else if (!(s.stores ?? []).length) {
+            problems.add(subject, field, `secret ${key} has no store: the service reads the proof key from one`);
+        }
+        const proved = [...secretCfgs].filter(([n, o]) => n !== key && (o.consumers ?? []).includes(name));
+        if (!proved.length) problems.add(subject, field, `consumer ${name} reads no secret but ${key}: there is nothing to prove`);
+    }
 }

@@ -7,7 +7,7 @@ import {
     PlannedConsumer,
     PlannedVerify,
 } from "./model";
-import * as names from "./names";
+import * as fieldRules from "./fieldRules";
 import { Problems, exactlyOne, } from "./problems";
 import { ConsumerConfig, DefaultsConfig, HostConfig } from "./schema";
 import { nameText } from "./shown";
@@ -28,9 +28,9 @@ export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults
             // named by exactlyOne
         } else {
             const namespace = k.namespace ?? ctx.defaults.kubernetes?.namespace ?? "default";
-            const np = names.kubernetesNamespaceProblem(namespace);
+            const np = fieldRules.kubernetesNamespaceProblem(namespace);
             if (np) problems.add(subject, "kubernetes.namespace", np);
-            const wp = names.kubernetesObjectNameProblem(workload, k[workload]!);
+            const wp = fieldRules.kubernetesObjectNameProblem(workload, k[workload]!);
             if (wp) problems.add(subject, `kubernetes.${workload}`, wp);
             action = {
                 kind: "kubernetes",
@@ -52,11 +52,12 @@ export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults
         if (exactlyOne(v, ["url", "command"] as const, { problems, subject, field: "verify" }) === undefined) {
             // named by exactlyOne
         } else if (v.url !== undefined) {
-            const up = names.verifyUrlProblem(v.url);
+            const up = fieldRules.verifyUrlProblem(v.url);
             if (up) problems.add(subject, "verify.url", up);
-            verify = { kind: "url", url: v.url, expectStatus: v.expectStatus ?? 200, timeoutSeconds, intervalSeconds };
+            verify = { kind: "url", url: v.url, expectStatus: v.expectStatus ?? 200, timeoutSeconds, intervalSeconds, ...(v.proof ? { proof: { key: v.proof.key, secrets: [] } } : {}) };
         } else {
             if (v.expectStatus !== undefined) problems.add(subject, "verify.expectStatus", "is for url checks; a command passes by exiting 0");
+            if (v.proof !== undefined) problems.add(subject, "verify.proof", "is for url checks: the service's JSON answer carries the fingerprints (docs/proof.md); a command check proves what it checks itself");
             verify = {
                 kind: "command",
                 command: v.command!,

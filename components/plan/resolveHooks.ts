@@ -1,6 +1,6 @@
 // One apply hook resolved (postgres, redis, command), with the values that reach a command line checked.
 import { PlannedApply } from "./model";
-import * as names from "./names";
+import * as fieldRules from "./fieldRules";
 import { Problems, exactlyOne, oneOfText } from "./problems";
 import { HostConfig, SecretConfig } from "./schema";
 import { nameText } from "./shown";
@@ -32,14 +32,14 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
             roles = p.role !== undefined ? [p.role] : p.roles!;
         }
         for (const r of roles) {
-            const rp = names.postgresIdentifierProblem("role", r);
+            const rp = fieldRules.postgresIdentifierProblem("role", r);
             if (rp) problems.add(subject, "apply.postgres", rp);
         }
-        const hp = names.hostNameProblem(p.host);
+        const hp = fieldRules.hostNameProblem(p.host);
         if (hp) problems.add(subject, "apply.postgres.host", hp);
-        const dp = p.database === undefined ? null : names.postgresDatabaseProblem(p.database);
+        const dp = p.database === undefined ? null : fieldRules.postgresDatabaseProblem(p.database);
         if (dp) problems.add(subject, "apply.postgres.database", dp);
-        const ap = p.adminUser === undefined ? null : names.postgresIdentifierProblem("adminUser", p.adminUser);
+        const ap = p.adminUser === undefined ? null : fieldRules.postgresIdentifierProblem("adminUser", p.adminUser);
         if (ap) problems.add(subject, "apply.postgres.adminUser", ap);
         out = {
             kind: "postgres",
@@ -54,7 +54,7 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
         };
     } else if (a.redis) {
         const r = a.redis;
-        const hp = r.host === undefined ? null : names.hostNameProblem(r.host);
+        const hp = r.host === undefined ? null : fieldRules.hostNameProblem(r.host);
         if (hp) problems.add(subject, "apply.redis.host", hp);
         if (r.adminUser !== undefined && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(r.adminUser)) {
             problems.add(subject, "apply.redis.adminUser", `ACL user ${nameText(r.adminUser)} must be 1-128 letters, digits and _ . : @ -`);

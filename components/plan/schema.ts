@@ -1,6 +1,7 @@
-// Shapes of the `rekey:*` stack configuration (the public contract, §1). Only types, required
-// fields and unknown keys are checked here; rules that relate fields to each other live
-// in validate.ts so that every problem is reported with the secret and field it concerns.
+// Shapes of the `rekey:*` stack configuration (docs/configuration.md is their reference). Only
+// types, required fields and unknown keys are checked here; rules that relate fields to each
+// other live in plan.ts and the resolve*.ts modules, so that every problem is reported with
+// the secret and field it concerns.
 import { z } from "zod";
 
 const name = z.string().min(1);
@@ -119,6 +120,8 @@ export const verifySchema = z.strictObject({
     expectStatus: int.min(100).max(599).optional(),
     timeoutSeconds: int.min(1).max(3600).optional(),
     intervalSeconds: int.min(1).max(300).optional(),
+    /** The service proves the values it loaded: keyed fingerprints under the generated secret `key` (docs/proof.md). */
+    proof: z.strictObject({ key: name }).optional(),
 });
 
 export const consumerSchema = z.strictObject({

@@ -4,7 +4,7 @@ import { KubernetesProviderConfig } from "../plan/plan";
 import { StoreGroup } from "../plan/storeTargets";
 import { writeRecord } from "../plan/schedule";
 import type { StoreComponent } from "./kind";
-import { KUBERNETES_PROVIDER_NAME } from "../plan/naming";
+import { KUBERNETES_PROVIDER_NAME } from "../plan/resourceNames";
 import { Scope, topLevel } from "../scope";
 import { HasSteps } from "../steps";
 import { SecretValues } from "./values";

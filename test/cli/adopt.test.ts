@@ -1,7 +1,7 @@
 // The CLI's side of `adopt`: `rekey plan` says an adopted secret's value is the one in use
 // (written, no hook, no restart), `rekey bump` from epoch 0 removes the adopt line and keeps
 // every other byte, and the plan of that bump says the supplied copy may be deleted. The
-// program's side is test/program/adopt.test.ts; their agreement, test/cli/agreement.test.ts.
+// program's side is test/underMocks/adopt.test.ts; their agreement, test/cli/agreement.test.ts.
 import { MockEngine } from "../harness/mockEngine";
 import { encrypt, newEncryptionSalt } from "../harness/passphrase";
 import { SAMPLE_PASSPHRASE } from "../harness/passphrase";

@@ -1,7 +1,8 @@
 // Pulumi's own stack configuration check (pkg/workspace/config.go `mergeConfig` and
 // `validateStackConfigValues`, ported in harness/pulumiProjectConfig.ts) applied to rekey's
 // Pulumi.yaml: every stack in the repository and every stack the docs show passes it, and
-// so does every stack that passes rekey's validation (CONTRACT.md section 2).
+// so does every stack that passes rekey's validation (docs/configuration.md: a stack with only
+// `rekey:secrets` passes Pulumi's own check).
 import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";

@@ -1,8 +1,8 @@
-// The .env guarantee (CONTRACT.md section 2): a value rekey writes reads back exactly with
-// the dotenv npm parser, docker compose v2's env_file rules and POSIX `set -a; . FILE` under
-// dash, bash and busybox sh, and sourcing the file runs nothing; a value no quoting carries
-// that way is refused, for generated, supplied and derived values alike, naming the secret
-// and the store.
+// The .env guarantee (README, "`.env` files on a host": exact values, and nothing runs when
+// sourced): a value rekey writes reads back exactly with the dotenv npm parser, docker
+// compose v2's env_file rules and POSIX `set -a; . FILE` under dash, bash and busybox sh,
+// and sourcing the file runs nothing; a value no quoting carries that way is refused, for
+// generated, supplied and derived values alike, naming the secret and the store.
 import { spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";

@@ -1,6 +1,6 @@
 // Keys of a .env file, locally or on a host. Every key rekey manages in one file is written
 // by one command (one resource), so two secrets never race on the file.
-import * as names from "../names";
+import * as fieldRules from "../fieldRules";
 import { StoreKindPlanner, hostFile, onHost, writesOf } from "./kind";
 
 export const dotenv: StoreKindPlanner<"dotenv"> = {
@@ -10,7 +10,7 @@ export const dotenv: StoreKindPlanner<"dotenv"> = {
         const { host, path } = hostFile("dotenv", e, ctx);
         const key = e.key ?? ctx.secret;
         const writes = writesOf(ctx, key);
-        for (const w of writes) ctx.check("dotenv.key", names.dotenvKeyProblem(w.target));
+        for (const w of writes) ctx.check("dotenv.key", fieldRules.dotenvKeyProblem(w.target));
         return { kind: "dotenv", label: `dotenv:${onHost(host)}${path}#${key}`, host, path, writes };
     },
     writeLocation: (store, w) => `key ${w.target} of ${onHost(store.host)}${store.path}`,

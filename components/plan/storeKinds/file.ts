@@ -1,6 +1,6 @@
 // A file per value (Docker secrets, mounted key files): the path, and `<path>.previous`,
 // `<path>.user` beside it.
-import * as names from "../names";
+import * as fieldRules from "../fieldRules";
 import { StoreKindPlanner, hostFile, onHost, writesOf } from "./kind";
 
 export const file: StoreKindPlanner<"file"> = {
@@ -9,7 +9,7 @@ export const file: StoreKindPlanner<"file"> = {
     resolve(e, ctx) {
         const { host, path } = hostFile("file", e, ctx);
         const owner = e.owner ?? ctx.defaults.file?.owner ?? null;
-        if (owner !== null) ctx.check("file.owner", names.ownerProblem(owner));
+        if (owner !== null) ctx.check("file.owner", fieldRules.ownerProblem(owner));
         return {
             kind: "file",
             label: `file:${onHost(host)}${path}`,

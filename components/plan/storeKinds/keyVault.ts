@@ -1,5 +1,5 @@
 // An Azure Key Vault secret per value; Key Vault names take "-", so `_PREVIOUS` is `-previous`.
-import * as names from "../names";
+import * as fieldRules from "../fieldRules";
 import { StoreKindPlanner, StoreOf, writesOf } from "./kind";
 
 /** The resource name of one Key Vault secret (after the Rotation's prefix); the program and `rekey import` use it. */
@@ -12,11 +12,11 @@ export const keyVault: StoreKindPlanner<"keyVault"> = {
         const vault = e.vault ?? ctx.defaults.keyVault?.vault;
         const resourceGroup = e.resourceGroup ?? ctx.defaults.keyVault?.resourceGroup;
         if (!vault) ctx.check("keyVault.vault", "is required (here or in rekey:defaults.keyVault.vault)");
-        else ctx.check("keyVault.vault", names.keyVaultNameProblem(vault));
+        else ctx.check("keyVault.vault", fieldRules.keyVaultNameProblem(vault));
         if (!resourceGroup) ctx.check("keyVault.resourceGroup", "is required (here or in rekey:defaults.keyVault.resourceGroup)");
-        const name = e.name ?? names.defaultKeyVaultSecretName(ctx.secret);
+        const name = e.name ?? fieldRules.defaultKeyVaultSecretName(ctx.secret);
         const writes = writesOf(ctx, name, (s) => s.toLowerCase().replace(/_/g, "-"));
-        for (const w of writes) ctx.check("keyVault.name", names.keyVaultSecretNameProblem(w.target));
+        for (const w of writes) ctx.check("keyVault.name", fieldRules.keyVaultSecretNameProblem(w.target));
         return {
             kind: "keyVault",
             label: `keyVault:${vault}/${name}`,

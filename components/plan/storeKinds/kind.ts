@@ -2,7 +2,7 @@
 // look a kind up in STORE_KIND_PLANNERS (./index.ts) and never switch on the kind.
 import type { PlannedStore, StoreKind, StoreWrite, Variant } from "../model";
 import { PREVIOUS_SUFFIX, USER_SUFFIX } from "../model";
-import * as names from "../names";
+import * as fieldRules from "../fieldRules";
 import type { DefaultsConfig, HostConfig, StoreConfig } from "../schema";
 import { nameText } from "../shown";
 
@@ -63,8 +63,8 @@ export function writesOf(ctx: StoreContext, base: string, spell: (suffix: string
 export function hostFile(kind: "dotenv" | "file", e: { host?: string; path: string }, ctx: StoreContext) {
     const host = e.host ?? ctx.defaults[kind]?.host ?? null;
     if (host !== null && !ctx.hosts.has(host)) ctx.check(`${kind}.host`, `unknown host ${nameText(host)} (not in rekey:hosts)`);
-    ctx.check(`${kind}.path`, names.absolutePathProblem(e.path));
-    return { host, path: names.normalPath(e.path) };
+    ctx.check(`${kind}.path`, fieldRules.absolutePathProblem(e.path));
+    return { host, path: fieldRules.normalPath(e.path) };
 }
 
 /** `web1:` before a path on a host, nothing for a local one. */

@@ -1,6 +1,6 @@
 // Keys of a Kubernetes Secret. Several rekey secrets may share one Secret: it is one
 // resource holding every managed key, so they must agree on its type.
-import * as names from "../names";
+import * as fieldRules from "../fieldRules";
 import { StoreKindPlanner, writesOf } from "./kind";
 import { nameText } from "../shown";
 
@@ -19,10 +19,10 @@ export const kubernetes: StoreKindPlanner<"kubernetes"> = {
         const namespace = e.namespace ?? ctx.defaults.kubernetes?.namespace ?? "default";
         const key = e.key ?? ctx.secret;
         const type = e.type ?? null;
-        ctx.check("kubernetes.namespace", names.kubernetesNamespaceProblem(namespace));
-        ctx.check("kubernetes.secret", names.kubernetesObjectNameProblem("Secret", e.secret));
+        ctx.check("kubernetes.namespace", fieldRules.kubernetesNamespaceProblem(namespace));
+        ctx.check("kubernetes.secret", fieldRules.kubernetesObjectNameProblem("Secret", e.secret));
         const writes = writesOf(ctx, key);
-        for (const w of writes) ctx.check("kubernetes.key", names.kubernetesSecretKeyProblem(w.target));
+        for (const w of writes) ctx.check("kubernetes.key", fieldRules.kubernetesSecretKeyProblem(w.target));
         const allowed = type ? TYPED_SECRET_KEYS[type] : undefined;
         for (const w of writes) {
             if (allowed && !allowed.includes(w.target)) ctx.check("kubernetes.key", `a ${type} Secret holds only ${allowed.join(", ")}, not ${nameText(w.target)}`);

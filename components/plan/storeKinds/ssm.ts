@@ -1,5 +1,5 @@
 // An AWS SSM SecureString parameter per value: `<prefix><NAME>`, `_PREVIOUS` and `_USER` beside it.
-import * as names from "../names";
+import * as fieldRules from "../fieldRules";
 import { StoreKindPlanner, StoreOf, writesOf } from "./kind";
 
 /** The resource name of one parameter (after the Rotation's prefix); the program and `rekey import` use it. */
@@ -12,7 +12,7 @@ export const ssm: StoreKindPlanner<"ssm"> = {
         const prefix = e.prefix ?? ctx.defaults.ssm?.prefix ?? "";
         const name = e.name ?? `${prefix}${ctx.secret}`;
         const writes = writesOf(ctx, name);
-        for (const w of writes) ctx.check(e.name ? "ssm.name" : "ssm.prefix", names.ssmParameterNameProblem(w.target));
+        for (const w of writes) ctx.check(e.name ? "ssm.name" : "ssm.prefix", fieldRules.ssmParameterNameProblem(w.target));
         return {
             kind: "ssm",
             label: `ssm:${name}`,

@@ -1,6 +1,7 @@
-// How a Rotation names what it registers, as plain facts: the program (components/scope.ts,
+// How a Rotation names the resources it registers, as plain facts: the program (components/scope.ts,
 // program.ts, stores/*) and `rekey import` (importFile.ts) both follow them, and
-// test/cli/import.test.ts holds the import file to what a mock run registers.
+// test/cli/import.test.ts holds the import file to what a mock run registers. (The rules
+// for what the configuration gives, per store, host or tool, are ./fieldRules.ts.)
 /** The Rotation's type token: the package's name, as `pulumi package add` names it. */
 export const ROTATION_TYPE = "pulumi-rekey:index:Rotation";
 /** Before every resource name of the Rotation called `rotation`. */

@@ -1,6 +1,9 @@
-// Name rules of the stores, so that a name the store would reject fails at validation
-// rather than half-way through a `pulumi up`. Each check returns the reason, or null; a
-// value is named in it only as ./shown.ts allows.
+// What a store, a host or a tool accepts in a configured field: secret, store and key names,
+// paths, hosts, host keys, owners, Postgres identifiers, verify URLs. A field the store or
+// tool would reject (or read as an option, a connection string, a second argument) fails at
+// validation rather than half-way through a `pulumi up`. Each check returns the reason, or
+// null; a value is named in it only as ./shown.ts allows. (How a Rotation names its own
+// resources is ./resourceNames.ts.)
 import { nameText, urlText } from "./shown";
 
 /** Secret names double as env keys, SSM leaf names and default Kubernetes keys. */
