@@ -1,7 +1,7 @@
 // The schedule (components/plan/schedule.ts) as `rekey plan` renders it: the steps a change
 // runs and the waits among them are the ones the program registers. What the program does
 // with the same schedule: test/underMocks/consumers.test.ts, test/underMocks/incident.test.ts, and
-// the property test test/underMocks/scheduleReplay.test.ts.
+// the property test test/forReal/scheduleReplay.test.ts.
 import { diffPlans } from "../../components/plan/diff";
 import { planRotation } from "../../components/plan/plan";
 import { schedule } from "../../components/plan/schedule";
