@@ -125,7 +125,7 @@ export function renderPlan(r: PlanReport): string {
     if (d.stores.length) {
         out.push("#### Stores written");
         for (const st of d.stores) {
-            const why = st.why === "value" ? "" : st.why === "new store" ? " (new store)" : " (keys changed)";
+            const why = st.why === "value" ? "" : st.why === "epoch" ? " (its epoch record; the value is the same)" : st.why === "incident" ? " (at an incident: no backup kept; the value is the same)" : st.why === "new store" ? " (new store)" : " (keys changed)";
             out.push(`- ${st.secret} → ${code(st.store)}: ${st.keys.map(code).join(", ")}${why}`);
         }
         out.push("");
@@ -149,9 +149,15 @@ export function renderPlan(r: PlanReport): string {
     if (d.finalize.length) {
         out.push(
             "#### Finalize (after the consumers verified)",
-            ...d.finalize.map((f) => `- ${f.secret}: redis ACL user ${f.user} loses the old password${f.after.length ? ` after ${f.after.join(", ")}` : ""}`),
+            ...d.finalize.map((f) => {
+                const what = f.kind === "redis" ? `redis ACL user ${f.user} loses the old password` : `postgres role ${f.role}, which holds the leaked password, loses LOGIN and its sessions end`;
+                return `- ${f.secret}: ${what}${f.after.length ? ` after ${f.after.join(", ")}` : ""}`;
+            }),
             "",
         );
+    }
+    if (d.order.length) {
+        out.push("#### Order (pulumi up runs each step after the steps listed)", ...d.order.map((o) => `- ${code(o.step)}${o.after.length ? ` after ${o.after.map(code).join(", ")}` : ""}`), "");
     }
     if (d.impact.length) out.push("#### Impact", ...d.impact.map((x) => `- ${x.secret}: ${code(x.impact)}`), "");
     if (d.warnings.length) out.push("#### Warnings", ...d.warnings.map((w) => `- ${w}`), "");

@@ -1,14 +1,16 @@
-// The rekey Pulumi program: configuration -> plan -> resources. Everything it creates
-// follows from the plan; nothing here reads the clock or draws randomness.
+// The rekey Pulumi program: configuration -> plan -> schedule -> resources. Every step and
+// what it waits for comes from the schedule (components/plan/schedule.ts); this module maps
+// each step to its resource and computes the values (fingerprints, the previous value's
+// record). Nothing here reads the clock or draws randomness.
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
-import { DeployedState, DeployedValue, RekeyEpochError, currentIsAdopted, previousAfter, restoring } from "./plan/deployed";
+import { RekeyEpochError, previousAfter, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
-import { consumerDependencies, triggerLabel, valuesInUse } from "./plan/restarts";
-import { storeGroups } from "./plan/storeTargets";
+import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
+import { ConsumerRunStep, HookStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
@@ -16,7 +18,7 @@ import { CommandHook } from "./hooks/command";
 import { PostgresPassword } from "./hooks/postgres";
 import { RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
-import { adminPassword, deployFinalize, deployRevokeFirst, resourcesOf } from "./revoke";
+import { adminPassword, deployRevoke } from "./revoke";
 import { completion } from "./steps";
 import { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
@@ -26,29 +28,6 @@ import { knownValue } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
-
-/**
- * One entry of the `rotation` stack output; contains no secret and is not secret. It
- * resolves only once the secret's whole rotation completed (hooks, stores, restarts,
- * verifies, finalize), so the stack's last outputs record the last completed rotation: the
- * next `pulumi up` reads them back (see readDeployedState).
- */
-export interface RotationRecord {
-    /** null for derived secrets, whose value follows their inputs. */
-    epoch: number | null;
-    /** The generator round of the current value, when past the first (a bump back to an epoch rolled back from). */
-    round?: number;
-    rotatedAt: string | null;
-    fingerprint: string;
-    /** The deployed value the previous value (keepPrevious) is exactly, which a rollback restores; else null. */
-    previous: DeployedValue | null;
-    /** The current value is the adopted one (the value in use before rekey: a generated secret's epoch 0, or a supplied value). */
-    adopted?: true;
-    /** This epoch was an incident rotation: why, and when (the epoch's rotatedAt). */
-    incident?: { reason: string; at: string | null };
-    stores: string[];
-    consumers: string[];
-}
 
 export interface ProgramInputs {
     plan: RotationPlan;
@@ -105,31 +84,46 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
-    const hooks = deployHooks(plan, secrets, values, previousNow, saltOf, hostTarget, scope);
-    const stores = deployStores(plan, secrets, values, hooks, hostTarget, scope);
-    const revokedFirst = deployRevokeFirst(plan, secrets, hooks, stores, scope);
-    const consumerSteps = deployConsumers(plan, values, stores, hooks, revokedFirst, hostTarget, secrets, scope);
+    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
+    const storeContext = storeDeployContext(plan, values, hostTarget, scope);
+    // Each step of the schedule, in its order (every step after all it waits for), as one
+    // resource that depends on the resources of what it waits for. A resource is registered
+    // only once those in its dependsOn are (@pulumi/pulumi runtime/resource.js
+    // prepareResource), and the engine answers a registration only once its step finished
+    // (pkg/resource/deploy/source_eval.go RegisterResource, see steps.ts): so each step runs
+    // after every step it waits for.
+    const plannedSteps = schedule(plan);
+    const made = new Map<StepId, pulumi.Resource>();
+    const after = (ids: readonly StepId[]) => ids.map((id) => made.get(id)!);
+    for (const step of plannedSteps.steps) {
+        const dependsOn = after(step.waitsFor);
+        switch (step.kind) {
+            case "hook":
+                made.set(step.id, deployHook(step, byName.get(step.secret)!, secrets, values, previousNow, saltOf, hostTarget, scope.prefix));
+                break;
+            case "store":
+                made.set(step.id, deployStore(step, secrets, storeContext, scope, dependsOn));
+                break;
+            case "revoke":
+                made.set(step.id, deployRevoke(step, byName.get(step.secret)!, secrets, scope.prefix, dependsOn));
+                break;
+            case "restart":
+            case "verify":
+                made.set(step.id, deployConsumerStep(step, plan, values, hostTarget, scope, dependsOn));
+                break;
+        }
+    }
 
     // Each record waits for every step of its secret's rotation; a failed or skipped step
     // leaves it unresolved, and the engine then keeps the stack's previous outputs
     // (pkg/resource/deploy/step_executor.go executeRegisterResourceOutputs: on an errored
     // deployment, old stack outputs are kept and only new ones are overlaid).
     const records: Record<string, pulumi.Output<RotationRecord>> = {};
-    for (const s of plan.secrets) {
-        const chain = [...resourcesOf(hooks, [s.name]), ...(stores.get(s.name) ?? []), ...resourcesOf(revokedFirst, [s.name]), ...(consumerSteps.get(s.name) ?? [])];
+    for (const r of plannedSteps.records) {
+        const s = byName.get(r.secret)!;
         records[s.name] = pulumi
-            .all([completion(chain), values.get(s.name)!.fingerprint("current"), previousNow.get(s.name)!])
-            .apply(([, fp, previous]): RotationRecord => ({
-                epoch: s.epoch,
-                ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
-                ...(currentIsAdopted(s) ? { adopted: true as const } : {}),
-                ...(s.incident !== null ? { incident: { reason: s.incident, at: s.changedAt } } : {}),
-                rotatedAt: s.changedAt,
-                fingerprint: fp,
-                previous,
-                stores: s.stores.map((st) => st.label),
-                consumers: s.consumers,
-            }));
+            .all([completion(after(r.waitsFor)), values.get(s.name)!.fingerprint("current"), previousNow.get(s.name)!])
+            .apply(([, fp, previous]) => rotationRecord(s, fp, previous));
     }
     return {
         secrets,
@@ -204,8 +198,8 @@ function valuesOf(
                 return secret.value;
             case "previous":
                 if (!secret.previous) throw new Error(`${s.name} has no previous value`);
-                // An incident keeps no overlap: the leaked value is in no store, under no name.
-                return s.incident !== null ? secret.value : secret.previous;
+                // What the previous slot holds (at an incident, the current value): the schedule says.
+                return heldValue(s, "previous") === "current" ? secret.value : secret.previous;
             case "user":
                 if (!s.user) throw new Error(`${s.name} has no user`);
                 return pulumi.secret(s.user);
@@ -225,75 +219,49 @@ function hostTargets(plan: RotationPlan, hostKeys: Map<string, pulumi.Output<str
     return (name) => (name === null ? { host: null } : { host: hosts.get(name)!, privateKey: hostKeys.get(name) });
 }
 
-/** Apply hooks, by secret: they put the new credential where it is checked, first. */
-function deployHooks(
-    plan: RotationPlan,
+/** An apply hook: it puts the new credential where it is checked, first. */
+function deployHook(
+    step: HookStep,
+    s: PlannedSecret,
     secrets: Map<string, RotatedSecret>,
     values: Map<string, SecretValues>,
     previousNow: Map<string, pulumi.Output<DeployedValue | null>>,
     saltOf: (label: string, value: pulumi.Output<string>) => pulumi.Output<string>,
     hostTarget: HostTargets,
-    scope: Scope,
-): Map<string, pulumi.Resource> {
-    const hooks = new Map<string, pulumi.Resource>();
-    const { prefix } = scope;
-    for (const s of plan.secrets) {
-        const apply = s.apply;
-        // An adopted value in use is already where the hook would put it.
-        if (!apply || s.inUse) continue;
-        const secret = secrets.get(s.name)!;
-        // Named after the secret, so the engine derives their 0.1 names from the secret's.
-        const opts = { parent: secret };
-        const admin = (name: string | null) => adminPassword(secrets, name);
-        switch (apply.kind) {
-            case "postgres":
-                hooks.set(s.name, new PostgresPassword(`${prefix}${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret), prefix }, opts));
-                break;
-            case "redis":
-                hooks.set(s.name, new RedisAclPassword(`${prefix}${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts));
-                break;
-            case "command": {
-                const v = values.get(s.name)!;
-                hooks.set(
-                    s.name,
-                    new CommandHook(
-                        `${prefix}${s.name}-command`,
-                        {
-                            secret: s,
-                            apply,
-                            value: secret.value,
-                            previous: secret.previous!,
-                            initial: previousNow.get(s.name)!.apply((p) => (p === null ? "1" : "0")),
-                            triggers: [v.fingerprint("current"), v.fingerprint("previous")],
-                            host: hostTarget(apply.host),
-                            prefix,
-                        },
-                        opts,
-                    ),
-                );
-                break;
-            }
+    prefix: string,
+): pulumi.Resource {
+    const apply = step.apply;
+    const secret = secrets.get(s.name)!;
+    // Named after the secret, so the engine derives their 0.1 names from the secret's.
+    const opts = { parent: secret };
+    const admin = (name: string | null) => adminPassword(secrets, name);
+    switch (apply.kind) {
+        case "postgres":
+            return new PostgresPassword(`${prefix}${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
+        case "redis":
+            return new RedisAclPassword(`${prefix}${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
+        case "command": {
+            const v = values.get(s.name)!;
+            const args = {
+                secret: s,
+                apply,
+                value: secret.value,
+                previous: secret.previous!,
+                initial: previousNow.get(s.name)!.apply((p) => (p === null ? "1" : "0")),
+                triggers: [v.fingerprint("current"), v.fingerprint(step.previousTrigger)],
+                host: hostTarget(apply.host),
+                prefix,
+            };
+            return new CommandHook(`${prefix}${s.name}-command`, args, opts);
         }
     }
-    return hooks;
 }
 
-/**
- * Creates every store write of the plan. Each waits only on the values it writes and on
- * the apply hooks of their secrets. Returns the store resources of each secret.
- */
-function deployStores(
-    plan: RotationPlan,
-    secrets: Map<string, RotatedSecret>,
-    values: Map<string, SecretValues>,
-    hooks: Map<string, pulumi.Resource>,
-    hostTarget: HostTargets,
-    scope: Scope,
-): Map<string, pulumi.Resource[]> {
-    const bySecret = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
+/** What every store component is given: the values, hosts and providers (made on first use). */
+function storeDeployContext(plan: RotationPlan, values: Map<string, SecretValues>, hostTarget: HostTargets, scope: Scope): StoreDeployContext {
     const awsProviders = new Map<string, aws.Provider>();
     let k8sProvider: k8s.Provider | undefined;
-    const ctx: StoreDeployContext = {
+    return {
         values,
         host: hostTarget,
         awsProvider: (region) => {
@@ -308,78 +276,32 @@ function deployStores(
         prefix: scope.prefix,
         providers: scope.providers,
     };
-    for (const group of storeGroups(plan)) {
-        const names = [...new Set(group.members.map((m) => m.secret.name))];
-        // A store of one secret is its child; a shared Secret or .env file belongs to no one
-        // secret and is the Rotation's.
-        const own = group.shared ? undefined : nested(scope.prefix, group.name);
-        const placed = own ? { name: own.name, opts: { parent: secrets.get(names[0]), aliases: own.aliases } } : topLevel(scope, group.name);
-        const resource = (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn: resourcesOf(hooks, names) });
-        for (const n of names) bySecret.get(n)!.push(resource);
-    }
-    return bySecret;
+}
+
+/** One store resource (a group of writes). A store of one secret is its child; a shared Secret or .env file belongs to no one secret and is the Rotation's. */
+function deployStore(step: StoreStep, secrets: Map<string, RotatedSecret>, ctx: StoreDeployContext, scope: Scope, dependsOn: pulumi.Resource[]): pulumi.Resource {
+    const group = step.group;
+    const own = group.shared ? undefined : nested(scope.prefix, group.name);
+    const placed = own ? { name: own.name, opts: { parent: secrets.get(step.secrets[0]), aliases: own.aliases } } : topLevel(scope, group.name);
+    return (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn });
 }
 
 /**
- * Restarts, verifies and finalizers. A consumer restarts once, when the value of any
- * secret it reads changes (its triggers: epoch and keyed fingerprint of each, never a
- * value); after every store write of those secrets, the revokeFirst revocation of those
- * that have one, and the verify of each consumer in its `after`. A finalize (components/
- * revoke.ts) waits for the verify of every consumer of its secret. Returns, per secret,
- * the restarts, verifies and finalize that its rotation runs (a derived secret's readers
- * count for its inputs too).
+ * A consumer's restart (its triggers: the label and keyed fingerprint of each secret it
+ * reads, never a value; its script names the causes) or its verify.
  */
-function deployConsumers(
-    plan: RotationPlan,
-    values: Map<string, SecretValues>,
-    stores: Map<string, pulumi.Resource[]>,
-    hooks: Map<string, pulumi.Resource>,
-    revokedFirst: Map<string, pulumi.Resource>,
-    hostTarget: HostTargets,
-    secrets: Map<string, RotatedSecret>,
-    scope: Scope,
-): Map<string, pulumi.Resource[]> {
-    const { prefix } = scope;
-    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
-    /** What a consumer's dependents wait for: its verify or restart, or for one not restarted, what it would have waited for. */
-    const done = new Map<string, pulumi.Resource[]>();
-    const steps = new Map<string, pulumi.Resource[]>(plan.secrets.map((s) => [s.name, []]));
-    const dependencies = consumerDependencies(plan);
-    const inUse = valuesInUse(plan);
-    for (const { consumer, secrets: read, roots } of dependencies) {
-        const label = (n: string) => triggerLabel(byName.get(n)!);
-        // Values the consumer already runs with are no trigger; one that reads nothing else has
-        // no restart yet (its first one comes with the first rotation of what it reads).
-        const changing = read.filter((n) => !inUse.has(n));
-        // Each once: consumers not restarted hand on what they wait for, and in a diamond of
-        // `after` (each after the next two) a list per path grows exponentially.
-        const after = [...new Set(consumer.after.flatMap((a) => done.get(a)!))];
-        if (!changing.length) {
-            done.set(consumer.name, after);
-            continue;
-        }
-        const triggers = changing.map((n) => values.get(n)!.fingerprint("current").apply((fp) => `${label(n)} ${fp}`));
-        const causes = roots.filter((n) => !inUse.has(n)).map(label);
-        const dependsOn = [
-            ...read.flatMap((n) => stores.get(n) ?? []),
-            ...resourcesOf(hooks, roots),
-            ...resourcesOf(revokedFirst, roots),
-            ...after,
-        ];
-        const action = consumer.action;
-        const at = topLevel(scope, consumer.name);
-        const step = { triggers, consumer: consumer.name, prefix };
-        const restart =
-            action.kind === "kubernetes"
-                ? new Restart(at.name, { script: kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), ...step }, { ...at.opts, dependsOn })
-                : new Restart(at.name, { script: commandRestartScript(action.command, causes), host: hostTarget(action.host), ...step }, { ...at.opts, dependsOn });
-        const verify = consumer.verify
-            ? new Verify(at.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), proof: proofExpected(consumer.verify, values), ...step }, { ...at.opts, dependsOn: [restart] })
-            : undefined;
-        done.set(consumer.name, [verify ?? restart]);
-        for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));
+function deployConsumerStep(step: ConsumerRunStep, plan: RotationPlan, values: Map<string, SecretValues>, hostTarget: HostTargets, scope: Scope, dependsOn: pulumi.Resource[]): pulumi.Resource {
+    const { consumer, triggers: read, causes } = step.consumer;
+    const at = topLevel(scope, consumer.name);
+    const triggers = read.map((t) => values.get(t.secret)!.fingerprint("current").apply((fp) => `${t.label} ${fp}`));
+    const common = { triggers, consumer: consumer.name, prefix: scope.prefix };
+    const opts = { ...at.opts, dependsOn };
+    if (step.kind === "verify") {
+        const verify = consumer.verify!;
+        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof: proofExpected(verify, values), ...common }, opts);
     }
-    for (const [name, step] of deployFinalize(plan, dependencies, done, stores, secrets, scope)) steps.get(name)!.push(step);
-    return steps;
+    const action = consumer.action;
+    return action.kind === "kubernetes"
+        ? new Restart(at.name, { script: kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), ...common }, opts)
+        : new Restart(at.name, { script: commandRestartScript(action.command, causes), host: hostTarget(action.host), ...common }, opts);
 }
-

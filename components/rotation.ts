@@ -4,10 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dotenvTraits } from "./plan/dotenvLine";
 import { DotenvTraits, RawConfig, RekeyConfigError, RotationPlan, planRotation } from "./plan/plan";
-import { DeployedState, RekeyEpochError, applyDeployed, epochProblems, readDeployed } from "./plan/deployed";
+import { RekeyEpochError, applyDeployed, epochProblems } from "./plan/deployed";
 import { rawConfigOf } from "./plan/rawConfig";
 import type { RotationArgs } from "./args";
 import { DeployedRotation, deployRotation } from "./program";
+import { DeployedState, readDeployed } from "./plan/record";
 import { ROTATION_TYPE, rotationPrefix } from "./plan/resourceNames";
 import { asRunError } from "./runError";
 import { knownValue } from "./outputValues";

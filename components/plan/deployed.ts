@@ -1,7 +1,7 @@
-// What the stack's last completed rotation deployed, whether the configured epochs may
-// follow from it, and which generator each slot must hold for that. Pure: the program reads
-// the stack's own last `rotation` output (a StackReference to itself) and passes it here
-// before it registers anything else.
+// Whether the configured epochs may follow from what the stack's last completed rotation
+// deployed, and which generator each slot must hold for that. Pure: the program reads the
+// stack's own last `rotation` output (a StackReference to itself, read by record.ts) and
+// passes it here before it registers anything else.
 //
 // Why an epoch moves one step per completed `pulumi up`: a generated secret has one
 // generator per epoch parity, and alternating Postgres roles are picked by parity. From the
@@ -16,67 +16,7 @@
 // the deployed previous one, and the value it leaves becomes the previous one). Abandoning
 // a failed step (setting the epoch back to the deployed one) is then always safe.
 import { ConfigProblem, GeneratorSlot, PlannedSecret, RotationPlan, slotParity } from "./model";
-
-/** A value a secret had when a rotation completed: its epoch, generator round and keyed fingerprint. */
-export interface DeployedValue {
-    epoch: number;
-    /** Omitted in the output when 1. */
-    round?: number;
-    fingerprint: string;
-    /** The value adopted at epoch 0 (the one in use before rekey), not a generator's. */
-    adopted?: true;
-}
-
-/** One secret as the stack's last completed rotation left it (its `rotation` output entry). */
-export interface DeployedSecret {
-    /** null for a derived secret. */
-    epoch: number | null;
-    round: number;
-    fingerprint: string | null;
-    /** The previous value (keepPrevious) is exactly this deployed value; null when it is not one. */
-    previous: DeployedValue | null;
-    /** The current value is the adopted one (absent: it is not). */
-    adopted?: boolean;
-    /** The reason, when the deployed epoch was an incident rotation (its previous value leaked). */
-    incident?: string;
-}
-
-/** null: the stack has no `rotation` output yet (a first deployment). */
-export type DeployedState = ReadonlyMap<string, DeployedSecret> | null;
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-const roundOf = (v: Record<string, unknown>) => (Number.isInteger(v.round) && (v.round as number) > 1 ? (v.round as number) : 1);
-
-/** A deployed value as the output records it (round omitted when 1, adopted only when true). */
-export function deployedValue(epoch: number, round: number, fingerprint: string, adopted = false): DeployedValue {
-    return { epoch, ...(round > 1 ? { round } : {}), fingerprint, ...(adopted ? { adopted: true as const } : {}) };
-}
-
-function readValue(v: unknown): DeployedValue | null {
-    return isObject(v) && Number.isInteger(v.epoch) && typeof v.fingerprint === "string" ? deployedValue(v.epoch as number, roundOf(v), v.fingerprint, v.adopted === true) : null;
-}
-
-/**
- * Reads the stack's last `rotation` output. Entries written before rekey recorded
- * `previous` read as "no restorable previous value" and round 1 (the keepers rekey used
- * then), so upgrading re-keys nothing.
- */
-export function readDeployed(rotation: unknown): DeployedState {
-    if (!isObject(rotation)) return null;
-    const out = new Map<string, DeployedSecret>();
-    for (const [name, entry] of Object.entries(rotation)) {
-        if (!isObject(entry)) continue;
-        out.set(name, {
-            epoch: Number.isInteger(entry.epoch) ? (entry.epoch as number) : null,
-            round: roundOf(entry),
-            fingerprint: typeof entry.fingerprint === "string" ? entry.fingerprint : null,
-            previous: readValue(entry.previous),
-            ...(entry.adopted === true ? { adopted: true } : {}),
-            ...(isObject(entry.incident) && typeof entry.incident.reason === "string" ? { incident: entry.incident.reason } : {}),
-        });
-    }
-    return out;
-}
+import { DeployedSecret, DeployedState, DeployedValue, deployedValue } from "./record";
 
 /** The deployed record of a secret that has an epoch on both sides, if any. */
 function deployedOf(secret: PlannedSecret, deployed: DeployedState): (DeployedSecret & { epoch: number }) | null {
@@ -142,15 +82,6 @@ export function adoptedInUse(secret: PlannedSecret, slots: readonly GeneratorSlo
     if (secret.source.kind !== "generate" || !slots[0]?.adopted) return false;
     if (!d) return true;
     return d.adopted === true && d.epoch === secret.epoch && d.previous === null;
-}
-
-/**
- * Whether the current value is the adopted one, as the `rotation` record says it
- * (`adopted: true`): a generated secret's current slot holds it, or a supplied secret's
- * value is still the one it adopted.
- */
-export function currentIsAdopted(secret: PlannedSecret): boolean {
-    return secret.source.kind === "supplied" ? secret.inUse : secret.slots[0]?.adopted === true;
 }
 
 /**

@@ -4,12 +4,16 @@
 // A secret's value changes when its generator or encoding changes (generated), when its
 // epoch changes (generated), when its encrypted value changes (supplied: the caller compares
 // ciphertexts, nothing is decrypted), or when its template or an input changes (derived).
-// A consumer restarts exactly when its restart triggers change (see deployConsumers): the
-// set of secrets it reads, one of their epochs, or one of their values.
+// A consumer restarts exactly when its restart triggers change: the set of secrets it
+// reads, one of their epochs, or one of their values. Which steps exist and what each waits
+// for is the schedule's (schedule.ts), the one the program registers: this module decides
+// only which of them run in this change, and shows the waits among those.
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
-import { ConsumerDependencies, consumerDependencies, readersOf, valuesInUse } from "./restarts";
+import { ConsumerDependencies, consumerDependencies } from "./restarts";
+import { ConsumerStep, Schedule, StepId, runningWaits, schedule } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
 import { urlText } from "./shown";
+import { plannerOf } from "./storeKinds";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -34,9 +38,18 @@ export interface RotationDiff {
     secrets: SecretsDiff;
     /** Apply hooks that run (first, before any store write). */
     hooks: { secret: string; apply: PlannedApply }[];
-    /** Finalizers that run after the consumers of their secret verified. */
-    finalize: { secret: string; kind: "redis"; user: string; after: string[] }[];
-    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "new store" | "keys" }[];
+    /**
+     * Finalizers that run after the consumers of their secret verified (Redis: the user keeps
+     * only the new password; Postgres at an incident: the role holding the leaked password
+     * loses LOGIN), and the restarted consumers each waits for.
+     */
+    finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string }))[];
+    /**
+     * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
+     * which moved; `incident`: the value is the same, and the store's writer keeps no backup
+     * at an incident.
+     */
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
     consumers: {
@@ -60,6 +73,12 @@ export interface RotationDiff {
     errors: string[];
     /** Checks of what this change writes that the planner could not make here (the plan's `unchecked`); pulumi up makes them. */
     unchecked: UncheckedProblem[];
+    /**
+     * Every step this change runs (schedule.ts ids: `hook:NAME`, `store:<group>`,
+     * `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`), in the order pulumi up may run
+     * them, each with the running steps it waits for (directly or through steps that do not run).
+     */
+    order: { step: StepId; after: StepId[] }[];
 }
 
 /** What decides a generated value besides the epoch: the generator and the encoding. */
@@ -81,6 +100,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const errors: string[] = [];
     /** Why each secret's value changes (absent: unchanged), as a consumer's restart cause. */
     const cause = new Map<string, string>();
+    /** Of those, the secrets whose epoch moved with the same value (a supplied one, and what derives only from such). */
+    const sameValue = new Set<string>();
+    /** Whether the value changes: what hooks and store writes follow (an epoch alone moves restart triggers and store records). */
+    const valueChanges = (n: string) => cause.has(n) && !sameValue.has(n);
 
     for (const h of head.secrets) {
         const b = before.get(h.name);
@@ -140,6 +163,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 } else if (epochMoved) {
                     // The epoch is in the restart triggers: consumers restart, with the same value.
                     cause.set(h.name, `${h.name}${epochText} (same supplied value)`);
+                    sameValue.add(h.name);
                     warnings.push(`${h.name}: the epoch changed but the encrypted value did not; set the new value with pulumi config set --secret --path 'rekey:supplied.${h.name}'`);
                 } else if (b.inUse) {
                     // adopt removed: the value is no longer taken to be in use, so it enters the restart
@@ -156,6 +180,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 } else if (inputs.length) {
                     secrets.derived.push({ name: h.name, inputs });
                     cause.set(h.name, `${h.name} (follows ${inputs.join(", ")})`);
+                    if (inputs.every((i) => sameValue.has(i))) sameValue.add(h.name);
                 }
                 break;
             }
@@ -165,19 +190,18 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!after.has(b.name)) secrets.removed.push({ name: b.name, source: b.source.kind });
     }
 
+    const steps = schedule(head);
+    const running = new Set<StepId>();
     const hooks: RotationDiff["hooks"] = [];
-    for (const h of head.secrets) {
-        if (!h.apply) continue;
-        const b = before.get(h.name);
-        const admin = h.apply.kind === "command" ? null : h.apply.adminPasswordSecret;
-        const runs =
-            !h.inUse &&
-            (cause.has(h.name) ||
-            (admin !== null && cause.has(admin)) ||
-            JSON.stringify(b?.apply ?? null) !== JSON.stringify(h.apply));
-        if (runs) hooks.push({ secret: h.name, apply: h.apply });
+    for (const k of steps.hooks) {
+        const admin = k.apply.kind === "command" ? null : k.apply.adminPasswordSecret;
+        const runs = valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
+        if (!runs) continue;
+        hooks.push({ secret: k.secret, apply: k.apply });
+        running.add(k.id);
     }
 
+    const storeStep = new Map(steps.stores.flatMap((st) => st.group.members.map((m) => [m.store, st.id] as const)));
     const stores: RotationDiff["stores"] = [];
     const storesRemoved: RotationDiff["storesRemoved"] = [];
     for (const h of head.secrets) {
@@ -185,14 +209,20 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         for (const st of h.stores) {
             const keys = st.writes.map((w) => w.target);
             const was = prior.get(st.label);
-            const why = cause.has(h.name) || (h.inUse && suppliedChanged.has(h.name))
+            const why = valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
                 ? "value"
-                : !was
+                : sameValue.has(h.name) && h.epoch !== null && plannerOf(st).recordsEpoch
+                  ? "epoch"
+                  : sameValue.has(h.name) && h.incident !== (before.get(h.name)?.incident ?? null) && plannerOf(st).writerFollowsIncident
+                    ? "incident"
+                    : !was
                   ? "new store"
                   : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
                     ? "keys"
                     : null;
-            if (why) stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why });
+            if (!why) continue;
+            stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why });
+            running.add(storeStep.get(st)!);
         }
         const labels = new Set(h.stores.map((st) => st.label));
         const gone = [...prior.keys()].filter((label) => !labels.has(label));
@@ -208,14 +238,14 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
-    const headDeps = consumerDependencies(head);
-    const inUse = valuesInUse(head);
     const consumers: RotationDiff["consumers"] = [];
-    for (const d of headDeps) {
-        const because = restartCauses(d, baseDeps.get(d.consumer.name), cause, inUse);
+    for (const c of steps.consumers) {
+        const because = restartCauses(c, baseDeps.get(c.consumer.name), cause);
+        if (!because.length) continue;
         // The diff is what rekey plan prints (Markdown and --json): a verify URL is in it as shown.ts shows it.
-        const verify = d.consumer.verify?.kind === "url" ? { ...d.consumer.verify, url: urlText(d.consumer.verify.url) } : d.consumer.verify;
-        if (because.length) consumers.push({ name: d.consumer.name, action: d.consumer.action, after: d.consumer.after, verify, because });
+        const verify = c.consumer.verify?.kind === "url" ? { ...c.consumer.verify, url: urlText(c.consumer.verify.url) } : c.consumer.verify;
+        consumers.push({ name: c.consumer.name, action: c.consumer.action, after: c.consumer.after, verify, because });
+        for (const id of [c.restart, c.verify]) if (id) running.add(id);
     }
     const headConsumers = new Set(head.consumers.map((c) => c.name));
     const consumersRemoved = (base?.consumers ?? []).map((c) => c.name).filter((n) => !headConsumers.has(n));
@@ -231,13 +261,17 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         }
     }
 
-    const restarted = new Set(consumers.map((c) => c.name));
+    // A revocation runs with its secret's hook (the same value and admin password in its inputs).
+    const hooked = new Set(hooks.map((h) => h.secret));
+    for (const r of steps.revokes) if (hooked.has(r.secret)) running.add(r.id);
+    const consumerOf = new Map(steps.consumers.flatMap((c) => [c.restart, c.verify].flatMap((id) => (id ? [[id, c.consumer.name] as const] : []))));
     const finalize: RotationDiff["finalize"] = [];
-    for (const h of head.secrets) {
-        if (h.apply?.kind !== "redis" || !hooks.some((k) => k.secret === h.name)) continue;
-        const readers = readersOf(headDeps, h.name).map((c) => c.name);
-        finalize.push({ secret: h.name, kind: "redis", user: h.apply.user, after: readers.filter((n) => restarted.has(n)) });
+    for (const r of steps.revokes) {
+        if (r.when !== "last" || !running.has(r.id)) continue;
+        const after = [...new Set(runningWaits(steps, running, r.id).flatMap((id) => (consumerOf.has(id) ? [consumerOf.get(id)!] : [])))];
+        finalize.push(r.action.kind === "postgresRevoke" ? { secret: r.secret, kind: "postgres", role: r.action.role, after } : { secret: r.secret, kind: "redis", user: r.action.user, after });
     }
+    const order = orderOf(steps, running);
 
     // A rollback restores the value its users had before: the rotation's impact is not its.
     const rolledBack = new Set(secrets.rotated.filter((r) => r.to < r.from).map((r) => r.name));
@@ -254,22 +288,22 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         .filter((r) => r.to === r.from + 1 && after.get(r.name)!.incident !== null)
         .map((r) => {
             const h = after.get(r.name)!;
-            const readers = new Set(readersOf(headDeps, r.name).map((c) => c.name));
+            const readers = new Set(steps.consumers.filter((c) => c.reads.includes(r.name)).map((c) => c.consumer.name));
             return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
         });
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, notes, incidents, errors, unchecked };
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, notes, incidents, errors, unchecked, order };
+}
+
+/** The running steps in schedule order, each with the running steps it waits for. */
+function orderOf(steps: Schedule, running: ReadonlySet<StepId>): RotationDiff["order"] {
+    return steps.steps.filter((st) => running.has(st.id)).map((st) => ({ step: st.id, after: runningWaits(steps, running, st.id) }));
 }
 
 /** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */
-function restartCauses(
-    now: ConsumerDependencies,
-    was: ConsumerDependencies | undefined,
-    cause: ReadonlyMap<string, string>,
-    inUse: ReadonlySet<string>,
-): string[] {
-    // Values in use are in no trigger (components/program.ts deployConsumers).
-    const changing = now.secrets.filter((n) => !inUse.has(n));
-    if (!changing.length) return [];
+function restartCauses(now: ConsumerStep, was: ConsumerDependencies | undefined, cause: ReadonlyMap<string, string>): string[] {
+    // The schedule's triggers: values in use are in none, and without one no restart is registered.
+    const changing = now.triggers.map((t) => t.secret);
+    if (!now.restarts) return [];
     if (!was) return ["new consumer: its first pulumi up runs the restart"];
     const out: string[] = [];
     const read = new Set(was.secrets);
@@ -278,7 +312,7 @@ function restartCauses(
         if (c) out.push(c);
         else if (!read.has(n)) out.push(`now reads ${n}`);
     }
-    const reads = new Set(now.secrets);
+    const reads = new Set(now.reads);
     for (const n of was.secrets) if (!reads.has(n)) out.push(`no longer reads ${n}`);
     return out;
 }

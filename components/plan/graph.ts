@@ -47,3 +47,39 @@ export function topologicalOrder(
     }
     return { order, cycles };
 }
+
+/** What a derive graph needs of a secret: its name and, when derived, its inputs. */
+interface DeriveNode {
+    name: string;
+    source: { kind: string; inputs?: readonly string[] };
+}
+
+/**
+ * The secrets `names` and every input of them, transitively (derive inputs). An explicit
+ * stack, not recursion: a derive chain is as long as the stack file makes it.
+ */
+export function withInputs(byName: ReadonlyMap<string, DeriveNode>, names: Iterable<string>): Set<string> {
+    const into = new Set<string>();
+    const todo = [...names];
+    while (todo.length) {
+        const n = todo.pop()!;
+        if (into.has(n)) continue;
+        into.add(n);
+        const s = byName.get(n);
+        if (s?.source.kind === "derive") todo.push(...(s.source.inputs ?? []));
+    }
+    return into;
+}
+
+/**
+ * Secrets derived from `secret`, directly or through other derived secrets. `secrets` lists
+ * inputs before the secrets derived from them (a plan's order).
+ */
+export function derivedFrom(plan: { secrets: readonly DeriveNode[] }, secret: string): string[] {
+    const found = new Set<string>([secret]);
+    for (const s of plan.secrets) {
+        if (s.source.kind === "derive" && (s.source.inputs ?? []).some((i) => found.has(i))) found.add(s.name);
+    }
+    found.delete(secret);
+    return [...found];
+}

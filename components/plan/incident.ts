@@ -1,7 +1,8 @@
 // What an incident rotation revokes, what it breaks, and the record a person completes:
 // pure, from the plan after the change (and what the diff found restarts). `rekey plan`
-// shows it as a banner. The program's side: components/program.ts (no `_PREVIOUS` overlap,
-// PostgresRevoke, the command hook's REKEY_INCIDENT) and the `rotation` record's `incident`.
+// shows it as a banner. The program's side: components/plan/schedule.ts (no `_PREVIOUS`
+// overlap: heldValue; the revocation steps), components/revoke.ts (PostgresRevoke), the
+// command hook's REKEY_INCIDENT and the `rotation` record's `incident`.
 import type { PlannedSecret } from "./model";
 
 export interface IncidentReport {

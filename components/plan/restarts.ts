@@ -1,4 +1,7 @@
-// Which consumers a rotation restarts and what each restart waits for. Pure.
+// Which secrets each consumer reads (with every input of a derived one), which values are
+// already in use, and how a secret appears in restart triggers: what schedule.ts decides
+// restarts with. Pure.
+import { withInputs } from "./graph";
 import { PlannedConsumer, PlannedSecret, RotationPlan } from "./model";
 
 export interface ConsumerDependencies {
@@ -12,26 +15,10 @@ export interface ConsumerDependencies {
     roots: string[];
 }
 
-/**
- * `secret` and every input of it, transitively, into `into`. An explicit stack, not
- * recursion: a derive chain is as long as the stack file makes it.
- */
-function inputsOf(secret: PlannedSecret, byName: Map<string, PlannedSecret>, into: Set<string>): void {
-    const todo = [secret];
-    while (todo.length) {
-        const s = todo.pop()!;
-        if (into.has(s.name)) continue;
-        into.add(s.name);
-        if (s.source.kind === "derive") for (const i of s.source.inputs) todo.push(byName.get(i)!);
-    }
-}
-
 export function consumerDependencies(plan: RotationPlan): ConsumerDependencies[] {
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     return plan.consumers.map((consumer) => {
-        const all = new Set<string>();
-        for (const name of consumer.secrets) inputsOf(byName.get(name)!, byName, all);
-        const secrets = [...all].sort();
+        const secrets = [...withInputs(byName, consumer.secrets)].sort();
         return { consumer, secrets, roots: secrets.filter((n) => byName.get(n)!.source.kind !== "derive") };
     });
 }
@@ -51,25 +38,9 @@ export function valuesInUse(plan: RotationPlan): Set<string> {
     return out;
 }
 
-/** The consumers that read `secret`, directly or through a secret derived from it: a finalize waits for them. */
-export function readersOf(dependencies: readonly ConsumerDependencies[], secret: string): PlannedConsumer[] {
-    return dependencies.filter((d) => d.secrets.includes(secret)).map((d) => d.consumer);
-}
-
 /** How a secret appears in restart triggers and causes: NAME@epoch, or NAME when derived. */
 export function triggerLabel(secret: PlannedSecret): string {
     return secret.epoch === null ? secret.name : `${secret.name}@${secret.epoch}`;
-}
-
-/** Secrets derived from `secret`, directly or through other derived secrets. */
-export function derivedFrom(plan: RotationPlan, secret: string): string[] {
-    const found = new Set<string>([secret]);
-    // plan.secrets lists inputs before the secrets derived from them.
-    for (const s of plan.secrets) {
-        if (s.source.kind === "derive" && s.source.inputs.some((i) => found.has(i))) found.add(s.name);
-    }
-    found.delete(secret);
-    return [...found];
 }
 
 /**

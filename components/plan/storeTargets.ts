@@ -1,7 +1,8 @@
 // Store writes grouped by the resource that performs them. A kind with a group key (a
 // Kubernetes Secret, a .env file) makes one resource for every store with that key, holding
 // every managed key, so rotating one key updates it in place and two writers never race on
-// one file; every other store is a resource of its own, under its secret.
+// one file; every other store is a resource of its own, under its secret. What each write
+// holds and records, and what it waits for: schedule.ts.
 import type { PlannedSecret, RotationPlan, StoreKind, Variant } from "./model";
 import { StoreOf, plannerOf } from "./storeKinds";
 
@@ -46,13 +47,6 @@ export function storeGroups(plan: RotationPlan): StoreGroup[] {
 /** The groups of one kind, typed. */
 export function groupsOf<K extends StoreKind>(groups: StoreGroup[], kind: K): StoreGroup<K>[] {
     return groups.filter((g) => g.kind === kind) as unknown as StoreGroup<K>[];
-}
-
-/** What a store records about the value it holds: epoch and date where config knows them. */
-export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): { epoch: number | null; rotatedAt: string | null } {
-    const s = ref.secret;
-    if (ref.variant === "previous") return { epoch: s.slots.find((slot) => slot.role === "previous")?.epoch ?? null, rotatedAt: null };
-    return { epoch: s.epoch, rotatedAt: s.rotatedAt };
 }
 
 /** The date a value should be rotated by (rotatedAt + cadenceDays), as Unix seconds. */

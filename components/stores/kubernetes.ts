@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesProviderConfig } from "../plan/plan";
-import { StoreGroup, writeRecord } from "../plan/storeTargets";
+import { StoreGroup } from "../plan/storeTargets";
+import { writeRecord } from "../plan/schedule";
 import type { StoreComponent } from "./kind";
 import { KUBERNETES_PROVIDER_NAME } from "../plan/resourceNames";
 import { Scope, topLevel } from "../scope";

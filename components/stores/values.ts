@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedSecret, Variant } from "../plan/plan";
-import { WriteRef, writeRecord } from "../plan/storeTargets";
+import { WriteRef } from "../plan/storeTargets";
+import { writeRecord } from "../plan/schedule";
 
 /** The values a secret publishes to its stores, by variant, and their write versions. */
 export interface SecretValues {

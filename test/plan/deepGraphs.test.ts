@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { topologicalOrder } from "../../components/plan/graph";
 import { RekeyConfigError, planRotation } from "../../components/plan/plan";
-import { consumerDependencies, derivedFrom, readersOf, valuesInUse } from "../../components/plan/restarts";
+import { derivedFrom } from "../../components/plan/graph";
+import { consumerDependencies, valuesInUse } from "../../components/plan/restarts";
 import { CHAIN_DATE, afterChain, deriveChain } from "../harness/chains";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -86,7 +87,7 @@ describe(`chains ${N} long through the planner`, () => {
         const [app] = consumerDependencies(plan);
         expect(app.secrets).toHaveLength(N);
         expect(app.roots).toEqual([`S${N - 1}`]);
-        expect(readersOf([app], `S${N - 1}`).map((c) => c.name)).toEqual(["app"]);
+        expect(app.secrets).toContain(`S${N - 1}`);
         expect(derivedFrom(plan, `S${N - 1}`)).toHaveLength(N - 1);
         expect(valuesInUse(plan).size).toBe(0);
     });

@@ -2,7 +2,8 @@
 // sequence of `pulumi up`s does to a secret's two generator slots, the alternating Postgres
 // roles and the running service.
 import fc from "fast-check";
-import { DeployedSecret, DeployedState, epochProblems, previousAfter, readDeployed, restoring, slotsAfter } from "../../components/plan/deployed";
+import { epochProblems, previousAfter, restoring, slotsAfter } from "../../components/plan/deployed";
+import { DeployedSecret, DeployedState, readDeployed } from "../../components/plan/record";
 import { RotationPlan, planRotation } from "../../components/plan/plan";
 import { rawConfig } from "../harness/rawConfig";
 

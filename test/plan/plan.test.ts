@@ -1,6 +1,6 @@
 import { encode, encodedLength, generatorArgs, valueAlphabet } from "../../components/plan/encodings";
 import { planRotation } from "../../components/plan/plan";
-import { derivedFrom } from "../../components/plan/restarts";
+import { derivedFrom } from "../../components/plan/graph";
 import { generatePassword } from "../harness/mockEngine";
 import { rawConfig } from "../harness/rawConfig";
 

@@ -118,3 +118,26 @@ describe("deep after graphs", () => {
         expect(resource(run, RESTART, `rekey-c${n - 1}`).dependsOn).toEqual([]);
     });
 });
+
+describe("hooks run before every store write of their value", () => {
+    test("a derived secret's own store waits for the hook of every secret it is derived from, transitively", async () => {
+        const config: Config = {
+            "rekey:consumers": { api: { restart: "true" } },
+            "rekey:secrets": {
+                DB_PASSWORD: {
+                    epoch: 1,
+                    generate: { encoding: "hex", bytes: 16 },
+                    apply: { postgres: { host: "db", roles: ["app_blue", "app_green"] } },
+                    stores: [{ ssm: { prefix: "/app/" } }],
+                },
+                DATABASE_URL: { derive: "postgres://app:{{DB_PASSWORD}}@db/app", stores: [{ ssm: { prefix: "/app/" } }] },
+                DSN: { derive: "dsn={{DATABASE_URL}}", stores: [{ ssm: { prefix: "/app/" } }], consumers: ["api"] },
+            },
+        };
+        const { run } = await runWithValues(new MockEngine(), config);
+        const hook = "rekey:index:PostgresPassword::rekey-DB_PASSWORD-postgres";
+        for (const name of ["DB_PASSWORD", "DATABASE_URL", "DSN"]) {
+            expect({ name, dependsOn: resource(run, "rekey:index:SsmParameters", `rekey-ssm:/app/${name}`).dependsOn }).toEqual({ name, dependsOn: [hook] });
+        }
+    });
+});

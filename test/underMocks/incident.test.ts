@@ -136,3 +136,16 @@ test("revokeFirst: the leaked credential is revoked after the hook and the store
     expect(waitsFor(later.run.resources)(key(pair)).has(key("rekey-verify:api"))).toBe(true);
     expect(res(later.run, LOCAL, pair)!.change).toBe("same");
 });
+
+test("at an incident, the previous slot's store record names the epoch whose value it holds (the new one), not the leaked epoch", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config(4));
+    const r = await runWithValues(engine, config(5, "token posted in a public channel"));
+    const ssm = (name: string) => res(r.run, "aws:ssm/parameter:Parameter", `rekey-ssm:/app/${name}`)!;
+    expect(ssm("SIGNING_KEY_PREVIOUS").inputs.value).toBe(r.values.SIGNING_KEY);
+    expect(ssm("SIGNING_KEY_PREVIOUS").inputs.tags).toMatchObject({ "rekey:variant": "previous", "rekey:epoch": "5" });
+    expect(ssm("SIGNING_KEY").inputs.tags).toMatchObject({ "rekey:variant": "current", "rekey:epoch": "5" });
+    // Outside an incident the previous slot holds, and records, the epoch before.
+    const next = await runWithValues(engine, config(6));
+    expect(res(next.run, "aws:ssm/parameter:Parameter", "rekey-ssm:/app/SIGNING_KEY_PREVIOUS")!.inputs.tags).toMatchObject({ "rekey:epoch": "5" });
+});

@@ -4,6 +4,8 @@ import * as fieldRules from "../fieldRules";
 import { StoreKindPlanner, hostFile, onHost, writesOf } from "./kind";
 
 export const dotenv: StoreKindPlanner<"dotenv"> = {
+    recordsEpoch: false,
+    writerFollowsIncident: true,
     resolve(e, ctx) {
         const { host, path } = hostFile("dotenv", e, ctx);
         const key = e.key ?? ctx.secret;

@@ -4,6 +4,8 @@ import * as fieldRules from "../fieldRules";
 import { StoreKindPlanner, hostFile, onHost, writesOf } from "./kind";
 
 export const file: StoreKindPlanner<"file"> = {
+    recordsEpoch: false,
+    writerFollowsIncident: true,
     resolve(e, ctx) {
         const { host, path } = hostFile("file", e, ctx);
         const owner = e.owner ?? ctx.defaults.file?.owner ?? null;

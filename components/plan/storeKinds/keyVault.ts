@@ -6,6 +6,8 @@ import { StoreKindPlanner, StoreOf, writesOf } from "./kind";
 export const keyVaultSecretName = (store: StoreOf<"keyVault">, target: string) => `keyvault:${store.vault}/${target}`;
 
 export const keyVault: StoreKindPlanner<"keyVault"> = {
+    recordsEpoch: true,
+    writerFollowsIncident: false,
     resolve(e, ctx) {
         const vault = e.vault ?? ctx.defaults.keyVault?.vault;
         const resourceGroup = e.resourceGroup ?? ctx.defaults.keyVault?.resourceGroup;

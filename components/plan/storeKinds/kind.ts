@@ -23,6 +23,18 @@ export interface StoreContext {
 export interface StoreKindPlanner<K extends StoreKind> {
     /** The entry's settings resolved from defaults, and the writes of each variant; problems go to ctx.check. */
     resolve(entry: NonNullable<StoreConfig[K]>, ctx: StoreContext): StoreOf<K>;
+    /**
+     * Whether the store records each value's epoch beside it (SSM and Key Vault tags, the
+     * Kubernetes Secret's annotation: schedule.ts writeRecord): an epoch that moves with the
+     * same value rewrites it; a store holding the value alone is not written then.
+     */
+    recordsEpoch: boolean;
+    /**
+     * Whether its writer differs at an incident (the .env and file writers keep no backup of
+     * the leaked content: components/stores/writeFileCommand.ts): an incident with the same
+     * value rewrites it.
+     */
+    writerFollowsIncident: boolean;
     /** The place one write lands, in words: two writes to one place are refused, naming it. */
     writeLocation(store: StoreOf<K>, w: StoreWrite): string;
     /**

@@ -13,6 +13,8 @@ export const TYPED_SECRET_KEYS: Record<string, string[]> = {
 };
 
 export const kubernetes: StoreKindPlanner<"kubernetes"> = {
+    recordsEpoch: true,
+    writerFollowsIncident: false,
     resolve(e, ctx) {
         const namespace = e.namespace ?? ctx.defaults.kubernetes?.namespace ?? "default";
         const key = e.key ?? ctx.secret;

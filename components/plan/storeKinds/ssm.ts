@@ -6,6 +6,8 @@ import { StoreKindPlanner, StoreOf, writesOf } from "./kind";
 export const ssmParameterName = (store: StoreOf<"ssm">, target: string) => `ssm:${store.region ? `${store.region}:` : ""}${target}`;
 
 export const ssm: StoreKindPlanner<"ssm"> = {
+    recordsEpoch: true,
+    writerFollowsIncident: false,
     resolve(e, ctx) {
         const prefix = e.prefix ?? ctx.defaults.ssm?.prefix ?? "";
         const name = e.name ?? `${prefix}${ctx.secret}`;

@@ -1,0 +1,305 @@
+// The schedule of a `pulumi up`: every step the program registers for a plan (apply hooks,
+// store writes, an incident's revokeFirst revocation, restarts, verifies, finalizes, the
+// `rotation` records) and what each waits for. Pure. The program (components/program.ts)
+// maps each step to a resource with `dependsOn` its waits and decides nothing; `rekey plan`
+// (diff.ts) renders the same steps, those that run in a change, with the waits among them.
+//
+// The plan passed in is the one the program deploys: after applyDeployed (deployed.ts), so
+// `inUse` (a value the services already run with: no hook, no restart trigger) and the
+// generator slots follow what the stack deployed. Output values (fingerprints, adopted
+// values) stay in the program: the schedule names which value each step takes, never a value.
+import { derivedFrom } from "./graph";
+import { PlannedApply, PlannedConsumer, PlannedSecret, RotationPlan, Variant } from "./model";
+import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
+import { StoreGroup, storeGroups } from "./storeTargets";
+import { incidentRevokedRole } from "./incident";
+
+/** A step's stable id: `hook:NAME`, `store:<group name>`, `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`. */
+export type StepId = string;
+
+/** An apply hook: puts the new credential where it is checked, before any store holds it. */
+export interface HookStep {
+    kind: "hook";
+    id: StepId;
+    secret: string;
+    apply: PlannedApply;
+    /**
+     * The value a command hook's second trigger follows: the one the stores call previous
+     * (at an incident the current one, see heldValue), so the hook reruns when they change.
+     */
+    previousTrigger: Variant;
+    waitsFor: StepId[];
+}
+
+/** One store resource (a group of writes, see storeTargets.ts) and the hooks it waits for. */
+export interface StoreStep {
+    kind: "store";
+    id: StepId;
+    group: StoreGroup;
+    /** The secrets it writes, each once, in plan order. */
+    secrets: string[];
+    /**
+     * The hook of every secret it writes and, for a derived one, those of every secret it is
+     * derived from, transitively: a hook runs before every store write of its value.
+     */
+    waitsFor: StepId[];
+}
+
+/**
+ * Where an old credential stops working: `first` (an incident's revokeFirst, right after
+ * the hook and every store holding the value, before any restart of its readers) or `last`
+ * (the finalize, after every reader verified and every store holding the value).
+ */
+export interface RevokeStep {
+    kind: "revoke";
+    id: StepId;
+    secret: string;
+    when: "first" | "last";
+    /**
+     * redisFinalize: the Redis user keeps only the new password. redisRevoke: the same, and
+     * its connections are killed. postgresRevoke: `role` loses LOGIN when `nologin`, and its
+     * sessions end.
+     */
+    action:
+        | { kind: "redisFinalize" | "redisRevoke"; user: string }
+        | { kind: "postgresRevoke"; role: string; nologin: boolean };
+    waitsFor: StepId[];
+}
+
+/** A consumer: whether its restart is registered, why, and what it waits for. */
+export interface ConsumerStep {
+    kind: "consumer";
+    consumer: PlannedConsumer;
+    /** Secrets it reads, with every input of a derived one, by name (consumerDependencies). */
+    reads: string[];
+    /**
+     * Whether a restart is registered: it reads a value that is not already in use. One that
+     * reads only values in use has none yet (its first comes with the first rotation of one).
+     */
+    restarts: boolean;
+    /** Its restart triggers, in order: each secret read whose value is not in use, and its label (NAME@epoch, NAME). */
+    triggers: { secret: string; label: string }[];
+    /** The labels of the non-derived secrets behind its triggers: why it restarts (written on the workload). */
+    causes: string[];
+    /** `restart:c` (null when not restarted). */
+    restart: StepId | null;
+    /** `verify:c` when it restarts and has a verify. */
+    verify: StepId | null;
+    /**
+     * What the restart waits for: every store of the secrets it reads, the hooks and
+     * revokeFirst revocations of the non-derived ones, and what each consumer in its `after`
+     * hands on (`done`). Empty when not restarted.
+     */
+    waitsFor: StepId[];
+    /** What waiting for this consumer means: its verify or restart, or, not restarted, what its `after` hands on. */
+    done: StepId[];
+}
+
+/** A secret's `rotation` record resolves once these steps completed. */
+export interface RecordStep {
+    secret: string;
+    waitsFor: StepId[];
+}
+
+/** A consumer's restart, or its verify (which waits for the restart only). */
+export interface ConsumerRunStep {
+    kind: "restart" | "verify";
+    id: StepId;
+    consumer: ConsumerStep;
+    waitsFor: StepId[];
+}
+
+export type Step = HookStep | StoreStep | RevokeStep | ConsumerRunStep;
+
+export interface Schedule {
+    hooks: HookStep[];
+    stores: StoreStep[];
+    /** revokeFirst revocations and finalizes, in plan order of their secrets. */
+    revokes: RevokeStep[];
+    /** In plan order (every consumer after those in its `after`): the restart order. */
+    consumers: ConsumerStep[];
+    records: RecordStep[];
+    /** Every step, each after every step it waits for: the order the program registers them. */
+    steps: Step[];
+}
+
+export const hookId = (secret: string): StepId => `hook:${secret}`;
+export const storeId = (group: string): StepId => `store:${group}`;
+export const restartId = (consumer: string): StepId => `restart:${consumer}`;
+export const verifyId = (consumer: string): StepId => `verify:${consumer}`;
+const revokeId = (when: RevokeStep["when"], secret: string): StepId => `${when === "first" ? "revoke" : "finalize"}:${secret}`;
+
+/**
+ * The value a store slot holds: its own, but at an incident the previous slot holds the
+ * current value (no overlap: the leaked value is in no store, under no name).
+ */
+export function heldValue(secret: PlannedSecret, slot: Variant): Variant {
+    return slot === "previous" && secret.incident !== null ? "current" : slot;
+}
+
+/** What a store records about the value a slot holds (tags, annotations): its epoch and date where config knows them. */
+export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): { epoch: number | null; rotatedAt: string | null } {
+    const s = ref.secret;
+    if (heldValue(s, ref.variant) === "previous") return { epoch: s.slots.find((slot) => slot.role === "previous")?.epoch ?? null, rotatedAt: null };
+    return { epoch: s.epoch, rotatedAt: s.rotatedAt };
+}
+
+/**
+ * A secret's revocations of its old credential (a hook that runs): an incident's revokeFirst,
+ * and the finalize (Redis always, even after revokeFirst; Postgres at an incident with two
+ * alternating roles, unless revokeFirst revoked before the restarts).
+ */
+function revokesOf(s: PlannedSecret): Pick<RevokeStep, "when" | "action">[] {
+    const apply = s.apply;
+    if (!apply || apply.kind === "command" || s.inUse) return [];
+    const other = incidentRevokedRole(s);
+    const out: Pick<RevokeStep, "when" | "action">[] = [];
+    if (s.revokeFirst) {
+        // (The planner refuses revokeFirst on other hooks.) One role: its sessions end (the hook already replaced the password).
+        if (apply.kind === "postgres") out.push({ when: "first", action: { kind: "postgresRevoke", role: other ?? apply.role, nologin: other !== null } });
+        else out.push({ when: "first", action: { kind: "redisRevoke", user: apply.user } });
+    }
+    if (apply.kind === "redis") out.push({ when: "last", action: { kind: "redisFinalize", user: apply.user } });
+    else if (other !== null && !s.revokeFirst) out.push({ when: "last", action: { kind: "postgresRevoke", role: other, nologin: true } });
+    return out;
+}
+
+export function schedule(plan: RotationPlan): Schedule {
+    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
+    const inUse = valuesInUse(plan);
+    const steps: Step[] = [];
+
+    const hooks: HookStep[] = [];
+    for (const s of plan.secrets) {
+        // An adopted value in use is already where the hook would put it.
+        if (!s.apply || s.inUse) continue;
+        hooks.push({ kind: "hook", id: hookId(s.name), secret: s.name, apply: s.apply, previousTrigger: heldValue(s, "previous"), waitsFor: [] });
+    }
+    const hookOf = new Set(hooks.map((h) => h.secret));
+    const hooksOf = (names: Iterable<string>): StepId[] => [...new Set(names)].filter((n) => hookOf.has(n)).map(hookId);
+    steps.push(...hooks);
+
+    // The secrets with a hook among each secret and its inputs, transitively (plan.secrets
+    // lists inputs before the secrets derived from them).
+    const hookedInputs = new Map<string, string[]>();
+    for (const s of plan.secrets) {
+        const inputs = s.source.kind === "derive" ? s.source.inputs.flatMap((i) => hookedInputs.get(i)!) : [];
+        hookedInputs.set(s.name, [...new Set([...(hookOf.has(s.name) ? [s.name] : []), ...inputs])]);
+    }
+    const stores: StoreStep[] = [];
+    const storesOf = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const group of storeGroups(plan)) {
+        const secrets = [...new Set(group.members.map((m) => m.secret.name))];
+        const step: StoreStep = { kind: "store", id: storeId(group.name), group, secrets, waitsFor: hooksOf(secrets.flatMap((n) => hookedInputs.get(n)!)) };
+        stores.push(step);
+        for (const n of secrets) storesOf.get(n)!.push(step.id);
+    }
+    steps.push(...stores);
+    /** The stores that hold a secret's value: its own and those of the secrets derived from it. */
+    const holding = (name: string) => [...new Set([name, ...derivedFrom(plan, name)].flatMap((n) => storesOf.get(n)!))];
+
+    const revokes: RevokeStep[] = [];
+    const first = new Map<string, StepId>();
+    const last: { secret: PlannedSecret; of: Pick<RevokeStep, "when" | "action"> }[] = [];
+    for (const s of plan.secrets) {
+        for (const of of revokesOf(s)) {
+            if (of.when === "last") {
+                last.push({ secret: s, of });
+                continue;
+            }
+            const step: RevokeStep = { kind: "revoke", id: revokeId("first", s.name), secret: s.name, ...of, waitsFor: [...hooksOf([s.name]), ...holding(s.name)] };
+            revokes.push(step);
+            first.set(s.name, step.id);
+            steps.push(step);
+        }
+    }
+
+    const consumers: ConsumerStep[] = [];
+    const done = new Map<string, StepId[]>();
+    const dependencies = consumerDependencies(plan);
+    for (const { consumer, secrets: reads, roots } of dependencies) {
+        // Each once: consumers not restarted hand on what they wait for, and in a diamond of
+        // `after` (each after the next two) a list per path grows exponentially.
+        const after = [...new Set(consumer.after.flatMap((a) => done.get(a)!))];
+        // Values the consumer already runs with are no trigger.
+        const changing = reads.filter((n) => !inUse.has(n));
+        if (!changing.length) {
+            done.set(consumer.name, after);
+            consumers.push({ kind: "consumer", consumer, reads, restarts: false, triggers: [], causes: [], restart: null, verify: null, waitsFor: [], done: after });
+            continue;
+        }
+        const restart = restartId(consumer.name);
+        const verify = consumer.verify ? verifyId(consumer.name) : null;
+        const waitsFor = [
+            ...new Set([
+                ...reads.flatMap((n) => storesOf.get(n)!),
+                ...hooksOf(roots),
+                ...roots.flatMap((n) => (first.has(n) ? [first.get(n)!] : [])),
+                ...after,
+            ]),
+        ];
+        const label = (n: string) => triggerLabel(byName.get(n)!);
+        done.set(consumer.name, [verify ?? restart]);
+        const step: ConsumerStep = {
+            kind: "consumer",
+            consumer,
+            reads,
+            restarts: true,
+            triggers: changing.map((n) => ({ secret: n, label: label(n) })),
+            causes: roots.filter((n) => !inUse.has(n)).map(label),
+            restart,
+            verify,
+            waitsFor,
+            done: [verify ?? restart],
+        };
+        consumers.push(step);
+        steps.push({ kind: "restart", id: restart, consumer: step, waitsFor });
+        if (verify) steps.push({ kind: "verify", id: verify, consumer: step, waitsFor: [restart] });
+    }
+
+    // A finalize waits for every consumer reading the secret, directly or through a secret
+    // derived from it (what waiting for each means: `done`), and every store holding it.
+    const readers = new Map<string, ConsumerStep[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const c of consumers) for (const n of c.reads) readers.get(n)!.push(c);
+    for (const { secret: s, of } of last) {
+        const step: RevokeStep = { kind: "revoke", id: revokeId("last", s.name), secret: s.name, ...of, waitsFor: [...new Set([...readers.get(s.name)!.flatMap((c) => c.done), ...holding(s.name)])] };
+        revokes.push(step);
+        steps.push(step);
+    }
+    const order = new Map(plan.secrets.map((s, i) => [s.name, i]));
+    revokes.sort((a, b) => order.get(a.secret)! - order.get(b.secret)!);
+
+    // A record waits for every step of its secret's rotation: its hook, its stores, its
+    // revocation, the restarts and verifies of every consumer reading it (directly or
+    // through a derived secret), its finalize.
+    const consumerSteps = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const c of consumers) for (const n of c.restarts ? c.reads : []) consumerSteps.get(n)!.push(c.restart!, ...(c.verify ? [c.verify] : []));
+    const revokeSteps = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const r of revokes) revokeSteps.get(r.secret)!.push(r.id);
+    const records: RecordStep[] = plan.secrets.map((s) => ({
+        secret: s.name,
+        waitsFor: [...hooksOf([s.name]), ...storesOf.get(s.name)!, ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
+    }));
+    return { hooks, stores, revokes, consumers, records, steps };
+}
+
+/**
+ * The steps among `running` that `id` waits for, directly or through steps that do not run
+ * (a step that does not run in this change hands on what it waits for). What `rekey plan`
+ * shows as a step's order: each running step after these.
+ */
+export function runningWaits(s: Schedule, running: ReadonlySet<StepId>, id: StepId): StepId[] {
+    const waits = new Map(s.steps.map((st) => [st.id, st.waitsFor]));
+    const out = new Set<StepId>();
+    const seen = new Set<StepId>();
+    const todo = [...(waits.get(id) ?? [])];
+    while (todo.length) {
+        const w = todo.pop()!;
+        if (seen.has(w)) continue;
+        seen.add(w);
+        if (running.has(w)) out.add(w);
+        else todo.push(...(waits.get(w) ?? []));
+    }
+    const rank = new Map(s.steps.map((st, i) => [st.id, i]));
+    return [...out].sort((a, b) => rank.get(a)! - rank.get(b)!);
+}

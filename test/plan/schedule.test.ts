@@ -1,0 +1,48 @@
+// The schedule (components/plan/schedule.ts) as `rekey plan` renders it: the steps a change
+// runs and the waits among them are the ones the program registers. What the program does
+// with the same schedule: test/underMocks/consumers.test.ts, test/underMocks/incident.test.ts, and
+// the property test test/forReal/scheduleReplay.test.ts.
+import { diffPlans } from "../../components/plan/diff";
+import { planRotation } from "../../components/plan/plan";
+import { schedule } from "../../components/plan/schedule";
+import { Config } from "../harness/configs";
+import { rawConfig } from "../harness/rawConfig";
+
+function config(epoch: number, incident?: string): Config {
+    return {
+        "rekey:consumers": { api: { restart: "true", verify: { command: "true" } }, relay: { restart: "true", after: ["api"] }, worker: { restart: "true", after: ["relay"] } },
+        "rekey:secrets": {
+            DB_PASSWORD: {
+                epoch,
+                ...(incident ? { incident } : {}),
+                generate: { encoding: "hex", bytes: 16 },
+                apply: { postgres: { host: "db", roles: ["app_blue", "app_green"] } },
+                stores: [{ ssm: { prefix: "/app/" } }],
+                consumers: ["api"],
+            },
+            DATABASE_URL: { derive: "postgres://app:{{DB_PASSWORD}}@db/app", stores: [{ ssm: { prefix: "/app/" } }], consumers: ["worker"] },
+            OTHER: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, consumers: ["relay"] },
+        },
+    };
+}
+const plan = (c: Config) => planRotation(rawConfig(c));
+
+test("a derived secret's store waits for the hook of the secret it derives from, in the schedule and in the plan's order", () => {
+    expect(schedule(plan(config(4))).stores.map((s) => [s.id, s.waitsFor])).toEqual([
+        ["store:ssm:/app/DB_PASSWORD", ["hook:DB_PASSWORD"]],
+        ["store:ssm:/app/DATABASE_URL", ["hook:DB_PASSWORD"]],
+    ]);
+    const d = diffPlans(plan(config(4)), plan(config(5)), new Set());
+    expect(d.order.find((o) => o.step === "store:ssm:/app/DATABASE_URL")).toEqual({ step: "store:ssm:/app/DATABASE_URL", after: ["hook:DB_PASSWORD"] });
+});
+
+test("at an incident the plan shows the Postgres finalize, after every consumer the program makes it wait for (through one that does not restart)", () => {
+    const d = diffPlans(plan(config(4)), plan(config(5, "leaked")), new Set());
+    // relay reads only OTHER, which did not change: it does not restart, and hands api's verify on to worker.
+    expect(d.consumers.map((c) => c.name)).toEqual(["api", "worker"]);
+    expect(d.finalize).toEqual([{ secret: "DB_PASSWORD", kind: "postgres", role: "app_blue", after: ["api", "worker"] }]);
+    expect(d.order.map((o) => o.step)).toEqual(["hook:DB_PASSWORD", "store:ssm:/app/DB_PASSWORD", "store:ssm:/app/DATABASE_URL", "restart:api", "verify:api", "restart:worker", "finalize:DB_PASSWORD"]);
+    expect(d.order.find((o) => o.step === "restart:worker")!.after).toEqual(["store:ssm:/app/DB_PASSWORD", "store:ssm:/app/DATABASE_URL", "hook:DB_PASSWORD", "verify:api"].sort((a, b) => d.order.findIndex((o) => o.step === a) - d.order.findIndex((o) => o.step === b)));
+    // Outside an incident, two roles need no finalize.
+    expect(diffPlans(plan(config(4)), plan(config(5)), new Set()).finalize).toEqual([]);
+});
