@@ -1,6 +1,6 @@
 // `rekey`: bump, rollback, plan, due, status, import and init on a project's Pulumi.<stack>.yaml
 // files (docs/cli.md describes each command).
-// Exit codes: 0 done; 1 `due` found something overdue; 2 bad arguments, an unreadable or
+// Exit codes: 0 done (`bump --due` whether or not anything was due); 1 `due` found something overdue; 2 bad arguments, an unreadable or
 // invalid stack file, a refused edit, or an internal error (a bug: one line saying so, never a
 // stack trace; REKEY_DEBUG=1 adds it), always with one message on stderr.
 import { Command, CommanderError, Option } from "commander";

@@ -57,7 +57,7 @@ export function dueSecrets(plan: RotationPlan, today: string, within: number): D
 /**
  * Who makes a due secret's next value: rekey (a generated secret, adopted or not, and any
  * source rekey makes a value for itself, as an issued one would be), or a person (a supplied
- * value: it comes from its issuer, set with pulumi config set --secret, then bumped).
+ * value: it comes from its issuer, is set in rekey:supplied, then bumped).
  * `rekey due` words its reminder by it and `rekey bump --due` bumps only rekey's.
  */
 export function newValueBy(source: DueEntry["source"]): "rekey" | "person" {
