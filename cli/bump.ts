@@ -11,6 +11,7 @@ import { CliError } from "./errors";
 import type { Output } from "./output";
 import type { Project } from "./project";
 import { refusedSection } from "./render";
+import { stackFlag } from "./shell";
 import { Stack, StackChoice, StackFile, chosenStacks, eachStack, noSecretsNote, openStack, openStackFile, planOf } from "./stackFile";
 
 export interface BumpOptions extends BaseOptions, Today {
@@ -65,7 +66,7 @@ export function bump(project: Project, stack: string, names: string[], o: BumpOp
     chosen.splice(0, chosen.length, ...chosen.filter((c) => !moved.has(c.name)));
     if (!chosen.length) throw new CliError("nothing to bump");
     const { lines, diff } = applyBumps(s, chosen.map(({ name, epoch }) => ({ name, epoch, reason: o.reason })), date, o);
-    lines.push(`${restartSummary(diff)}; rekey plan --stack ${stack} shows the whole rotation`);
+    lines.push(`${restartSummary(diff)}; rekey plan ${stackFlag(stack)} shows the whole rotation`);
     return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
 }
 
@@ -226,7 +227,7 @@ function bumpDueStack(s: Stack, asOf: string, within: number, date: string, o: B
                 ...entry,
                 why: "supplied",
                 detail: "supplied: its new value comes from a person (its issuer); set it, then bump it",
-                commands: [`pulumi config set --stack ${s.stack} --secret --path 'rekey:supplied.${e.name}'`, `rekey bump ${e.name} --stack ${s.stack} --reason "${dueReason(e)}"`],
+                commands: [`pulumi config set ${stackFlag(s.stack)} --secret --path 'rekey:supplied.${e.name}'`, `rekey bump ${e.name} ${stackFlag(s.stack)} --reason "${dueReason(e)}"`],
             });
         } else {
             chosen.push({ entry: e, epoch: s.plan.secrets.find((x) => x.name === e.name)!.epoch! });
@@ -257,7 +258,7 @@ function renderDueBump(heading: string, stack: string, r: DueBumpReport): string
             `#### Bumped (${r.bumped.length}), rotatedAt ${r.rotatedAt}`,
             ...r.bumped.flatMap((b) => [`- ${b.name}: epoch ${b.from} → ${b.to}, reason: ${b.reason}`, ...(b.adoptRemoved ? [`  ${adoptRemovedLine(b.name, b.to)}`] : [])]),
             "",
-            `${r.consumers.length ? `Consumers to restart, in order: ${r.consumers.join(", ")}` : "No consumer restarts"}; rekey plan --stack ${stack} shows the whole rotation.`,
+            `${r.consumers.length ? `Consumers to restart, in order: ${r.consumers.join(", ")}` : "No consumer restarts"}; rekey plan ${stackFlag(stack)} shows the whole rotation.`,
             "",
         );
     }

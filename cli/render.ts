@@ -2,6 +2,7 @@
 // labels, commands, URLs, epochs, dates): no value and no ciphertext ever reaches here, and
 // a verify URL comes as the diff holds it (components/plan/shown.ts `urlText`: no userinfo, no query value).
 import { DueEntry, DueReport, newValueBy } from "../components/plan/due";
+import { stackFlag } from "./shell";
 import { RotationDiff } from "../components/plan/diff";
 import { ConsumerAction, PlannedApply, PlannedVerify } from "../components/plan/plan";
 
@@ -158,8 +159,8 @@ function dueRow(stack: string, e: DueEntry): string {
     const last = e.rotatedAt ? `rotated ${e.rotatedAt}` : "never recorded";
     const how =
         newValueBy(e.source) === "person"
-            ? `reminder: get a new value from its issuer, pulumi config set --secret --path 'rekey:supplied.${e.name}', then rekey bump ${e.name} --stack ${stack}`
-            : `rekey bump ${e.name} --stack ${stack}`;
+            ? `reminder: get a new value from its issuer, pulumi config set --secret --path 'rekey:supplied.${e.name}', then rekey bump ${e.name} ${stackFlag(stack)}`
+            : `rekey bump ${e.name} ${stackFlag(stack)}`;
     return `- **${e.name}**${e.source === "supplied" ? " (supplied)" : ""}: ${when} (${last}, every ${e.cadenceDays} days). ${how}`;
 }
 

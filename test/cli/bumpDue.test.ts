@@ -166,6 +166,16 @@ describe("rekey bump --due", () => {
         expect(md.stdout).toContain("### rekey bump --due: shop (today 2026-12-20)\n\n#### Bumped (2)");
     });
 
+    test("the commands it prints for a stack named -x pass the name as --stack=-x, never as a flag", () => {
+        const dir = workdir({ "Pulumi.-x.yaml": fixture(SHOP) });
+        const r = rekey(dir, "bump", "--due", "--stack=-x", "--today", "2027-02-01");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("rekey plan --stack=-x shows the whole rotation.");
+        expect(r.stdout).toContain("  - `pulumi config set --stack=-x --secret --path 'rekey:supplied.STRIPE_API_KEY'`\n");
+        expect(r.stdout).toContain('  - `rekey bump STRIPE_API_KEY --stack=-x --reason "due since 2027-01-15 (cadence 365 days)"`\n');
+        expect(rekey(dir, "due", "--stack=-x", "--today", "2027-02-01").stdout).toContain("then rekey bump STRIPE_API_KEY --stack=-x\n");
+    });
+
     test.each([
         [["--due", "SESSION_SECRET", "--stack", "shop"], "rekey: --due chooses the secrets that are due: give secret names or --due, not both\n"],
         [["--due", "--all", "--stack", "shop"], "rekey: --due chooses the secrets that are due: give --all or --due, not both\n"],
