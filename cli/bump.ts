@@ -227,7 +227,7 @@ function bumpDueStack(s: Stack, asOf: string, within: number, date: string, o: B
                 ...entry,
                 why: "supplied",
                 detail: "supplied: its new value comes from a person (its issuer); set it, then bump it",
-                commands: [`pulumi config set ${stackFlag(s.stack)} --secret --path 'rekey:supplied.${e.name}'`, `rekey bump ${e.name} ${stackFlag(s.stack)} --reason "${dueReason(e)}"`],
+                commands: [`pulumi config set --secret --path 'rekey:supplied.${e.name}' ${stackFlag(s.stack)}`, `rekey bump ${e.name} ${stackFlag(s.stack)} --reason "${dueReason(e)}"`],
             });
         } else {
             chosen.push({ entry: e, epoch: s.plan.secrets.find((x) => x.name === e.name)!.epoch! });

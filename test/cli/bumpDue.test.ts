@@ -51,7 +51,7 @@ describe("rekey bump --due", () => {
                 "",
                 "#### Not bumped (1)",
                 "- STRIPE_API_KEY, due on 2027-01-15 (cadence 365 days): supplied: its new value comes from a person (its issuer); set it, then bump it",
-                "  - `pulumi config set --stack shop --secret --path 'rekey:supplied.STRIPE_API_KEY'`",
+                "  - `pulumi config set --secret --path 'rekey:supplied.STRIPE_API_KEY' --stack shop`",
                 '  - `rekey bump STRIPE_API_KEY --stack shop --reason "due on 2027-01-15 (cadence 365 days)"`',
                 "",
             ].join("\n"),
@@ -95,7 +95,7 @@ describe("rekey bump --due", () => {
                     cadenceDays: 365,
                     why: "supplied",
                     detail: "supplied: its new value comes from a person (its issuer); set it, then bump it",
-                    commands: ["pulumi config set --stack shop --secret --path 'rekey:supplied.STRIPE_API_KEY'", 'rekey bump STRIPE_API_KEY --stack shop --reason "due on 2027-01-15 (cadence 365 days)"'],
+                    commands: ["pulumi config set --secret --path 'rekey:supplied.STRIPE_API_KEY' --stack shop", 'rekey bump STRIPE_API_KEY --stack shop --reason "due on 2027-01-15 (cadence 365 days)"'],
                 },
             ],
             consumers: ["cache", "api", "worker"],
@@ -171,7 +171,7 @@ describe("rekey bump --due", () => {
         const r = rekey(dir, "bump", "--due", "--stack=-x", "--today", "2027-02-01");
         expect(r.code).toBe(0);
         expect(r.stdout).toContain("rekey plan --stack=-x shows the whole rotation.");
-        expect(r.stdout).toContain("  - `pulumi config set --stack=-x --secret --path 'rekey:supplied.STRIPE_API_KEY'`\n");
+        expect(r.stdout).toContain("  - `pulumi config set --secret --path 'rekey:supplied.STRIPE_API_KEY' --stack=-x`\n");
         expect(r.stdout).toContain('  - `rekey bump STRIPE_API_KEY --stack=-x --reason "due since 2027-01-15 (cadence 365 days)"`\n');
         expect(rekey(dir, "due", "--stack=-x", "--today", "2027-02-01").stdout).toContain("then rekey bump STRIPE_API_KEY --stack=-x\n");
     });
