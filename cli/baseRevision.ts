@@ -18,6 +18,13 @@ export interface BaseText {
     label: string;
     /** null: the stack file does not exist at the base (a new stack). */
     text: string | null;
+    /**
+     * Set when no base was named and there is none to find: no git repository around the
+     * stack file, or one without a commit yet (`git init`, nothing committed). Nothing was
+     * committed, so every stack file is new (`text` null); `rekey plan` plans it so, and says
+     * why, while `bump` and `rollback`, which check epochs against the base, say they could not.
+     */
+    none?: string;
 }
 
 function git(dir: string, args: string[]): string | null {
@@ -57,11 +64,18 @@ export function readBase(cwd: string, stackPath: string, options: BaseOptions): 
     }
     const dir = dirname(stackPath);
     const top = git(dir, ["rev-parse", "--show-toplevel"]);
-    if (top === null) throw new CliError(`${dir} is not in a git repository: give the base version with --base-file <path>`);
+    if (top === null) {
+        if (options.base !== undefined) throw new CliError(`${dir} is not in a git repository: --base names a git commit; give the base version with --base-file <path>`);
+        return { label: "no git repository", text: null, none: "the stack file's directory is not in a git repository: nothing is committed, so every stack file is new (--base-file <path> compares with a file)" };
+    }
     let ref = options.base;
     let label: string;
     let commit: string | null;
     if (ref === undefined) {
+        // A repository without a commit (HEAD names a branch with none yet) has no base either.
+        if (git(dir, ["rev-parse", "-q", "--verify", "HEAD^{commit}"]) === null && !defaultBranch(dir)) {
+            return { label: "no commit yet", text: null, none: "the git repository has no commit yet: nothing is committed, so every stack file is new" };
+        }
         const branch = defaultBranch(dir);
         if (!branch) throw new CliError("cannot find the default branch (no origin/HEAD, main or master): give --base <git-ref>");
         commit = git(dir, ["merge-base", "HEAD", branch]);

@@ -76,20 +76,23 @@ export function bump(project: Project, stack: string, names: string[], o: BumpOp
  * adopt removed) and the rotation the edit makes.
  */
 function applyBumps(s: Stack, chosen: { name: string; epoch: number; reason?: string }[], date: string, o: { incident?: string; revokeFirst?: boolean }) {
-    // adopt is valid only at epoch 0: the bump from it removes the line (the adopted value becomes the previous one).
-    const edits: EpochEdit[] = chosen.map(({ name, epoch, reason }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason, dropAdopt: epoch === 0, incident: o.incident, revokeFirst: o.revokeFirst }));
+    // A bump never adopts: it removes the adopt line (a generated secret's is valid only at epoch 0,
+    // and the adopted value becomes the previous one; a supplied secret's bump rotates to its new value).
+    const edits: EpochEdit[] = chosen.map(({ name, epoch, reason }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason, dropAdopt: true, incident: o.incident, revokeFirst: o.revokeFirst }));
     const text = applyEpochEdits(s.file, edits);
     const diff = diffPlans(s.plan, write(s, text), new Set());
-    const adopted = new Set(s.plan.secrets.filter((x) => x.adopt).map((x) => x.name));
+    const adopted = new Map(s.plan.secrets.filter((x) => x.adopt).map((x) => [x.name, x.source.kind]));
     const lines = edits.flatMap((e) => [
         `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident === undefined ? "" : e.revokeFirst ? ", incident: no overlap, revoked first (before the consumers restart: they fail until then)" : ", incident: no overlap (rekey plan says when the old value stops working)"}`,
-        ...(adopted.has(e.name) ? [adoptRemovedLine(e.name, e.epoch)] : []),
+        ...(adopted.has(e.name) ? [adoptRemovedLine(e.name, e.epoch, adopted.get(e.name)!)] : []),
     ]);
     return { lines, diff, adopted };
 }
 
-const adoptRemovedLine = (name: string, epoch: number) =>
-    `${name}: adopt removed (epoch ${epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${name} is no longer read, delete it with pulumi config rm --path 'rekey:supplied.${name}'`;
+const adoptRemovedLine = (name: string, epoch: number, kind: string) =>
+    kind === "supplied"
+        ? `${name}: adopt removed (epoch ${epoch} is a rotation to the value in rekey:supplied.${name}: pulumi up runs its hook and restarts its consumers)`
+        : `${name}: adopt removed (epoch ${epoch} is generated; the stack's state keeps the adopted value): rekey:supplied.${name} is no longer read, delete it with pulumi config rm --path 'rekey:supplied.${name}'`;
 
 /** What `bump` refuses without --due (the flags that go with it), and the stack it needs; the stack named. */
 export function stackToBump(o: BumpOptions & DueFlags): string {
@@ -256,7 +259,7 @@ function renderDueBump(heading: string, stack: string, r: DueBumpReport): string
     if (r.bumped.length) {
         out.push(
             `#### Bumped (${r.bumped.length}), rotatedAt ${r.rotatedAt}`,
-            ...r.bumped.flatMap((b) => [`- ${b.name}: epoch ${b.from} → ${b.to}, reason: ${b.reason}`, ...(b.adoptRemoved ? [`  ${adoptRemovedLine(b.name, b.to)}`] : [])]),
+            ...r.bumped.flatMap((b) => [`- ${b.name}: epoch ${b.from} → ${b.to}, reason: ${b.reason}`, ...(b.adoptRemoved ? [`  ${adoptRemovedLine(b.name, b.to, b.source)}`] : [])]),
             "",
             `${r.consumers.length ? `Consumers to restart, in order: ${r.consumers.join(", ")}` : "No consumer restarts"}; rekey plan ${stackFlag(stack)} shows the whole rotation.`,
             "",

@@ -19,7 +19,7 @@ export interface EpochEdit {
      * `# reason:` comment (it explained the old epoch) and keeps any other comment.
      */
     reason?: string;
-    /** Remove the entry's `adopt:` (a bump from epoch 0: adopt is valid only there). */
+    /** Remove the entry's `adopt:` (a bump never adopts). */
     dropAdopt?: boolean;
     /**
      * The entry's `incident:` after the edit: a reason writes (or replaces) it on the line

@@ -41,7 +41,10 @@ export function closest(name: string, names: readonly string[]): string | null {
 
 /** The base version of the stack file, parsed; null for a new stack. */
 export function openBase(s: Stack, options: BaseOptions): { label: string; file: StackFile | null } {
-    return parsedBase(s.project, s.stack, readBase(s.project.cwd, s.path, options));
+    const base = readBase(s.project.cwd, s.path, options);
+    // No base to find (no git repository, no commit yet): the epochs cannot be checked (bump says so).
+    if (base.none !== undefined) throw new CliError(base.none);
+    return parsedBase(s.project, s.stack, base);
 }
 
 /** A secret's epoch as a stack file writes it (before validation), or undefined. */

@@ -5,6 +5,7 @@ import { importFile } from "../components/plan/importFile";
 import type { Output } from "./output";
 import type { Today } from "./dates";
 import type { Project } from "./project";
+import { CliError } from "./errors";
 import { shellPath, shellWord } from "./shell";
 import { openStackFile, planOf } from "./stackFile";
 import { writeOneFile } from "./writeFiles";
@@ -39,12 +40,15 @@ export interface ImportOptions extends Today {
 export function importCommand(project: Project, stack: string, o: ImportOptions): Output {
     const { path, file: stackFile } = openStackFile(project, stack);
     const plan = planOf(stackFile, o.today);
-    const { file, placeholders } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions(), kubeconfigFromEnv: process.env.KUBECONFIG || undefined });
+    const { file, creates, missing } = importFile(plan, { rotation: o.rotation, providerVersions: providerVersions(), kubeconfigFromEnv: process.env.KUBECONFIG || undefined });
+    // An id the file cannot name is not written with a placeholder: pulumi import would fail on it.
+    if (missing.length) throw new CliError(`cannot write the import file: ${missing.join("\n")}`);
     const json = JSON.stringify(file, null, 2) + "\n";
     const count = file.resources.filter((r) => r.id !== undefined).length;
     const notes = [
         `${count} store resource${count === 1 ? "" : "s"} to import${o.out ? ` written to ${o.out.path}` : ""}; then: pulumi import --file ${o.out ? shellPath(o.out.path) : "<file>"} --stack ${shellWord(stack)}`,
-        ...placeholders,
+        ...(count ? ["each entry must exist already (pulumi import fails on one that does not): remove the entry of a store that is new, and the first pulumi up creates it"] : []),
+        ...(creates.length ? [`not in the file, created by the first pulumi up (they cannot exist before rekey): ${creates.join("; ")}`] : []),
     ];
     if (o.out) {
         writeOneFile(o.out.path, json, { replace: o.force === true, projectDirs: [dirname(project.file), dirname(path)], label: `--out ${o.out.given}` });

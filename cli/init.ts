@@ -1,11 +1,13 @@
 // `rekey init [dir]`: a rotation project in a user's repository, using the pulumi-rekey
 // package: Pulumi.yaml, package.json, tsconfig.json, index.ts (the standalone program), a
 // Pulumi.<stack>.yaml with a small commented inventory, and the plan and due workflows.
-// All or nothing, inside the target directory only, over nothing that exists (writeFiles.ts).
-import { existsSync, readFileSync } from "fs";
-import { basename, dirname, join, relative, resolve } from "path";
+// Inside a git repository the workflows go to its root's .github/workflows (the only place
+// GitHub runs them), named after the project and working in its directory; outside one,
+// under the target. All or nothing, over nothing that exists (writeFiles.ts).
+import { existsSync, lstatSync, readFileSync, realpathSync } from "fs";
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from "path";
 import { stackFileName } from "./project";
-import { nameText } from "../components/plan/shown";
+import { bareName, describe, nameText } from "../components/plan/shown";
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import { shellPath, shellWord } from "./shell";
@@ -77,13 +79,18 @@ export function pulumiYaml(name: string): string {
     ].join("\n");
 }
 
-function packageJson(name: string): string {
+/**
+ * The scaffold's package.json. Its scripts run on every stack file of the project: `plan`
+ * against the base `rekey plan` finds (the merge base with the default branch; with no commit
+ * yet, or outside git, every stack file is new: cli/baseRevision.ts), `due` on today's date.
+ */
+function packageJson(name: string, rekeySpec: string): string {
     const pkg = {
         name,
         private: true,
         main: "index.ts",
-        scripts: { plan: "rekey plan", due: "rekey due" },
-        dependencies: { "pulumi-rekey": `^${packageVersion()}`, "@pulumi/pulumi": "^3.248.0" },
+        scripts: { plan: "pulumi-rekey plan --all-stacks", due: "pulumi-rekey due --all-stacks" },
+        dependencies: { "pulumi-rekey": rekeySpec, "@pulumi/pulumi": "^3.248.0" },
         devDependencies: { "@types/node": "^20.19.0", typescript: "~5.9.3" },
     };
     return JSON.stringify(pkg, null, 2) + "\n";
@@ -95,7 +102,7 @@ function stackYaml(stack: string): string {
 # in node_modules/pulumi-rekey/docs/configuration.md.
 config:
   rekey:secrets:
-    # One entry per secret. To rotate it: npx rekey bump APP_SECRET --stack ${stack}
+    # One entry per secret. To rotate it: npx pulumi-rekey bump APP_SECRET --stack ${stack}
     APP_SECRET:
       epoch: 0
       generate: { encoding: base64url, bytes: 32 }
@@ -115,12 +122,129 @@ config:
 `;
 }
 
+/** `path` with its existing part's symlinks resolved (the rest does not exist yet). */
+function realPathOf(path: string): string {
+    const rest: string[] = [];
+    for (let d = path; ; d = dirname(d)) {
+        try {
+            return join(realpathSync(d), ...rest);
+        } catch (e) {
+            if (dirname(d) === d) throw e;
+            rest.unshift(basename(d));
+        }
+    }
+}
+
+/**
+ * The top of the git work tree holding `dir` (a real path), or null: the nearest directory
+ * upward with a `.git` entry (a directory, or a file in a linked worktree or submodule), as
+ * git's discovery finds it (setup.c `setup_git_directory_gently`; GIT_DIR and
+ * GIT_CEILING_DIRECTORIES are not read).
+ */
+export function gitTopOf(dir: string): string | null {
+    for (let d = dir; ; d = dirname(d)) {
+        try {
+            lstatSync(join(d, ".git"));
+            return d;
+        } catch {
+            // none here: look further up
+        }
+        if (dirname(d) === d) return null;
+    }
+}
+
+/** Characters GitHub reads specially in a `paths:` filter (docs: "Filter pattern cheat sheet"), escaped with `\`. */
+function globEscape(path: string): string {
+    return path.replace(/[*?+[\]!\\]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A workflow template (templates/init/workflows) for the project `name` in `projectDir`, a
+ * `/`-separated path relative to the repository's root ("" for the root itself). Values go
+ * in as JSON strings, which YAML reads as double-quoted strings.
+ */
+export function renderWorkflow(template: string, name: string, projectDir: string): string {
+    const under = (f: string) => (projectDir === "" ? f : `${projectDir}/${f}`);
+    const values: Record<string, string> = {
+        PROJECT: name,
+        PROJECT_JSON: JSON.stringify(name),
+        DIR: JSON.stringify(projectDir === "" ? "." : projectDir),
+        DIR_TEXT: projectDir === "" ? "the repository's root directory" : JSON.stringify(projectDir),
+        STACK_FILES: JSON.stringify(`${projectDir === "" ? "" : `${globEscape(projectDir)}/`}Pulumi.*.yaml`),
+        LOCK_FILE: JSON.stringify(under("package-lock.json")),
+    };
+    return template.replace(/@([A-Z_]+)@/g, (whole, key: string) => {
+        if (!(key in values)) throw new Error(`rekey: the workflow template has an unknown field ${whole}`);
+        return values[key];
+    });
+}
+
+/**
+ * Where pulumi-rekey was installed from, when it runs from an npm install of a tarball or a
+ * git repository: the spec the installing project's package.json gives it (`npm exec
+ * --package` keeps one in its cache directory too), else the lock's `resolved`, as read from its directory. Null
+ * when it runs from the registry, a link or its own checkout.
+ */
+function installedFrom(): { spec: string; dir: string } | null {
+    const parent = dirname(PACKAGE_ROOT);
+    if (basename(parent) !== "node_modules") return null;
+    const installer = dirname(parent);
+    const read = (f: string) => {
+        try {
+            return JSON.parse(readFileSync(f, "utf8"));
+        } catch {
+            return null;
+        }
+    };
+    const given = read(join(installer, "package.json"))?.dependencies?.["pulumi-rekey"];
+    const resolved = (read(join(parent, ".package-lock.json")) ?? read(join(installer, "package-lock.json")))?.packages?.["node_modules/pulumi-rekey"]?.resolved;
+    const notRegistry = /^(file:|git\+|git:|github:|gitlab:|bitbucket:)/;
+    // A tarball URL the user gave is kept; a lock's https URL is the registry's tarball.
+    if (typeof given === "string" && (notRegistry.test(given) || /^https?:/.test(given))) return { spec: given, dir: installer };
+    if (typeof resolved === "string" && notRegistry.test(resolved)) return { spec: resolved, dir: installer };
+    return null;
+}
+
+/**
+ * The dependency spec the scaffold's package.json gives pulumi-rekey: `--from` (a bare npm
+ * spec or `pulumi-rekey@<spec>`), else where the running package came from (installedFrom),
+ * else `^<version>` from the registry. A tarball or directory path (`./x.tgz`, `file:x.tgz`,
+ * read from `cwd`) is written as a `file:` path relative to the scaffold, as npm saves one.
+ */
+export function rekeySpec(from: string | undefined, cwd: string, scaffold: string): string {
+    const local = (spec: string, base: string, given: boolean) => {
+        const path = resolve(base, spec.replace(/^file:/, ""));
+        if (!existsSync(path)) {
+            throw new CliError(given ? `--from names ${bareName(spec)}, which does not exist` : `this pulumi-rekey was installed from ${path}, which does not exist any more: give --from <spec>`);
+        }
+        const rel = relative(scaffold, path).split(sep).join(posix.sep);
+        return `file:${rel === "" ? "." : rel}`;
+    };
+    if (from === undefined) {
+        const installed = installedFrom();
+        if (!installed) return `^${packageVersion()}`;
+        return installed.spec.startsWith("file:") ? local(installed.spec, installed.dir, false) : installed.spec;
+    }
+    const spec = from.startsWith("pulumi-rekey@") ? from.slice("pulumi-rekey@".length) : from;
+    if (spec === "" || /[\s\x00-\x1f\x7f]/.test(spec)) throw new CliError(`--from (${describe(from)}, not shown) is not an npm dependency spec`);
+    // Another package's `name@…` (an scp-like git URL, `git@host:owner/repo`, is no name).
+    const other = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*@(?![^/]*:)/.exec(spec);
+    if (other) throw new CliError(`--from names the package ${bareName(other[0].slice(0, -1))}: give a spec of pulumi-rekey (a version, a tarball, a git URL)`);
+    if (spec.startsWith("file:") || /^(\.{1,2}([\/\\]|$)|[\/\\~])/.test(spec) || isAbsolute(spec) || (/\.(tgz|tar\.gz|tar)$/.test(spec) && !/^[a-z+]+:/.test(spec))) return local(spec, cwd, true);
+    return spec;
+}
+
+/** A spec as printed: a URL's userinfo (a token) is not shown, `git@` of an SSH URL aside. */
+function specText(spec: string): string {
+    return spec.replace(/(:\/\/)([^/@]*)@/, (whole, scheme: string, user: string) => (user === "git" ? whole : `${scheme}…@`));
+}
+
 /**
  * Writes the scaffold into `dir` (made when missing), all or nothing (writeFiles.ts
  * `writeNewFiles`). `cwd` is where `dir` is resolved (`-C`), `shellCwd` the user's shell's
  * directory, which the printed `cd` is relative to.
  */
-export function init(cwd: string, dirArg: string | undefined, o: { stack: string; name?: string }, shellCwd = cwd): Output {
+export function init(cwd: string, dirArg: string | undefined, o: { stack: string; name?: string; from?: string }, shellCwd = cwd): Output {
     checkStackName(o.stack);
     const dir = resolve(cwd, dirArg ?? ".");
     const at = relative(shellCwd, dir) || ".";
@@ -134,21 +258,42 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
         );
     }
     const template = (f: string) => readFileSync(join(TEMPLATES, f), "utf8");
+    // In a git repository every file is written relative to its top (the workflows there);
+    // outside one, relative to the target, the workflows too (for a repository made there).
+    const realDir = realPathOf(dir);
+    const top = gitTopOf(realDir);
+    const root = top ?? realDir;
+    const projectDir = relative(root, realDir).split(sep).join(posix.sep);
+    if (top && /[\x00-\x1f\x7f]|\$\{\{/.test(projectDir)) {
+        // GitHub evaluates ${{ }} in working-directory and env values; a line break ends a YAML comment.
+        throw new CliError(`the project's path in the repository (${describe(projectDir)}, not shown) holds a line break, a control character or "\${{", which a workflow cannot name: rekey init writes nothing`);
+    }
+    const inProject = (f: string) => (projectDir === "" ? f : `${projectDir}/${f}`);
+    const workflow = (kind: "plan" | "due"): [string, string] => [`.github/workflows/rekey-${name}-${kind}.yml`, renderWorkflow(template(`workflows/rekey-${kind}.yml`), name, projectDir)];
+    const spec = rekeySpec(o.from, cwd, realDir);
     const files: [string, string][] = [
-        ["Pulumi.yaml", pulumiYaml(name)],
-        ["package.json", packageJson(name)],
-        ["tsconfig.json", template("tsconfig.json")],
-        ["index.ts", template("index.ts")],
-        [`Pulumi.${o.stack}.yaml`, stackYaml(o.stack)],
-        [".gitignore", template("gitignore")],
-        [".github/workflows/rekey-plan.yml", template("workflows/rekey-plan.yml")],
-        [".github/workflows/rekey-due.yml", template("workflows/rekey-due.yml")],
+        [inProject("Pulumi.yaml"), pulumiYaml(name)],
+        [inProject("package.json"), packageJson(name, spec)],
+        [inProject("tsconfig.json"), template("tsconfig.json")],
+        [inProject("index.ts"), template("index.ts")],
+        [inProject(`Pulumi.${o.stack}.yaml`), stackYaml(o.stack)],
+        [inProject(".gitignore"), template("gitignore")],
+        // Outside git the root is the target (projectDir ""): the workflows are under it.
+        workflow("plan"),
+        workflow("due"),
     ];
-    writeNewFiles(dir, files, at, "rekey init");
+    const rootLabel = relative(shellCwd, top ?? dir) || ".";
+    writeNewFiles(top ?? dir, files, rootLabel, "rekey init");
     // A stack name may start with "-" (tokens.ParseStackName); after `--` it is no option.
     const stackArg = `${o.stack.startsWith("-") ? "-- " : ""}${shellWord(o.stack)}`;
+    const own = files.slice(0, -2).map(([f]) => (projectDir === "" ? f : f.slice(projectDir.length + 1)));
+    const workflows = files.slice(-2).map(([f]) => f);
     const lines = [
-        `rekey: a rotation project in ${at}: ${files.map(([f]) => f).join(", ")}`,
+        `rekey: a rotation project in ${at}: ${own.join(", ")}`,
+        `pulumi-rekey from ${specText(spec)}`,
+        top
+            ? `workflows at the repository's root (${rootLabel}): ${workflows.join(", ")}, working in ${projectDir === "" ? "." : projectDir}`
+            : `workflows in ${at === "." ? "" : `${at}/`}.github/workflows (not in a git repository: GitHub runs them only from a repository's root, so they work as they are if ${at} becomes one; else run rekey init inside the repository): ${workflows.map((f) => basename(f)).join(", ")}`,
         "next:",
         ...(at === "." ? [] : [`  cd ${shellPath(at)}`]),
         "  npm install",

@@ -154,6 +154,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .argument("[dir]", "where (made when missing)", ".")
         .option("-s, --stack <stack>", "the first stack's name", "dev")
         .option("--name <name>", "the Pulumi project name (default: the directory's name)")
+        .option("--from <spec>", "the pulumi-rekey dependency for its package.json: a version range, a tarball path, a git URL (default: where this pulumi-rekey was installed from, else ^<its version>)")
         .action((target: string, o, cmd: Command) => done((require("./init") as typeof import("./init")).init(dir(cmd), target, o, io.cwd)));
     return p;
 }

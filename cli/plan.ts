@@ -4,7 +4,7 @@
 import { diffPlans } from "../components/plan/diff";
 import { RotationPlan, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
-import { BaseOptions, parsedBase, readBase } from "./baseRevision";
+import { BaseOptions, BaseText, parsedBase, readBase } from "./baseRevision";
 import type { Today } from "./dates";
 import { epochReasons } from "./edit";
 import { CliError } from "./errors";
@@ -18,6 +18,8 @@ interface PlanBase {
     label: string;
     file: StackFile | null;
     refused?: string;
+    /** Why there is no base at all (readBase `none`): every stack file is new. */
+    none?: string;
 }
 
 /**
@@ -25,9 +27,9 @@ interface PlanBase {
  * that Pulumi deployed as it read them) must not stop the plan of the change that fixes it:
  * it is planned against nothing, as an invalid base configuration is, and says so.
  */
-function planBase(project: Project, stack: string, base: { label: string; text: string | null }): PlanBase {
+function planBase(project: Project, stack: string, base: BaseText): PlanBase {
     try {
-        return parsedBase(project, stack, base);
+        return { ...parsedBase(project, stack, base), none: base.none };
     } catch (e) {
         if (!(e instanceof CliError)) throw e;
         return { label: base.label, file: null, refused: e.message };
@@ -53,7 +55,7 @@ export function plan(project: Project, stack: string, o: BaseOptions & Today & {
         // A base that had secrets falls through to the planner, which names what is missing.
         if (!base.file?.hasRekeyKeys) {
             const empty = planRotation(rawConfigOf({ [`${NAMESPACE}:secrets`]: {} }, { suppliedNames: [], hostKeyNames: [] }));
-            const report: PlanReport = { stack, base: base.label, newStack: base.file === null, rotates: false, ...diffPlans(null, empty, new Set()) };
+            const report: PlanReport = { stack, base: base.label, newStack: base.file === null, noBase: base.none, rotates: false, ...diffPlans(null, empty, new Set()) };
             report.notes.push(noSecretsNote(project, stack));
             return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [noSecretsNote(project, stack)], exitCode: 0 };
         }
@@ -83,7 +85,7 @@ function planReport(s: Stack, base: PlanBase, o: { json?: boolean }): Output {
         if (reason) r.reason = reason;
     }
     diff.warnings.push(...notes);
-    const report: PlanReport = { stack, base: base.label, newStack: base.file === null && !base.refused, rotates, ...diff };
+    const report: PlanReport = { stack, base: base.label, newStack: base.file === null && !base.refused, noBase: base.none, rotates, ...diff };
     // Exit 1 when pulumi up would refuse the change, so that the PR check fails.
     return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: diff.errors.length ? 1 : 0 };
 }

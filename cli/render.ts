@@ -11,6 +11,8 @@ export interface PlanReport extends RotationDiff {
     base: string;
     /** The stack file does not exist at the base. */
     newStack: boolean;
+    /** Why there is no base at all (no git repository, no commit yet): every stack file is new. */
+    noBase?: string;
     /** Whether anything changes at all (secrets, hooks, stores or consumers). */
     rotates: boolean;
 }
@@ -46,7 +48,7 @@ export function describeAction(a: ConsumerAction): string {
 export function describeVerify(v: PlannedVerify | null): string {
     if (!v) return "no verify";
     return v.kind === "url"
-        ? `GET ${code(v.url)} expects ${v.expectStatus} within ${v.timeoutSeconds} s`
+        ? `GET ${code(v.url)} expects ${v.expectStatus}${v.proof ? ` and proof of ${v.proof.secrets.join(", ")} under ${v.proof.key}` : ""} within ${v.timeoutSeconds} s`
         : `${code(v.command)} ${where(v.host)} succeeds within ${v.timeoutSeconds} s`;
 }
 
@@ -66,7 +68,14 @@ export function describeHook(a: PlannedApply): string {
 export function renderPlan(r: PlanReport): string {
     const d = r;
     const out: string[] = [`### rekey plan: ${r.stack}`, ""];
-    out.push(r.newStack ? `New stack: Pulumi.${r.stack}.yaml does not exist at ${code(r.base)}.` : `Compared with ${code(r.base)}.`, "");
+    out.push(
+        r.noBase !== undefined
+            ? `New stack: no base to compare with (${r.noBase}).`
+            : r.newStack
+              ? `New stack: Pulumi.${r.stack}.yaml does not exist at ${code(r.base)}.`
+              : `Compared with ${code(r.base)}.`,
+        "",
+    );
     if (!r.rotates) {
         out.push("This change rotates nothing: no secret value, store or consumer changes.");
         if (r.notes.length) out.push("", "#### Notes", ...r.notes.map((n) => `- ${n}`));

@@ -12,7 +12,8 @@ import { StackChoice, chosenStacks, eachStack, noSecretsNote, planOfStack } from
 
 export interface SecretStatus {
     name: string;
-    source: "generate" | "supplied" | "derive" | "adopted";
+    /** `adopted`: a generated secret whose epoch 0 is the value in use; `supplied (adopted)`: a supplied one whose value is. */
+    source: "generate" | "supplied" | "derive" | "adopted" | "supplied (adopted)";
     epoch: number | null;
     rotatedAt: string | null;
     cadenceDays: number | null;
@@ -30,7 +31,7 @@ export function secretStatus(s: PlannedSecret): SecretStatus {
     const nextDue = s.cadenceDays !== null && s.rotatedAt !== null && s.source.kind !== "derive" ? dueOn(s.rotatedAt, s.cadenceDays) : null;
     return {
         name: s.name,
-        source: s.adopt ? "adopted" : s.source.kind,
+        source: s.adopt ? (s.source.kind === "supplied" ? "supplied (adopted)" : "adopted") : s.source.kind,
         epoch: s.epoch,
         rotatedAt: s.changedAt,
         cadenceDays: s.cadenceDays,

@@ -120,7 +120,7 @@ export interface SecretArgs {
     generate?: Input<GenerateArgs>;
     /** true: the value comes from `supplied` (rekey:supplied). */
     supplied?: Input<boolean>;
-    /** true at epoch 0 of a generated secret: epoch 0's value is the one in use today, `supplied[name]` (see docs/migration.md). */
+    /** true: `supplied[name]` is the value in use today (a generated secret at epoch 0, or a supplied secret), so the first deployment runs no hook and restarts nothing for it (see docs/migration.md). */
     adopt?: Input<boolean>;
     /** This epoch replaces a leaked value: no overlap (written by `rekey bump --incident`). */
     incident?: Input<string>;
@@ -147,6 +147,11 @@ export interface VerifyArgs {
     expectStatus?: Input<number>;
     timeoutSeconds?: Input<number>;
     intervalSeconds?: Input<number>;
+    proof?: Input<ProofArgs>;
+}
+/** A verify's proof: the service reports keyed fingerprints of its values under the generated secret `key` (docs/proof.md). */
+export interface ProofArgs {
+    key: Input<string>;
 }
 /** A service that reads secrets: a Kubernetes workload, or a restart command (on `host`). */
 export interface ConsumerArgs {

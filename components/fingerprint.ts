@@ -16,3 +16,16 @@ export function fingerprint(key: string, value: string): string {
 export function keyedHex(key: string, message: string): string {
     return createHmac("sha256", key).update(message, "utf8").digest("hex").slice(0, 32);
 }
+
+/**
+ * The fingerprint a running service reports of a value it loaded (a consumer's proof):
+ * the first 128 bits of HMAC-SHA256 under the consumer's proof key, of
+ * `rekey-proof:<NAME>:<value>`, as lowercase hex. The secret's name is in the message, so
+ * two secrets that hold one value report different fingerprints. The proof key is a
+ * generated secret the service reads like its others: whoever queries the service's
+ * endpoint without it cannot test guesses of a value offline. The helpers in docs/proof/
+ * compute exactly this (test/proof/helpers.test.ts).
+ */
+export function proofFingerprint(proofKey: string, name: string, value: string): string {
+    return keyedHex(proofKey, `rekey-proof:${name}:${value}`);
+}

@@ -4,9 +4,9 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { fingerprint, keyedHex } from "./fingerprint";
-import { DeployedState, DeployedValue, RekeyEpochError, previousAfter, restoring } from "./plan/deployed";
-import { ConfigProblem, PlannedSecret, RotationPlan, StoreKind, Variant } from "./plan/plan";
+import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
+import { DeployedState, DeployedValue, RekeyEpochError, currentIsAdopted, previousAfter, restoring } from "./plan/deployed";
+import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { consumerDependencies, triggerLabel, valuesInUse } from "./plan/restarts";
 import { storeGroups } from "./plan/storeTargets";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
@@ -42,7 +42,7 @@ export interface RotationRecord {
     fingerprint: string;
     /** The deployed value the previous value (keepPrevious) is exactly, which a rollback restores; else null. */
     previous: DeployedValue | null;
-    /** The current value is the one adopted at epoch 0 (the value in use before rekey). */
+    /** The current value is the adopted one (the value in use before rekey: a generated secret's epoch 0, or a supplied value). */
     adopted?: true;
     /** This epoch was an incident rotation: why, and when (the epoch's rotatedAt). */
     incident?: { reason: string; at: string | null };
@@ -122,7 +122,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
             .apply(([, fp, previous]): RotationRecord => ({
                 epoch: s.epoch,
                 ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
-                ...(s.slots[0]?.adopted ? { adopted: true as const } : {}),
+                ...(currentIsAdopted(s) ? { adopted: true as const } : {}),
                 ...(s.incident !== null ? { incident: { reason: s.incident, at: s.changedAt } } : {}),
                 rotatedAt: s.changedAt,
                 fingerprint: fp,
@@ -176,6 +176,21 @@ async function checkRestores(plan: RotationPlan, deployed: DeployedState, values
     if (problems.length) throw asRunError(new RekeyEpochError(problems));
 }
 
+
+/**
+ * What a proof verify expects (docs/proof.md): each proved secret's fingerprint under the
+ * current value of the proof key, as a secret. The current value, also when the key rotates
+ * in this `pulumi up`: the key is one of the consumer's restart triggers, so the service
+ * restarted with the new key and proves under it; one that kept running fails the proof.
+ */
+export function proofExpected(verify: PlannedVerify, values: Map<string, SecretValues>): pulumi.Output<Record<string, string>> | undefined {
+    if (verify.kind !== "url" || !verify.proof) return undefined;
+    const { key, secrets } = verify.proof;
+    const current = secrets.map((n) => values.get(n)!.of("current"));
+    return pulumi.secret(
+        pulumi.all([values.get(key)!.of("current"), ...current]).apply(([k, ...vs]) => Object.fromEntries(secrets.map((n, i) => [n, proofFingerprint(k, n, vs[i])]))),
+    );
+}
 
 function valuesOf(
     s: PlannedSecret,
@@ -359,7 +374,7 @@ function deployConsumers(
                 ? new Restart(at.name, { script: kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), ...step }, { ...at.opts, dependsOn })
                 : new Restart(at.name, { script: commandRestartScript(action.command, causes), host: hostTarget(action.host), ...step }, { ...at.opts, dependsOn });
         const verify = consumer.verify
-            ? new Verify(at.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), ...step }, { ...at.opts, dependsOn: [restart] })
+            ? new Verify(at.name, { verify: consumer.verify, host: hostTarget(consumer.verify.kind === "command" ? consumer.verify.host : null), proof: proofExpected(consumer.verify, values), ...step }, { ...at.opts, dependsOn: [restart] })
             : undefined;
         done.set(consumer.name, [verify ?? restart]);
         for (const n of read) steps.get(n)!.push(restart, ...(verify ? [verify] : []));

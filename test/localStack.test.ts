@@ -22,11 +22,14 @@ import { runWithValues } from "./harness/values";
 test("the local stack plans, and wires hooks, .env, file, restart and verify on this machine", async () => {
     const { config } = loadStackFile("local");
     const plan = planRotation(rawConfig(config));
-    expect(plan.secrets.map((s) => s.name)).toEqual(["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL"]);
+    expect(plan.secrets.map((s) => s.name)).toEqual(["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL", "REKEY_PROOF_KEY"]);
+    expect(plan.consumers[0].verify).toMatchObject({ kind: "url", proof: { key: "REKEY_PROOF_KEY", secrets: ["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL"] } });
     const { run } = await runWithValues(new MockEngine("rekey", "local"), config);
     const cmd = (name: string) => resource(run, "command:local:Command", name).inputs;
     expect(cmd("rekey-restart:app").create).toContain("sh examples/local/restart.sh /tmp/rekey-local/state /tmp/rekey-local/app.env 8787");
     expect(cmd("rekey-verify:app").create).toContain("'http://127.0.0.1:8787/health'");
+    // The expected fingerprints travel in the environment, never in the command.
+    expect(Object.keys(cmd("rekey-verify:app").environment)).toEqual(["REKEY_PROOF"]);
     expect(cmd("rekey-postgres:127.0.0.1:5432/rekey_local_blue").stdin).toMatch(/CREATE ROLE "rekey_local_blue" LOGIN/);
     expect(cmd("rekey-dotenv:local:/tmp/rekey-local/app.env").stdin.split("\n").map((l: string) => l.split("=")[0])).toEqual([
         "rekey-dotenv-v1",
@@ -37,6 +40,7 @@ test("the local stack plans, and wires hooks, .env, file, restart and verify on 
         "DB_PASSWORD_USER",
         "REDIS_PASSWORD",
         "REDIS_URL",
+        "REKEY_PROOF_KEY",
         "",
     ]);
 });
@@ -78,7 +82,7 @@ describeNeeding("postgres", localPostgres, "start PostgreSQL on 127.0.0.1:5432 w
             expect(out.failed).toEqual([]);
             let h = await getJson(`http://127.0.0.1:${own.port}/health`);
             for (const name of ["SESSION_SECRET", "API_TOKEN", "DB_PASSWORD", "REDIS_PASSWORD", "REDIS_URL"]) {
-                expect(h.fingerprints[name]).toBe(serviceFingerprint(r.values[name]));
+                expect(h.rekey[name]).toBe(serviceFingerprint(r.values.REKEY_PROOF_KEY, name, r.values[name]));
             }
             const bumped: Record<string, any> = structuredClone(config);
             bumped["rekey:secrets"].SESSION_SECRET.epoch = 1;
@@ -86,7 +90,7 @@ describeNeeding("postgres", localPostgres, "start PostgreSQL on 127.0.0.1:5432 w
             out = await replay(engine, r.run, { cwd: ROOT });
             expect(out.failed).toEqual([]);
             h = await getJson(`http://127.0.0.1:${own.port}/health`);
-            expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(r.values.SESSION_SECRET));
+            expect(h.rekey.SESSION_SECRET).toBe(serviceFingerprint(r.values.REKEY_PROOF_KEY, "SESSION_SECRET", r.values.SESSION_SECRET));
         });
     });
 });

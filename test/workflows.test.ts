@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { fixture, removeWorkdirs, workdir } from "./harness/cli";
+import { fixture, git, rekey, removeWorkdirs, workdir } from "./harness/cli";
 import { ROOT } from "./harness/stackFile";
 
 const DIR = join(ROOT, ".github", "workflows");
@@ -27,12 +27,13 @@ describe("workflow files", () => {
         expect(w.on.pull_request.paths).toEqual(["Pulumi.*.yaml"]);
         const steps = w.jobs.plan.steps;
         const planStep = steps.find((s: any) => s.name === "rekey plan");
-        expect(planStep.run).toContain('npx rekey plan --stack "$STACK" --base "$BASE_SHA" > rekey-plan.md');
+        expect(planStep.run).toContain('npx pulumi-rekey plan --stack "$STACK" --base "$BASE_SHA" > rekey-plan.md');
         const preview = steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         expect(preview.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, "edit-pr-comment": true });
         const merge = steps.find((s: any) => s.name === "add the rotation plan to the preview comment");
         expect(steps.indexOf(merge)).toBeGreaterThan(steps.indexOf(preview));
-        expect(merge.with.script).toContain('readFileSync("rekey-plan.md"');
+        expect(merge.with.script).toContain('readFileSync(path.join(process.env.PROJECT_DIR, "rekey-plan.md")');
+        expect(merge.env.PROJECT_DIR).toBe(".");
         expect(w.permissions["pull-requests"]).toBe("write");
     });
 
@@ -43,7 +44,7 @@ describe("workflow files", () => {
         const dir = workdir({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml") });
         const baseSha = execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
         mkdirSync(join(dir, "bin"));
-        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
+        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = pulumi-rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
         chmodSync(join(dir, "bin", "npx"), 0o755);
         const step = (text: string) => {
             writeFileSync(join(dir, "Pulumi.shop.yaml"), text);
@@ -73,7 +74,7 @@ describe("workflow files", () => {
         const dir = workdir({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml"), "Pulumi.calm.yaml": calm });
         const baseSha = execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
         mkdirSync(join(dir, "bin"));
-        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
+        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = pulumi-rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
         chmodSync(join(dir, "bin", "npx"), 0o755);
         const list = (files: Record<string, string>) => {
             for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -113,7 +114,7 @@ describe("workflow files", () => {
             false,
         );
         mkdirSync(join(dir, "bin"));
-        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
+        writeFileSync(join(dir, "bin", "npx"), `#!/bin/sh\n[ "$1" = pulumi-rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
         chmodSync(join(dir, "bin", "npx"), 0o755);
         const summary = join(dir, "summary.md");
         const r = spawnSync("bash", ["-e", "-c", run], {
@@ -134,5 +135,116 @@ describe("workflow files", () => {
         const calm = spawnSync("bash", ["-e", "-c", run], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, WITHIN: "14", GITHUB_STEP_SUMMARY: summary } });
         expect(calm.status).toBe(0);
         expect(calm.stdout).not.toContain("::error");
+    });
+});
+
+/**
+ * Whether GitHub's `paths:` filter `pattern` matches `path` (docs: "Filter pattern cheat
+ * sheet"): `**` any characters, `*` any but `/`, `?` one character, `\\x` the character x.
+ * The other specials (`+`, `[]`, a leading `!`) are refused unless escaped: rekey writes none.
+ */
+function pathFilterMatches(pattern: string, path: string): boolean {
+    let re = "";
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === "\\") re += (pattern[++i] ?? "").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+        else if (c === "*" && pattern[i + 1] === "*") (re += ".*"), i++;
+        else if (c === "*") re += "[^/]*";
+        else if (c === "?") re += "[^/]";
+        else if ("+[]!".includes(c)) throw new Error(`an unescaped ${c} in ${pattern}`);
+        else re += c.replace(/[.^${}()|/]/g, "\\$&");
+    }
+    return new RegExp(`^${re}$`).test(path);
+}
+
+describe("scaffolded workflows: rekey init in a subdirectory of a git repository", () => {
+    /** A repository with `rekey init infra/secrets --stack prod` committed, and an npx that runs this checkout's CLI. */
+    function scaffolded(sub = "infra/secrets") {
+        const repo = workdir({}, false);
+        git(repo, "init", "-q", "-b", "main");
+        const r = rekey(repo, "init", sub, "--stack", "prod", "--name", "secrets");
+        expect([r.code, r.stderr]).toEqual([0, ""]);
+        git(repo, "add", ".");
+        git(repo, "commit", "-q", "-m", "scaffold");
+        const bin = workdir({}, false);
+        writeFileSync(join(bin, "npx"), `#!/bin/sh\n[ "$1" = pulumi-rekey ] || exit 127\nshift\nexec node ${JSON.stringify(join(ROOT, "bin", "rekey.js"))} "$@"\n`);
+        chmodSync(join(bin, "npx"), 0o755);
+        const text = (kind: string) => readFileSync(join(repo, ".github", "workflows", `rekey-secrets-${kind}.yml`), "utf8");
+        return { repo, bin, text, plan: parse(text("plan")), due: parse(text("due")), base: git(repo, "rev-parse", "HEAD").trim() };
+    }
+
+    test("the filter reads GitHub's patterns (control)", () => {
+        expect(pathFilterMatches("infra/secrets/Pulumi.*.yaml", "infra/secrets/Pulumi.prod.yaml")).toBe(true);
+        expect(pathFilterMatches("infra/secrets/Pulumi.*.yaml", "infra/secrets/sub/Pulumi.prod.yaml")).toBe(false);
+        expect(pathFilterMatches("a\\[b\\]/Pulumi.*.yaml", "a[b]/Pulumi.x.yaml")).toBe(true);
+        expect(pathFilterMatches("Pulumi.*.yaml", "infra/secrets/Pulumi.prod.yaml")).toBe(false);
+    });
+
+    test.each(["plan", "due"])("rekey-<project>-%s.yml is valid, and works in the project's directory", (kind) => {
+        const { repo, text, plan, due } = scaffolded();
+        expect(validateWorkflow(text(kind)).errors).toEqual([]);
+        const w = kind === "plan" ? plan : due;
+        const dir: string = w.defaults.run["working-directory"];
+        expect(dir).toBe("infra/secrets");
+        expect(readdirSync(join(repo, dir))).toContain("Pulumi.yaml");
+        for (const job of Object.values<any>(w.jobs)) {
+            const node = job.steps.find((s: any) => String(s.uses).startsWith("actions/setup-node@"));
+            expect(node.with["cache-dependency-path"]).toBe("infra/secrets/package-lock.json");
+            // No step of its own overrides the directory.
+            expect(job.steps.filter((s: any) => s["working-directory"] !== undefined)).toEqual([]);
+        }
+    });
+
+    test("pull requests trigger it by the project's stack files only; two projects' runs do not cancel each other", () => {
+        const { plan } = scaffolded();
+        const [filter] = plan.on.pull_request.paths;
+        expect(plan.on.pull_request.paths).toHaveLength(1);
+        expect(pathFilterMatches(filter, "infra/secrets/Pulumi.prod.yaml")).toBe(true);
+        expect(pathFilterMatches(filter, "infra/secrets/Pulumi.staging.yaml")).toBe(true);
+        for (const other of ["Pulumi.prod.yaml", "infra/other/Pulumi.prod.yaml", "infra/secrets/index.ts"]) expect(pathFilterMatches(filter, other)).toBe(false);
+        expect(plan.concurrency.group).toBe("rekey-plan-secrets-${{ github.event.pull_request.number }}");
+        const preview = plan.jobs.plan.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+        expect(preview.with["work-dir"]).toBe("infra/secrets");
+    });
+
+    test("its commands work where the runner runs them: the stacks list, the plan, the comment, and due", async () => {
+        const { repo, bin, plan, due, base } = scaffolded();
+        const cwd = join(repo, plan.defaults.run["working-directory"]);
+        const env = (more: Record<string, string>) => ({ ...process.env, PATH: `${bin}:${process.env.PATH}`, ...more });
+        // The PR bumps the secret.
+        expect(rekey(cwd, "bump", "APP_SECRET", "--stack", "prod", "--date", "2026-11-20").code).toBe(0);
+        const output = join(bin, "output");
+        writeFileSync(output, "");
+        const changed = spawnSync("bash", ["-e", "-c", plan.jobs.stacks.steps.find((s: any) => s.id === "changed").run], { cwd, encoding: "utf8", env: env({ BASE_SHA: base, GITHUB_OUTPUT: output }) });
+        expect([changed.status, readFileSync(output, "utf8")]).toEqual([0, 'stacks=["prod"]\n']);
+        writeFileSync(output, "");
+        const summary = join(bin, "summary.md");
+        const planStep = spawnSync("bash", ["-e", "-c", plan.jobs.plan.steps.find((s: any) => s.name === "rekey plan").run], {
+            cwd,
+            encoding: "utf8",
+            env: env({ BASE_SHA: base, STACK: "prod", GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary }),
+        });
+        expect([planStep.status, readFileSync(output, "utf8")]).toEqual([0, "refused=false\n"]);
+        expect(readFileSync(join(cwd, "rekey-plan.md"), "utf8")).toContain("- **APP_SECRET** rotated: epoch 0 → 1");
+        // The comment step (actions/github-script) runs at the repository's root, as on the runner.
+        const step = plan.jobs.plan.steps.find((s: any) => s.name === "add the rotation plan to the preview comment");
+        const posted: string[] = [];
+        const github = { paginate: async () => [], rest: { issues: { listComments: null, createComment: async (c: { body: string }) => void posted.push(c.body) } } };
+        const context = { repo: { owner: "o", repo: "r" }, payload: { pull_request: { number: 7 } } };
+        const saved = { cwd: process.cwd(), env: { ...process.env } };
+        try {
+            process.chdir(repo);
+            Object.assign(process.env, { STACK: "prod", PROJECT_DIR: step.env.PROJECT_DIR });
+            const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
+            await new AsyncFunction("require", "github", "context", step.with.script)(require, github, context);
+        } finally {
+            process.chdir(saved.cwd);
+            process.env = saved.env;
+        }
+        expect(posted).toHaveLength(1);
+        expect(posted[0].startsWith("#### :tropical_drink: `preview` on secrets/prod\n\n### rekey plan: prod")).toBe(true);
+        const dueStep = spawnSync("bash", ["-e", "-c", due.jobs.due.steps.find((s: any) => s.name === "rekey due, every stack").run], { cwd, encoding: "utf8", env: env({ WITHIN: "14", GITHUB_STEP_SUMMARY: summary }) });
+        expect(dueStep.status).toBe(0);
+        expect(readFileSync(summary, "utf8")).toContain("### rekey due: prod");
     });
 });

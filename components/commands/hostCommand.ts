@@ -13,6 +13,12 @@ export interface HostCommandArgs {
     /** Local commands only: SSH servers refuse most environment variables. Secret, like stdin. */
     environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     triggers?: pulumi.Input<unknown[]>;
+    /**
+     * The script is rekey's own and prints nothing it was handed, only names and statuses
+     * (a proof verify naming the secrets a service did not prove): its output is shown even
+     * though it carries a secret. stdout and stderr still stay out of plain state.
+     */
+    ownOutput?: true;
 }
 
 export interface HostTarget {
@@ -63,7 +69,7 @@ export function hostCommand(
     // Every command handed a secret keeps its output out of plain state: stdout and stderr
     // are outputs of the command resource, stored unencrypted unless marked secret.
     const carriesSecret = args.stdin !== undefined || args.environment !== undefined;
-    const script = (s: string | undefined) => (s === undefined || !carriesSecret ? s : withheldOutput(step, s));
+    const script = (s: string | undefined) => (s === undefined || !carriesSecret || args.ownOutput ? s : withheldOutput(step, s));
     const common = {
         create: script(args.create),
         update: script(args.update),

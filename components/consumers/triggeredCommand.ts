@@ -10,6 +10,8 @@ export interface TriggeredCommandArgs {
     consumer: string;
     /** Before every child's name: the Rotation's (see hostCommand). */
     prefix?: string;
+    /** Secret inputs of rekey's own script, in its local environment (hostCommand `ownOutput`: its output names, never values). */
+    environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -23,7 +25,7 @@ export class TriggeredCommand extends pulumi.ComponentResource implements HasSte
 
     constructor(type: string, step: string, name: string, args: TriggeredCommandArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
-        this.steps = [hostCommand(`${step}:${args.consumer}`, args.host, { create: args.script, update: "true", triggers: args.triggers }, { parent: this }, args.prefix)];
+        this.steps = [hostCommand(`${step}:${args.consumer}`, args.host, { create: args.script, update: "true", triggers: args.triggers, ...(args.environment ? { environment: args.environment, ownOutput: true as const } : {}) }, { parent: this }, args.prefix)];
         this.registerOutputs({});
     }
 }

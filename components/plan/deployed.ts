@@ -123,25 +123,46 @@ export function slotsAfter(secret: PlannedSecret, deployed: DeployedState): Gene
 }
 
 /**
- * Whether a generated secret's current value is the adopted one and nothing rotated it since
- * (see PlannedSecret.inUse): adopted in this configuration and never deployed otherwise, or
- * deployed adopted with no previous value rekey kept (a rollback to the adopted value
- * leaves the value rolled back from as previous, and that rollback changes the value).
+ * Whether a secret's current value is the adopted one and nothing rotated it since (see
+ * PlannedSecret.inUse).
+ *
+ * Generated: adopted in this configuration and never deployed otherwise, or deployed adopted
+ * with no previous value rekey kept (a rollback to the adopted value leaves the value rolled
+ * back from as previous, and that rollback changes the value). The state holds the adopted
+ * value, so the configuration may drop `adopt` without changing it.
+ *
+ * Supplied: its value is read from rekey:supplied at every run, so `adopt` in the
+ * configuration is what says it is the one in use: never deployed, or deployed adopted at
+ * this epoch (epochProblems refuses `adopt` on any other deployed record). `rekey bump`
+ * removes the line, and that bump is the secret's first rotation: hook, restarts.
  */
 export function adoptedInUse(secret: PlannedSecret, slots: readonly GeneratorSlot[], deployed: DeployedState): boolean {
-    if (secret.source.kind !== "generate" || !slots[0]?.adopted) return false;
     const d = deployedOf(secret, deployed);
+    if (secret.source.kind === "supplied") return secret.adopt && (!d || (d.adopted === true && d.epoch === secret.epoch));
+    if (secret.source.kind !== "generate" || !slots[0]?.adopted) return false;
     if (!d) return true;
     return d.adopted === true && d.epoch === secret.epoch && d.previous === null;
 }
 
-/** The plan with every generated secret's slots following the deployed state (see slotsAfter). */
+/**
+ * Whether the current value is the adopted one, as the `rotation` record says it
+ * (`adopted: true`): a generated secret's current slot holds it, or a supplied secret's
+ * value is still the one it adopted.
+ */
+export function currentIsAdopted(secret: PlannedSecret): boolean {
+    return secret.source.kind === "supplied" ? secret.inUse : secret.slots[0]?.adopted === true;
+}
+
+/**
+ * The plan following the deployed state: every generated secret's slots (see slotsAfter),
+ * and whether each generated or supplied secret's value is still the adopted one in use.
+ */
 export function applyDeployed(plan: RotationPlan, deployed: DeployedState): RotationPlan {
     if (!deployed) return plan;
     return {
         ...plan,
         secrets: plan.secrets.map((s) => {
-            if (s.source.kind !== "generate") return s;
+            if (s.source.kind === "derive") return s;
             const slots = slotsAfter(s, deployed);
             return { ...s, slots, inUse: adoptedInUse(s, slots, deployed) };
         }),
@@ -176,8 +197,14 @@ function problemFor(s: PlannedSecret, d: DeployedSecret & { epoch: number }): st
         return `epoch ${n} was deployed as an incident rotation (${JSON.stringify(d.incident)}), and this configuration drops its incident line, which would put the leaked value back as the previous value: keep the line, or bump to ${n + 1}`;
     }
     // Adopting replaces the first value: only a secret not yet deployed, or deployed adopted, has one to replace.
-    if (s.adopt && !(d.adopted && n === e)) {
+    if (s.adopt && !(d.adopted && n === e) && s.source.kind === "generate") {
         return `adopt takes the value in use as epoch 0's on the secret's first deployment, and this stack deployed epoch ${n} with ${d.adopted ? "the adopted value" : "a generated value"}: remove the adopt line`;
+    }
+    // A supplied value rekey has deployed is one it rotated to (hook, restarts), or the adopted
+    // one at that epoch only: adopt elsewhere would say a value is in use that nothing put there.
+    if (s.adopt && !(d.adopted && n === e)) {
+        const deployedHow = d.adopted ? `epoch ${n} adopted, and this configuration has epoch ${e}` : `epoch ${n} without adopt (its consumers already restarted onto it)`;
+        return `adopt says rekey:supplied.${s.name} is the value in use on the secret's first deployment, and this stack deployed ${deployedHow}: remove the adopt line (rekey bump removes it), so that pulumi up rotates to the value as usual`;
     }
     if (e === n || e === n + 1) return null;
     const deployedText = `the last completed rotation deployed epoch ${n}, this configuration has epoch ${e}`;

@@ -92,8 +92,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         }
         if (h.inUse && !b.inUse) {
             // adopt added to a secret the base has: the program refuses it if the stack deployed
-            // epoch 0 with a generated value (components/plan/deployed.ts problemFor).
-            warnings.push(`${h.name}: adopt applies to a secret's first deployment only; if this stack deployed its epoch 0, pulumi up refuses it`);
+            // it without adopt (components/plan/deployed.ts problemFor).
+            warnings.push(`${h.name}: adopt applies to a secret's first deployment only; if this stack deployed ${h.source.kind === "generate" ? "its epoch 0" : "it"}, pulumi up refuses it`);
             continue;
         }
         if (b.source.kind !== h.source.kind) {
@@ -123,7 +123,17 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 }
                 break;
             case "supplied":
-                if (suppliedChanged.has(h.name)) {
+                if (h.inUse) {
+                    // Still adopted (components/plan/deployed.ts adoptedInUse): rekey:supplied holds the
+                    // value in use; a new one is written as it is, and restarts nothing.
+                    if (suppliedChanged.has(h.name)) {
+                        secrets.suppliedChanged.push({ name: h.name });
+                        warnings.push(`${h.name}: its value in rekey:supplied changed while adopt is set, so pulumi up writes it as the value in use and restarts nothing; if the services do not use it yet, rekey bump ${h.name} removes adopt and rotates to it`);
+                    }
+                    if (epochMoved) {
+                        errors.push(`${h.name}: epoch ${b.epoch} → ${h.epoch} with adopt still set: once the stack deployed epoch ${b.epoch} adopted, pulumi up refuses adopt at another epoch; remove the adopt line (rekey bump removes it)`);
+                    }
+                } else if (suppliedChanged.has(h.name)) {
                     secrets.suppliedChanged.push({ name: h.name });
                     cause.set(h.name, `${h.name}${epochText} (new supplied value)`);
                     if (!epochMoved) warnings.push(`${h.name}: the supplied value changed but its epoch did not; run rekey bump ${h.name} so the rotation is recorded`);
@@ -131,6 +141,11 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                     // The epoch is in the restart triggers: consumers restart, with the same value.
                     cause.set(h.name, `${h.name}${epochText} (same supplied value)`);
                     warnings.push(`${h.name}: the epoch changed but the encrypted value did not; set the new value with pulumi config set --secret --path 'rekey:supplied.${h.name}'`);
+                } else if (b.inUse) {
+                    // adopt removed: the value is no longer taken to be in use, so it enters the restart
+                    // triggers and its hook runs (components/plan/deployed.ts adoptedInUse).
+                    cause.set(h.name, `${h.name} (adopt removed)`);
+                    warnings.push(`${h.name}: adopt was removed with neither a new value nor a bump; pulumi up runs its hook and restarts its consumers with the same value`);
                 }
                 break;
             case "derive": {

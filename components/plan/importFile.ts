@@ -5,6 +5,14 @@
 // providers rekey makes as providers, so the import creates them too (pulumi/pulumi
 // pkg/cmd/pulumi/operations/import.go importSpec: `component`, providers declared in
 // `resources` with their `inputs`; a parent is another entry's `name`). Pure.
+//
+// Only the stores of the current value can exist before rekey: `<NAME>_PREVIOUS` and
+// `<NAME>_USER` are rekey's own, and an entry whose resource does not exist fails the
+// `pulumi import` (pulumi/pulumi pkg/resource/deploy/step.go `(*ImportStep).Apply`: the
+// provider's Read of the id returns no outputs → "resource '<id>' does not exist"). Those
+// are listed as what the first `pulumi up` creates. An import id
+// is never written with a placeholder in it: what is missing is a problem naming the
+// configuration that supplies it.
 import type { RotationPlan } from "./model";
 import { COMPONENT_TYPES, KUBERNETES_PROVIDER_NAME, ROTATION_TYPE, awsProviderName, rotationPrefix } from "./resourceNames";
 import { keyVaultSecretName, ssmParameterName } from "./storeKinds";
@@ -39,16 +47,25 @@ export interface ImportOptions {
 
 export interface ImportResult {
     file: ImportFile;
-    /** What the user must fill in before importing (a Key Vault id without a subscription). */
-    placeholders: string[];
+    /**
+     * What the first `pulumi up` creates beside the imported resources: the stores of values
+     * that cannot exist before rekey (previous value, Postgres user), one line each.
+     */
+    creates: string[];
+    /**
+     * What an import id needs and the configuration does not give (a Key Vault without its
+     * subscription id), one line each naming the key that supplies it. Not empty: the file
+     * must not be used.
+     */
+    missing: string[];
 }
-
-export const SUBSCRIPTION_PLACEHOLDER = "{subscriptionId}";
 
 export function importFile(plan: RotationPlan, o: ImportOptions): ImportResult {
     const prefix = rotationPrefix(o.rotation);
     const resources: ImportSpec[] = [];
-    const placeholders = new Set<string>();
+    const creates: string[] = [];
+    /** Per vault without a subscription id, the secrets whose stores name it. */
+    const noSubscription = new Map<string, Set<string>>();
     const key = (type: string, logicalName: string) => `${type}::${logicalName}`;
     const add = (spec: Omit<ImportSpec, "name">) => {
         const name = key(spec.type, spec.logicalName);
@@ -68,16 +85,23 @@ export function importFile(plan: RotationPlan, o: ImportOptions): ImportResult {
             ? provider("aws", `${prefix}${awsProviderName(store.region)}`, { region: store.region, skipCredentialsValidation: "false", skipRegionValidation: "true" })
             : undefined;
         for (const w of store.writes) {
-            add({ type: "aws:ssm/parameter:Parameter", logicalName: `${prefix}${ssmParameterName(store, w.target)}`, id: w.target, parent, ...(via ? { provider: via } : {}) });
+            if (w.variant !== "current") creates.push(`SSM parameter ${w.target} (${w.variant} value of ${secret.name})`);
+            else add({ type: "aws:ssm/parameter:Parameter", logicalName: `${prefix}${ssmParameterName(store, w.target)}`, id: w.target, parent, ...(via ? { provider: via } : {}) });
         }
     }
     for (const g of groupsOf(groups, "keyVault")) {
         const { secret, store } = g.members[0];
         const parent = add({ type: COMPONENT_TYPES.keyVault, logicalName: `${prefix}${g.name}`, parent: secretComponent(secret.name), component: true });
-        const subscription = store.subscriptionId ?? SUBSCRIPTION_PLACEHOLDER;
-        if (!store.subscriptionId) placeholders.add(`Key Vault ${store.vault}: its ids need the subscription (set rekey:defaults.keyVault.subscriptionId, or replace ${SUBSCRIPTION_PLACEHOLDER})`);
         for (const w of store.writes) {
-            const id = `/subscriptions/${subscription}/resourceGroups/${store.resourceGroup}/providers/Microsoft.KeyVault/vaults/${store.vault}/secrets/${w.target}`;
+            if (w.variant !== "current") {
+                creates.push(`Key Vault secret ${store.vault}/${w.target} (${w.variant} value of ${secret.name})`);
+                continue;
+            }
+            if (!store.subscriptionId) {
+                noSubscription.set(store.vault, (noSubscription.get(store.vault) ?? new Set()).add(secret.name));
+                continue;
+            }
+            const id = `/subscriptions/${store.subscriptionId}/resourceGroups/${store.resourceGroup}/providers/Microsoft.KeyVault/vaults/${store.vault}/secrets/${w.target}`;
             add({ type: "azure-native:keyvault:Secret", logicalName: `${prefix}${keyVaultSecretName(store, w.target)}`, id, parent });
         }
     }
@@ -93,8 +117,18 @@ export function importFile(plan: RotationPlan, o: ImportOptions): ImportResult {
         for (const g of k8s) {
             const { store } = g.members[0];
             const parent = add({ type: COMPONENT_TYPES.kubernetes, logicalName: `${prefix}${g.name}`, parent: rotation, component: true });
+            // The Secret exists when the current values are in it; the keys of the others are rekey's to add.
             add({ type: "kubernetes:core/v1:Secret", logicalName: `${prefix}${g.name}`, id: `${store.namespace}/${store.secret}`, parent, provider: via });
+            for (const m of g.members) {
+                for (const w of m.store.writes) {
+                    if (w.variant !== "current") creates.push(`key ${w.target} of Kubernetes Secret ${store.namespace}/${store.secret} (${w.variant} value of ${m.secret.name})`);
+                }
+            }
         }
     }
-    return { file: { resources }, placeholders: [...placeholders] };
+    const missing = [...noSubscription].map(
+        ([vault, secrets]) =>
+            `Key Vault ${vault} (secret ${[...secrets].join(", ")}): a Key Vault secret's import id needs the vault's subscription id; set rekey:defaults.keyVault.subscriptionId (pulumi config set --path 'rekey:defaults.keyVault.subscriptionId' ID), or subscriptionId on the store`,
+    );
+    return { file: { resources }, creates, missing };
 }

@@ -197,7 +197,10 @@ export interface PlannedSecret {
     keepPrevious: boolean;
     /** Generator slots, current first (generated secrets only). */
     slots: GeneratorSlot[];
-    /** `adopt: true` in the configuration: epoch 0's value is rekey:supplied.NAME. */
+    /**
+     * `adopt: true` in the configuration: rekey:supplied.NAME is the value in use today (a
+     * generated secret's epoch 0, or a supplied secret's current epoch).
+     */
     adopt: boolean;
     /**
      * The reason of an incident rotation (`incident:` beside the epoch): the old value leaked,
@@ -218,7 +221,8 @@ export interface PlannedSecret {
      * The current value is the adopted one and no rotation has changed it since: it is the
      * value the services already run with, so no apply hook runs for it and it causes no
      * restart. The planner knows only `adopt`; given what the stack deployed,
-     * components/plan/deployed.ts `applyDeployed` knows the rest.
+     * components/plan/deployed.ts `applyDeployed` knows the rest (`adoptedInUse`). A supplied
+     * secret is in use while its configuration keeps `adopt` (rekey bump removes it).
      */
     inUse: boolean;
     minLength: number | null;
@@ -241,8 +245,19 @@ export type ConsumerAction =
     | { kind: "restart"; host: string | null; command: string };
 
 export type PlannedVerify =
-    | { kind: "url"; url: string; expectStatus: number; timeoutSeconds: number; intervalSeconds: number }
+    | { kind: "url"; url: string; expectStatus: number; timeoutSeconds: number; intervalSeconds: number; proof?: PlannedProof }
     | { kind: "command"; command: string; host: string | null; timeoutSeconds: number; intervalSeconds: number };
+
+/**
+ * A url verify's proof (docs/proof.md): the service's JSON answer holds, under `rekey`, the
+ * keyed fingerprint (components/fingerprint.ts proofFingerprint) of each secret in `secrets`
+ * under the value of the generated secret `key`, which the consumer reads like the others.
+ */
+export interface PlannedProof {
+    key: string;
+    /** Every secret that names the consumer but the key, in plan order. */
+    secrets: string[];
+}
 
 export interface PlannedConsumer {
     name: string;

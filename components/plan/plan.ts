@@ -4,7 +4,7 @@
 import { encodedLength, generatorArgs } from "./encodings";
 import { topologicalOrder } from "./graph";
 import * as fieldRules from "./fieldRules";
-import { consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
+import { ConsumerConfig, SecretConfig, consumerSchema, defaultsSchema, hostSchema, secretSchema } from "./schema";
 import { parseTemplate, templateRefs } from "./template";
 import { Problems, exactlyOne, oneOfText, parseMap, parseWith } from "./problems";
 import { bareName, dateText, nameText } from "./shown";
@@ -139,7 +139,9 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
                 );
             }
             if (s.keepPrevious) problems.add(subject, "keepPrevious", "a supplied secret has no previous value rekey could restore");
-            if (s.adopt) problems.add(subject, "adopt", "a supplied secret's value is already the one in rekey:supplied; adopt is for a generated secret whose first value is the one in use");
+            // adopt: the value in rekey:supplied is the one in use at this epoch, whatever it is
+            // (a vendor token may have been replaced before rekey): the first pulumi up writes it,
+            // runs no hook and restarts nothing. Its value is required above, as for any supplied secret.
         } else {
             if (s.adopt) problems.add(subject, "adopt", "a derived secret follows its inputs: adopt the secrets it is derived from");
             if (s.epoch !== undefined) problems.add(subject, "epoch", "a derived secret has no epoch: it changes when an input changes");
@@ -235,7 +237,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         });
         if (problems.list.length !== before || !source) continue;
         const epoch = source.kind === "derive" ? null : (s.epoch ?? 0);
-        const adopt = source.kind === "generate" && s.adopt === true;
+        const adopt = source.kind !== "derive" && s.adopt === true;
         secrets.set(name, {
             name,
             source,
@@ -258,6 +260,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         });
     }
     checkCredentialOwners(applies, problems);
+    checkProofKeys(consumerCfgs, secretCfgs, problems);
     const unusedSupplied: string[] = [];
     for (const name of supplied) {
         const s = secretCfgs.get(name);
@@ -294,6 +297,10 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (s.changedAt === null) s.changedAt = date;
     }
     for (const s of ordered) for (const c of s.consumers) consumers.get(c)!.secrets.push(s.name);
+    for (const c of consumers.values()) {
+        const proof = c.verify?.kind === "url" ? c.verify.proof : undefined;
+        if (proof) proof.secrets = c.secrets.filter((n) => n !== proof.key);
+    }
     return {
         secrets: ordered,
         consumers: consumerOrder.order.map((n) => consumers.get(n)!),
@@ -302,4 +309,35 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         unchecked,
         unusedSupplied: unusedSupplied.sort(),
     };
+}
+
+/**
+ * A consumer's proof key (docs/proof.md) is a generated secret that the consumer reads from a
+ * store like its other secrets: rekey draws it and rotates it, the service loads it at
+ * restart, so both hold the same key and nobody else does. When it rotates in the same
+ * `pulumi up` as the values it proves, the service restarted with the new key (the key is
+ * one of the consumer's restart triggers), and rekey expects fingerprints under the new key.
+ */
+function checkProofKeys(consumerCfgs: Map<string, ConsumerConfig>, secretCfgs: Map<string, SecretConfig>, problems: Problems): void {
+    for (const [name, c] of consumerCfgs) {
+        const key = c.verify?.url !== undefined ? c.verify.proof?.key : undefined;
+        if (key === undefined) continue;
+        const subject = `consumer ${name}`;
+        const field = "verify.proof.key";
+        const s = secretCfgs.get(key);
+        if (!s) {
+            problems.add(subject, field, `names unknown secret ${nameText(key)} (not in rekey:secrets): the proof key is a generated secret the service reads`);
+            continue;
+        }
+        if (!s.generate) {
+            problems.add(subject, field, `secret ${key} is ${s.supplied ? "supplied" : "derived"}: the proof key must be a generated secret, drawn by rekey and rotated like the others`);
+        }
+        if (!(s.consumers ?? []).includes(name)) {
+            problems.add(subject, field, `secret ${key} does not name consumer ${name} in its consumers: the service must read the proof key from its stores like its other secrets`);
+        } else if (!(s.stores ?? []).length) {
+            problems.add(subject, field, `secret ${key} has no store: the service reads the proof key from one`);
+        }
+        const proved = [...secretCfgs].filter(([n, o]) => n !== key && (o.consumers ?? []).includes(name));
+        if (!proved.length) problems.add(subject, field, `consumer ${name} reads no secret but ${key}: there is nothing to prove`);
+    }
 }

@@ -54,9 +54,10 @@ export function resolveConsumer(name: string, c: ConsumerConfig, ctx: { defaults
         } else if (v.url !== undefined) {
             const up = fieldRules.verifyUrlProblem(v.url);
             if (up) problems.add(subject, "verify.url", up);
-            verify = { kind: "url", url: v.url, expectStatus: v.expectStatus ?? 200, timeoutSeconds, intervalSeconds };
+            verify = { kind: "url", url: v.url, expectStatus: v.expectStatus ?? 200, timeoutSeconds, intervalSeconds, ...(v.proof ? { proof: { key: v.proof.key, secrets: [] } } : {}) };
         } else {
             if (v.expectStatus !== undefined) problems.add(subject, "verify.expectStatus", "is for url checks; a command passes by exiting 0");
+            if (v.proof !== undefined) problems.add(subject, "verify.proof", "is for url checks: the service's JSON answer carries the fingerprints (docs/proof.md); a command check proves what it checks itself");
             verify = {
                 kind: "command",
                 command: v.command!,

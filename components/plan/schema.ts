@@ -99,7 +99,7 @@ export const secretSchema = z.strictObject({
     cadenceDays: int.min(1).max(3650).optional(),
     generate: generateSchema.optional(),
     supplied: z.literal(true).optional(),
-    /** Epoch 0 is the value in use today, from rekey:supplied.NAME (generated secrets only). */
+    /** The value in rekey:supplied.NAME is the one in use today: a generated secret's epoch 0, or a supplied secret's current epoch. */
     adopt: z.boolean().optional(),
     /** Written by `rekey bump --incident`: this epoch replaces a leaked value, with no overlap. */
     incident: z.string().optional(),
@@ -120,6 +120,8 @@ export const verifySchema = z.strictObject({
     expectStatus: int.min(100).max(599).optional(),
     timeoutSeconds: int.min(1).max(3600).optional(),
     intervalSeconds: int.min(1).max(300).optional(),
+    /** The service proves the values it loaded: keyed fingerprints under the generated secret `key` (docs/proof.md). */
+    proof: z.strictObject({ key: name }).optional(),
 });
 
 export const consumerSchema = z.strictObject({

@@ -1,5 +1,8 @@
 // The local stack's service: it loads its .env once, at start, like a real service, and
-// serves GET /health with keyed fingerprints of what it loaded. When the .env holds
+// serves GET /health with the proof of what it loaded (docs/proof.md): under "rekey", the
+// keyed fingerprint of every other value of the .env under REKEY_PROOF_KEY (a generated
+// secret of the stack, written to the same .env), which the stack's verify compares with
+// the new values'. Without REKEY_PROOF_KEY it reports no fingerprint at all. When the .env holds
 // database credentials (DB_PASSWORD, DB_PASSWORD_USER) or a Redis password
 // (REDIS_PASSWORD), it also opens a new login every 40 ms with the credentials it loaded
 // and counts the ones that fail; on SIGTERM it finishes the logins in flight and appends
@@ -9,16 +12,15 @@
 // REKEY_LOCAL_STATS, PGHOST/PGPORT/PGDATABASE (127.0.0.1/5432/postgres),
 // REDIS_HOST/REDIS_PORT/REDIS_USER (127.0.0.1/6379/rekey_local).
 "use strict";
-const crypto = require("crypto");
 const fs = require("fs");
 const http = require("http");
 const net = require("net");
 const dotenv = require("dotenv");
+const { rekeyProof } = require("../../docs/proof/rekey-proof");
 
 const env = dotenv.parse(fs.readFileSync(process.env.REKEY_LOCAL_ENV));
 const port = Number(process.env.REKEY_LOCAL_PORT || 8787);
-// The fingerprint key is not a secret of the service's; it only lets a caller compare.
-const fingerprint = (v) => "hmac-sha256:" + crypto.createHmac("sha256", "rekey-local-service").update(v).digest("hex").slice(0, 32);
+const { REKEY_PROOF_KEY: proofKey, ...proved } = env;
 const stats = { pid: process.pid, startedAt: Date.now(), stoppedAt: 0, postgres: { ok: 0, failed: 0, errors: [] }, redis: { ok: 0, failed: 0, errors: [] } };
 let inFlight = 0;
 let stopping = false;
@@ -76,8 +78,7 @@ if (env.REDIS_PASSWORD) loops.push(setInterval(redisLogin, 40));
 const server = http.createServer((req, res) => {
     if (req.url === "/health") {
         res.writeHead(200, { "content-type": "application/json" });
-        const fingerprints = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, fingerprint(v)]));
-        res.end(JSON.stringify({ pid: process.pid, fingerprints }));
+        res.end(JSON.stringify({ pid: process.pid, ...(proofKey ? { rekey: rekeyProof(proofKey, proved) } : {}) }));
     } else if (req.url === "/stats") {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(stats));

@@ -1,6 +1,6 @@
 // Secret rotation as code with pulumi-rekey. The inventory is this stack's `rekey:*`
 // configuration (Pulumi.<stack>.yaml); to rotate a secret, bump its epoch in a pull request
-// (`npx rekey bump NAME --stack <stack>`) and run `pulumi up` after merge.
+// (`npx pulumi-rekey bump NAME --stack <stack>`) and run `pulumi up` after merge.
 //
 // To use a value elsewhere in this program: `rekey.values.NAME` is a secret Output.
 import { Rotation, fromStackConfig } from "pulumi-rekey";

@@ -1,6 +1,8 @@
 // The CLI's side of `adopt`: `rekey plan` says an adopted secret's value is the one in use
 // (written, no hook, no restart), `rekey bump` from epoch 0 removes the adopt line and keeps
-// every other byte, and the plan of that bump says the supplied copy may be deleted. The
+// every other byte, and the plan of that bump says the supplied copy may be deleted; a
+// supplied secret's adoption, a new value while adopted, adopt at a moved epoch and adopt
+// removed by hand each say what pulumi up does. The
 // program's side is test/underMocks/adopt.test.ts; their agreement, test/cli/agreement.test.ts.
 import { MockEngine } from "../harness/mockEngine";
 import { encrypt, newEncryptionSalt } from "../harness/passphrase";
@@ -105,4 +107,43 @@ test("rekey bump from epoch 0 removes the adopt line (block and flow style), kee
     const p = rekey(refused, "plan", "--stack", "production");
     expect(p.code).toBe(2);
     expect(p.stderr).toContain("secret SIGNING_KEY, field adopt: is valid only at epoch 0");
+});
+
+test("rekey plan of a supplied secret's adoption and what follows: written as the value in use; a new value while adopted warns; adopt at a moved epoch is an error; adopt removed by hand restarts", () => {
+    const stack = (token: Record<string, unknown>, ciphertext: string) => `encryptionsalt: ${salt}
+config:
+  rekey:consumers:
+    api: { restart: "systemctl restart api" }
+  rekey:secrets:
+    VENDOR_TOKEN: ${JSON.stringify({ epoch: 3, supplied: true, stores: [{ ssm: {} }], consumers: ["api"], ...token })}
+  rekey:supplied:
+    VENDOR_TOKEN:
+      secure: ${ciphertext}
+`;
+    const inUse = encrypt(key, "vendor-token-in-use");
+    const next = encrypt(key, "vendor-token-next");
+    const plan = (base: string, head: string) => {
+        const dir = workdir({ [FILE]: head, "base.yaml": base }, false);
+        return JSON.parse(rekey(dir, "plan", "--stack", "production", "--base-file", "base.yaml", "--json").stdout);
+    };
+    const adopted = stack({ adopt: true }, inUse);
+    const first = plan("config:\n  rekey:secrets: {}\n", adopted);
+    expect(first.secrets.added).toEqual([{ name: "VENDOR_TOKEN", source: "supplied", epoch: 3, adopted: true }]);
+    expect([first.hooks, first.consumers, first.warnings]).toEqual([[], [], []]);
+
+    const changed = plan(adopted, stack({ adopt: true }, next));
+    expect(changed.consumers).toEqual([]);
+    expect(changed.stores.map((s: { store: string; why: string }) => [s.store, s.why])).toEqual([["ssm:VENDOR_TOKEN", "value"]]);
+    expect(changed.warnings).toEqual([
+        "VENDOR_TOKEN: its value in rekey:supplied changed while adopt is set, so pulumi up writes it as the value in use and restarts nothing; if the services do not use it yet, rekey bump VENDOR_TOKEN removes adopt and rotates to it",
+    ]);
+
+    const moved = plan(adopted, stack({ adopt: true, epoch: 4 }, next));
+    expect(moved.errors).toEqual([
+        "VENDOR_TOKEN: epoch 3 → 4 with adopt still set: once the stack deployed epoch 3 adopted, pulumi up refuses adopt at another epoch; remove the adopt line (rekey bump removes it)",
+    ]);
+
+    const removed = plan(adopted, stack({}, inUse));
+    expect(removed.consumers.map((c: { name: string; because: string[] }) => [c.name, c.because])).toEqual([["api", ["VENDOR_TOKEN (adopt removed)"]]]);
+    expect(removed.warnings).toEqual(["VENDOR_TOKEN: adopt was removed with neither a new value nor a bump; pulumi up runs its hook and restarts its consumers with the same value"]);
 });

@@ -65,6 +65,24 @@ const cases: [string, Edit[], string[], string[]][] = [
         [],
         [],
     ],
+    [
+        "a supplied secret adopted into existing consumers, at its vendor's epoch: its value is the one in use",
+        [
+            supply("SEARCH_TOKEN", "search-token-in-use"),
+            (d) => d.setIn(S("SEARCH_TOKEN"), d.createNode({ epoch: 5, adopt: true, supplied: true, stores: [{ ssm: {} }], consumers: ["worker", "edge"] })),
+        ],
+        [],
+        [],
+    ],
+    [
+        "a supplied secret added to existing consumers without adopt: its first deployment restarts them",
+        [
+            supply("SEARCH_TOKEN", "search-token-in-use"),
+            (d) => d.setIn(S("SEARCH_TOKEN"), d.createNode({ epoch: 5, supplied: true, stores: [{ ssm: {} }], consumers: ["worker", "edge"] })),
+        ],
+        ["edge", "worker"],
+        [],
+    ],
     ["a secret removed", [(d) => d.deleteIn(S("WEBHOOK_SECRET_KEY"))], ["api", "worker"], []],
     ["a consumer stops reading a secret", [(d) => d.setIn(S("RUNNER_TOKEN", "consumers"), d.createNode(["runner"]))], ["api"], []],
     [

@@ -203,7 +203,8 @@ describe("due and bump --due agree", () => {
     // due soon) is exactly what `rekey bump --due` bumps, plus what it lists as skipped: the
     // supplied ones, and those whose epoch differs from the base. The file then has exactly the
     // bumped secrets one epoch up.
-    type Kind = "generate" | "supplied" | "adopted" | "derive";
+    // "adoptedSupplied": a supplied secret whose value in rekey:supplied is the one in use (adopt: true).
+    type Kind = "generate" | "supplied" | "adopted" | "adoptedSupplied" | "derive";
     interface Spec {
         kind: Kind;
         epoch: number;
@@ -225,10 +226,10 @@ describe("due and bump --due agree", () => {
             } else {
                 const epoch = base && s.moved ? s.epoch - 1 : s.epoch;
                 lines.push(`      epoch: ${epoch}`);
-                if (s.kind === "adopted") lines.push("      adopt: true");
+                if (s.kind === "adopted" || s.kind === "adoptedSupplied") lines.push("      adopt: true");
                 if (s.rotatedAt) lines.push(`      rotatedAt: "${s.rotatedAt}"`);
                 if (s.cadenceDays !== null) lines.push(`      cadenceDays: ${s.cadenceDays}`);
-                if (s.kind === "supplied") lines.push("      supplied: true");
+                if (s.kind === "supplied" || s.kind === "adoptedSupplied") lines.push("      supplied: true");
                 else lines.push("      generate: { encoding: hex, bytes: 16 }");
                 if (s.kind !== "generate") supplied.push(`    ${name}:`, `      secure: ${CIPHER}`);
             }
@@ -242,10 +243,10 @@ describe("due and bump --due agree", () => {
     test("any stack file, any day, any window", () => {
         const fc: typeof import("fast-check") = require("fast-check");
         // Each outcome must come up, or the property held nothing.
-        const seen = { bumped: 0, adoptedBumped: 0, supplied: 0, moved: 0, notDue: 0 };
+        const seen = { bumped: 0, adoptedBumped: 0, supplied: 0, adoptedSupplied: 0, moved: 0, notDue: 0 };
         const spec: import("fast-check").Arbitrary<Spec> = fc
             .record({
-                kind: fc.constantFrom<Kind>("generate", "generate", "supplied", "adopted", "derive"),
+                kind: fc.constantFrom<Kind>("generate", "generate", "supplied", "adopted", "adoptedSupplied", "derive"),
                 epoch: fc.integer({ min: 1, max: 6 }),
                 rotatedAt: fc.option(fc.integer({ min: 0, max: UP_TO_TODAY }).map(day), { freq: 4 }),
                 cadenceDays: fc.option(fc.integer({ min: 1, max: 400 }), { freq: 5 }),
@@ -270,6 +271,7 @@ describe("due and bump --due agree", () => {
                 seen.bumped += b.bumped.length;
                 seen.adoptedBumped += b.bumped.filter((x: any) => x.adoptRemoved).length;
                 seen.supplied += b.skipped.filter((k: any) => k.why === "supplied").length;
+                seen.adoptedSupplied += b.skipped.filter((k: any) => k.why === "supplied" && at(k.name).kind === "adoptedSupplied").length;
                 seen.moved += b.skipped.filter((k: any) => k.why === "moved").length;
                 seen.notDue += specs.filter((s) => s.kind !== "derive").length - listed.length;
                 for (const x of b.bumped) {
@@ -279,7 +281,7 @@ describe("due and bump --due agree", () => {
                 }
                 for (const name of listed) {
                     const s = at(name);
-                    const bumped = !s.moved && s.kind !== "supplied";
+                    const bumped = !s.moved && s.kind !== "supplied" && s.kind !== "adoptedSupplied";
                     expect(b.bumped.some((x: any) => x.name === name)).toBe(bumped);
                 }
                 const status = JSON.parse(rekey(dir, "status", "--stack", "shop", "--json").stdout);

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { fixture, rekey, rekeyOn, removeWorkdirs, workdir } from "../harness/cli";
+import { fixture, git, rekey, rekeyOn, removeWorkdirs, workdir } from "../harness/cli";
 
 const SHOP = "Pulumi.shop.yaml";
 afterAll(removeWorkdirs);
@@ -29,10 +29,25 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
         expect(rekey(dir, ...(args as string[]))).toEqual({ code: 2, stdout: "", stderr: message });
     });
 
-    test("outside a git repository, plan asks for --base-file", () => {
+    test("outside a git repository, plan without --base plans the stack file as new, saying why; --base is refused", () => {
         const dir = workdir({ [SHOP]: fixture(SHOP) }, false);
         const r = rekey(dir, "plan", "--stack", "shop");
-        expect(r).toEqual({ code: 2, stdout: "", stderr: `rekey: ${dir} is not in a git repository: give the base version with --base-file <path>\n` });
+        expect([r.code, r.stderr]).toEqual([0, ""]);
+        expect(r.stdout).toContain("New stack: no base to compare with (the stack file's directory is not in a git repository: nothing is committed, so every stack file is new (--base-file <path> compares with a file)).");
+        expect(r.stdout).toMatch(/^- \*\*SESSION_SECRET\*\* added/m);
+        expect(rekey(dir, "plan", "--all-stacks").stdout).toContain("### rekey plan: shop");
+        expect(rekey(dir, "plan", "--stack", "shop", "--base", "main")).toEqual({ code: 2, stdout: "", stderr: `rekey: ${dir} is not in a git repository: --base names a git commit; give the base version with --base-file <path>\n` });
+    });
+
+    test("in a git repository without a commit yet, plan without --base plans every stack file as new; bump says it could not check", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) }, false);
+        git(dir, "init", "-q", "-b", "main");
+        const r = rekey(dir, "plan", "--all-stacks");
+        expect([r.code, r.stderr]).toEqual([0, ""]);
+        expect(r.stdout).toContain("New stack: no base to compare with (the git repository has no commit yet: nothing is committed, so every stack file is new).");
+        const bump = rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
+        expect(bump.code).toBe(0);
+        expect(bump.stderr).toContain("could not check the epochs against a base, so a second step in one change is not caught here (pulumi up still refuses it): the git repository has no commit yet");
     });
 
     test("a stack file that is not YAML names the line", () => {

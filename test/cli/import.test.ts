@@ -1,9 +1,11 @@
 // `rekey import`: the import file names every store resource that can exist before rekey
-// (SSM parameters, Key Vault secrets, Kubernetes Secrets) exactly as the program registers
-// it: the URN that `pulumi import` computes for each entry (the parent entry's qualified
-// type, the type and the logical name: pkg/cmd/pulumi/operations/import.go parseImportFile)
-// is the URN of that resource in a mock run of the same stack, one to one, and so are its
-// parent's and its provider's.
+// (SSM parameters, Key Vault secrets, Kubernetes Secrets holding a current value) exactly as
+// the program registers it: the URN that `pulumi import` computes for each entry (the parent
+// entry's qualified type, the type and the logical name: pkg/cmd/pulumi/operations/import.go
+// parseImportFile) is the URN of that resource in a mock run of the same stack, one to one,
+// and so are its parent's and its provider's. The stores of `_PREVIOUS` and `_USER` values
+// (rekey's own) are not in it: the note names them as what the first pulumi up creates. An
+// id the configuration cannot complete (a Key Vault without its subscription id) is exit 2.
 import { importFile } from "../../components/plan/importFile";
 import { rawConfig } from "../harness/rawConfig";
 import { planRotation } from "../../components/plan/plan";
@@ -19,6 +21,15 @@ import { rekey, removeWorkdirs, workdir } from "../harness/cli";
 
 afterAll(removeWorkdirs);
 const STORE_TYPES = ["aws:ssm/parameter:Parameter", "azure-native:keyvault:Secret", "kubernetes:core/v1:Secret"];
+const SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
+
+/** A sample stack file, its Key Vault defaults given the subscription id that import ids need. */
+function sampleStack(stack: string): string {
+    const text = readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    const withId = text.replace(/(\n    keyVault: \{ [^}\n]*?) \}/, `$1, subscriptionId: ${SUBSCRIPTION} }`);
+    if (text.includes("keyVault:")) expect(withId).not.toBe(text);
+    return withId;
+}
 
 /** The URN of each entry as `pulumi import` computes it. */
 function importUrns(file: ReturnType<typeof importFile>["file"], stack: string): Map<string, string> {
@@ -36,18 +47,26 @@ function importUrns(file: ReturnType<typeof importFile>["file"], stack: string):
 }
 
 describe.each(["production", "staging"])("the %s stack", (stack) => {
-    test("every importable store resource of a mock run, with its parent and provider, and nothing else", async () => {
+    test("every store resource of a mock run that holds a current value, with its parent and provider, and nothing else; the others are what the first up creates", async () => {
         const loaded = loadStackFile(stack);
         const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
         const byKey = new Map([...run.resources].map(([k, r]) => [k, r]));
-        const fromRun = [...run.resources.values()]
-            .filter((r) => STORE_TYPES.includes(r.type))
+        const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, "rekey"));
+        // The SSM parameters and Key Vault secrets of previous values and Postgres users: rekey's own.
+        const notCurrent = new Set(plan.secrets.flatMap((s) => s.stores.filter((st) => st.kind !== "kubernetes").flatMap((st) => st.writes.filter((w) => w.variant !== "current").map((w) => w.target))));
+        expect(notCurrent.size).toBeGreaterThan(0);
+        const stores = [...run.resources.values()].filter((r) => STORE_TYPES.includes(r.type));
+        const own = stores.filter((r) => notCurrent.has(r.inputs.name ?? r.inputs.secretName));
+        expect(own.length).toBe(notCurrent.size);
+        const fromRun = stores
+            .filter((r) => !own.includes(r))
             .map((r) => ({ urn: r.urn, parent: byKey.get(r.parent!)!.urn, provider: r.provider ?? null }))
             .sort((a, b) => (a.urn < b.urn ? -1 : 1));
-        expect(fromRun.length).toBeGreaterThan(5);
+        expect(fromRun.length).toBeGreaterThan(3);
 
-        const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`, "rekey"));
-        const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
+        const { file, creates, missing } = importFile(plan, { rotation: "rekey", providerVersions: {} });
+        expect(missing).toEqual([]);
+        for (const target of notCurrent) expect(creates.filter((c) => c.includes(` ${target} (`) || c.includes(`/${target} (`))).toHaveLength(1);
         const urns = importUrns(file, stack);
         const fromFile = file.resources
             .filter((r) => r.id !== undefined)
@@ -70,7 +89,7 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
             const loaded = loadStackFile(stack);
             const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
             const fromRun = Object.fromEntries([...run.resources.values()].filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r.inputs]));
-            const plan = planOf(parseStackFile(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), `Pulumi.${stack}.yaml`, "rekey"));
+            const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, "rekey"));
             const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
             const fromFile = Object.fromEntries(file.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.logicalName, r.inputs]));
             expect(Object.keys(fromFile).length).toBeGreaterThan(0);
@@ -97,39 +116,68 @@ test("the Kubernetes provider's kubeconfig: the configured one, else KUBECONFIG 
     }
 });
 
-test("import ids: an SSM parameter's name, a Kubernetes Secret's namespace/name, a Key Vault secret's ARM id (the subscription from defaults, or a stated placeholder)", () => {
+test("import ids: an SSM parameter's name, a Kubernetes Secret's namespace/name, a Key Vault secret's ARM id; previous and user values are what the first up creates", () => {
     const secrets = {
-        A: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [{ ssm: { name: "/app/A" } }, { kubernetes: { secret: "app", namespace: "prod" } }, { keyVault: { vault: "kv-app", resourceGroup: "rg-app" } }] },
+        A: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, stores: [{ ssm: { name: "/app/A" } }, { kubernetes: { secret: "app", namespace: "prod" } }, { keyVault: { vault: "kv-app", resourceGroup: "rg-app" } }] },
+        DB: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, apply: { postgres: { host: "db", roles: ["app", "app_next"] } }, stores: [{ ssm: { prefix: "/app/" } }] },
     };
-    const ids = (defaults: Record<string, unknown>) => {
-        const r = importFile(planRotation(rawConfig({ "rekey:secrets": secrets, "rekey:defaults": defaults })), { rotation: "rekey", providerVersions: {} });
-        return { ids: r.file.resources.filter((x) => x.id).map((x) => [x.type, x.id]), placeholders: r.placeholders };
-    };
-    expect(ids({ keyVault: { subscriptionId: "0000-1111" } })).toEqual({
-        ids: [
-            ["aws:ssm/parameter:Parameter", "/app/A"],
-            ["azure-native:keyvault:Secret", "/subscriptions/0000-1111/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app/secrets/a"],
-            ["kubernetes:core/v1:Secret", "prod/app"],
-        ],
-        placeholders: [],
-    });
-    expect(ids({}).placeholders).toEqual(["Key Vault kv-app: its ids need the subscription (set rekey:defaults.keyVault.subscriptionId, or replace {subscriptionId})"]);
-    expect(ids({}).ids[1][1]).toContain("/subscriptions/{subscriptionId}/");
+    const r = importFile(planRotation(rawConfig({ "rekey:secrets": secrets, "rekey:defaults": { keyVault: { subscriptionId: "0000-1111" } } })), { rotation: "rekey", providerVersions: {} });
+    expect(r.file.resources.filter((x) => x.id).map((x) => [x.type, x.id])).toEqual([
+        ["aws:ssm/parameter:Parameter", "/app/A"],
+        ["aws:ssm/parameter:Parameter", "/app/DB"],
+        ["azure-native:keyvault:Secret", "/subscriptions/0000-1111/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app/secrets/a"],
+        ["kubernetes:core/v1:Secret", "prod/app"],
+    ]);
+    expect(r.creates).toEqual([
+        "SSM parameter /app/A_PREVIOUS (previous value of A)",
+        "SSM parameter /app/DB_USER (user value of DB)",
+        "Key Vault secret kv-app/a-previous (previous value of A)",
+        "key A_PREVIOUS of Kubernetes Secret prod/app (previous value of A)",
+    ]);
+    expect(r.missing).toEqual([]);
 });
 
-test("rekey import --out writes the file and says how to use it", () => {
-    const dir = workdir({ "Pulumi.production.yaml": readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8") }, false);
+test("a Key Vault without its subscription id: exit 2 naming the configuration that supplies it, once per vault, and no file", () => {
+    const kv = (vault: string) => ({ keyVault: { vault, resourceGroup: "rg-app" } });
+    const stack = [
+        "config:",
+        "  rekey:secrets:",
+        `    A: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, stores: [kv("kv-app"), { ssm: {} }] })}`,
+        `    B: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [kv("kv-app")] })}`,
+        `    C: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [{ keyVault: { ...kv("kv-other").keyVault, subscriptionId: "0000-1111" } }] })}`,
+        "",
+    ].join("\n");
+    const dir = workdir({ "Pulumi.production.yaml": stack }, false);
+    for (const out of [[], ["--out", "import.json"]]) {
+        const r = rekey(dir, "import", "--stack", "production", ...out);
+        expect([r.code, r.stdout, r.stderr]).toEqual([
+            2,
+            "",
+            "rekey: cannot write the import file: Key Vault kv-app (secret A, B): a Key Vault secret's import id needs the vault's subscription id; set rekey:defaults.keyVault.subscriptionId (pulumi config set --path 'rekey:defaults.keyVault.subscriptionId' ID), or subscriptionId on the store\n",
+        ]);
+    }
+    expect(existsSync(join(dir, "import.json"))).toBe(false);
+});
+
+test("rekey import --out writes the file and says how to use it, and what the first pulumi up creates", () => {
+    const dir = workdir({ "Pulumi.production.yaml": sampleStack("production") }, false);
     const r = rekey(dir, "import", "--stack", "production", "--out", "import.json");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^rekey: \d+ store resources to import written to .*import\.json; then: pulumi import --file .*import\.json --stack production\n/);
+    const notes = r.stderr.split("\n");
+    expect(notes[0]).toMatch(/^rekey: \d+ store resources to import written to .*import\.json; then: pulumi import --file .*import\.json --stack production$/);
+    expect(notes[1]).toBe("rekey: each entry must exist already (pulumi import fails on one that does not): remove the entry of a store that is new, and the first pulumi up creates it");
+    expect(notes[2]).toMatch(/^rekey: not in the file, created by the first pulumi up \(they cannot exist before rekey\): SSM parameter \/musehub\/production\/[A-Z_]+_PREVIOUS \(previous value of [A-Z_]+\); /);
     const file = JSON.parse(readFileSync(join(dir, "import.json"), "utf8"));
     expect(file.resources.some((x: { type: string }) => x.type === "aws:ssm/parameter:Parameter")).toBe(true);
+    expect(file.resources.filter((x: { id?: string }) => x.id !== undefined && /_PREVIOUS$|_USER$|-previous$|-user$/.test(x.id))).toEqual([]);
+    // Without --out, stdout is the same JSON.
+    expect(JSON.parse(rekey(dir, "import", "--stack", "production").stdout)).toEqual(file);
 });
 
 // ---- --out: never a Pulumi file, never through a symlink, never over a file without --force, never half ----
 
-const PRODUCTION = readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8");
+const PRODUCTION = sampleStack("production");
 const PROJECT = "name: rekey\nruntime: nodejs\n";
 
 /** A project directory with its Pulumi.yaml and the production stack file. */

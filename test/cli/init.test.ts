@@ -2,21 +2,21 @@
 // config check and rekey's own validation; its workflows are the ones this repository runs;
 // it writes nothing over an existing file. (test/package/pack.test.ts compiles it against the
 // installed package.)
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import fc from "fast-check";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { projectNameProblem, pulumiYaml } from "../../cli/init";
+import { projectNameOf, projectNameProblem, pulumiYaml } from "../../cli/init";
 import { parseStackFile, planOf } from "../../cli/stackFile";
-import { rekey, rekeyBuilt, removeWorkdirs, workdir } from "../harness/cli";
+import { git, rekey, rekeyBuilt, removeWorkdirs, workdir } from "../harness/cli";
 import { engineConfigErrors, mergedConfig, parseProjectFile } from "../harness/pulumiProjectConfig";
 import { isRoot } from "../harness/requirements";
 import { ROOT } from "../harness/stackFile";
 
 afterAll(removeWorkdirs);
 const TEMPLATES = join(ROOT, "templates", "init");
-const FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "Pulumi.prod.yaml", ".gitignore", ".github/workflows/rekey-plan.yml", ".github/workflows/rekey-due.yml"];
+const FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "Pulumi.prod.yaml", ".gitignore"];
 
 test("writes the project, names it after its directory, and says what to run next", () => {
     const dir = workdir({}, false);
@@ -25,6 +25,9 @@ test("writes the project, names it after its directory, and says what to run nex
     expect(r.stdout).toContain("next:\n  cd 'platform secrets'\n  npm install\n  pulumi stack init prod");
     const at = join(dir, "platform secrets");
     for (const f of FILES) expect(existsSync(join(at, f))).toBe(true);
+    // Not in a git repository: the workflows are under the project, and the output says why.
+    expect(readdirSync(join(at, ".github", "workflows")).sort()).toEqual(["rekey-platform-secrets-due.yml", "rekey-platform-secrets-plan.yml"]);
+    expect(r.stdout).toContain("workflows in platform secrets/.github/workflows (not in a git repository: GitHub runs them only from a repository's root");
     expect(parse(readFileSync(join(at, "Pulumi.yaml"), "utf8")).name).toBe("platform-secrets");
     const pkg = JSON.parse(readFileSync(join(at, "package.json"), "utf8"));
     expect(pkg.dependencies["pulumi-rekey"]).toBe(`^${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`);
@@ -44,12 +47,139 @@ test("its stack passes the engine's stack config check and rekey's validation (o
     expect(readFileSync(join(dir, "Pulumi.prod.yaml"), "utf8")).toContain("epoch: 1");
 });
 
-test("its workflows are the ones this repository runs", () => {
+test("its workflows are the ones this repository runs (rendered for a project named rekey at a repository's root)", () => {
     const dir = workdir({}, false);
-    expect(rekey(dir, "init").code).toBe(0);
-    for (const w of ["rekey-plan.yml", "rekey-due.yml"]) {
-        expect(readFileSync(join(dir, ".github", "workflows", w), "utf8")).toBe(readFileSync(join(ROOT, ".github", "workflows", w), "utf8"));
+    expect(rekey(dir, "init", "--name", "rekey").code).toBe(0);
+    for (const kind of ["plan", "due"]) {
+        expect(readFileSync(join(dir, ".github", "workflows", `rekey-rekey-${kind}.yml`), "utf8")).toBe(readFileSync(join(ROOT, ".github", "workflows", `rekey-${kind}.yml`), "utf8"));
     }
+});
+
+// ---- In a git repository: the workflows at its root, working in the project's directory ----
+
+/** A fresh git repository (no commit), in its own temp directory. */
+function freshRepo(): string {
+    const dir = realpathSync(workdir({}, false));
+    git(dir, "init", "-q", "-b", "main");
+    return dir;
+}
+
+test("in a subdirectory of a git repository: the workflows at the root, named after the project, working in and triggered by the project's directory", () => {
+    const repo = freshRepo();
+    const r = rekey(repo, "init", "infra/secrets", "--stack", "prod");
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, working in infra/secrets\n");
+    expect(tree(repo).filter((f) => !f.startsWith(".git/") && f !== ".git")).toEqual(
+        [".github", ".github/workflows", ".github/workflows/rekey-secrets-due.yml", ".github/workflows/rekey-secrets-plan.yml", "infra", "infra/secrets", ...FILES.map((f) => `infra/secrets/${f}`)].sort(),
+    );
+    const plan = parse(readFileSync(join(repo, ".github", "workflows", "rekey-secrets-plan.yml"), "utf8"));
+    expect(plan.on.pull_request.paths).toEqual(["infra/secrets/Pulumi.*.yaml"]);
+    expect(plan.defaults.run["working-directory"]).toBe("infra/secrets");
+    expect(plan.concurrency.group).toBe("rekey-plan-secrets-${{ github.event.pull_request.number }}");
+    const due = parse(readFileSync(join(repo, ".github", "workflows", "rekey-secrets-due.yml"), "utf8"));
+    expect(due.defaults.run["working-directory"]).toBe("infra/secrets");
+    // From a directory inside the repository, with -C: paths stay relative to the root.
+    mkdirSync(join(repo, "apps", "shop"), { recursive: true });
+    const nested = rekey(join(repo, "apps"), "-C", "shop", "init", "vault");
+    expect(nested.code).toBe(0);
+    expect(nested.stdout).toContain("workflows at the repository's root (..): .github/workflows/rekey-vault-plan.yml, .github/workflows/rekey-vault-due.yml, working in apps/shop/vault\n");
+});
+
+test("two scaffolds in one repository: different project names do not collide; the same name is refused, naming the workflow, and nothing is written", () => {
+    const repo = freshRepo();
+    expect(rekey(repo, "init", "infra/payments").code).toBe(0);
+    expect(rekey(repo, "init", "infra/search").code).toBe(0);
+    expect(readdirSync(join(repo, ".github", "workflows")).sort()).toEqual(["rekey-payments-due.yml", "rekey-payments-plan.yml", "rekey-search-due.yml", "rekey-search-plan.yml"]);
+    const before = tree(repo);
+    const again = rekey(repo, "init", "apps/payments");
+    expect([again.code, again.stderr]).toEqual([2, "rekey: . already has .github/workflows/rekey-payments-plan.yml, .github/workflows/rekey-payments-due.yml: rekey init writes nothing over an existing file\n"]);
+    expect(tree(repo)).toEqual(before);
+    expect(rekey(repo, "init", "apps/payments", "--name", "shop-payments").code).toBe(0);
+});
+
+test("at the repository's root: the workflows beside the project, working in ., triggered by its stack files", () => {
+    const repo = freshRepo();
+    expect(rekey(repo, "init", "--name", "vault").code).toBe(0);
+    const plan = parse(readFileSync(join(repo, ".github", "workflows", "rekey-vault-plan.yml"), "utf8"));
+    expect([plan.on.pull_request.paths, plan.defaults.run["working-directory"]]).toEqual([["Pulumi.*.yaml"], "."]);
+});
+
+test.each([
+    ["a [b]", "a \\[b\\]/Pulumi.*.yaml"],
+    ["x*y?/z+!", "x\\*y\\?/z\\+\\!/Pulumi.*.yaml"],
+])("a project directory %j is escaped in the paths filter (GitHub reads * ? + [ ] ! there)", (sub, filter) => {
+    const repo = freshRepo();
+    expect(rekey(repo, "init", sub, "--name", "p").code).toBe(0);
+    const plan = parse(readFileSync(join(repo, ".github", "workflows", "rekey-p-plan.yml"), "utf8"));
+    expect(plan.on.pull_request.paths).toEqual([filter]);
+    expect(plan.defaults.run["working-directory"]).toBe(sub);
+});
+
+test("a project path a workflow cannot name (${{ is an expression there) is refused, nothing written", () => {
+    const repo = freshRepo();
+    const r = rekey(repo, "init", "${{ github.token }}", "--name", "p");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rekey: the project's path in the repository \(a string of \d+ characters, not shown\) holds a line break, a control character or "\$\{\{", which a workflow cannot name: rekey init writes nothing\n$/);
+    expect(tree(repo).filter((f) => !f.startsWith(".git"))).toEqual([]);
+});
+
+// ---- The pulumi-rekey dependency (--from) ----
+
+test.each([
+    [[], `^${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`],
+    [["--from", "^0.2.0"], "^0.2.0"],
+    [["--from", "pulumi-rekey@0.2.0"], "0.2.0"],
+    [["--from", "github:rekey-dev/pulumi-rekey#v0.2.0"], "github:rekey-dev/pulumi-rekey#v0.2.0"],
+    [["--from", "git+https://github.com/rekey-dev/pulumi-rekey.git#v0.2.0"], "git+https://github.com/rekey-dev/pulumi-rekey.git#v0.2.0"],
+    [["--from", "git@github.com:rekey-dev/pulumi-rekey.git#v0.2.0"], "git@github.com:rekey-dev/pulumi-rekey.git#v0.2.0"],
+    [["--from", "vendor/pulumi-rekey-0.2.0.tgz"], "file:../vendor/pulumi-rekey-0.2.0.tgz"],
+    [["--from", "file:vendor/pulumi-rekey-0.2.0.tgz"], "file:../vendor/pulumi-rekey-0.2.0.tgz"],
+])("the scaffold depends on pulumi-rekey as %j says (a local tarball relative to the scaffold, as npm saves it)", (args, spec) => {
+    const dir = workdir({ "vendor/pulumi-rekey-0.2.0.tgz": "not read" }, false);
+    const r = rekey(dir, "init", "secrets", ...args);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(join(dir, "secrets", "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(spec);
+    expect(r.stdout).toContain(`pulumi-rekey from ${spec}\n`);
+});
+
+test.each([
+    ["rekey@1.0.0", "rekey: --from names the package rekey: give a spec of pulumi-rekey (a version, a tarball, a git URL)\n"],
+    ["@scope/other@^1", "rekey: --from names the package @scope/other: give a spec of pulumi-rekey (a version, a tarball, a git URL)\n"],
+    ["./missing.tgz", "rekey: --from names ./missing.tgz, which does not exist\n"],
+    ["two words", "rekey: --from (a string of 9 characters, not shown) is not an npm dependency spec\n"],
+])("--from %j is refused, nothing written", (from, message) => {
+    const dir = workdir({}, false);
+    expect(rekey(dir, "init", "--from", from)).toEqual({ code: 2, stdout: "", stderr: message });
+    expect(readdirSync(dir)).toEqual([]);
+});
+
+test.each([
+    // npm install github:… (or npx --package github:…): the installer's package.json keeps the spec as given.
+    [{ "pulumi-rekey": "github:rekey-dev/pulumi-rekey#v0.2.0" }, undefined, "github:rekey-dev/pulumi-rekey#v0.2.0"],
+    // npm install ./x.tgz: a file: spec relative to the installer, rewritten relative to the scaffold.
+    [{ "pulumi-rekey": "file:vendor/pulumi-rekey-0.2.0.tgz" }, undefined, "file:../vendor/pulumi-rekey-0.2.0.tgz"],
+    // No spec in package.json (a dependency of a dependency), the lock's resolved git URL.
+    [{}, "git+ssh://git@github.com/rekey-dev/pulumi-rekey.git#0123456789abcdef0123456789abcdef01234567", "git+ssh://git@github.com/rekey-dev/pulumi-rekey.git#0123456789abcdef0123456789abcdef01234567"],
+    // From the registry: a version range.
+    [{ "pulumi-rekey": "^0.2.0" }, "https://registry.npmjs.org/pulumi-rekey/-/pulumi-rekey-0.2.0.tgz", `^${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`],
+])("installed with %j (lock resolved %j), the CLI's init writes that spec by default", (deps, resolved, spec) => {
+    const dir = realpathSync(workdir({ "vendor/pulumi-rekey-0.2.0.tgz": "not read", "package.json": JSON.stringify({ name: "infra", dependencies: deps }) }, false));
+    const installed = join(dir, "node_modules", "pulumi-rekey");
+    mkdirSync(installed, { recursive: true });
+    for (const f of ["package.json", "bin", "templates", "dist/cli", "dist/components"]) cpSync(join(ROOT, f), join(installed, f), { recursive: true });
+    if (resolved) writeFileSync(join(dir, "node_modules", ".package-lock.json"), JSON.stringify({ packages: { "node_modules/pulumi-rekey": { version: "0.2.0", resolved } } }));
+    // Its dependencies from this checkout (NODE_PATH), as the installer's node_modules would hold them.
+    const r = spawnSync(process.execPath, [join(installed, "bin", "rekey.js"), "init", "secrets"], { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") } });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(join(dir, "secrets", "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(spec);
+});
+
+test("a token in a --from URL is written to package.json (npm needs it) but not printed", () => {
+    const dir = workdir({}, false);
+    const r = rekey(dir, "init", "--from", "git+https://x-access-token:ghp_SECRET@github.com/org/pulumi-rekey.git#v0.2.0");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("pulumi-rekey from git+https://…@github.com/org/pulumi-rekey.git#v0.2.0\n");
+    expect(r.stdout).not.toContain("SECRET");
 });
 
 test("refuses to write over an existing file, naming it, and writes nothing", () => {
@@ -185,7 +315,7 @@ test("a symlinked directory inside the target is followed (it stays inside)", ()
     mkdirSync(join(dir, "gh"));
     symlinkSync("gh", join(dir, ".github"));
     expect(rekey(dir, "init").code).toBe(0);
-    expect(readdirSync(join(dir, "gh", "workflows")).sort()).toEqual(["rekey-due.yml", "rekey-plan.yml"]);
+    expect(readdirSync(join(dir, "gh", "workflows")).sort()).toEqual([`rekey-${projectNameOf(dir)}-due.yml`, `rekey-${projectNameOf(dir)}-plan.yml`]);
 });
 
 test("a target that is a file, or a dangling symlink, is refused (it crashed, or wrote elsewhere)", () => {
@@ -203,7 +333,7 @@ test("a write that fails part way (a file size limit: the plan workflow is over 
     // bash's ulimit -f counts 1,024-byte blocks; SIGXFSZ is ignored by node, so write(2) fails with EFBIG.
     expect(readFileSync(join(TEMPLATES, "workflows", "rekey-plan.yml")).length).toBeGreaterThan(4096);
     const r = rekeyBuilt(dir, "ulimit -f 4 &&", ["init", "new/project"]);
-    expect([r.code, r.stderr]).toEqual([2, "rekey: writing .github/workflows/rekey-plan.yml failed (EFBIG); removed what it had written, new/project is as it was\n"]);
+    expect([r.code, r.stderr]).toEqual([2, "rekey: writing .github/workflows/rekey-project-plan.yml failed (EFBIG); removed what it had written, new/project is as it was\n"]);
     expect(tree(dir)).toEqual(["README.md"]);
     const inPlace = rekeyBuilt(dir, "ulimit -f 4 &&", ["init"]);
     expect(inPlace.code).toBe(2);

@@ -11,7 +11,7 @@ import { parse } from "dotenv";
 import { Config } from "../harness/configs";
 import { MockEngine } from "../harness/mockEngine";
 import { freePort, getJson } from "../harness/net";
-import { RESTART_SCRIPT, localServiceConsumer, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
+import { PROOF_KEY, RESTART_SCRIPT, localServiceConsumer, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
 import { replay } from "../harness/replay";
 import { runWithValues } from "../harness/values";
 
@@ -22,7 +22,7 @@ let env: string;
 let tokenFile: string;
 let hookLog: string;
 
-const IN_USE = { SESSION_SECRET: "4f1c0e5ad0b7a3e1c2d9f8e7b6a5c4d3", API_TOKEN: "tok_live_in-use.value~1" };
+const IN_USE = { SESSION_SECRET: "4f1c0e5ad0b7a3e1c2d9f8e7b6a5c4d3", API_TOKEN: "tok_live_in-use.value~1", [PROOF_KEY]: "9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9" };
 
 beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "rekey-adopt-"));
@@ -48,17 +48,19 @@ function config(sessionEpoch: number): Config {
         stores: [{ dotenv: { path: env } }],
         consumers: ["app"],
     };
-    const supplied: Record<string, string> = { API_TOKEN: IN_USE.API_TOKEN };
+    const supplied: Record<string, string> = { API_TOKEN: IN_USE.API_TOKEN, [PROOF_KEY]: IN_USE[PROOF_KEY] };
     if (sessionEpoch === 0) {
         session.adopt = true;
         supplied.SESSION_SECRET = IN_USE.SESSION_SECRET;
     }
     return {
         "rekey:consumers": {
-            app: localServiceConsumer(state, env, port, 20),
+            app: localServiceConsumer(state, env, port, 20, { proof: true }),
         },
         "rekey:secrets": {
             SESSION_SECRET: session,
+            // The proof key the service already runs with, adopted like the others.
+            [PROOF_KEY]: { epoch: 0, adopt: true, generate: { encoding: "hex", bytes: 32 }, stores: [{ dotenv: { path: env } }], consumers: ["app"] },
             API_TOKEN: { epoch: 0, adopt: true, generate: { encoding: "base64url", bytes: 32 }, stores: [{ dotenv: { path: env } }, { file: { path: tokenFile } }], consumers: ["app"] },
         },
         "rekey:supplied": supplied,
@@ -67,14 +69,16 @@ function config(sessionEpoch: number): Config {
 
 test("adopted: the first pulumi up writes the values in use and leaves the running service alone; the first bump hooks with the adopted value and restarts once", async () => {
     const health = () => getJson(`http://127.0.0.1:${port}/health`);
+    // The proof key is adopted and never bumped here: the one in use throughout.
+    const fp = (name: string, value: string) => serviceFingerprint(IN_USE[PROOF_KEY], name, value);
     // Today's practice: a person wrote the .env and the token file, and started the service.
-    writeFileSync(env, `SESSION_SECRET=${IN_USE.SESSION_SECRET}\nAPI_TOKEN=${IN_USE.API_TOKEN}\n`, { mode: 0o600 });
+    writeFileSync(env, `SESSION_SECRET=${IN_USE.SESSION_SECRET}\nAPI_TOKEN=${IN_USE.API_TOKEN}\n${PROOF_KEY}=${IN_USE[PROOF_KEY]}\n`, { mode: 0o600 });
     mkdirSync(join(dir, "secrets"));
     writeFileSync(tokenFile, IN_USE.API_TOKEN, { mode: 0o600 });
     execFileSync("sh", [RESTART_SCRIPT, state, env, String(port)]);
     let h = await waitForHealth(health);
     const pid = h.pid;
-    expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(IN_USE.SESSION_SECRET));
+    expect(h.rekey.SESSION_SECRET).toBe(fp("SESSION_SECRET", IN_USE.SESSION_SECRET));
     expect(restartCount(state)).toBe(1);
 
     const engine = new MockEngine();
@@ -92,7 +96,7 @@ test("adopted: the first pulumi up writes the values in use and leaves the runni
     expect(restartCount(state)).toBe(1);
     h = await health();
     expect(h.pid).toBe(pid);
-    expect(h.fingerprints.API_TOKEN).toBe(serviceFingerprint(IN_USE.API_TOKEN));
+    expect(h.rekey.API_TOKEN).toBe(fp("API_TOKEN", IN_USE.API_TOKEN));
 
     // The first bump (rekey bump removed adopt; the supplied copy is deleted too).
     r = await runWithValues(engine, config(1));
@@ -104,9 +108,9 @@ test("adopted: the first pulumi up writes the values in use and leaves the runni
     expect(restartCount(state)).toBe(2);
     h = await health();
     expect(h.pid).not.toBe(pid);
-    expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(r.values.SESSION_SECRET));
-    expect(h.fingerprints.SESSION_SECRET_PREVIOUS).toBe(serviceFingerprint(IN_USE.SESSION_SECRET));
-    expect(h.fingerprints.API_TOKEN).toBe(serviceFingerprint(IN_USE.API_TOKEN));
+    expect(h.rekey.SESSION_SECRET).toBe(fp("SESSION_SECRET", r.values.SESSION_SECRET));
+    expect(h.rekey.SESSION_SECRET_PREVIOUS).toBe(fp("SESSION_SECRET_PREVIOUS", IN_USE.SESSION_SECRET));
+    expect(h.rekey.API_TOKEN).toBe(fp("API_TOKEN", IN_USE.API_TOKEN));
     expect(readFileSync(tokenFile, "utf8")).toBe(IN_USE.API_TOKEN);
 
     // Unchanged: nothing runs.

@@ -6,7 +6,7 @@ import { join } from "path";
 import { Config } from "../harness/configs";
 import { MockEngine } from "../harness/mockEngine";
 import { freePort, getJson } from "../harness/net";
-import { localServiceConsumer, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
+import { PROOF_KEY, localServiceConsumer, restartCount, serviceFingerprint, stopService, waitForExit } from "../harness/localService";
 import { replay } from "../harness/replay";
 import { runWithValues } from "../harness/values";
 
@@ -29,11 +29,13 @@ function config(epochs: { SESSION_SECRET: number; API_TOKEN: number; UNRELATED: 
     const env = join(dir, "app.env");
     return {
         "rekey:consumers": {
-            app: localServiceConsumer(state, env, port, 20),
+            app: localServiceConsumer(state, env, port, 20, { proof: true }),
         },
         "rekey:secrets": {
             SESSION_SECRET: { epoch: epochs.SESSION_SECRET, generate: { encoding: "hex", bytes: 32 }, keepPrevious: true, stores: [{ dotenv: { path: env } }], consumers: ["app"] },
             API_TOKEN: { epoch: epochs.API_TOKEN, generate: { encoding: "base64url", bytes: 32 }, stores: [{ dotenv: { path: env } }, { file: { path: join(dir, "secrets", "api_token") } }], consumers: ["app"] },
+            // The proof key: the service proves its values under it, the verify checks them.
+            [PROOF_KEY]: { epoch: 1, generate: { encoding: "hex", bytes: 32 }, stores: [{ dotenv: { path: env } }], consumers: ["app"] },
             UNRELATED: { epoch: epochs.UNRELATED, generate: { encoding: "hex", bytes: 16 }, stores: [{ dotenv: { path: join(dir, "other.env") } }] },
         },
     };
@@ -42,15 +44,16 @@ function config(epochs: { SESSION_SECRET: number; API_TOKEN: number; UNRELATED: 
 test("bump, replay: the service runs with the new value; unrelated bumps restart nothing; two bumps restart once", async () => {
     const engine = new MockEngine();
     const health = () => getJson(`http://127.0.0.1:${port}/health`);
+    const fp = (name: string, value: string) => serviceFingerprint(r.values[PROOF_KEY], name, value);
 
     let r = await runWithValues(engine, config({ SESSION_SECRET: 1, API_TOKEN: 1, UNRELATED: 1 }));
     let out = await replay(engine, r.run);
     expect(out.failed).toEqual([]);
     expect(restartCount(state)).toBe(1);
     let h = await health();
-    expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(r.values.SESSION_SECRET));
-    expect(h.fingerprints.SESSION_SECRET_PREVIOUS).toBe(serviceFingerprint(r.previous.SESSION_SECRET));
-    expect(h.fingerprints.API_TOKEN).toBe(serviceFingerprint(r.values.API_TOKEN));
+    expect(h.rekey.SESSION_SECRET).toBe(fp("SESSION_SECRET", r.values.SESSION_SECRET));
+    expect(h.rekey.SESSION_SECRET_PREVIOUS).toBe(fp("SESSION_SECRET_PREVIOUS", r.previous.SESSION_SECRET));
+    expect(h.rekey.API_TOKEN).toBe(fp("API_TOKEN", r.values.API_TOKEN));
     const firstPid = h.pid;
 
     // Bump SESSION_SECRET: stores written, the service restarted once, its verify passed.
@@ -62,8 +65,8 @@ test("bump, replay: the service runs with the new value; unrelated bumps restart
     expect(restartCount(state)).toBe(2);
     h = await health();
     expect(h.pid).not.toBe(firstPid);
-    expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(r.values.SESSION_SECRET));
-    expect(h.fingerprints.SESSION_SECRET_PREVIOUS).toBe(serviceFingerprint(before));
+    expect(h.rekey.SESSION_SECRET).toBe(fp("SESSION_SECRET", r.values.SESSION_SECRET));
+    expect(h.rekey.SESSION_SECRET_PREVIOUS).toBe(fp("SESSION_SECRET_PREVIOUS", before));
 
     // Bump a secret the service does not read: its store is written, nothing restarts.
     r = await runWithValues(engine, config({ SESSION_SECRET: 2, API_TOKEN: 1, UNRELATED: 2 }));
@@ -78,8 +81,8 @@ test("bump, replay: the service runs with the new value; unrelated bumps restart
     expect(out.ran.filter((n) => n === "rekey-restart:app")).toHaveLength(1);
     expect(restartCount(state)).toBe(3);
     h = await health();
-    expect(h.fingerprints.SESSION_SECRET).toBe(serviceFingerprint(r.values.SESSION_SECRET));
-    expect(h.fingerprints.API_TOKEN).toBe(serviceFingerprint(r.values.API_TOKEN));
+    expect(h.rekey.SESSION_SECRET).toBe(fp("SESSION_SECRET", r.values.SESSION_SECRET));
+    expect(h.rekey.API_TOKEN).toBe(fp("API_TOKEN", r.values.API_TOKEN));
 
     // Unchanged config: nothing runs at all.
     r = await runWithValues(engine, config({ SESSION_SECRET: 3, API_TOKEN: 2, UNRELATED: 2 }));

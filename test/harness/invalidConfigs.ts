@@ -12,6 +12,8 @@
 //                       credentials in URLs and connection strings: described, never shown
 //   DEEP_CASES          values nested thousands deep: one named problem, never a stack overflow
 //   REVOKE_FIRST_CASES  revokeFirst without an incident, or on a hook that cannot revoke
+//   PROOF_CASES         a verify's proof key that is not a generated secret its consumer reads
+//                       from a store, proof with nothing to prove or on a command verify
 // Classes that live in the stack file's text rather than in the inventory are held where the
 // CLI reads it: test/cli/engineYaml.test.ts (what yaml.v3 reads otherwise: control
 // characters, merge keys, plain timestamps, typed keys, edits through anchors, bidi and
@@ -423,8 +425,65 @@ const REVOKE_FIRST_CASES: InvalidCase[] = [
     },
 ];
 
+/** A verify's proof (docs/proof.md): its key is a generated secret the consumer reads from a store, and there is something to prove. */
+const proofConsumer = (verify: Record<string, unknown> = { url: "http://127.0.0.1:8080/health", proof: { key: "PK" } }) => ({ "rekey:consumers": { app: { restart: "systemctl restart app", verify } } });
+const proofKey = { ...ok, stores: [{ dotenv: { path: "/srv/app/.env" } }], consumers: ["app"] };
+const proved = { ...ok, stores: [{ dotenv: { path: "/srv/app/.env" } }], consumers: ["app"] };
+const PROOF_CASES: InvalidCase[] = [
+    {
+        title: "proof key that is no secret",
+        config: secrets({ A: proved }, proofConsumer()),
+        expect: { subject: "consumer app", field: "verify.proof.key", reason: /^names unknown secret "PK" \(not in rekey:secrets\): the proof key is a generated secret the service reads$/ },
+        also: [],
+    },
+    {
+        title: "proof key that is supplied",
+        config: secrets({ A: proved, PK: { supplied: true, stores: proofKey.stores, consumers: ["app"] } }, { ...proofConsumer(), "rekey:supplied": { PK: "v" } }),
+        expect: { subject: "consumer app", field: "verify.proof.key", reason: /^secret PK is supplied: the proof key must be a generated secret, drawn by rekey and rotated like the others$/ },
+        also: [],
+    },
+    {
+        title: "proof key that is derived",
+        config: secrets({ A: proved, PK: { derive: "k-{{A}}", stores: proofKey.stores, consumers: ["app"] } }, proofConsumer()),
+        expect: { subject: "consumer app", field: "verify.proof.key", reason: /^secret PK is derived: the proof key must be a generated secret/ },
+        also: [],
+    },
+    {
+        title: "proof key the consumer does not read",
+        config: secrets({ A: proved, PK: { ...ok, stores: proofKey.stores } }, proofConsumer()),
+        expect: { subject: "consumer app", field: "verify.proof.key", reason: /^secret PK does not name consumer app in its consumers: the service must read the proof key from its stores like its other secrets$/ },
+        also: [],
+    },
+    {
+        title: "proof key in no store",
+        config: secrets({ A: proved, PK: { ...ok, consumers: ["app"] } }, proofConsumer()),
+        expect: { subject: "consumer app", field: "verify.proof.key", reason: /^secret PK has no store: the service reads the proof key from one$/ },
+        also: [],
+    },
+    {
+        title: "proof with nothing to prove",
+        config: secrets({ PK: proofKey }, proofConsumer()),
+        expect: { subject: "consumer app", field: "verify.proof.key", reason: /^consumer app reads no secret but PK: there is nothing to prove$/ },
+        also: [],
+    },
+    {
+        title: "proof on a command verify",
+        config: secrets({ A: proved, PK: proofKey }, proofConsumer({ command: "curl -fs http://127.0.0.1:8080/health", proof: { key: "PK" } })),
+        expect: { subject: "consumer app", field: "verify.proof", reason: /^is for url checks: the service's JSON answer carries the fingerprints \(docs\/proof.md\); a command check proves what it checks itself$/ },
+        also: [],
+    },
+    {
+        title: "proof with an unknown key",
+        config: secrets({ A: proved, PK: proofKey }, proofConsumer({ url: "http://127.0.0.1:8080/health", proof: { key: "PK", field: "status.rekey" } })),
+        expect: { subject: "consumer app", field: "verify.proof.field", reason: /unknown key/ },
+        // The refused consumer is not in the inventory, so the secrets naming it name an unknown consumer.
+        also: ["A", "PK"].map((n) => ({ subject: `secret ${n}`, field: "consumers", reason: /^unknown consumer "app" \(not in rekey:consumers\)$/ })),
+    },
+];
+
 export const INVALID_CASES: InvalidCase[] = [
     ...SECRECY_CASES,
+    ...PROOF_CASES,
     ...RESERVED_CASES,
     ...HOST_CASES,
     ...ARGUMENT_CASES,
@@ -602,9 +661,15 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "secret K", field: "adopt", reason: /^needs the value in use today in rekey:supplied\.K: set it with pulumi config set --secret --path 'rekey:supplied\.K'$/ },
     },
     {
-        title: "adopt on a supplied secret",
-        config: secrets({ K: { epoch: 0, supplied: true, adopt: true } }, { "rekey:supplied": { K: "v" } }),
-        expect: { subject: "secret K", field: "adopt", reason: /^a supplied secret's value is already the one in rekey:supplied; adopt is for a generated secret/ },
+        // Exactly one problem: the value a supplied secret needs anyway, not a second one for adopt.
+        title: "adopt on a supplied secret without the value in use",
+        config: secrets({ K: { epoch: 4, supplied: true, adopt: true } }),
+        expect: { subject: "secret K", field: "supplied", reason: /^no value in rekey:supplied\.K: set it with pulumi config set --secret --path 'rekey:supplied\.K'$/ },
+    },
+    {
+        title: "an incident on an adopted supplied secret",
+        config: secrets({ K: { epoch: 4, supplied: true, adopt: true, incident: "leaked" } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "incident", reason: /^an adopted value is the one in use: rotate it away with rekey bump --incident, which removes adopt$/ },
     },
     {
         title: "adopt on a derived secret",

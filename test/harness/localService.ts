@@ -1,18 +1,28 @@
-import { createHmac } from "crypto";
+import { proofFingerprint } from "../../components/fingerprint";
 import { existsSync, readFileSync } from "fs";
 import { join } from "path";
 import { ROOT } from "./stackFile";
 
 export const RESTART_SCRIPT = join(ROOT, "examples", "local", "restart.sh");
 
-/** The `app` consumer of the real-rotation tests: the local service (examples/local) restarted on `port`, its /health verified. */
-export function localServiceConsumer(state: string, env: string, port: number, timeoutSeconds: number) {
-    return { restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`, verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds, intervalSeconds: 1 } };
+/** The proof key of the local service (examples/local/service.js): the .env key it proves its other values under. */
+export const PROOF_KEY = "REKEY_PROOF_KEY";
+
+/**
+ * The `app` consumer of the real-rotation tests: the local service (examples/local) restarted
+ * on `port`, its /health verified; with `proof`, its verify asks for proof under PROOF_KEY
+ * (which the config must then have as a generated secret in the .env that app reads).
+ */
+export function localServiceConsumer(state: string, env: string, port: number, timeoutSeconds: number, o: { proof?: boolean } = {}) {
+    return {
+        restart: `sh ${RESTART_SCRIPT} ${state} ${env} ${port}`,
+        verify: { url: `http://127.0.0.1:${port}/health`, timeoutSeconds, intervalSeconds: 1, ...(o.proof ? { proof: { key: PROOF_KEY } } : {}) },
+    };
 }
 
-/** The fingerprint the local service reports for a value it loaded. */
-export function serviceFingerprint(value: string): string {
-    return "hmac-sha256:" + createHmac("sha256", "rekey-local-service").update(value).digest("hex").slice(0, 32);
+/** The fingerprint the local service reports (under "rekey") for the value of `name` it loaded, under its proof key. */
+export function serviceFingerprint(proofKey: string, name: string, value: string): string {
+    return proofFingerprint(proofKey, name, value);
 }
 
 export function restartCount(state: string): number {

@@ -3,10 +3,12 @@
 // under Pulumi's mocks, with two Rotations, the user's own Kubernetes provider and a value
 // handed to another resource. Its TypeScript compiles against the shipped declarations.
 // `npm test` builds dist/ first; the install reads npm's cache first (--prefer-offline).
-import { execFileSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
+import { validateWorkflow } from "@action-validator/core";
+import { execFileSync, spawnSync } from "child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
-import { join } from "path";
+import { basename, join } from "path";
+import { parse as parseYaml } from "yaml";
 import { ROOT } from "../harness/stackFile";
 
 const npm = (cwd: string, ...args: string[]) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
@@ -96,7 +98,125 @@ test("npx pulumi-rekey init: the scaffold compiles against the installed package
     // Its dependencies are the project's (installed above): the scaffold's own npm install would fetch the same.
     symlinkSync(join(project, "node_modules"), join(scaffold, "node_modules"));
     execFileSync(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", scaffold], { cwd: scaffold, encoding: "utf8" });
-    expect(JSON.parse(readFileSync(join(scaffold, "package.json"), "utf8")).dependencies["pulumi-rekey"]).toMatch(/^\^0\.\d+\.\d+$/);
+    // The CLI was installed from the tarball: the scaffold depends on that tarball (init --from's default).
+    expect(JSON.parse(readFileSync(join(scaffold, "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(`file:../../${basename(tarball)}`);
+});
+
+test("from a clean clone (no dist/), npm pack builds the package through prepare, as an install from git does", () => {
+    // npm installs a git dependency by cloning it, installing its dependencies and packing it,
+    // which runs prepare (npm's lib/commands/pack.js, pacote's git fetcher). Here the clone's
+    // dependencies are this checkout's (npm ci installs the same from the lock file), so the
+    // test needs no network; an install from a git+file:// URL did the same in 5 minutes.
+    const clone = join(dir, "clone");
+    const head = execFileSync("git", ["-C", ROOT, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+    execFileSync("git", ["clone", "-q", "--no-checkout", ROOT, clone]);
+    execFileSync("git", ["-C", clone, "checkout", "-q", head]);
+    expect(existsSync(join(clone, "dist"))).toBe(false);
+    symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"));
+    const out = join(dir, "from-clone");
+    execFileSync("mkdir", [out]);
+    npm(clone, "pack", "--pack-destination", out);
+    const [packed] = readdirSync(out);
+    const files = execFileSync("tar", ["tzf", join(out, packed)], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/cli/init.js", "dist/components/plan/index.js", "dist/components/stores/scripts/write-file.sh", "bin/rekey.js", "templates/init/workflows/rekey-plan.yml"]));
+}, 600000);
+
+describe("rekey init in a subdirectory of a fresh git repository, the tarball installed into the scaffold", () => {
+    let repo: string;
+    let scaffold: string;
+    const run = (cwd: string, cmd: string, args: string[], env: Record<string, string> = {}) =>
+        spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+    
+    beforeAll(() => {
+        repo = join(dir, "monorepo");
+        execFileSync("git", ["init", "-q", "-b", "main", repo]);
+        // The installed CLI (npx pulumi-rekey), from the repository's root, no commit yet.
+        const out = execFileSync(join(project, "node_modules", ".bin", "pulumi-rekey"), ["init", "infra/secrets"], { cwd: repo, encoding: "utf8" });
+        expect(out).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, working in infra/secrets\n");
+        scaffold = join(repo, "infra", "secrets");
+        // Its package.json as written: pulumi-rekey from the tarball the CLI came from, the rest from npm's cache.
+        npm(scaffold, "install", "--no-audit", "--no-fund", "--prefer-offline");
+    }, 600000);
+
+    test("the scaffold depends on the tarball its CLI was installed from, and installed it", () => {
+        expect(JSON.parse(readFileSync(join(scaffold, "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(`file:../../../${basename(tarball)}`);
+        expect(JSON.parse(readFileSync(join(scaffold, "node_modules", "pulumi-rekey", "package.json"), "utf8")).version).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+    });
+
+    test("npm run plan and npm run due work as generated: before the first commit, after it, and outside git", () => {
+        const first = run(scaffold, "npm", ["run", "--silent", "plan"]);
+        expect([first.status, first.stderr]).toEqual([0, ""]);
+        expect(first.stdout).toContain("New stack: no base to compare with (the git repository has no commit yet");
+        expect(first.stdout).toContain("- **APP_SECRET** added (generate, epoch 0)");
+        const due = run(scaffold, "npm", ["run", "--silent", "due"]);
+        expect([due.status, due.stdout]).toEqual([0, expect.stringContaining("### rekey due: dev")]);
+        // Committed on main: the plan compares with main and finds nothing changed.
+        execFileSync("git", ["-C", repo, "add", "."]);
+        execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@rekey.invalid", "commit", "-q", "-m", "scaffold"]);
+        expect(run(scaffold, "npm", ["run", "--silent", "plan"])).toMatchObject({ status: 0, stdout: "No stack file changed: nothing rotates.\n" });
+        // The scaffold's .gitignore keeps node_modules out.
+        expect(execFileSync("git", ["-C", repo, "ls-files"], { encoding: "utf8" }).split("\n").filter((f) => f.includes("node_modules"))).toEqual([]);
+        // Outside git: the workflows under the scaffold, and both scripts work.
+        const loose = join(dir, "loose");
+        const out = execFileSync(join(project, "node_modules", ".bin", "pulumi-rekey"), ["init", loose], { cwd: dir, encoding: "utf8" });
+        expect(out).toContain("workflows in loose/.github/workflows (not in a git repository");
+        symlinkSync(join(scaffold, "node_modules"), join(loose, "node_modules"));
+        const plan = run(loose, "npm", ["run", "--silent", "plan"]);
+        expect([plan.status, plan.stderr]).toEqual([0, ""]);
+        expect(plan.stdout).toContain("New stack: no base to compare with (the stack file's directory is not in a git repository");
+        expect(run(loose, "npm", ["run", "--silent", "due"]).status).toBe(0);
+    });
+
+    test("every pulumi-rekey path the scaffold and its workflows mention is in the installed package", () => {
+        const texts = [...readdirSync(scaffold).filter((f) => f !== "node_modules").map((f) => join(scaffold, f)), ...readdirSync(join(repo, ".github", "workflows")).map((f) => join(repo, ".github", "workflows", f))]
+            .filter((f) => statSync(f).isFile())
+            .map((f) => readFileSync(f, "utf8"));
+        const mentioned = [...new Set(texts.flatMap((t) => [...t.matchAll(/node_modules\/pulumi-rekey\/([\w./-]*[\w/])/g)].map((m) => m[1])))];
+        expect(mentioned).toEqual(expect.arrayContaining(["docs/ci.md", "docs/configuration.md"]));
+        for (const path of mentioned) expect([path, existsSync(join(scaffold, "node_modules", "pulumi-rekey", path))]).toEqual([path, true]);
+        // And no docs/ path of this repository that a scaffolded repository lacks.
+        for (const t of texts) expect(t.replace(/node_modules\/pulumi-rekey\/docs\//g, "").replace(/pulumi-rekey's docs\/ci\.md/g, "")).not.toMatch(/(^|[\s(])docs\//m);
+    });
+
+    test("the workflows: valid, working in the project's directory, triggered by its stack files, their commands run with the installed npx pulumi-rekey", () => {
+        const read = (kind: string) => readFileSync(join(repo, ".github", "workflows", `rekey-secrets-${kind}.yml`), "utf8");
+        for (const kind of ["plan", "due"]) expect(validateWorkflow(read(kind)).errors).toEqual([]);
+        const plan = parseYaml(read("plan"));
+        const due = parseYaml(read("due"));
+        expect([plan.defaults.run["working-directory"], due.defaults.run["working-directory"]]).toEqual(["infra/secrets", "infra/secrets"]);
+        expect(plan.on.pull_request.paths).toEqual(["infra/secrets/Pulumi.*.yaml"]);
+        const cwd = join(repo, plan.defaults.run["working-directory"]);
+        const base = execFileSync("git", ["-C", repo, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+        // A pull request's change: the bump, with the installed CLI as npx runs it.
+        expect(run(cwd, "npx", ["--no-install", "pulumi-rekey", "bump", "APP_SECRET", "--stack", "dev"]).status).toBe(0);
+        const output = join(dir, "gh-output");
+        writeFileSync(output, "");
+        const changed = run(cwd, "bash", ["-e", "-c", plan.jobs.stacks.steps.find((s: any) => s.id === "changed").run], { BASE_SHA: base, GITHUB_OUTPUT: output });
+        expect([changed.status, readFileSync(output, "utf8")]).toEqual([0, 'stacks=["dev"]\n']);
+        writeFileSync(output, "");
+        const summary = join(dir, "gh-summary");
+        const planStep = run(cwd, "bash", ["-e", "-c", plan.jobs.plan.steps.find((s: any) => s.name === "rekey plan").run], { BASE_SHA: base, STACK: "dev", GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary });
+        expect([planStep.status, readFileSync(output, "utf8")]).toEqual([0, "refused=false\n"]);
+        expect(readFileSync(join(cwd, "rekey-plan.md"), "utf8")).toContain("- **APP_SECRET** rotated: epoch 0 → 1");
+        const dueStep = run(cwd, "bash", ["-e", "-c", due.jobs.due.steps.find((s: any) => s.name === "rekey due, every stack").run], { WITHIN: "14", GITHUB_STEP_SUMMARY: summary });
+        expect(dueStep.status).toBe(0);
+        execFileSync("git", ["-C", repo, "checkout", "-q", "--", "."]);
+    });
+
+    test("its program, compiled as written, runs under Pulumi's mocks as its own project (secrets, not rekey) with its own @pulumi/pulumi", () => {
+        execFileSync(join(scaffold, "node_modules", ".bin", "tsc"), ["-p", "."], { cwd: scaffold, encoding: "utf8" });
+        writeFileSync(join(scaffold, "probe.js"), SCAFFOLD_PROBE);
+        const out = JSON.parse(execFileSync("node", ["probe.js", "dev"], { cwd: scaffold, encoding: "utf8" }));
+        expect(out.project).toBe("secrets");
+        expect(out.error).toBeNull();
+        // The Rotation reads its own stack's outputs by its full name (a Pulumi Cloud organization): acme/secrets/dev.
+        expect(out.references).toEqual(["acme/secrets/dev"]);
+        expect(out.rotation.APP_SECRET).toMatchObject({ epoch: 0 });
+        expect(out.duplicateNames).toEqual([]);
+        // Named after the standalone Rotation ("rekey"), whatever the project is named.
+        expect(out.randomPasswords.sort()).toEqual(["rekey-APP_SECRET-even", "rekey-fingerprint-key"]);
+        rmSync(join(scaffold, "probe.js"));
+    }, 120000);
 });
 
 /** The program the fresh project runs (plain JavaScript, the package from its node_modules). */
@@ -174,6 +294,56 @@ const unwrap = (v) => (v && typeof v === "object" && v[SIG] ? v.value : v);
         // On the wire the handed value arrives inside the secret wrapper.
         handedIsSecret: !!(handedInput && handedInput[SIG]) && (await handed.isSecret),
         handedEqualsStored: unwrap(handedInput).password === storedValue && storedValue.length === 48,
+    }));
+})();
+`;
+
+/**
+ * The scaffold's compiled program (bin/index.js) under its own @pulumi/pulumi's mocks, as
+ * `pulumi up` runs it: the project named in Pulumi.yaml, the stack file's config (secret keys
+ * as secrets), the self StackReference answered with no outputs (a first deployment).
+ */
+const SCAFFOLD_PROBE = String.raw`
+const fs = require("fs");
+const pulumi = require("@pulumi/pulumi");
+const yaml = require("js-yaml");
+const stack = process.argv[2];
+const project = yaml.load(fs.readFileSync("Pulumi.yaml", "utf8")).name;
+const config = yaml.load(fs.readFileSync("Pulumi." + stack + ".yaml", "utf8")).config;
+const seen = [];
+const references = [];
+pulumi.runtime.setMocks({
+    newResource(args) {
+        seen.push(args.type + "::" + args.name);
+        if (args.type === "pulumi:pulumi:StackReference") {
+            references.push(args.inputs.name);
+            return { id: args.inputs.name, state: { name: args.inputs.name, outputs: {}, secretOutputNames: [] } };
+        }
+        const state = args.type === "random:index/randomPassword:RandomPassword" ? { ...args.inputs, result: "a".repeat(args.inputs.length) } : args.inputs;
+        return { id: args.name + "-id", state };
+    },
+    call(args) { return args.inputs; },
+}, project, stack, false, "acme");
+const flat = {};
+for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
+pulumi.runtime.setAllConfig(flat, ["rekey:supplied", "rekey:hostKeys"]);
+(async () => {
+    let error = null;
+    let outputs = {};
+    try {
+        outputs = await pulumi.runtime.runInPulumiStack(async () => require("./bin/index.js")());
+    } catch (e) {
+        error = String(e && e.message || e);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const rotation = outputs.rotation ? await new Promise((r) => pulumi.output(outputs.rotation).apply(r)) : null;
+    console.log(JSON.stringify({
+        project: pulumi.getProject(),
+        error,
+        references,
+        rotation,
+        duplicateNames: seen.filter((k, i) => seen.indexOf(k) !== i),
+        randomPasswords: seen.filter((k) => k.startsWith("random:index/randomPassword:RandomPassword::")).map((k) => k.split("::")[1]),
     }));
 })();
 `;

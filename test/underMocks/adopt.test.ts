@@ -197,3 +197,80 @@ describe("refusals", () => {
         );
     });
 });
+
+describe("adopt on a supplied secret: rekey:supplied holds the value in use, at any epoch", () => {
+    const TOKEN = "vendor-token-in-use-0004";
+    /** A supplied password at its fourth issue, with a hook that sets it, read by api beside a generated secret api already reads. */
+    function withToken(token: Record<string, unknown>, value = TOKEN): Config {
+        const c = adopted();
+        c["rekey:secrets"].VENDOR_TOKEN = { epoch: 3, supplied: true, apply: { postgres: { host: "db", role: "vendor" } }, stores: [{ ssm: { prefix: "/app/" } }], consumers: ["api", "cron"], ...token };
+        c["rekey:secrets"].VENDOR_URL = { derive: "https://vendor.example/?t={{VENDOR_TOKEN}}", consumers: ["worker"] };
+        c["rekey:supplied"].VENDOR_TOKEN = value;
+        return c;
+    }
+
+    test("its first pulumi up writes it, runs no hook, restarts nothing for it, and records it adopted; a changed value while adopted is written and restarts nothing", async () => {
+        const engine = new MockEngine();
+        const r = await runWithValues(engine, withToken({ adopt: true }));
+        expect(r.values.VENDOR_TOKEN).toBe(TOKEN);
+        expect(ran(r.run)).toEqual(["rekey-dotenv:local:/srv/app/.env", "rekey-restart:cron"]);
+        expect(res(r.run, "rekey-postgres:db:5432/vendor")).toBeUndefined();
+        expect(r.run.outputs.rotation.VENDOR_TOKEN).toMatchObject({ epoch: 3, adopted: true });
+        expect(r.run.outputs.rotation.VENDOR_URL.adopted).toBeUndefined();
+
+        const changed = await runWithValues(engine, withToken({ adopt: true }, "vendor-token-in-use-0005"));
+        const ssm = [...changed.run.resources.values()].find((x) => x.type === "aws:ssm/parameter:Parameter" && x.name === "rekey-ssm:/app/VENDOR_TOKEN")!;
+        expect(ssm.change).toBe("updated");
+        expect(ssm.inputs.value).toBe("vendor-token-in-use-0005");
+        expect(ran(changed.run)).toEqual([]);
+        expect(changed.run.outputs.rotation.VENDOR_TOKEN).toMatchObject({ epoch: 3, adopted: true });
+    });
+
+    test("adopted into a deployed stack, it restarts no consumer, not even one that already reads other secrets", async () => {
+        const engine = new MockEngine();
+        await runWithValues(engine, adopted());
+        const r = await runWithValues(engine, withToken({ adopt: true }));
+        expect(ran(r.run)).toEqual([]);
+        // cron reads FRESH_TOKEN: its restart's triggers stay as they were.
+        expect(res(r.run, "rekey-restart:cron")!.change).toBe("same");
+        expect(res(r.run, "rekey-restart:api")).toBeUndefined();
+    });
+
+    test("its first rotation is the bump that removes adopt: the hook runs and its readers, and those of what is derived from it, restart once", async () => {
+        const engine = new MockEngine();
+        await runWithValues(engine, withToken({ adopt: true }));
+        const r = await runWithValues(engine, withToken({ epoch: 4 }, "vendor-token-0005"));
+        expect(ran(r.run)).toEqual(["rekey-postgres:db:5432/vendor", "rekey-restart:api", "rekey-restart:cron", "rekey-restart:worker", "rekey-verify:api"]);
+        expect(res(r.run, "rekey-restart:api")!.inputs.create).toContain("REKEY_RESTARTED_FOR='VENDOR_TOKEN@4'");
+        expect(r.run.outputs.rotation.VENDOR_TOKEN).toMatchObject({ epoch: 4 });
+        expect(r.run.outputs.rotation.VENDOR_TOKEN.adopted).toBeUndefined();
+        // Unchanged after it, nothing runs.
+        expect(ran((await runWithValues(engine, withToken({ epoch: 4 }, "vendor-token-0005"))).run)).toEqual([]);
+    });
+
+    test("adopt removed by hand with the same value and epoch: the value is no longer taken to be in use, so it rotates (hook, restart)", async () => {
+        const engine = new MockEngine();
+        await runWithValues(engine, withToken({ adopt: true }));
+        const r = await runWithValues(engine, withToken({}));
+        expect(ran(r.run)).toEqual(["rekey-postgres:db:5432/vendor", "rekey-restart:api", "rekey-restart:cron", "rekey-restart:worker", "rekey-verify:api"]);
+    });
+
+    test("refused before anything is registered: adopt on a supplied secret this stack deployed without it, and adopt kept at a moved epoch", async () => {
+        const engine = new MockEngine();
+        await runWithValues(engine, withToken({}));
+        let before = engine.registered();
+        await expect(runWithValues(engine, withToken({ adopt: true }))).rejects.toThrow(
+            "rekey: 1 secret out of step with the deployed state; nothing was changed:\n" +
+                "  - secret VENDOR_TOKEN: adopt says rekey:supplied.VENDOR_TOKEN is the value in use on the secret's first deployment, and this stack deployed epoch 3 without adopt (its consumers already restarted onto it): remove the adopt line (rekey bump removes it), so that pulumi up rotates to the value as usual",
+        );
+        expect(engine.registered()).toEqual(before);
+
+        const other = new MockEngine();
+        await runWithValues(other, withToken({ adopt: true }));
+        before = other.registered();
+        await expect(runWithValues(other, withToken({ adopt: true, epoch: 4 }, "vendor-token-0005"))).rejects.toThrow(
+            "  - secret VENDOR_TOKEN: adopt says rekey:supplied.VENDOR_TOKEN is the value in use on the secret's first deployment, and this stack deployed epoch 3 adopted, and this configuration has epoch 4: remove the adopt line (rekey bump removes it), so that pulumi up rotates to the value as usual",
+        );
+        expect(other.registered()).toEqual(before);
+    });
+});
