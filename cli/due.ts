@@ -2,9 +2,7 @@
 // soon) of a stack file, or of every stack file of the project (--all-stacks). A stack file
 // without `rekey:*` keys has none: a note, never a failure.
 import { DueReport, anythingOverdue, dueSecrets } from "../components/plan/due";
-import { describe } from "../components/plan/shown";
-import { Today, checkDate } from "./dates";
-import { CliError } from "./errors";
+import { Today, checkDate, checkDays } from "./dates";
 import type { Output } from "./output";
 import type { Project } from "./project";
 import { refusedSection, renderDue } from "./render";
@@ -17,23 +15,19 @@ import { StackChoice, chosenStacks, eachStack, noSecretsNote, planOfStack } from
  */
 export function dueAll(project: Project, o: StackChoice & Today & { asOf: string; within: string; json?: boolean }): Output {
     const today = checkDate("--today", o.asOf);
-    if (!/^\d{1,5}$/.test(o.within)) {
-        // Shown when it is written as a number ("-3", "1.5"); anything else typed there is described.
-        const shown = /^[-+.\d]{1,12}$/.test(o.within) ? JSON.stringify(o.within) : `(${describe(o.within)}, not shown)`;
-        throw new CliError(`--within ${shown} is not a number of days`);
-    }
+    const within = checkDays("--within", o.within);
     const notes: string[] = [];
     const reports = eachStack(project, chosenStacks(project, o), o.allStacks, (stack): DueReport | null => {
         const plan = planOfStack(project, stack, o.today);
         if (!plan) notes.push(noSecretsNote(project, stack));
-        return plan ? dueSecrets(plan, today, Number(o.within)) : null;
+        return plan ? dueSecrets(plan, today, within) : null;
     });
     const refused = reports.flatMap((r) => (r.error === undefined ? [] : [r.error]));
     const overdue = reports.some((r) => r.result && anythingOverdue(r.result));
     const exitCode = refused.length ? 2 : overdue ? 1 : 0;
     let stdout: string;
     if (o.json) {
-        const none = { today, within: Number(o.within), overdue: [], undated: [], dueSoon: [] };
+        const none = { today, within, overdue: [], undated: [], dueSoon: [] };
         const entries = reports.map((r) =>
             r.error !== undefined ? { stack: r.stack, ...none, error: r.error } : r.result ? { stack: r.stack, ...r.result } : { stack: r.stack, ...none, noSecrets: true },
         );

@@ -1,6 +1,6 @@
 // `rekey`: bump, rollback, plan, due, status, import and init on a project's Pulumi.<stack>.yaml
 // files (docs/cli.md describes each command).
-// Exit codes: 0 done; 1 `due` found something overdue; 2 bad arguments, an unreadable or
+// Exit codes: 0 done (`bump --due` whether or not anything was due); 1 `due` found something overdue; 2 bad arguments, an unreadable or
 // invalid stack file, a refused edit, or an internal error (a bug: one line saying so, never a
 // stack trace; REKEY_DEBUG=1 adds it), always with one message on stderr.
 import { Command, CommanderError, Option } from "commander";
@@ -71,15 +71,24 @@ function program(io: Io, done: (o: Output) => void): Command {
     base(
         p
             .command("bump")
-            .description("Rotate: epoch + 1 and rotatedAt for each secret named (or --all). Supplied secrets need a new encrypted value first.")
+            .description("Rotate: epoch + 1 and rotatedAt for each secret named (or --all, or --due). Supplied secrets need a new encrypted value first.")
             .argument("[NAME...]", "secrets to rotate")
-            .addOption(stack())
+            .option("-s, --stack <stack>", "the stack: stack, org/stack or org/project/stack (reads Pulumi.<stack>.yaml)")
             .option("--all", "every generated secret, and every supplied one whose encrypted value changed")
+            .option("--due", "every generated secret that rekey due lists as due, each with its reason; supplied ones are listed with the commands for a person")
+            .option("--within <days>", "with --due: also those due within this many days")
+            .option("--today <YYYY-MM-DD>", "with --due: the day to check against, as rekey due --today (default: today, UTC)")
+            .option("--all-stacks", "with --due: every Pulumi.<stack>.yaml of the project, one section each")
+            .option("--json", "with --due: print JSON instead of Markdown")
             .option("--date <YYYY-MM-DD>", "rotatedAt to record (default: today, UTC)")
             .option("--reason <text>", "why, kept as a YAML comment beside the epoch")
             .option("--incident <reason>", "the old value leaked: no overlap in pulumi up; the reason is written as incident: beside the epoch")
             .option("--revoke-first", "with --incident: revoke the leaked credential (postgres, redis hooks) before the consumers restart, which fail until their restart; written as revokeFirst: true"),
-    ).action((names: string[], o, cmd: Command) => done(bumpCommand().bump(...named(cmd, o.stack), names, { ...o, date: o.date ?? io.today(), today: io.today() })));
+    ).action((names: string[], o, cmd: Command) => {
+        const b = bumpCommand();
+        const withDates = { ...o, asOf: o.today, date: o.date ?? io.today(), today: io.today() };
+        done(o.due ? b.bumpDue(project(cmd), names, withDates) : b.bump(...named(cmd, b.stackToBump(withDates)), names, withDates));
+    });
 
     base(
         p

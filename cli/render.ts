@@ -1,7 +1,8 @@
 // Markdown for a PR comment or a terminal. Every line comes from configuration (names,
 // labels, commands, URLs, epochs, dates): no value and no ciphertext ever reaches here, and
 // a verify URL comes as the diff holds it (components/plan/shown.ts `urlText`: no userinfo, no query value).
-import { DueEntry, DueReport } from "../components/plan/due";
+import { DueEntry, DueReport, newValueBy } from "../components/plan/due";
+import { stackFlag } from "./shell";
 import { RotationDiff } from "../components/plan/diff";
 import { ConsumerAction, PlannedApply, PlannedVerify } from "../components/plan/plan";
 
@@ -172,9 +173,9 @@ function dueRow(stack: string, e: DueEntry): string {
     const when = e.dueOn === null ? "no rotatedAt recorded" : e.daysLeft! < 0 ? `due ${e.dueOn}, ${-e.daysLeft!} days ago` : e.daysLeft === 0 ? `due today (${e.dueOn})` : `due ${e.dueOn}, in ${e.daysLeft} days`;
     const last = e.rotatedAt ? `rotated ${e.rotatedAt}` : "never recorded";
     const how =
-        e.source === "supplied"
-            ? `reminder: get a new value from its issuer, pulumi config set --secret --path 'rekey:supplied.${e.name}', then rekey bump ${e.name} --stack ${stack}`
-            : `rekey bump ${e.name} --stack ${stack}`;
+        newValueBy(e.source) === "person"
+            ? `reminder: get a new value from its issuer, pulumi config set --secret --path 'rekey:supplied.${e.name}', then rekey bump ${e.name} ${stackFlag(stack)}`
+            : `rekey bump ${e.name} ${stackFlag(stack)}`;
     return `- **${e.name}**${e.source === "supplied" ? " (supplied)" : ""}: ${when} (${last}, every ${e.cadenceDays} days). ${how}`;
 }
 

@@ -1,5 +1,5 @@
 // Which secrets are due for rotation on a given day: rotatedAt + cadenceDays. Pure; the
-// `rekey due` command and the scheduled workflow use it.
+// `rekey due` and `rekey bump --due` commands and the scheduled workflow use it.
 import { RotationPlan } from "./model";
 
 export interface DueEntry {
@@ -52,6 +52,21 @@ export function dueSecrets(plan: RotationPlan, today: string, within: number): D
     report.overdue.sort(byDays);
     report.dueSoon.sort(byDays);
     return report;
+}
+
+/**
+ * Who makes a due secret's next value: rekey (a generated secret, adopted or not, and any
+ * source rekey makes a value for itself, as an issued one would be), or a person (a supplied
+ * value: it comes from its issuer, is set in rekey:supplied, then bumped).
+ * `rekey due` words its reminder by it and `rekey bump --due` bumps only rekey's.
+ */
+export function newValueBy(source: DueEntry["source"]): "rekey" | "person" {
+    return source === "supplied" ? "person" : "rekey";
+}
+
+/** Every entry of the report, in its order: overdue, undated, due soon (what `rekey due` lists as due). */
+export function dueEntries(report: DueReport): DueEntry[] {
+    return [...report.overdue, ...report.undated, ...report.dueSoon];
 }
 
 /** Whether `rekey due` fails: something is overdue, or has a cadence and no recorded date. */
