@@ -154,6 +154,30 @@ export function gitTopOf(dir: string): string | null {
     }
 }
 
+/**
+ * The superproject's top when the work tree at `top` is a git submodule, else null. A
+ * submodule's `.git` is a file, `gitdir: <path>`, naming its repository inside the
+ * superproject's `.git/modules/` (git submodule.c `absorb_git_dir_into_superproject`,
+ * `submodule_name_to_gitdir`: `<super>/.git/modules/<name>`, nested ones under
+ * `…/modules/<a>/modules/<b>`); a linked worktree's names `.git/worktrees/<name>` instead
+ * and is no submodule. The superproject named is the outermost one. (A submodule cloned
+ * before git 1.7.8 keeps a `.git` directory of its own and is not told apart here.)
+ */
+export function superprojectOf(top: string): string | null {
+    let text: string;
+    try {
+        if (!lstatSync(join(top, ".git")).isFile()) return null;
+        text = readFileSync(join(top, ".git"), "utf8");
+    } catch {
+        return null;
+    }
+    const m = /^gitdir: (.+)$/m.exec(text);
+    if (!m) return null;
+    const gitdir = resolve(top, m[1].trim()).split(sep).join(posix.sep);
+    const at = gitdir.indexOf("/.git/modules/");
+    return at < 0 ? null : gitdir.slice(0, at) || "/";
+}
+
 /** Characters GitHub reads specially in a `paths:` filter (docs: "Filter pattern cheat sheet"), escaped with `\`. */
 function globEscape(path: string): string {
     return path.replace(/[*?+[\]!\\]/g, (c) => `\\${c}`);
@@ -317,6 +341,14 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
     // outside one, relative to the target, the workflows too (for a repository made there).
     const realDir = realPathOf(dir);
     const top = gitTopOf(realDir);
+    const superproject = top && superprojectOf(top);
+    if (top && superproject) {
+        // GitHub runs a repository's own .github/workflows; the superproject's would not even
+        // see the submodule's files (actions/checkout leaves submodules out by default).
+        throw new CliError(
+            `${relative(shellCwd, top) || "."} is a git submodule of the repository at ${relative(shellCwd, superproject) || "."}: GitHub runs the workflows rekey init writes only for pull requests of the repository whose root holds them, and a workflow of ${relative(shellCwd, superproject) || "."} does not see a submodule's files. Run rekey init in a clone of the submodule's own repository (its pull requests then run them), or put the project in the superproject itself: rekey init writes nothing`,
+        );
+    }
     const root = top ?? realDir;
     const projectDir = relative(root, realDir).split(sep).join(posix.sep);
     const inProject = (f: string) => (projectDir === "" ? f : `${projectDir}/${f}`);

@@ -186,6 +186,47 @@ test("property: a workflow for any project path is either refused or read alike 
     else expect(spawnSync("python3", ["-c", "import yaml"]).status).not.toBe(0); // no PyYAML here: the refusals above hold the rule
 });
 
+/** A repository with one commit, and a second one added to it as the submodule `sub` (its `.git` a file: `gitdir: ../.git/modules/sub`). */
+function withSubmodule(): { superproject: string; sub: string } {
+    const superproject = freshRepo();
+    const origin = freshRepo();
+    for (const repo of [superproject, origin]) {
+        writeFileSync(join(repo, "README"), "x\n");
+        git(repo, "add", "README");
+        git(repo, "commit", "-q", "-m", "first");
+    }
+    git(superproject, "-c", "protocol.file.allow=always", "submodule", "add", "-q", origin, "sub");
+    expect(readFileSync(join(superproject, "sub", ".git"), "utf8")).toBe("gitdir: ../.git/modules/sub\n");
+    return { superproject, sub: join(superproject, "sub") };
+}
+
+test("in a git submodule: refused, naming the superproject (GitHub would not run the workflows for it), nothing written", () => {
+    const { superproject, sub } = withSubmodule();
+    const before = tree(superproject);
+    for (const [cwd, args, top, sup] of [
+        [superproject, ["init", "sub/secrets", "--name", "p"], "sub", "."],
+        [sub, ["init", "--name", "p"], ".", ".."],
+    ] as const) {
+        expect(rekey(cwd, ...args)).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: `rekey: ${top} is a git submodule of the repository at ${sup}: GitHub runs the workflows rekey init writes only for pull requests of the repository whose root holds them, and a workflow of ${sup} does not see a submodule's files. Run rekey init in a clone of the submodule's own repository (its pull requests then run them), or put the project in the superproject itself: rekey init writes nothing\n`,
+        });
+    }
+    expect(tree(superproject)).toEqual(before);
+});
+
+test("in a linked worktree (its .git a file too, naming .git/worktrees/…): the workflows at the worktree's root", () => {
+    const repo = freshRepo();
+    writeFileSync(join(repo, "README"), "x\n");
+    git(repo, "add", "README");
+    git(repo, "commit", "-q", "-m", "first");
+    const linked = join(realpathSync(workdir({}, false)), "linked");
+    git(repo, "worktree", "add", "-q", linked);
+    expect(rekey(linked, "init", "infra", "--name", "p").code).toBe(0);
+    expect(existsSync(join(linked, ".github", "workflows", "rekey-p-plan.yml"))).toBe(true);
+});
+
 // ---- The pulumi-rekey dependency (--from) ----
 
 test.each([
