@@ -282,7 +282,7 @@ export function rekeySpec(from: string | undefined, cwd: string, scaffold: strin
  * `@` is all of it), the userinfo shown as `…@` (an SSH `git@` aside: a user name, no
  * token), each query value `…`. A git URL's fragment is the ref npm checks out (`#v0.2.0`):
  * shown when it has a name's shape, else `#…`; an http(s) tarball's fragment is `#…`. An
- * scp-like git spec (`git@host:owner/repo`) and a shorthand (`github:owner/repo#ref`) with a
+ * scp-like git spec (`git@host:owner/repo`) and a shorthand (`github:rekey-dev/pulumi-rekey#v0.2.0`) with a
  * userinfo before the host are read the same way. Versions, ranges and file: paths hold no
  * credential and are shown as given.
  */
@@ -305,7 +305,7 @@ export function specText(spec: string): { text: string; credential: string | nul
         const shown = urlText(u.href);
         return { text: `${sshUser ? shown.replace("//", "//git@") : shown}${git ? ref(decodeURIComponent(hash)) : hash ? "#…" : ""}`, credential };
     }
-    // scp-like (`user@host:path`) or a shorthand with a userinfo (`github:user@owner/repo`).
+    // scp-like (`user@host:path`) or a shorthand with a userinfo (`github:<token>@<owner>/<repo>`).
     const [body, ...fragment] = spec.split("#");
     const scheme = /^(github|gitlab|bitbucket|gist):/.exec(body)?.[0] ?? "";
     const rest = body.slice(scheme.length);
