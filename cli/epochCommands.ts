@@ -3,7 +3,7 @@
 import type { RotationDiff } from "../components/plan/diff";
 import type { RotationPlan } from "../components/plan/plan";
 import { bareName } from "../components/plan/shown";
-import { BaseOptions, parsedBase, readBase } from "./baseRevision";
+import { BaseOptions, GitFailure, parsedBase, readBase } from "./baseRevision";
 import { CliError } from "./errors";
 import { Stack, StackFile, parseStackFile, planOf } from "./stackFile";
 import { replaceFile } from "./writeFiles";
@@ -58,15 +58,16 @@ function rawEpoch(file: StackFile, name: string): number | undefined {
 /**
  * The secrets (of `names`) whose epoch already differs from the base: `pulumi up` moves an
  * epoch one step per completed rotation (components/plan/deployed.ts), so one change moves
- * it once. Without a base to compare with (no git, no default branch), a note says the
- * check was not made and nothing is refused.
+ * it once. Without a base to compare with (no git, no commit, no default branch), a note
+ * says the check was not made and nothing is refused; a git failure stops the command.
  */
 export function movedSinceBase(s: Stack, base: () => { label: string; file: StackFile | null }, names: string[], notes: string[]): Map<string, string> {
     let b: { label: string; file: StackFile | null };
     try {
         b = base();
     } catch (e) {
-        if (!(e instanceof CliError)) throw e;
+        // A git failure (git missing, a repository it refuses) is no "no base": it stops the command.
+        if (!(e instanceof CliError) || e instanceof GitFailure) throw e;
         notes.push(`could not check the epochs against a base, so a second step in one change is not caught here (pulumi up still refuses it): ${e.message}`);
         return new Map();
     }

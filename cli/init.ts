@@ -7,10 +7,11 @@
 import { existsSync, lstatSync, readFileSync, realpathSync } from "fs";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from "path";
 import { stackFileName } from "./project";
-import { bareName, describe, nameText } from "../components/plan/shown";
+import { bareName, describe, nameText, urlText } from "../components/plan/shown";
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import { shellPath, shellWord } from "./shell";
+import { notOneLine } from "./shownText";
 import { writeNewFiles } from "./writeFiles";
 
 /** The package's own directory: the nearest above this file with its package.json (cli/ from source, dist/cli/ compiled). */
@@ -153,17 +154,57 @@ export function gitTopOf(dir: string): string | null {
     }
 }
 
+/**
+ * The superproject's top when the work tree at `top` is a git submodule, else null. A
+ * submodule's `.git` is a file, `gitdir: <path>`, naming its repository inside the
+ * superproject's `.git/modules/` (git submodule.c `absorb_git_dir_into_superproject`,
+ * `submodule_name_to_gitdir`: `<super>/.git/modules/<name>`, nested ones under
+ * `…/modules/<a>/modules/<b>`); a linked worktree's names `.git/worktrees/<name>` instead
+ * and is no submodule. The superproject named is the outermost one. (A submodule cloned
+ * before git 1.7.8 keeps a `.git` directory of its own and is not told apart here.)
+ */
+export function superprojectOf(top: string): string | null {
+    let text: string;
+    try {
+        if (!lstatSync(join(top, ".git")).isFile()) return null;
+        text = readFileSync(join(top, ".git"), "utf8");
+    } catch {
+        return null;
+    }
+    const m = /^gitdir: (.+)$/m.exec(text);
+    if (!m) return null;
+    const gitdir = resolve(top, m[1].trim()).split(sep).join(posix.sep);
+    const at = gitdir.indexOf("/.git/modules/");
+    return at < 0 ? null : gitdir.slice(0, at) || "/";
+}
+
 /** Characters GitHub reads specially in a `paths:` filter (docs: "Filter pattern cheat sheet"), escaped with `\`. */
 function globEscape(path: string): string {
     return path.replace(/[*?+[\]!\\]/g, (c) => `\\${c}`);
 }
 
 /**
+ * Why `value` (the project's `what`) cannot go into a workflow, or null. A workflow is read
+ * by GitHub's YAML 1.1 parser (YamlDotNet), which ends a line, and so a comment or a
+ * value, at U+0085, U+2028 and U+2029 too: a path holding one could add keys of its own
+ * (`env: {BASH_ENV: …}`). Every value refuses shownText.ts's one rule for text inside a
+ * line (line breaks of any YAML reader, C0 and C1 controls, bidi controls), and `${{`,
+ * which GitHub evaluates as an expression in `working-directory` and `env` values.
+ */
+function workflowValueProblem(what: string, value: string): string | null {
+    const held = notOneLine(value) ?? (value.includes("${{") ? '"${{" (an expression to GitHub)' : null);
+    return held && `${what} (${describe(value)}, not shown) holds ${held}, which a workflow cannot name: rekey init writes nothing`;
+}
+
+/**
  * A workflow template (templates/init/workflows) for the project `name` in `projectDir`, a
  * `/`-separated path relative to the repository's root ("" for the root itself). Values go
- * in as JSON strings, which YAML reads as double-quoted strings.
+ * in as JSON strings, which YAML reads as double-quoted strings; each is first held to
+ * workflowValueProblem, so none ends a line or a comment.
  */
 export function renderWorkflow(template: string, name: string, projectDir: string): string {
+    const problem = workflowValueProblem("the project name", name) ?? workflowValueProblem("the project's path in the repository", projectDir);
+    if (problem) throw new CliError(problem);
     const under = (f: string) => (projectDir === "" ? f : `${projectDir}/${f}`);
     const values: Record<string, string> = {
         PROJECT: name,
@@ -226,7 +267,7 @@ export function rekeySpec(from: string | undefined, cwd: string, scaffold: strin
         return installed.spec.startsWith("file:") ? local(installed.spec, installed.dir, false) : installed.spec;
     }
     const spec = from.startsWith("pulumi-rekey@") ? from.slice("pulumi-rekey@".length) : from;
-    if (spec === "" || /[\s\x00-\x1f\x7f]/.test(spec)) throw new CliError(`--from (${describe(from)}, not shown) is not an npm dependency spec`);
+    if (spec === "" || /\s/.test(spec) || notOneLine(spec) !== null) throw new CliError(`--from (${describe(from)}, not shown) is not an npm dependency spec`);
     // Another package's `name@…` (an scp-like git URL, `git@host:owner/repo`, is no name).
     const other = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*@(?![^/]*:)/.exec(spec);
     if (other) throw new CliError(`--from names the package ${bareName(other[0].slice(0, -1))}: give a spec of pulumi-rekey (a version, a tarball, a git URL)`);
@@ -234,9 +275,47 @@ export function rekeySpec(from: string | undefined, cwd: string, scaffold: strin
     return spec;
 }
 
-/** A spec as printed: a URL's userinfo (a token) is not shown, `git@` of an SSH URL aside. */
-function specText(spec: string): string {
-    return spec.replace(/(:\/\/)([^/@]*)@/, (whole, scheme: string, user: string) => (user === "git" ? whole : `${scheme}…@`));
+/**
+ * A spec as printed, and what in it may be a credential (null when nothing). Every URL goes
+ * through the rule components/plan/shown.ts `urlText` applies to a URL: parsed as npm parses
+ * it (WHATWG URL: the userinfo runs to the LAST `@` before the host, so a password holding
+ * `@` is all of it), the userinfo shown as `…@` (an SSH `git@` aside: a user name, no
+ * token), each query value `…`. A git URL's fragment is the ref npm checks out (`#v0.2.0`):
+ * shown when it has a name's shape, else `#…`; an http(s) tarball's fragment is `#…`. An
+ * scp-like git spec (`git@host:owner/repo`) and a shorthand (`github:rekey-dev/pulumi-rekey#v0.2.0`) with a
+ * userinfo before the host are read the same way. Versions, ranges and file: paths hold no
+ * credential and are shown as given.
+ */
+export function specText(spec: string): { text: string; credential: string | null } {
+    const ref = (fragment: string) => (fragment === "" ? "" : `#${bareName(fragment) === fragment ? fragment : "…"}`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+        let u: URL;
+        try {
+            u = new URL(spec);
+        } catch {
+            return { text: `(${describe(spec)}, not shown)`, credential: null };
+        }
+        const sshUser = u.username === "git" && u.password === "" && /^git\+ssh:|^ssh:/.test(u.protocol);
+        const hasUser = (u.username !== "" || u.password !== "") && !sshUser;
+        const credential = [hasUser ? "a user name or token before the host" : "", u.search ? "a query" : ""].filter(Boolean).join(" and ") || null;
+        const git = /^git(\+[a-z]+)?:$/.test(u.protocol);
+        const hash = u.hash.slice(1);
+        u.hash = "";
+        if (sshUser) u.username = "";
+        const shown = urlText(u.href);
+        return { text: `${sshUser ? shown.replace("//", "//git@") : shown}${git ? ref(decodeURIComponent(hash)) : hash ? "#…" : ""}`, credential };
+    }
+    // scp-like (`user@host:path`) or a shorthand with a userinfo (`github:<token>@<owner>/<repo>`).
+    const [body, ...fragment] = spec.split("#");
+    const scheme = /^(github|gitlab|bitbucket|gist):/.exec(body)?.[0] ?? "";
+    const rest = body.slice(scheme.length);
+    const head = rest.split("/")[0];
+    const at = head.lastIndexOf("@");
+    if (at < 0) return { text: spec, credential: null };
+    const user = head.slice(0, at);
+    const after = rest.slice(at + 1);
+    const shownAfter = bareName(after) === after ? after : "…";
+    return { text: `${scheme}${user === "git" ? "git@" : "…@"}${shownAfter}${ref(fragment.join("#"))}`, credential: user === "git" ? null : "a user name or token before the host" };
 }
 
 /**
@@ -262,12 +341,16 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
     // outside one, relative to the target, the workflows too (for a repository made there).
     const realDir = realPathOf(dir);
     const top = gitTopOf(realDir);
+    const superproject = top && superprojectOf(top);
+    if (top && superproject) {
+        // GitHub runs a repository's own .github/workflows; the superproject's would not even
+        // see the submodule's files (actions/checkout leaves submodules out by default).
+        throw new CliError(
+            `${relative(shellCwd, top) || "."} is a git submodule of the repository at ${relative(shellCwd, superproject) || "."}: GitHub runs the workflows rekey init writes only for pull requests of the repository whose root holds them, and a workflow of ${relative(shellCwd, superproject) || "."} does not see a submodule's files. Run rekey init in a clone of the submodule's own repository (its pull requests then run them), or put the project in the superproject itself: rekey init writes nothing`,
+        );
+    }
     const root = top ?? realDir;
     const projectDir = relative(root, realDir).split(sep).join(posix.sep);
-    if (top && /[\x00-\x1f\x7f]|\$\{\{/.test(projectDir)) {
-        // GitHub evaluates ${{ }} in working-directory and env values; a line break ends a YAML comment.
-        throw new CliError(`the project's path in the repository (${describe(projectDir)}, not shown) holds a line break, a control character or "\${{", which a workflow cannot name: rekey init writes nothing`);
-    }
     const inProject = (f: string) => (projectDir === "" ? f : `${projectDir}/${f}`);
     const workflow = (kind: "plan" | "due"): [string, string] => [`.github/workflows/rekey-${name}-${kind}.yml`, renderWorkflow(template(`workflows/rekey-${kind}.yml`), name, projectDir)];
     const spec = rekeySpec(o.from, cwd, realDir);
@@ -288,9 +371,10 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
     const stackArg = `${o.stack.startsWith("-") ? "-- " : ""}${shellWord(o.stack)}`;
     const own = files.slice(0, -2).map(([f]) => (projectDir === "" ? f : f.slice(projectDir.length + 1)));
     const workflows = files.slice(-2).map(([f]) => f);
+    const shownSpec = specText(spec);
     const lines = [
         `rekey: a rotation project in ${at}: ${own.join(", ")}`,
-        `pulumi-rekey from ${specText(spec)}`,
+        `pulumi-rekey from ${shownSpec.text}`,
         top
             ? `workflows at the repository's root (${rootLabel}): ${workflows.join(", ")}, working in ${projectDir === "" ? "." : projectDir}`
             : `workflows in ${at === "." ? "" : `${at}/`}.github/workflows (not in a git repository: GitHub runs them only from a repository's root, so they work as they are if ${at} becomes one; else run rekey init inside the repository): ${workflows.map((f) => basename(f)).join(", ")}`,
@@ -301,5 +385,12 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
         "  pulumi preview --diff",
         "  pulumi up",
     ];
-    return { stdout: lines.join("\n") + "\n", notes: [], exitCode: 0 };
+    // npm reads the spec from package.json to fetch the package, so a credential in it is
+    // written there as given: say so, without it (docs/cli.md, "rekey init").
+    const notes = shownSpec.credential
+        ? [
+              `warning: the pulumi-rekey spec holds ${shownSpec.credential}, which may be a credential; it is written as given into ${at === "." ? "" : `${at}/`}package.json (npm reads it there to fetch the package), where anyone who can read that file or the repository reads it. Give npm the credential another way (a git credential helper, an auth token in an .npmrc outside the repository) and take it out of the spec before committing`,
+          ]
+        : [];
+    return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
 }

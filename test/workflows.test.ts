@@ -22,6 +22,15 @@ describe("workflow files", () => {
         expect(errors.length).toBeGreaterThan(0);
     });
 
+    // GitHub pastes a `${{ }}` value into a run script's text before the shell reads it: a
+    // value that holds shell syntax runs as code. Values reach scripts through env only.
+    test.each(readdirSync(DIR))("%s: no run script holds a ${{ }} expression (values come in through env)", (name) => {
+        const w = workflow(name);
+        const runs = Object.values(w.jobs as Record<string, { steps: { run?: string }[] }>).flatMap((j) => j.steps.map((st) => st.run).filter((r): r is string => r !== undefined));
+        expect(runs.length).toBeGreaterThan(1);
+        expect(runs.filter((r) => r.includes("${{"))).toEqual([]);
+    });
+
     test("pull requests touching a stack file get rekey plan and pulumi preview --diff in one comment", () => {
         const w = workflow("rekey-plan.yml");
         expect(w.on.pull_request.paths).toEqual(["Pulumi.*.yaml"]);

@@ -59,6 +59,41 @@ export function keyVaultNameProblem(name: string): string | null {
     return null;
 }
 
+// Fields that become part of a cloud resource id, a provider's name or its settings (an
+// import id `/subscriptions/<id>/resourceGroups/<group>/providers/…`, an AWS provider per
+// region): a `/`, `?` or line break there would name another resource, so each is held to
+// the cloud's own rule.
+
+/**
+ * An Azure resource group name: 1-90 letters, digits, `_`, `-`, `.`, `(` and `)`, not ending
+ * in `.` (Azure docs, "Naming rules and restrictions for Azure resources":
+ * Microsoft.Resources/resourcegroups; Azure takes Unicode letters and digits too).
+ */
+export function resourceGroupProblem(group: string): string | null {
+    if (!/^[\p{L}\p{N}_.()-]{1,90}$/u.test(group) || group.endsWith(".")) {
+        return `resource group ${nameText(group)} must be 1-90 letters, digits, "_", "-", ".", "(" and ")", not ending in "."`;
+    }
+    return null;
+}
+
+/** An Azure subscription id: a GUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hexadecimal). */
+export function subscriptionIdProblem(id: string): string | null {
+    if (!/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(id)) {
+        return `subscription id ${nameText(id)} must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`;
+    }
+    return null;
+}
+
+/**
+ * An AWS region code: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`: two
+ * letters, one or more lowercase words, a number (the shape of every region in the AWS
+ * partitions' endpoints data, botocore endpoints.json `regionRegex`).
+ */
+export function awsRegionProblem(region: string): string | null {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) return `AWS region ${nameText(region)} must be a region code such as us-east-1 or eu-west-2`;
+    return null;
+}
+
 /** The default Key Vault secret name: the secret name lowercased, underscores as dashes. */
 export function defaultKeyVaultSecretName(secret: string): string {
     return secret.toLowerCase().replace(/_/g, "-");

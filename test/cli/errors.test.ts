@@ -1,6 +1,8 @@
-import { readFileSync } from "fs";
+import { execFileSync } from "child_process";
+import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { fixture, git, rekey, rekeyOn, removeWorkdirs, workdir } from "../harness/cli";
+import { TODAY, fixture, git, rekey, rekeyBuilt, rekeyOn, removeWorkdirs, workdir } from "../harness/cli";
+import { describeNeeding, isRoot } from "../harness/requirements";
 
 const SHOP = "Pulumi.shop.yaml";
 afterAll(removeWorkdirs);
@@ -48,6 +50,62 @@ describe("bad arguments and unreadable files exit 2 with one message", () => {
         const bump = rekey(dir, "bump", "SESSION_SECRET", "--stack", "shop");
         expect(bump.code).toBe(0);
         expect(bump.stderr).toContain("could not check the epochs against a base, so a second step in one change is not caught here (pulumi up still refuses it): the git repository has no commit yet");
+    });
+
+    /** A repository with one commit of the stack file on main, and the epoch moved two steps since (what plan must catch). */
+    const movedTwice = () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) }, false);
+        git(dir, "init", "-q", "-b", "main");
+        git(dir, "add", SHOP);
+        git(dir, "commit", "-q", "-m", "shop");
+        writeFileSync(join(dir, SHOP), fixture(SHOP).replace(/(SESSION_SECRET:\n\s+epoch: )(\d+)/, (_m, head: string, n: string) => `${head}${Number(n) + 2}`));
+        return dir;
+    };
+
+    test("the fixture's epoch edit is one plan refuses against the committed base (the cases below hide it from git)", () => {
+        const dir = movedTwice();
+        expect(rekeyBuilt(dir, "", ["plan", "--stack", "shop"]).code).toBe(1);
+    });
+
+    // Any git failure but "not a git repository" stops plan and bump (exit 2, naming git's
+    // error): taken for "no repository", it called every stack new and hid the epoch jump.
+    const refusedWith = (dir: string, env: string, message: RegExp) => {
+        for (const args of [["plan", "--stack", "shop"], ["plan", "--all-stacks"], ["bump", "MAIL_API_KEY", "--stack", "shop"]]) {
+            const r = rekeyBuilt(dir, env, args);
+            expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 2, stdout: "", stderr: expect.stringMatching(message) });
+        }
+        expect(readFileSync(join(dir, SHOP), "utf8")).not.toContain(`rotatedAt: "${TODAY}"`);
+    };
+    test.each([
+        ["git is not on PATH", "PATH=/nonexistent-rekey-test", /^rekey: cannot run git \(not found on PATH\): the base stack file is read from git; install git, or give the base with --base-file <path>\n$/],
+        ["GIT_DIR names no repository", "GIT_DIR=/nonexistent-rekey-test", /^rekey: git cannot read the repository around \/.* \(fatal: not a git repository: '\/nonexistent-rekey-test'\): fix that, or give the base with --base-file <path>\n$/],
+    ])("%s: plan and bump exit 2 naming the git error, never \"new stack\"", (_what, env, message) => {
+        refusedWith(movedTwice(), env, message);
+    });
+    describeNeeding("root", isRoot, "run the tests as root (the repository is chowned to another user)", "a repository git refuses", () => {
+        test("owned by another user (dubious ownership): plan and bump exit 2 naming the git error", () => {
+            const dir = movedTwice();
+            execFileSync("chown", ["-R", "65534:65534", dir]);
+            refusedWith(dir, "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1", /^rekey: git cannot read the repository around \/.* \(fatal: detected dubious ownership in repository at '.*'\): fix that, or give the base with --base-file <path>\n$/);
+        });
+    });
+
+    test("an orphan branch in a repository with commits is no repository without commits: plan asks for --base; --base works", () => {
+        const dir = workdir({ [SHOP]: fixture(SHOP) }, false);
+        git(dir, "init", "-q", "-b", "trunk");
+        git(dir, "add", SHOP);
+        git(dir, "commit", "-q", "-m", "shop");
+        git(dir, "checkout", "-q", "--orphan", "feature");
+        writeFileSync(join(dir, SHOP), fixture(SHOP).replace(/(SESSION_SECRET:\n\s+epoch: )(\d+)/, (_m, head: string, n: string) => `${head}${Number(n) + 2}`));
+        // No default branch found (trunk is none of origin/HEAD, main, master).
+        expect(rekey(dir, "plan", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: "rekey: cannot find the default branch (no origin/HEAD, main or master): give --base <git-ref>\n" });
+        // A default branch, and HEAD an orphan: no merge base to find.
+        git(dir, "branch", "-m", "trunk", "main");
+        expect(rekey(dir, "plan", "--all-stacks")).toEqual({ code: 2, stdout: "", stderr: "rekey: HEAD has no commit yet (a new or orphan branch) and so no merge base with main: give --base <git-ref>\n" });
+        // An orphan commit: unrelated histories.
+        git(dir, "commit", "-q", "--allow-empty", "-m", "orphan");
+        expect(rekey(dir, "plan", "--stack", "shop")).toEqual({ code: 2, stdout: "", stderr: "rekey: HEAD and main have no merge base (unrelated histories): give --base <git-ref>\n" });
+        expect(rekey(dir, "plan", "--stack", "shop", "--base", "main").code).toBe(1);
     });
 
     test("a stack file that is not YAML names the line", () => {

@@ -121,11 +121,11 @@ test("import ids: an SSM parameter's name, a Kubernetes Secret's namespace/name,
         A: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, stores: [{ ssm: { name: "/app/A" } }, { kubernetes: { secret: "app", namespace: "prod" } }, { keyVault: { vault: "kv-app", resourceGroup: "rg-app" } }] },
         DB: { epoch: 0, generate: { encoding: "hex", bytes: 16 }, apply: { postgres: { host: "db", roles: ["app", "app_next"] } }, stores: [{ ssm: { prefix: "/app/" } }] },
     };
-    const r = importFile(planRotation(rawConfig({ "rekey:secrets": secrets, "rekey:defaults": { keyVault: { subscriptionId: "0000-1111" } } })), { rotation: "rekey", providerVersions: {} });
+    const r = importFile(planRotation(rawConfig({ "rekey:secrets": secrets, "rekey:defaults": { keyVault: { subscriptionId: SUBSCRIPTION } } })), { rotation: "rekey", providerVersions: {} });
     expect(r.file.resources.filter((x) => x.id).map((x) => [x.type, x.id])).toEqual([
         ["aws:ssm/parameter:Parameter", "/app/A"],
         ["aws:ssm/parameter:Parameter", "/app/DB"],
-        ["azure-native:keyvault:Secret", "/subscriptions/0000-1111/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app/secrets/a"],
+        ["azure-native:keyvault:Secret", `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app/secrets/a`],
         ["kubernetes:core/v1:Secret", "prod/app"],
     ]);
     expect(r.creates).toEqual([
@@ -144,7 +144,7 @@ test("a Key Vault without its subscription id: exit 2 naming the configuration t
         "  rekey:secrets:",
         `    A: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, stores: [kv("kv-app"), { ssm: {} }] })}`,
         `    B: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [kv("kv-app")] })}`,
-        `    C: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [{ keyVault: { ...kv("kv-other").keyVault, subscriptionId: "0000-1111" } }] })}`,
+        `    C: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, stores: [{ keyVault: { ...kv("kv-other").keyVault, subscriptionId: SUBSCRIPTION } }] })}`,
         "",
     ].join("\n");
     const dir = workdir({ "Pulumi.production.yaml": stack }, false);

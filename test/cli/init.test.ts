@@ -115,12 +115,116 @@ test.each([
     expect(plan.defaults.run["working-directory"]).toBe(sub);
 });
 
-test("a project path a workflow cannot name (${{ is an expression there) is refused, nothing written", () => {
+// A path goes into each workflow as a YAML value and in its comments. GitHub's YAML 1.1
+// parser (YamlDotNet) ends a line at U+0085, U+2028 and U+2029 as at LF: the attack path
+// `a<LS>env: {BASH_ENV: .evil}<LS>#` added a top-level `env:` for it (PyYAML reads it so).
+test.each([
+    ["U+2028 (the attack)", "a\u2028env: {BASH_ENV: .evil}\u2028#", "U+2028, a line break"],
+    ["U+0085", "a\u0085env: {BASH_ENV: .evil}\u0085#", "U+0085, a line break"],
+    ["U+2029", "a\u2029x", "U+2029, a line break"],
+    ["CR", "a\rx", "U+000D, a line break"],
+    ["LF", "a\nx", "U+000A, a line break"],
+    ["tab", "a\tx", "U+0009, a control character"],
+    ["a C1 control (CSI)", "a\u009b2Jx", "U+009B, a control character"],
+    ["ESC", "a\u001b[2Jx", "U+001B, a control character"],
+    ["RLO (bidi)", "a\u202ex", "U+202E, a bidirectional control"],
+    ["LRM (bidi)", "a\u200ex", "U+200E, a bidirectional control"],
+    ["a byte order mark", "a\ufeffx", "U+FEFF, a byte order mark"],
+    ["U+FFFF", "a\uffffx", "U+FFFF, a character YAML does not allow"],
+    ["${{", "${{ github.token }}", '"${{" (an expression to GitHub)'],
+])("a project path holding %s is refused, naming the character, nothing written", (_what, sub, held) => {
     const repo = freshRepo();
-    const r = rekey(repo, "init", "${{ github.token }}", "--name", "p");
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^rekey: the project's path in the repository \(a string of \d+ characters, not shown\) holds a line break, a control character or "\$\{\{", which a workflow cannot name: rekey init writes nothing\n$/);
+    const r = rekey(repo, "init", sub, "--name", "p");
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toBe(`rekey: the project's path in the repository (a string of ${[...sub].length} characters, not shown) holds ${held}, which a workflow cannot name: rekey init writes nothing\n`);
     expect(tree(repo).filter((f) => !f.startsWith(".git"))).toEqual([]);
+});
+
+/** PyYAML, a YAML 1.1 reader as GitHub's is (U+0085, U+2028, U+2029 are line breaks to it), when python3 has it. */
+const PYYAML = spawnSync("python3", ["-c", "import yaml"]).status === 0;
+
+/** Each text as PyYAML reads it (YAML 1.1 reads the key `on` as true: named `on` again), as JSON. */
+function pyYaml(texts: string[]): unknown[] {
+    const script = [
+        "import json, sys, yaml",
+        "def keys(v):",
+        "    if isinstance(v, dict): return {('on' if k is True else str(k)): keys(x) for k, x in v.items()}",
+        "    if isinstance(v, list): return [keys(x) for x in v]",
+        "    return v",
+        "print(json.dumps([keys(yaml.safe_load(t)) for t in json.load(sys.stdin)]))",
+    ].join("\n");
+    return JSON.parse(execFileSync("python3", ["-c", script], { input: JSON.stringify(texts), encoding: "utf8" }));
+}
+
+test("property: a workflow for any project path is either refused or read alike by a YAML 1.2 (yaml) and a 1.1 reader (PyYAML), with the path intact", () => {
+    // Characters of every class near the rule's edges: YAML syntax, quotes, Unicode line
+    // breaks and their neighbours, C1 controls, bidi controls, non-breaking and zero-width spaces.
+    const char = fc.constantFrom(..."aZ9 _-.#:{}[]&*!|>'\"%@`,?\\/é€\u00a0\u200b\u2027\u202f\u0085\u2028\u2029\u0084\u009b\u202e\u2066\ufeff\t\r\n".split(""), "${{", "😀");
+    const path = fc.array(char, { minLength: 1, maxLength: 12 }).map((cs) => cs.join("")).filter((p) => !p.split("/").some((c) => c === "" || c === "." || c === ".."));
+    const { renderWorkflow } = require("../../cli/init");
+    const template = readFileSync(join(TEMPLATES, "workflows", "rekey-plan.yml"), "utf8");
+    const rendered: [string, string][] = [];
+    let refused = 0;
+    for (const p of fc.sample(path, { numRuns: 400, seed: 22 })) {
+        try {
+            rendered.push([p, renderWorkflow(template, "p", p)]);
+        } catch (e) {
+            expect((e as Error).message).toMatch(/^the project's path in the repository \(a string of \d+ characters?, not shown\) holds (U\+[0-9A-F]{4}, .*|"\$\{\{" \(an expression to GitHub\)), which a workflow cannot name: rekey init writes nothing$/);
+            refused++;
+        }
+    }
+    // Both outcomes are exercised.
+    expect(refused).toBeGreaterThan(20);
+    expect(rendered.length).toBeGreaterThan(20);
+    const keys = Object.keys(parse(rendered[0][1])).sort();
+    const ours = rendered.map(([, text]) => parse(text));
+    for (const [i, [p]] of rendered.entries()) {
+        expect(Object.keys(ours[i]).sort()).toEqual(keys);
+        expect(ours[i].defaults.run["working-directory"]).toBe(p);
+    }
+    if (PYYAML) expect(pyYaml(rendered.map(([, text]) => text))).toEqual(JSON.parse(JSON.stringify(ours)));
+    else expect(spawnSync("python3", ["-c", "import yaml"]).status).not.toBe(0); // no PyYAML here: the refusals above hold the rule
+});
+
+/** A repository with one commit, and a second one added to it as the submodule `sub` (its `.git` a file: `gitdir: ../.git/modules/sub`). */
+function withSubmodule(): { superproject: string; sub: string } {
+    const superproject = freshRepo();
+    const origin = freshRepo();
+    for (const repo of [superproject, origin]) {
+        writeFileSync(join(repo, "README"), "x\n");
+        git(repo, "add", "README");
+        git(repo, "commit", "-q", "-m", "first");
+    }
+    git(superproject, "-c", "protocol.file.allow=always", "submodule", "add", "-q", origin, "sub");
+    expect(readFileSync(join(superproject, "sub", ".git"), "utf8")).toBe("gitdir: ../.git/modules/sub\n");
+    return { superproject, sub: join(superproject, "sub") };
+}
+
+test("in a git submodule: refused, naming the superproject (GitHub would not run the workflows for it), nothing written", () => {
+    const { superproject, sub } = withSubmodule();
+    const before = tree(superproject);
+    for (const [cwd, args, top, sup] of [
+        [superproject, ["init", "sub/secrets", "--name", "p"], "sub", "."],
+        [sub, ["init", "--name", "p"], ".", ".."],
+    ] as const) {
+        expect(rekey(cwd, ...args)).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: `rekey: ${top} is a git submodule of the repository at ${sup}: GitHub runs the workflows rekey init writes only for pull requests of the repository whose root holds them, and a workflow of ${sup} does not see a submodule's files. Run rekey init in a clone of the submodule's own repository (its pull requests then run them), or put the project in the superproject itself: rekey init writes nothing\n`,
+        });
+    }
+    expect(tree(superproject)).toEqual(before);
+});
+
+test("in a linked worktree (its .git a file too, naming .git/worktrees/…): the workflows at the worktree's root", () => {
+    const repo = freshRepo();
+    writeFileSync(join(repo, "README"), "x\n");
+    git(repo, "add", "README");
+    git(repo, "commit", "-q", "-m", "first");
+    const linked = join(realpathSync(workdir({}, false)), "linked");
+    git(repo, "worktree", "add", "-q", linked);
+    expect(rekey(linked, "init", "infra", "--name", "p").code).toBe(0);
+    expect(existsSync(join(linked, ".github", "workflows", "rekey-p-plan.yml"))).toBe(true);
 });
 
 // ---- The pulumi-rekey dependency (--from) ----
@@ -174,12 +278,29 @@ test.each([
     expect(JSON.parse(readFileSync(join(dir, "secrets", "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(spec);
 });
 
-test("a token in a --from URL is written to package.json (npm needs it) but not printed", () => {
+// A --from spec is printed through shown.ts's URL rule: the userinfo to the LAST "@" before
+// the host, each query value and an http(s) fragment are not shown. npm reads the spec from
+// package.json, so it is written there as given, and stderr warns (without the credential).
+test.each([
+    ["git+https://x-access-token:ghp_SECRET@github.com/org/pulumi-rekey.git#v0.2.0", "git+https://…@github.com/org/pulumi-rekey.git#v0.2.0", "a user name or token before the host"],
+    ["https://example.com/p.tgz?access_token=SECRET", "https://example.com/p.tgz?access_token=…", "a query"],
+    ["https://user:p@ss@w0rdSECRET@example.com/x.tgz", "https://…@example.com/x.tgz", "a user name or token before the host"],
+    ["https://example.com/x.tgz#SECRET", "https://example.com/x.tgz#…", null],
+    ["git+https://tokSECRET@github.com/o/pulumi-rekey.git#semver:^0.2", "git+https://…@github.com/o/pulumi-rekey.git#…", "a user name or token before the host"],
+    ["tok:SECRET@github.com:o/pulumi-rekey.git#v0.2.0", "…@github.com:o/pulumi-rekey.git#v0.2.0", "a user name or token before the host"],
+    ["github:SECRET@o/pulumi-rekey#v0.2.0", "github:…@o/pulumi-rekey#v0.2.0", "a user name or token before the host"],
+])("--from %j: written to package.json as given (npm needs it), printed as %j, a warning without it", (from, shown, credential) => {
     const dir = workdir({}, false);
-    const r = rekey(dir, "init", "--from", "git+https://x-access-token:ghp_SECRET@github.com/org/pulumi-rekey.git#v0.2.0");
+    const r = rekey(dir, "init", "secrets", "--from", from);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("pulumi-rekey from git+https://…@github.com/org/pulumi-rekey.git#v0.2.0\n");
-    expect(r.stdout).not.toContain("SECRET");
+    expect(JSON.parse(readFileSync(join(dir, "secrets", "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe(from);
+    expect(r.stdout).toContain(`pulumi-rekey from ${shown}\n`);
+    expect(r.stdout + r.stderr).not.toContain("SECRET");
+    expect(r.stderr).toBe(
+        credential === null
+            ? ""
+            : `rekey: warning: the pulumi-rekey spec holds ${credential}, which may be a credential; it is written as given into secrets/package.json (npm reads it there to fetch the package), where anyone who can read that file or the repository reads it. Give npm the credential another way (a git credential helper, an auth token in an .npmrc outside the repository) and take it out of the spec before committing\n`,
+    );
 });
 
 test("refuses to write over an existing file, naming it, and writes nothing", () => {

@@ -14,6 +14,9 @@
 //   REVOKE_FIRST_CASES  revokeFirst without an incident, or on a hook that cannot revoke
 //   PROOF_CASES         a verify's proof key that is not a generated secret its consumer reads
 //                       from a store, proof with nothing to prove or on a command verify
+//   CLOUD_ID_CASES      values that become part of a cloud resource id or a provider's name
+//                       (resource group, subscription id, AWS region, vault): a `/`, `?` or
+//                       line break there names another resource
 // Classes that live in the stack file's text rather than in the inventory are held where the
 // CLI reads it: test/cli/engineYaml.test.ts (what yaml.v3 reads otherwise: control
 // characters, merge keys, plain timestamps, typed keys, edits through anchors, bidi and
@@ -481,7 +484,42 @@ const PROOF_CASES: InvalidCase[] = [
     },
 ];
 
+const kvStore = (keyVault: Record<string, unknown>) => secrets({ A: { ...ok, stores: [{ keyVault: { vault: "kv-app", resourceGroup: "rg-app", ...keyVault } }] } });
+const CLOUD_ID_CASES: InvalidCase[] = [
+    ...["rg/providers/Microsoft.KeyVault/vaults/evil/secrets/x?", "rg.", "a".repeat(91), "rg app", "rg\napp"].map((resourceGroup) => ({
+        title: `Key Vault resource group ${JSON.stringify(resourceGroup)}`,
+        config: kvStore({ resourceGroup }),
+        expect: { subject: "secret A", field: "stores[0].keyVault.resourceGroup", reason: /must be 1-90 letters, digits, "_", "-", ".", "\(" and "\)", not ending in "."$/ },
+    })),
+    {
+        title: "Key Vault resource group from the defaults, with a path in it",
+        config: { ...secrets({ A: { ...ok, stores: [{ keyVault: { vault: "kv-app" } }] } }), "rekey:defaults": { keyVault: { resourceGroup: "rg/../x" } } },
+        expect: { subject: "secret A", field: "stores[0].keyVault.resourceGroup", reason: /^resource group "rg\/\.\.\/x" must be 1-90/ },
+    },
+    ...["0000-1111", "00000000-1111-2222-3333-444444444444/resourceGroups/x", "00000000-1111-2222-3333-44444444444g"].map((subscriptionId) => ({
+        title: `Key Vault subscription id ${JSON.stringify(subscriptionId)}`,
+        config: kvStore({ subscriptionId }),
+        expect: { subject: "secret A", field: "stores[0].keyVault.subscriptionId", reason: /must be a GUID/ },
+    })),
+    ...["us-east-1\nevil", "US-EAST-1", "us-east-1/x", "useast1", "-us-east-1"].map((region) => ({
+        title: `SSM region ${JSON.stringify(region)}`,
+        config: secrets({ A: { ...ok, stores: [{ ssm: { name: "/x/A", region } }] } }),
+        expect: { subject: "secret A", field: "stores[0].ssm.region", reason: /must be a region code such as us-east-1/ },
+    })),
+    {
+        title: "SSM region from the defaults, with a line break",
+        config: { ...secrets({ A: { ...ok, stores: [{ ssm: { name: "/x/A" } }] } }), "rekey:defaults": { ssm: { region: "eu-west-1\n" } } },
+        expect: { subject: "secret A", field: "stores[0].ssm.region", reason: /^AWS region \(a string of 10 characters, not shown\) must be a region code/ },
+    },
+    ...["kv", "kv--app", "1kv", "kv-app-", "kv/app"].map((vault) => ({
+        title: `Key Vault name ${JSON.stringify(vault)}`,
+        config: kvStore({ vault }),
+        expect: { subject: "secret A", field: "stores[0].keyVault.vault", reason: /must be 3-24 letters, digits and single dashes, starting with a letter/ },
+    })),
+];
+
 export const INVALID_CASES: InvalidCase[] = [
+    ...CLOUD_ID_CASES,
     ...SECRECY_CASES,
     ...PROOF_CASES,
     ...RESERVED_CASES,

@@ -14,6 +14,9 @@ export const keyVault: StoreKindPlanner<"keyVault"> = {
         if (!vault) ctx.check("keyVault.vault", "is required (here or in rekey:defaults.keyVault.vault)");
         else ctx.check("keyVault.vault", fieldRules.keyVaultNameProblem(vault));
         if (!resourceGroup) ctx.check("keyVault.resourceGroup", "is required (here or in rekey:defaults.keyVault.resourceGroup)");
+        else ctx.check("keyVault.resourceGroup", fieldRules.resourceGroupProblem(resourceGroup));
+        const subscriptionId = e.subscriptionId ?? ctx.defaults.keyVault?.subscriptionId ?? null;
+        if (subscriptionId !== null) ctx.check("keyVault.subscriptionId", fieldRules.subscriptionIdProblem(subscriptionId));
         const name = e.name ?? fieldRules.defaultKeyVaultSecretName(ctx.secret);
         const writes = writesOf(ctx, name, (s) => s.toLowerCase().replace(/_/g, "-"));
         for (const w of writes) ctx.check("keyVault.name", fieldRules.keyVaultSecretNameProblem(w.target));
@@ -23,7 +26,7 @@ export const keyVault: StoreKindPlanner<"keyVault"> = {
             vault: vault ?? "",
             resourceGroup: resourceGroup ?? "",
             contentType: e.contentType ?? null,
-            subscriptionId: e.subscriptionId ?? ctx.defaults.keyVault?.subscriptionId ?? null,
+            subscriptionId,
             writes,
         };
     },

@@ -13,10 +13,12 @@ export const ssm: StoreKindPlanner<"ssm"> = {
         const name = e.name ?? `${prefix}${ctx.secret}`;
         const writes = writesOf(ctx, name);
         for (const w of writes) ctx.check(e.name ? "ssm.name" : "ssm.prefix", fieldRules.ssmParameterNameProblem(w.target));
+        const region = e.region ?? ctx.defaults.ssm?.region ?? null;
+        if (region !== null) ctx.check("ssm.region", fieldRules.awsRegionProblem(region));
         return {
             kind: "ssm",
             label: `ssm:${name}`,
-            region: e.region ?? ctx.defaults.ssm?.region ?? null,
+            region,
             keyId: e.keyId ?? ctx.defaults.ssm?.keyId ?? null,
             writes,
         };
