@@ -366,6 +366,14 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
         workflow("due"),
     ];
     const rootLabel = relative(shellCwd, top ?? dir) || ".";
+    // Workflows named after the project: an existing pair with none of the project's own files
+    // is another project of the same name elsewhere in the repository.
+    const taken = workflowsOfAnotherProject(root, files);
+    if (taken.length) {
+        throw new CliError(
+            `${rootLabel} already has ${taken.join(", ")}: another project named ${nameText(name)} in this repository has its workflows there (they are named after the project). Give this one another name with --name <name>: rekey init writes nothing`,
+        );
+    }
     writeNewFiles(top ?? dir, files, rootLabel, "rekey init");
     // A stack name may start with "-" (tokens.ParseStackName); after `--` it is no option.
     const stackArg = `${o.stack.startsWith("-") ? "-- " : ""}${shellWord(o.stack)}`;
@@ -392,5 +400,29 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
               `warning: the pulumi-rekey spec holds ${shownSpec.credential}, which may be a credential; it is written as given into ${at === "." ? "" : `${at}/`}package.json (npm reads it there to fetch the package), where anyone who can read that file or the repository reads it. Give npm the credential another way (a git credential helper, an auth token in an .npmrc outside the repository) and take it out of the spec before committing`,
           ]
         : [];
+    // A file: spec outside the repository works on this machine only: the workflows' `npm ci`
+    // runs in a clone of the repository, where the path does not exist.
+    const outside = top ? pathOutside(spec, realDir, top) : null;
+    if (outside !== null) {
+        notes.push(
+            `warning: pulumi-rekey comes from ${shellPath(relative(shellCwd, outside) || ".")}, outside the git repository at ${rootLabel}: the workflows' npm ci runs in a clone of the repository and cannot reach it. Commit the tarball inside the repository and give --from its path, or give --from a git URL (docs/cli.md, "rekey init")`,
+        );
+    }
     return { stdout: lines.join("\n") + "\n", notes, exitCode: 0 };
+}
+
+/** The workflow files of `files` that exist under `root` while none of the project's own files do. */
+function workflowsOfAnotherProject(root: string, files: [string, string][]): string[] {
+    const exists = (f: string) => existsSync(join(root, f));
+    const workflows = files.filter(([f]) => f.startsWith(".github/workflows/")).map(([f]) => f);
+    const own = files.filter(([f]) => !f.startsWith(".github/workflows/")).map(([f]) => f);
+    return own.some(exists) ? [] : workflows.filter(exists);
+}
+
+/** The path a `file:` spec (relative to the scaffold) names, when it lies outside the repository at `top`; else null. */
+function pathOutside(spec: string, scaffold: string, top: string): string | null {
+    if (!spec.startsWith("file:")) return null;
+    const path = resolve(scaffold, spec.slice("file:".length));
+    const rel = relative(realPathOf(top), path);
+    return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : null;
 }

@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import fc from "fast-check";
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "fs";
-import { join } from "path";
+import { join, relative } from "path";
 import { parse } from "yaml";
 import { projectNameOf, projectNameProblem, pulumiYaml } from "../../cli/init";
 import { parseStackFile, planOf } from "../../cli/stackFile";
@@ -92,7 +92,10 @@ test("two scaffolds in one repository: different project names do not collide; t
     expect(readdirSync(join(repo, ".github", "workflows")).sort()).toEqual(["rekey-payments-due.yml", "rekey-payments-plan.yml", "rekey-search-due.yml", "rekey-search-plan.yml"]);
     const before = tree(repo);
     const again = rekey(repo, "init", "apps/payments");
-    expect([again.code, again.stderr]).toEqual([2, "rekey: . already has .github/workflows/rekey-payments-plan.yml, .github/workflows/rekey-payments-due.yml: rekey init writes nothing over an existing file\n"]);
+    expect([again.code, again.stderr]).toEqual([
+        2,
+        'rekey: . already has .github/workflows/rekey-payments-plan.yml, .github/workflows/rekey-payments-due.yml: another project named "payments" in this repository has its workflows there (they are named after the project). Give this one another name with --name <name>: rekey init writes nothing\n',
+    ]);
     expect(tree(repo)).toEqual(before);
     expect(rekey(repo, "init", "apps/payments", "--name", "shop-payments").code).toBe(0);
 });
@@ -228,6 +231,19 @@ test("in a linked worktree (its .git a file too, naming .git/worktrees/…): the
 });
 
 // ---- The pulumi-rekey dependency (--from) ----
+
+test("a tarball outside the git repository: written as given, with a warning that the workflows' npm ci cannot reach it; inside the repository no warning", () => {
+    const outside = realpathSync(workdir({ "pulumi-rekey-0.2.0.tgz": "not read" }, false));
+    const repo = freshRepo();
+    mkdirSync(join(repo, "vendor"));
+    writeFileSync(join(repo, "vendor", "pulumi-rekey-0.2.0.tgz"), "not read");
+    const r = rekey(repo, "init", "infra/a", "--from", join(outside, "pulumi-rekey-0.2.0.tgz"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: pulumi-rekey comes from ${relative(repo, join(outside, "pulumi-rekey-0.2.0.tgz"))}, outside the git repository at .: the workflows' npm ci runs in a clone of the repository and cannot reach it.`);
+    const inside = rekey(repo, "init", "infra/b", "--from", "vendor/pulumi-rekey-0.2.0.tgz");
+    expect([inside.code, inside.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(join(repo, "infra", "b", "package.json"), "utf8")).dependencies["pulumi-rekey"]).toBe("file:../../vendor/pulumi-rekey-0.2.0.tgz");
+});
 
 test.each([
     [[], `^${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`],
