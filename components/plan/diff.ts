@@ -8,6 +8,7 @@
 // reads, one of their epochs, or one of their values. Which steps exist and what each waits
 // for is the schedule's (schedule.ts), the one the program registers: this module decides
 // only which of them run in this change, and shows the waits among those.
+import { adoptChangedReason } from "./deployed";
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
 import { ConsumerDependencies, consumerDependencies } from "./restarts";
 import { ConsumerStep, Schedule, StepId, runningWaits, schedule } from "./schedule";
@@ -135,8 +136,9 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         switch (h.source.kind) {
             case "generate":
                 if (h.inUse) {
-                    // Still adopted: the value is the one in use; a new one in rekey:supplied is written, and restarts nothing.
-                    if (suppliedChanged.has(h.name)) secrets.suppliedChanged.push({ name: h.name });
+                    // Still adopted: the value is the one in use. A different one in rekey:supplied
+                    // under the same claim is refused (program.ts checkRestores).
+                    if (suppliedChanged.has(h.name) && b.inUse) errors.push(`${h.name}: ${adoptChangedReason(h.name, h.epoch!, "the base")}`);
                 } else if (generatedValueKey(b) !== generatedValueKey(h)) {
                     secrets.redefined.push({ name: h.name, what: "generate settings changed" });
                     cause.set(h.name, `${h.name}${epochText} (generate settings changed)`);
@@ -149,10 +151,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 if (h.inUse) {
                     // Still adopted (components/plan/deployed.ts adoptedInUse): rekey:supplied holds the
                     // value in use; a new one is written as it is, and restarts nothing.
-                    if (suppliedChanged.has(h.name)) {
-                        secrets.suppliedChanged.push({ name: h.name });
-                        warnings.push(`${h.name}: its value in rekey:supplied changed while adopt is set, so pulumi up writes it as the value in use and restarts nothing; if the services do not use it yet, rekey bump ${h.name} removes adopt and rotates to it`);
-                    }
+                    // A different value under the same claim is refused (program.ts checkRestores).
+                    if (suppliedChanged.has(h.name) && !epochMoved && b.inUse) errors.push(`${h.name}: ${adoptChangedReason(h.name, h.epoch!, "the base")}`);
                     if (epochMoved) {
                         errors.push(`${h.name}: epoch ${b.epoch} → ${h.epoch} with adopt still set: once the stack deployed epoch ${b.epoch} adopted, pulumi up refuses adopt at another epoch; remove the adopt line (rekey bump removes it)`);
                     }
