@@ -93,6 +93,23 @@ function generatedValueKey(s: PlannedSecret): string {
  * Compares two plans of one stack. `base` is null for a new stack. `suppliedChanged` names
  * the supplied secrets whose encrypted value differs between the two.
  */
+/**
+ * An adopted secret whose postgres hook alternates two roles: rekey cannot see which role
+ * the value in use belongs to, so it assumes the role of the epoch's parity (resolveHooks.ts:
+ * roles[epoch % 2]), and `NAME_USER` says that role. Said, with how to make it the right one.
+ */
+function adoptedRole(h: PlannedSecret): string | null {
+    const apply = h.apply;
+    if (!h.inUse || apply?.kind !== "postgres" || apply.roles.length !== 2 || h.epoch === null) return null;
+    const role = apply.role;
+    const [other] = apply.roles.filter((r) => r !== role);
+    const fix =
+        h.source.kind === "generate"
+            ? `list ${other} first in roles (epoch 0 picks the first)`
+            : `set an epoch of the other parity, or swap the order of roles`;
+    return `${h.name}: adopt assumes the value in use is the password of role ${role} (epoch ${h.epoch} picks roles[${h.epoch % 2}]), and ${h.name}_USER will say ${role}; if the services log in as ${other}, ${fix} (docs/migration.md)`;
+}
+
 export function diffPlans(base: RotationPlan | null, head: RotationPlan, suppliedChanged: ReadonlySet<string>): RotationDiff {
     const before = new Map((base?.secrets ?? []).map((s) => [s.name, s]));
     const after = new Map(head.secrets.map((s) => [s.name, s]));
@@ -112,9 +129,13 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             // An adopted value is the one the services run with: written, but no cause.
             secrets.added.push({ name: h.name, source: h.source.kind, epoch: h.epoch, ...(h.inUse ? { adopted: true as const } : {}) });
             if (!h.inUse) cause.set(h.name, `${h.name} (new)`);
+            const assumed = adoptedRole(h);
+            if (assumed) warnings.push(assumed);
             continue;
         }
         if (h.inUse && !b.inUse) {
+            const assumed = adoptedRole(h);
+            if (assumed) warnings.push(assumed);
             // adopt added to a secret the base has: the program refuses it if the stack deployed
             // it without adopt (components/plan/deployed.ts problemFor).
             warnings.push(`${h.name}: adopt applies to a secret's first deployment only; if this stack deployed ${h.source.kind === "generate" ? "its epoch 0" : "it"}, pulumi up refuses it`);
@@ -257,7 +278,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         const forIt = (c: RotationDiff["consumers"][number]) =>
             !baseDeps.has(c.name) || c.because.some((b) => b === cause.get(h.name) || b === `now reads ${h.name}`);
         if (consumers.some((c) => h.consumers.includes(c.name) && forIt(c))) {
-            warnings.push(`${h.name}: ${h.consumers.join(", ")} restart for it, but it has no store, so they restart for a value they cannot read; give it a store, or remove them from its consumers`);
+            const one = h.consumers.length === 1;
+            warnings.push(`${h.name}: ${h.consumers.join(", ")} ${one ? "restarts" : "restart"} for it, but it has no store, so ${one ? "it restarts" : "they restart"} for a value ${one ? "it" : "they"} cannot read; give it a store, or remove ${one ? "it" : "them"} from its consumers`);
         }
     }
 

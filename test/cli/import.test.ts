@@ -167,12 +167,34 @@ test("rekey import --out writes the file and says how to use it, and what the fi
     const notes = r.stderr.split("\n");
     expect(notes[0]).toMatch(/^rekey: \d+ store resources to import written to .*import\.json; then: pulumi import --file .*import\.json --stack production$/);
     expect(notes[1]).toBe("rekey: each entry must exist already (pulumi import fails on one that does not): remove the entry of a store that is new, and the first pulumi up creates it");
-    expect(notes[2]).toMatch(/^rekey: not in the file, created by the first pulumi up \(they cannot exist before rekey\): SSM parameter \/musehub\/production\/[A-Z_]+_PREVIOUS \(previous value of [A-Z_]+\); /);
+    expect(notes[2]).toMatch(/^rekey: not in the file, created by the first pulumi up \(rekey writes them; they do not exist before it\): SSM parameter \/musehub\/production\/[A-Z_]+_PREVIOUS \(previous value of [A-Z_]+\); /);
+    expect(notes[3]).toBe(
+        "rekey: if one of them exists already, the first pulumi up fails on it (an SSM parameter: ParameterAlreadyExists, the provider creates without overwrite): delete it first (the first pulumi up writes a fresh value there), or add its entry to the file as for the current value's",
+    );
     const file = JSON.parse(readFileSync(join(dir, "import.json"), "utf8"));
     expect(file.resources.some((x: { type: string }) => x.type === "aws:ssm/parameter:Parameter")).toBe(true);
     expect(file.resources.filter((x: { id?: string }) => x.id !== undefined && /_PREVIOUS$|_USER$|-previous$|-user$/.test(x.id))).toEqual([]);
     // Without --out, stdout is the same JSON.
     expect(JSON.parse(rekey(dir, "import", "--stack", "production").stdout)).toEqual(file);
+});
+
+test("a stack with nothing to import (only .env and file stores): says so, exit 0, no pulumi import line, no file", () => {
+    const stack = [
+        "config:",
+        "  rekey:secrets:",
+        `    A: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, stores: [{ dotenv: { path: "/srv/app/.env" } }, { file: { path: "/srv/app/a" } }] })}`,
+        "",
+    ].join("\n");
+    const dir = workdir({ "Pulumi.production.yaml": stack }, false);
+    for (const out of [[], ["--out", "import.json"]]) {
+        const r = rekey(dir, "import", "--stack", "production", ...out);
+        expect([r.code, r.stdout]).toEqual([0, ""]);
+        expect(r.stderr).toBe(
+            "rekey: nothing to import: no store of this stack can exist before rekey (.env files and secret files are written in place), so no file is written and pulumi import is not needed; the first pulumi up creates every store\n",
+        );
+        expect(r.stderr).not.toContain("pulumi import --file");
+    }
+    expect(existsSync(join(dir, "import.json"))).toBe(false);
 });
 
 // ---- --out: never a Pulumi file, never through a symlink, never over a file without --force, never half ----
