@@ -50,7 +50,11 @@ export interface RotationDiff {
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
      * at an incident.
      */
-    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" }[];
+    /**
+     * `freshPrevious`: on the secret's first deployment, the keys of its previous slot, which
+     * then hold a fresh random value (not one the services had) until the first bump.
+     */
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys"; freshPrevious?: string[] }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
     consumers: {
@@ -230,19 +234,22 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         for (const st of h.stores) {
             const keys = st.writes.map((w) => w.target);
             const was = prior.get(st.label);
-            const why = valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
+            // A store the base lacks is new (on a new stack, every store of every secret).
+            const why = !was
+                ? "new store"
+                : valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
                 ? "value"
                 : sameValue.has(h.name) && h.epoch !== null && plannerOf(st).recordsEpoch
                   ? "epoch"
                   : sameValue.has(h.name) && h.incident !== (before.get(h.name)?.incident ?? null) && plannerOf(st).writerFollowsIncident
                     ? "incident"
-                    : !was
-                  ? "new store"
-                  : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
+                    : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
                     ? "keys"
                     : null;
             if (!why) continue;
-            stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why });
+            // A first deployment has no previous value: the slot gets a fresh one (generate.ts generatorSlots).
+            const freshPrevious = before.has(h.name) ? [] : st.writes.filter((w) => w.variant === "previous").map((w) => w.target);
+            stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why, ...(freshPrevious.length ? { freshPrevious } : {}) });
             running.add(storeStep.get(st)!);
         }
         const labels = new Set(h.stores.map((st) => st.label));

@@ -54,9 +54,15 @@ test("rekey plan of an adoption: the adopted secrets are written as they are, wi
     expect(json.stores.map((s: { secret: string; why: string }) => [s.secret, s.why])).toEqual([
         ["SIGNING_KEY", "new store"],
         ["WEBHOOK_KEY", "new store"],
-        ["CRON_TOKEN", "value"],
+        ["CRON_TOKEN", "new store"],
     ]);
+    // keepPrevious on a first deployment: the previous slot holds a fresh value, and the store line says so.
+    expect(json.stores[0].freshPrevious).toEqual(["SIGNING_KEY_PREVIOUS"]);
+    expect(json.stores.slice(1).every((s: { freshPrevious?: string[] }) => s.freshPrevious === undefined)).toBe(true);
     const text = rekey(dir, "plan", "--stack", "production").stdout;
+    expect(text).toContain(
+        "- SIGNING_KEY → `dotenv:/srv/app/.env#SIGNING_KEY`: `SIGNING_KEY`, `SIGNING_KEY_PREVIOUS` (new store); `SIGNING_KEY_PREVIOUS` holds a fresh random value until the first bump (a first deployment has no previous value)",
+    );
     expect(text).toContain(
         "- **SIGNING_KEY** added, adopted: epoch 0 is the value in use (rekey:supplied.SIGNING_KEY), written as it is; no hook runs and no consumer restarts for it",
     );
