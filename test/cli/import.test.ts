@@ -32,8 +32,8 @@ function sampleStack(stack: string): string {
 }
 
 /** The URN of each entry as `pulumi import` computes it. */
-function importUrns(file: ReturnType<typeof importFile>["file"], stack: string): Map<string, string> {
-    const ctx = { stack, project: "rekey" };
+function importUrns(file: ReturnType<typeof importFile>["file"], stack: string, project: string): Map<string, string> {
+    const ctx = { stack, project };
     const urns = new Map<string, string>();
     const urnOf = (name: string): string => {
         if (urns.has(name)) return urns.get(name)!;
@@ -46,12 +46,17 @@ function importUrns(file: ReturnType<typeof importFile>["file"], stack: string):
     return urns;
 }
 
-describe.each(["production", "staging"])("the %s stack", (stack) => {
+// A team's own project name (the stack's config keys stay rekey:*, the URNs carry the
+// project); staging keeps `rekey`, the standalone program's project.
+describe.each([
+    ["production", "acme-secrets"],
+    ["staging", "rekey"],
+])("the %s stack of project %s", (stack, project) => {
     test("every store resource of a mock run that holds a current value, with its parent and provider, and nothing else; the others are what the first up creates", async () => {
         const loaded = loadStackFile(stack);
-        const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
+        const run = await new MockEngine(project, stack).run(loaded.config, undefined, loaded.secretKeys);
         const byKey = new Map([...run.resources].map(([k, r]) => [k, r]));
-        const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, "rekey"));
+        const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, project));
         // The SSM parameters and Key Vault secrets of previous values and Postgres users: rekey's own.
         const notCurrent = new Set(plan.secrets.flatMap((s) => s.stores.filter((st) => st.kind !== "kubernetes").flatMap((st) => st.writes.filter((w) => w.variant !== "current").map((w) => w.target))));
         expect(notCurrent.size).toBeGreaterThan(0);
@@ -67,7 +72,7 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
         const { file, creates, missing } = importFile(plan, { rotation: "rekey", providerVersions: {} });
         expect(missing).toEqual([]);
         for (const target of notCurrent) expect(creates.filter((c) => c.includes(` ${target} (`) || c.includes(`/${target} (`))).toHaveLength(1);
-        const urns = importUrns(file, stack);
+        const urns = importUrns(file, stack, project);
         const fromFile = file.resources
             .filter((r) => r.id !== undefined)
             .map((r) => ({ urn: urns.get(r.name)!, parent: urns.get(r.parent!)!, provider: r.provider ? file.resources.find((p) => p.name === r.provider)!.logicalName : null }))
@@ -87,9 +92,9 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
         delete process.env.KUBECONFIG;
         try {
             const loaded = loadStackFile(stack);
-            const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
+            const run = await new MockEngine(project, stack).run(loaded.config, undefined, loaded.secretKeys);
             const fromRun = Object.fromEntries([...run.resources.values()].filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r.inputs]));
-            const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, "rekey"));
+            const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, project));
             const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
             const fromFile = Object.fromEntries(file.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.logicalName, r.inputs]));
             expect(Object.keys(fromFile).length).toBeGreaterThan(0);
