@@ -45,10 +45,26 @@ export function importCommand(project: Project, stack: string, o: ImportOptions)
     if (missing.length) throw new CliError(`cannot write the import file: ${missing.join("\n")}`);
     const json = JSON.stringify(file, null, 2) + "\n";
     const count = file.resources.filter((r) => r.id !== undefined).length;
+    // What the first pulumi up creates could still exist (a NAME_PREVIOUS kept by hand before
+    // rekey): the aws provider creates an SSM parameter with Overwrite false unless the program
+    // sets `overwrite` (terraform-provider-aws internal/service/ssm/parameter.go
+    // resourceParameterCreate, shouldUpdateParameter), and rekey does not, so PutParameter
+    // fails with ParameterAlreadyExists on one that exists.
+    const created = creates.length
+        ? [
+              `not in the file, created by the first pulumi up (rekey writes them; they do not exist before it): ${creates.join("; ")}`,
+              "if one of them exists already, the first pulumi up fails on it (an SSM parameter: ParameterAlreadyExists, the provider creates without overwrite): delete it first (the first pulumi up writes a fresh value there), or add its entry to the file as for the current value's",
+          ]
+        : [];
+    // Only the Rotation component and no store: pulumi import would take over nothing, so no
+    // file and no pulumi import line (docs/cli.md).
+    if (count === 0) {
+        return { stdout: "", notes: ["nothing to import: no store of this stack can exist before rekey (.env files and secret files are written in place), so no file is written and pulumi import is not needed; the first pulumi up creates every store", ...created], exitCode: 0 };
+    }
     const notes = [
         `${count} store resource${count === 1 ? "" : "s"} to import${o.out ? ` written to ${o.out.path}` : ""}; then: pulumi import --file ${o.out ? shellPath(o.out.path) : "<file>"} --stack ${shellWord(stack)}`,
-        ...(count ? ["each entry must exist already (pulumi import fails on one that does not): remove the entry of a store that is new, and the first pulumi up creates it"] : []),
-        ...(creates.length ? [`not in the file, created by the first pulumi up (they cannot exist before rekey): ${creates.join("; ")}`] : []),
+        "each entry must exist already (pulumi import fails on one that does not): remove the entry of a store that is new, and the first pulumi up creates it",
+        ...created,
     ];
     if (o.out) {
         writeOneFile(o.out.path, json, { replace: o.force === true, projectDirs: [dirname(project.file), dirname(path)], label: `--out ${o.out.given}` });

@@ -127,7 +127,8 @@ export function renderPlan(r: PlanReport): string {
         out.push("#### Stores written");
         for (const st of d.stores) {
             const why = st.why === "value" ? "" : st.why === "epoch" ? " (its epoch record; the value is the same)" : st.why === "incident" ? " (at an incident: no backup kept; the value is the same)" : st.why === "new store" ? " (new store)" : " (keys changed)";
-            out.push(`- ${st.secret} → ${code(st.store)}: ${st.keys.map(code).join(", ")}${why}`);
+            const fresh = st.freshPrevious ? `; ${st.freshPrevious.map(code).join(", ")} ${st.freshPrevious.length === 1 ? "holds" : "hold"} a fresh random value until the first bump (a first deployment has no previous value)` : "";
+            out.push(`- ${st.secret} → ${code(st.store)}: ${st.keys.map(code).join(", ")}${why}${fresh}`);
         }
         out.push("");
     }

@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
-import { RekeyEpochError, previousAfter, restoring } from "./plan/deployed";
+import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
 import { ConsumerRunStep, HookStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
@@ -67,12 +67,13 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 ? Object.fromEntries(s.source.inputs.map((n) => [n, secrets.get(n)!.value]))
                 : undefined;
         const at = topLevel(scope, s.name);
-        const secret = new RotatedSecret(at.name, { plan: s, supplied: supplied.get(s.name), inputs }, at.opts);
+        const keepAdopted = adoptedDeployed(s, deployed) !== null;
+        const secret = new RotatedSecret(at.name, { plan: s, supplied: supplied.get(s.name), inputs, keepAdopted }, at.opts);
         secrets.set(s.name, secret);
         values.set(s.name, valuesOf(s, secret, keyed));
         if (secret.password) credentials[s.name] = secret.password;
     }
-    await checkRestores(plan, deployed, values, secrets);
+    await checkRestores(plan, deployed, values, secrets, (name) => keyed(pulumi.secret(supplied.get(name)!)));
     /** What the previous value is now, in terms of what was deployed (null without keepPrevious). */
     const previousNow = new Map(
         plan.secrets.map((s) => {
@@ -140,9 +141,33 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
  * the program waits for the fingerprints of the values it restores, after registering the
  * generators and before anything that uses a value. In a preview a replaced generator's
  * value is unknown: the check then runs in `pulumi up`.
+ *
+ * Likewise an adopted value: `adopt` says rekey:supplied holds the value in use, and once the
+ * stack deployed it adopted at this epoch, a different value there under the same claim is
+ * one no service runs with, which would be written with no hook and no restart. Its
+ * fingerprint (of rekey:supplied, not of the holder: a generated secret's holder keeps the
+ * deployed value, rotatedSecret.ts `keepAdopted`) must be the deployed record's.
  */
-async function checkRestores(plan: RotationPlan, deployed: DeployedState, values: Map<string, SecretValues>, secrets: Map<string, RotatedSecret>): Promise<void> {
+async function checkRestores(
+    plan: RotationPlan,
+    deployed: DeployedState,
+    values: Map<string, SecretValues>,
+    secrets: Map<string, RotatedSecret>,
+    suppliedFingerprint: (name: string) => pulumi.Output<string>,
+): Promise<void> {
     const problems: ConfigProblem[] = [];
+    for (const s of plan.secrets) {
+        const adopted = adoptedDeployed(s, deployed);
+        if (!adopted) continue;
+        const fp = await knownValue(suppliedFingerprint(s.name));
+        if (fp !== undefined && fp !== adopted.fingerprint) {
+            problems.push({
+                subject: `secret ${s.name}`,
+                field: "adopt",
+                reason: adoptChangedReason(s.name, adopted.epoch),
+            });
+        }
+    }
     for (const s of plan.secrets) {
         // An adopted value the state should hold (the configuration no longer carries it)
         // but does not: its holder was lost, or never deployed.

@@ -15,6 +15,12 @@ export interface RotatedSecretArgs {
     supplied?: pulumi.Output<string>;
     /** The current values of a derived secret's inputs, by secret name. */
     inputs?: Record<string, pulumi.Output<string>>;
+    /**
+     * The stack deployed the adopted value at this epoch and the configuration still adopts
+     * it: the holder keeps the deployed value (the program refuses a different one in
+     * rekey:supplied before anything uses a value, program.ts checkRestores).
+     */
+    keepAdopted?: boolean;
 }
 
 /**
@@ -40,7 +46,7 @@ export class RotatedSecret extends pulumi.ComponentResource {
         const source = plan.source;
         switch (source.kind) {
             case "generate": {
-                if (plan.slots.some((slot) => slot.adopted)) this.adopted = adoptedValue(name, plan.adopt ? args.supplied : undefined, this);
+                if (plan.slots.some((slot) => slot.adopted)) this.adopted = adoptedValue(name, plan.adopt ? args.supplied : undefined, args.keepAdopted === true, this);
                 const valueOf = (slot: GeneratorSlot) => {
                     if (slot.adopted) return { generator: undefined, value: this.adopted! };
                     const generator = new random.RandomPassword(
@@ -80,19 +86,21 @@ export class RotatedSecret extends pulumi.ComponentResource {
  * Where the adopted value lives once the configuration no longer carries it (`rekey bump`
  * removes `adopt:`, and the supplied copy may be deleted), as long as a slot holds it: a
  * RandomPassword (its id is "none", never a value) whose `keepers` carry the value. Its
- * `result` is unused. While the configuration adopts the value, `keepers` follow
- * rekey:supplied (a changed value replaces the holder); after that the holder is registered
- * with `ignoreChanges: ["keepers"]`, so the engine keeps the old input, the adopted value
+ * `result` is unused. Until the stack deployed it, `keepers` follow rekey:supplied (a
+ * changed value replaces the holder); after that (`keep`, or the configuration no longer
+ * adopts) the holder is registered with `ignoreChanges: ["keepers"]`, so the engine keeps the old input, the adopted value
  * (pkg/resource/deploy/step_generator.go processIgnoreChanges: ignored properties take their
  * old inputs), and the provider's state echoes it (terraform-provider-random
  * internal/provider/resource_password.go Create: the planned keepers become the state).
+ * A holder the state lost is created from rekey:supplied even with `keep`: ignoreChanges
+ * applies to updates only (processIgnoreChanges runs on an existing resource's old inputs).
  * `keepers` are an additional secret output, so the state holds the value encrypted.
  */
-function adoptedValue(name: string, fromConfig: pulumi.Output<string> | undefined, parent: pulumi.Resource): pulumi.Output<string> {
+function adoptedValue(name: string, fromConfig: pulumi.Output<string> | undefined, keep: boolean, parent: pulumi.Resource): pulumi.Output<string> {
     const holder = new random.RandomPassword(
         `${name}-adopted`,
         { length: 16, special: false, keepers: fromConfig ? { value: pulumi.secret(fromConfig) } : {} },
-        { parent, additionalSecretOutputs: ["keepers"], ...(fromConfig ? {} : { ignoreChanges: ["keepers"] }) },
+        { parent, additionalSecretOutputs: ["keepers"], ...(fromConfig && !keep ? {} : { ignoreChanges: ["keepers"] }) },
     );
     return pulumi.secret(holder.keepers.apply((k) => k?.value ?? ""));
 }

@@ -112,6 +112,24 @@ export function previousAfter(deployed: DeployedSecret | undefined, previousFing
     return null;
 }
 
+/**
+ * The deployed record of a secret the configuration still adopts at the epoch the stack
+ * deployed it adopted, if it is one: `adopt` then claims the deployed value is the one in
+ * use, so rekey:supplied must still hold it (the program compares their fingerprints).
+ */
+export function adoptedDeployed(secret: PlannedSecret, deployed: DeployedState): (DeployedSecret & { epoch: number }) | null {
+    const d = deployedOf(secret, deployed);
+    return secret.adopt && d && d.adopted === true && d.epoch === secret.epoch ? d : null;
+}
+
+/**
+ * Why a changed value under a kept adopt claim is refused (the program, against the deployed
+ * record, and rekey plan, against the base, say the same).
+ */
+export function adoptChangedReason(name: string, epoch: number, against = "this stack deployed"): string {
+    return `adopt says rekey:supplied.${name} holds the value in use, and it is not the value ${against} adopted at epoch ${epoch}: remove adopt (rekey bump ${name} does) to rotate to the new value, or put the value in use back`;
+}
+
 /** The deployed value a rollback of this secret restores (its current value must have this fingerprint), if it is one. */
 export function restoring(secret: PlannedSecret, deployed: DeployedState): DeployedValue | null {
     const d = deployedOf(secret, deployed);

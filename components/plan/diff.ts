@@ -8,6 +8,7 @@
 // reads, one of their epochs, or one of their values. Which steps exist and what each waits
 // for is the schedule's (schedule.ts), the one the program registers: this module decides
 // only which of them run in this change, and shows the waits among those.
+import { adoptChangedReason } from "./deployed";
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
 import { ConsumerDependencies, consumerDependencies } from "./restarts";
 import { ConsumerStep, Schedule, StepId, runningWaits, schedule } from "./schedule";
@@ -49,7 +50,11 @@ export interface RotationDiff {
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
      * at an incident.
      */
-    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" }[];
+    /**
+     * `freshPrevious`: on the secret's first deployment, the keys of its previous slot, which
+     * then hold a fresh random value (not one the services had) until the first bump.
+     */
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys"; freshPrevious?: string[] }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
     consumers: {
@@ -92,6 +97,23 @@ function generatedValueKey(s: PlannedSecret): string {
  * Compares two plans of one stack. `base` is null for a new stack. `suppliedChanged` names
  * the supplied secrets whose encrypted value differs between the two.
  */
+/**
+ * An adopted secret whose postgres hook alternates two roles: rekey cannot see which role
+ * the value in use belongs to, so it assumes the role of the epoch's parity (resolveHooks.ts:
+ * roles[epoch % 2]), and `NAME_USER` says that role. Said, with how to make it the right one.
+ */
+function adoptedRole(h: PlannedSecret): string | null {
+    const apply = h.apply;
+    if (!h.inUse || apply?.kind !== "postgres" || apply.roles.length !== 2 || h.epoch === null) return null;
+    const role = apply.role;
+    const [other] = apply.roles.filter((r) => r !== role);
+    const fix =
+        h.source.kind === "generate"
+            ? `list ${other} first in roles (epoch 0 picks the first)`
+            : `set an epoch of the other parity, or swap the order of roles`;
+    return `${h.name}: adopt assumes the value in use is the password of role ${role} (epoch ${h.epoch} picks roles[${h.epoch % 2}]), and ${h.name}_USER will say ${role}; if the services log in as ${other}, ${fix} (docs/migration.md)`;
+}
+
 export function diffPlans(base: RotationPlan | null, head: RotationPlan, suppliedChanged: ReadonlySet<string>): RotationDiff {
     const before = new Map((base?.secrets ?? []).map((s) => [s.name, s]));
     const after = new Map(head.secrets.map((s) => [s.name, s]));
@@ -111,9 +133,13 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             // An adopted value is the one the services run with: written, but no cause.
             secrets.added.push({ name: h.name, source: h.source.kind, epoch: h.epoch, ...(h.inUse ? { adopted: true as const } : {}) });
             if (!h.inUse) cause.set(h.name, `${h.name} (new)`);
+            const assumed = adoptedRole(h);
+            if (assumed) warnings.push(assumed);
             continue;
         }
         if (h.inUse && !b.inUse) {
+            const assumed = adoptedRole(h);
+            if (assumed) warnings.push(assumed);
             // adopt added to a secret the base has: the program refuses it if the stack deployed
             // it without adopt (components/plan/deployed.ts problemFor).
             warnings.push(`${h.name}: adopt applies to a secret's first deployment only; if this stack deployed ${h.source.kind === "generate" ? "its epoch 0" : "it"}, pulumi up refuses it`);
@@ -135,8 +161,9 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         switch (h.source.kind) {
             case "generate":
                 if (h.inUse) {
-                    // Still adopted: the value is the one in use; a new one in rekey:supplied is written, and restarts nothing.
-                    if (suppliedChanged.has(h.name)) secrets.suppliedChanged.push({ name: h.name });
+                    // Still adopted: the value is the one in use. A different one in rekey:supplied
+                    // under the same claim is refused (program.ts checkRestores).
+                    if (suppliedChanged.has(h.name) && b.inUse) errors.push(`${h.name}: ${adoptChangedReason(h.name, h.epoch!, "the base")}`);
                 } else if (generatedValueKey(b) !== generatedValueKey(h)) {
                     secrets.redefined.push({ name: h.name, what: "generate settings changed" });
                     cause.set(h.name, `${h.name}${epochText} (generate settings changed)`);
@@ -149,10 +176,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 if (h.inUse) {
                     // Still adopted (components/plan/deployed.ts adoptedInUse): rekey:supplied holds the
                     // value in use; a new one is written as it is, and restarts nothing.
-                    if (suppliedChanged.has(h.name)) {
-                        secrets.suppliedChanged.push({ name: h.name });
-                        warnings.push(`${h.name}: its value in rekey:supplied changed while adopt is set, so pulumi up writes it as the value in use and restarts nothing; if the services do not use it yet, rekey bump ${h.name} removes adopt and rotates to it`);
-                    }
+                    // A different value under the same claim is refused (program.ts checkRestores).
+                    if (suppliedChanged.has(h.name) && !epochMoved && b.inUse) errors.push(`${h.name}: ${adoptChangedReason(h.name, h.epoch!, "the base")}`);
                     if (epochMoved) {
                         errors.push(`${h.name}: epoch ${b.epoch} → ${h.epoch} with adopt still set: once the stack deployed epoch ${b.epoch} adopted, pulumi up refuses adopt at another epoch; remove the adopt line (rekey bump removes it)`);
                     }
@@ -209,19 +234,22 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         for (const st of h.stores) {
             const keys = st.writes.map((w) => w.target);
             const was = prior.get(st.label);
-            const why = valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
+            // A store the base lacks is new (on a new stack, every store of every secret).
+            const why = !was
+                ? "new store"
+                : valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
                 ? "value"
                 : sameValue.has(h.name) && h.epoch !== null && plannerOf(st).recordsEpoch
                   ? "epoch"
                   : sameValue.has(h.name) && h.incident !== (before.get(h.name)?.incident ?? null) && plannerOf(st).writerFollowsIncident
                     ? "incident"
-                    : !was
-                  ? "new store"
-                  : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
+                    : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
                     ? "keys"
                     : null;
             if (!why) continue;
-            stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why });
+            // A first deployment has no previous value: the slot gets a fresh one (generate.ts generatorSlots).
+            const freshPrevious = before.has(h.name) ? [] : st.writes.filter((w) => w.variant === "previous").map((w) => w.target);
+            stores.push({ secret: h.name, store: st.label, kind: st.kind, keys, why, ...(freshPrevious.length ? { freshPrevious } : {}) });
             running.add(storeStep.get(st)!);
         }
         const labels = new Set(h.stores.map((st) => st.label));
@@ -257,7 +285,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         const forIt = (c: RotationDiff["consumers"][number]) =>
             !baseDeps.has(c.name) || c.because.some((b) => b === cause.get(h.name) || b === `now reads ${h.name}`);
         if (consumers.some((c) => h.consumers.includes(c.name) && forIt(c))) {
-            warnings.push(`${h.name}: ${h.consumers.join(", ")} restart for it, but it has no store, so they restart for a value they cannot read; give it a store, or remove them from its consumers`);
+            const one = h.consumers.length === 1;
+            warnings.push(`${h.name}: ${h.consumers.join(", ")} ${one ? "restarts" : "restart"} for it, but it has no store, so ${one ? "it restarts" : "they restart"} for a value ${one ? "it" : "they"} cannot read; give it a store, or remove ${one ? "it" : "them"} from its consumers`);
         }
     }
 

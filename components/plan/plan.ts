@@ -142,6 +142,11 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             // adopt: the value in rekey:supplied is the one in use at this epoch, whatever it is
             // (a vendor token may have been replaced before rekey): the first pulumi up writes it,
             // runs no hook and restarts nothing. Its value is required above, as for any supplied secret.
+            // The claim is made at an epoch: the deployed record keeps it, a different value under
+            // it is refused (program.ts checkRestores), and rekey bump moves from it and removes adopt.
+            if (s.adopt && s.epoch === undefined) {
+                problems.add(subject, "adopt", "needs an epoch: adopt says rekey:supplied holds the value in use at that epoch (any integer >= 0, e.g. the vendor's issues so far; rekey bump moves from it)");
+            }
         } else {
             if (s.adopt) problems.add(subject, "adopt", "a derived secret follows its inputs: adopt the secrets it is derived from");
             if (s.epoch !== undefined) problems.add(subject, "epoch", "a derived secret has no epoch: it changes when an input changes");

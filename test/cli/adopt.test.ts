@@ -54,9 +54,15 @@ test("rekey plan of an adoption: the adopted secrets are written as they are, wi
     expect(json.stores.map((s: { secret: string; why: string }) => [s.secret, s.why])).toEqual([
         ["SIGNING_KEY", "new store"],
         ["WEBHOOK_KEY", "new store"],
-        ["CRON_TOKEN", "value"],
+        ["CRON_TOKEN", "new store"],
     ]);
+    // keepPrevious on a first deployment: the previous slot holds a fresh value, and the store line says so.
+    expect(json.stores[0].freshPrevious).toEqual(["SIGNING_KEY_PREVIOUS"]);
+    expect(json.stores.slice(1).every((s: { freshPrevious?: string[] }) => s.freshPrevious === undefined)).toBe(true);
     const text = rekey(dir, "plan", "--stack", "production").stdout;
+    expect(text).toContain(
+        "- SIGNING_KEY → `dotenv:/srv/app/.env#SIGNING_KEY`: `SIGNING_KEY`, `SIGNING_KEY_PREVIOUS` (new store); `SIGNING_KEY_PREVIOUS` holds a fresh random value until the first bump (a first deployment has no previous value)",
+    );
     expect(text).toContain(
         "- **SIGNING_KEY** added, adopted: epoch 0 is the value in use (rekey:supplied.SIGNING_KEY), written as it is; no hook runs and no consumer restarts for it",
     );
@@ -109,7 +115,7 @@ test("rekey bump from epoch 0 removes the adopt line (block and flow style), kee
     expect(p.stderr).toContain("secret SIGNING_KEY, field adopt: is valid only at epoch 0");
 });
 
-test("rekey plan of a supplied secret's adoption and what follows: written as the value in use; a new value while adopted warns; adopt at a moved epoch is an error; adopt removed by hand restarts", () => {
+test("rekey plan of a supplied secret's adoption and what follows: written as the value in use; a new value while adopted is an error; adopt at a moved epoch is an error; adopt removed by hand restarts", () => {
     const stack = (token: Record<string, unknown>, ciphertext: string) => `encryptionsalt: ${salt}
 config:
   rekey:consumers:
@@ -131,12 +137,13 @@ config:
     expect(first.secrets.added).toEqual([{ name: "VENDOR_TOKEN", source: "supplied", epoch: 3, adopted: true }]);
     expect([first.hooks, first.consumers, first.warnings]).toEqual([[], [], []]);
 
+    // A different value under the same adopt claim: refused, as pulumi up refuses it (exit 1).
     const changed = plan(adopted, stack({ adopt: true }, next));
-    expect(changed.consumers).toEqual([]);
-    expect(changed.stores.map((s: { store: string; why: string }) => [s.store, s.why])).toEqual([["ssm:VENDOR_TOKEN", "value"]]);
-    expect(changed.warnings).toEqual([
-        "VENDOR_TOKEN: its value in rekey:supplied changed while adopt is set, so pulumi up writes it as the value in use and restarts nothing; if the services do not use it yet, rekey bump VENDOR_TOKEN removes adopt and rotates to it",
+    expect(changed.errors).toEqual([
+        "VENDOR_TOKEN: adopt says rekey:supplied.VENDOR_TOKEN holds the value in use, and it is not the value the base adopted at epoch 3: remove adopt (rekey bump VENDOR_TOKEN does) to rotate to the new value, or put the value in use back",
     ]);
+    const dir = workdir({ [FILE]: stack({ adopt: true }, next), "base.yaml": adopted }, false);
+    expect(rekey(dir, "plan", "--stack", "production", "--base-file", "base.yaml").code).toBe(1);
 
     const moved = plan(adopted, stack({ adopt: true, epoch: 4 }, next));
     expect(moved.errors).toEqual([
@@ -146,4 +153,18 @@ config:
     const removed = plan(adopted, stack({}, inUse));
     expect(removed.consumers.map((c: { name: string; because: string[] }) => [c.name, c.because])).toEqual([["api", ["VENDOR_TOKEN (adopt removed)"]]]);
     expect(removed.warnings).toEqual(["VENDOR_TOKEN: adopt was removed with neither a new value nor a bump; pulumi up runs its hook and restarts its consumers with the same value"]);
+});
+
+test("rekey plan: an adopted generated secret whose rekey:supplied copy changes while adopt is kept is an error (exit 1), not a new supplied value", () => {
+    const head = ADOPTED.replace(/(SIGNING_KEY:\n\s+secure: )\S+/, `$1${encrypt(key, "signing-key-other")}`);
+    expect(head).not.toBe(ADOPTED);
+    const dir = workdir({ [FILE]: head, "base.yaml": ADOPTED }, false);
+    const r = rekey(dir, "plan", "--stack", "production", "--base-file", "base.yaml", "--json");
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.errors).toEqual([
+        "SIGNING_KEY: adopt says rekey:supplied.SIGNING_KEY holds the value in use, and it is not the value the base adopted at epoch 0: remove adopt (rekey bump SIGNING_KEY does) to rotate to the new value, or put the value in use back",
+    ]);
+    expect(json.secrets.suppliedChanged).toEqual([]);
+    expect(r.stdout).not.toContain("signing-key-other");
 });

@@ -32,8 +32,8 @@ function sampleStack(stack: string): string {
 }
 
 /** The URN of each entry as `pulumi import` computes it. */
-function importUrns(file: ReturnType<typeof importFile>["file"], stack: string): Map<string, string> {
-    const ctx = { stack, project: "rekey" };
+function importUrns(file: ReturnType<typeof importFile>["file"], stack: string, project: string): Map<string, string> {
+    const ctx = { stack, project };
     const urns = new Map<string, string>();
     const urnOf = (name: string): string => {
         if (urns.has(name)) return urns.get(name)!;
@@ -46,12 +46,17 @@ function importUrns(file: ReturnType<typeof importFile>["file"], stack: string):
     return urns;
 }
 
-describe.each(["production", "staging"])("the %s stack", (stack) => {
+// A team's own project name (the stack's config keys stay rekey:*, the URNs carry the
+// project); staging keeps `rekey`, the standalone program's project.
+describe.each([
+    ["production", "acme-secrets"],
+    ["staging", "rekey"],
+])("the %s stack of project %s", (stack, project) => {
     test("every store resource of a mock run that holds a current value, with its parent and provider, and nothing else; the others are what the first up creates", async () => {
         const loaded = loadStackFile(stack);
-        const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
+        const run = await new MockEngine(project, stack).run(loaded.config, undefined, loaded.secretKeys);
         const byKey = new Map([...run.resources].map(([k, r]) => [k, r]));
-        const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, "rekey"));
+        const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, project));
         // The SSM parameters and Key Vault secrets of previous values and Postgres users: rekey's own.
         const notCurrent = new Set(plan.secrets.flatMap((s) => s.stores.filter((st) => st.kind !== "kubernetes").flatMap((st) => st.writes.filter((w) => w.variant !== "current").map((w) => w.target))));
         expect(notCurrent.size).toBeGreaterThan(0);
@@ -67,7 +72,7 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
         const { file, creates, missing } = importFile(plan, { rotation: "rekey", providerVersions: {} });
         expect(missing).toEqual([]);
         for (const target of notCurrent) expect(creates.filter((c) => c.includes(` ${target} (`) || c.includes(`/${target} (`))).toHaveLength(1);
-        const urns = importUrns(file, stack);
+        const urns = importUrns(file, stack, project);
         const fromFile = file.resources
             .filter((r) => r.id !== undefined)
             .map((r) => ({ urn: urns.get(r.name)!, parent: urns.get(r.parent!)!, provider: r.provider ? file.resources.find((p) => p.name === r.provider)!.logicalName : null }))
@@ -87,9 +92,9 @@ describe.each(["production", "staging"])("the %s stack", (stack) => {
         delete process.env.KUBECONFIG;
         try {
             const loaded = loadStackFile(stack);
-            const run = await new MockEngine("rekey", stack).run(loaded.config, undefined, loaded.secretKeys);
+            const run = await new MockEngine(project, stack).run(loaded.config, undefined, loaded.secretKeys);
             const fromRun = Object.fromEntries([...run.resources.values()].filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r.inputs]));
-            const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, "rekey"));
+            const plan = planOf(parseStackFile(sampleStack(stack), `Pulumi.${stack}.yaml`, project));
             const { file } = importFile(plan, { rotation: "rekey", providerVersions: {} });
             const fromFile = Object.fromEntries(file.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.logicalName, r.inputs]));
             expect(Object.keys(fromFile).length).toBeGreaterThan(0);
@@ -167,12 +172,34 @@ test("rekey import --out writes the file and says how to use it, and what the fi
     const notes = r.stderr.split("\n");
     expect(notes[0]).toMatch(/^rekey: \d+ store resources to import written to .*import\.json; then: pulumi import --file .*import\.json --stack production$/);
     expect(notes[1]).toBe("rekey: each entry must exist already (pulumi import fails on one that does not): remove the entry of a store that is new, and the first pulumi up creates it");
-    expect(notes[2]).toMatch(/^rekey: not in the file, created by the first pulumi up \(they cannot exist before rekey\): SSM parameter \/musehub\/production\/[A-Z_]+_PREVIOUS \(previous value of [A-Z_]+\); /);
+    expect(notes[2]).toMatch(/^rekey: not in the file, created by the first pulumi up \(rekey writes them; they do not exist before it\): SSM parameter \/musehub\/production\/[A-Z_]+_PREVIOUS \(previous value of [A-Z_]+\); /);
+    expect(notes[3]).toBe(
+        "rekey: if one of them exists already, the first pulumi up fails on it (an SSM parameter: ParameterAlreadyExists, the provider creates without overwrite): delete it first (the first pulumi up writes a fresh value there), or add its entry to the file as for the current value's",
+    );
     const file = JSON.parse(readFileSync(join(dir, "import.json"), "utf8"));
     expect(file.resources.some((x: { type: string }) => x.type === "aws:ssm/parameter:Parameter")).toBe(true);
     expect(file.resources.filter((x: { id?: string }) => x.id !== undefined && /_PREVIOUS$|_USER$|-previous$|-user$/.test(x.id))).toEqual([]);
     // Without --out, stdout is the same JSON.
     expect(JSON.parse(rekey(dir, "import", "--stack", "production").stdout)).toEqual(file);
+});
+
+test("a stack with nothing to import (only .env and file stores): says so, exit 0, no pulumi import line, no file", () => {
+    const stack = [
+        "config:",
+        "  rekey:secrets:",
+        `    A: ${JSON.stringify({ epoch: 0, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, stores: [{ dotenv: { path: "/srv/app/.env" } }, { file: { path: "/srv/app/a" } }] })}`,
+        "",
+    ].join("\n");
+    const dir = workdir({ "Pulumi.production.yaml": stack }, false);
+    for (const out of [[], ["--out", "import.json"]]) {
+        const r = rekey(dir, "import", "--stack", "production", ...out);
+        expect([r.code, r.stdout]).toEqual([0, ""]);
+        expect(r.stderr).toBe(
+            "rekey: nothing to import: no store of this stack can exist before rekey (.env files and secret files are written in place), so no file is written and pulumi import is not needed; the first pulumi up creates every store\n",
+        );
+        expect(r.stderr).not.toContain("pulumi import --file");
+    }
+    expect(existsSync(join(dir, "import.json"))).toBe(false);
 });
 
 // ---- --out: never a Pulumi file, never through a symlink, never over a file without --force, never half ----

@@ -115,7 +115,7 @@ describe("rekey plan", () => {
         expect(p.base).toBe("HEAD");
         expect(p.secrets.added).toEqual([{ name: "SEARCH_TOKEN", source: "generate", epoch: 0 }]);
         expect(p.secrets.removed).toEqual([{ name: "WEBHOOK_KEY", source: "generate" }]);
-        expect(p.stores.map((s: any) => [s.store, s.why])).toEqual([["ssm:/shop/SEARCH_TOKEN", "value"]]);
+        expect(p.stores.map((s: any) => [s.store, s.why])).toEqual([["ssm:/shop/SEARCH_TOKEN", "new store"]]);
         expect(p.storesRemoved).toEqual([{ secret: "WEBHOOK_KEY", store: "ssm:/shop/WEBHOOK_KEY" }]);
         expect(p.consumers.map((c: any) => [c.name, c.because])).toEqual([
             ["api", ["no longer reads WEBHOOK_KEY"]],

@@ -97,3 +97,57 @@ test("the README's install works before the registry has the package: from git a
     // A git install builds dist/ through prepare (held by test/package/pack.test.ts, from a clean clone).
     expect(PKG.scripts.prepare).toBe("npm run build");
 });
+
+/**
+ * Each command line in `text` that runs bare `rekey` (which resolves only inside a project
+ * that installed the package; `npx rekey` would fetch the registry's unrelated `rekey`): a
+ * code-block line starting with `rekey ` (or `$ rekey `), and an inline code span that is a
+ * command line, `rekey` with a subcommand and arguments or with a flag. A span naming a
+ * command alone (`rekey plan` in prose) is prose, and so is a heading (docs/cli.md's
+ * synopses).
+ */
+export function bareRekeyCommands(text: string): { command: string; line: number }[] {
+    const out: { command: string; line: number }[] = [];
+    let fenced = false;
+    text.split("\n").forEach((lineText, i) => {
+        if (/^\s*```/.test(lineText)) {
+            fenced = !fenced;
+            return;
+        }
+        if (fenced) {
+            if (/^\s*(\$\s+)?rekey\s/.test(lineText)) out.push({ command: lineText.trim(), line: i + 1 });
+            return;
+        }
+        if (/^\s*#/.test(lineText)) return;
+        for (const m of lineText.matchAll(/`(rekey (?:[a-z][a-z-]* +[^`]+|--?[a-z][^`]*))`/g)) out.push({ command: m[1], line: i + 1 });
+    });
+    return out;
+}
+
+test("the bare-rekey scanner (control): command lines in blocks and spans, not a command named in prose or a heading", () => {
+    const text = [
+        "run `rekey plan --stack S`, or `rekey --version`; `rekey plan` says so",
+        "```sh",
+        "rekey bump X --stack S",
+        "$ rekey due --all-stacks",
+        "npx pulumi-rekey plan --stack S",
+        "```",
+        "## `rekey import --stack <stack>`",
+        "then `npx pulumi-rekey bump NAME`",
+    ].join("\n");
+    expect(bareRekeyCommands(text)).toEqual([
+        { command: "rekey plan --stack S", line: 1 },
+        { command: "rekey --version", line: 1 },
+        { command: "rekey bump X --stack S", line: 3 },
+        { command: "$ rekey due --all-stacks", line: 4 },
+    ]);
+});
+
+test("no command a user copies from the README or docs runs bare rekey: each is npx pulumi-rekey", () => {
+    const docs = [join(ROOT, "README.md"), ...walk(join(ROOT, "docs"), (p) => p.endsWith(".md"))];
+    const wrong = docs.flatMap((file) => bareRekeyCommands(readFileSync(file, "utf8")).map(({ command, line }) => `${relative(ROOT, file)}:${line}: ${command}`));
+    expect(wrong).toEqual([]);
+    // The docs do show commands (a scanner that finds nothing would pass anything).
+    const npx = docs.reduce((n, file) => n + (readFileSync(file, "utf8").match(/npx pulumi-rekey [a-z]/g)?.length ?? 0), 0);
+    expect(npx).toBeGreaterThan(20);
+});

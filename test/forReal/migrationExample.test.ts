@@ -22,6 +22,8 @@ import { runWithValues } from "../harness/values";
 const PAGE = readFileSync(join(ROOT, "docs", "migration.md"), "utf8");
 const BLOCK = /```yaml\n(# Pulumi\.production\.yaml: the adopted inventory[^\n]*\nconfig:\n[\s\S]*?)```/.exec(PAGE)?.[1];
 const DOC_DIR = "/srv/app";
+/** Not `rekey`: a team runs the migration in its own project (the program reads rekey:* all the same). */
+const PROJECT = "acme-secrets";
 const DOC_HOST = "127.0.0.1:8080";
 
 /** A proof key put in the .env by hand, so that the service reports what it loaded. */
@@ -99,7 +101,8 @@ test("docs/migration.md's example: the first pulumi up restarts nothing, as reke
     expect(restartCount(state)).toBe(1);
 
     // rekey plan, before: every value added, the two adopted ones said to be in use; no hook, no restart.
-    const repo = workdir({ "Pulumi.yaml": "name: rekey\nruntime: nodejs\n" });
+    // A team's own project name: the rekey:* keys are read the same (docs/migration.md).
+    const repo = workdir({ "Pulumi.yaml": `name: ${PROJECT}\nruntime: nodejs\n` });
     write(repo, "Pulumi.production.yaml", adopted);
     const plan = JSON.parse(rekey(repo, "plan", "--stack", "production", "--json").stdout);
     expect(plan.secrets.added).toEqual([
@@ -121,7 +124,7 @@ test("docs/migration.md's example: the first pulumi up restarts nothing, as reke
     ]);
 
     // The first pulumi up: only the two store writers run; app keeps running on the same values.
-    const engine = new MockEngine("rekey", "production");
+    const engine = new MockEngine(PROJECT, "production");
     const first = loadStackText(adopted);
     let r = await runWithValues(engine, first.config);
     let out = await replay(engine, r.run);

@@ -705,6 +705,12 @@ export const INVALID_CASES: InvalidCase[] = [
         expect: { subject: "secret K", field: "supplied", reason: /^no value in rekey:supplied\.K: set it with pulumi config set --secret --path 'rekey:supplied\.K'$/ },
     },
     {
+        // Without an epoch the claim would last forever and the record would say no epoch.
+        title: "adopt on a supplied secret without an epoch",
+        config: secrets({ K: { supplied: true, adopt: true } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "adopt", reason: /^needs an epoch: adopt says rekey:supplied holds the value in use at that epoch/ },
+    },
+    {
         title: "an incident on an adopted supplied secret",
         config: secrets({ K: { epoch: 4, supplied: true, adopt: true, incident: "leaked" } }, { "rekey:supplied": { K: "v" } }),
         expect: { subject: "secret K", field: "incident", reason: /^an adopted value is the one in use: rotate it away with rekey bump --incident, which removes adopt$/ },

@@ -44,3 +44,9 @@ test("no warning when it has a store, when nothing restarts for it, or for a der
     expect(d.consumers.map((x) => x.name)).toEqual(["api"]);
     expect(d.warnings).toEqual([]);
 });
+
+test("one consumer: the warning says it restarts (singular)", () => {
+    expect(warnings(null, config({ consumers: ["api"] }))).toEqual([
+        "TOKEN: api restarts for it, but it has no store, so it restarts for a value it cannot read; give it a store, or remove it from its consumers",
+    ]);
+});

@@ -157,15 +157,25 @@ test("a secret adopted into a deployed stack restarts no consumer that already r
     expect(res(r.run, "rekey-restart:api")!.change).toBe("same");
 });
 
-test("a changed value in use, while still adopted, is written to the stores and restarts nothing", async () => {
+test("a different value under a kept adopt claim is refused before any hook or store; the holder keeps the adopted value", async () => {
     const engine = new MockEngine();
     await runWithValues(engine, adopted());
     const c = adopted();
     c["rekey:supplied"].SIGNING_KEY = "signing-key-in-use-0002";
-    const r = await runWithValues(engine, c);
-    expect(r.values.SIGNING_KEY).toBe("signing-key-in-use-0002");
-    expect(res(r.run, "rekey-SIGNING_KEY-adopted")!.change).toBe("replaced");
-    expect(ran(r.run)).toEqual(["rekey-dotenv:local:/srv/app/.env"]);
+    const before = engine.registered().filter((n) => !/adopted|even|odd|fingerprint/.test(n));
+    const error = await runWithValues(engine, c).then(() => new Error("accepted"), (e: Error) => e);
+    expect(error.message).toBe(
+        "rekey: 1 secret out of step with the deployed state; nothing was changed:\n" +
+            "  - secret SIGNING_KEY: adopt says rekey:supplied.SIGNING_KEY holds the value in use, and it is not the value this stack deployed adopted at epoch 0: remove adopt (rekey bump SIGNING_KEY does) to rotate to the new value, or put the value in use back",
+    );
+    expect(error.message).not.toContain("signing-key-in-use");
+    expect(engine.registered().filter((n) => !/adopted|even|odd|fingerprint/.test(n))).toEqual(before);
+    // The same value again: accepted, nothing runs, the holder was never replaced.
+    const same = await runWithValues(engine, adopted());
+    expect(same.values.SIGNING_KEY).toBe(IN_USE.SIGNING_KEY);
+    expect(res(same.run, "rekey-SIGNING_KEY-adopted")!.change).toBe("same");
+    expect(res(same.run, "rekey-SIGNING_KEY-adopted")!.ignoreChanges).toEqual(["keepers"]);
+    expect(ran(same.run)).toEqual([]);
 });
 
 describe("refusals", () => {
@@ -209,7 +219,7 @@ describe("adopt on a supplied secret: rekey:supplied holds the value in use, at 
         return c;
     }
 
-    test("its first pulumi up writes it, runs no hook, restarts nothing for it, and records it adopted; a changed value while adopted is written and restarts nothing", async () => {
+    test("its first pulumi up writes it, runs no hook, restarts nothing for it, and records it adopted; a changed value while adopted is refused", async () => {
         const engine = new MockEngine();
         const r = await runWithValues(engine, withToken({ adopt: true }));
         expect(r.values.VENDOR_TOKEN).toBe(TOKEN);
@@ -218,12 +228,15 @@ describe("adopt on a supplied secret: rekey:supplied holds the value in use, at 
         expect(r.run.outputs.rotation.VENDOR_TOKEN).toMatchObject({ epoch: 3, adopted: true });
         expect(r.run.outputs.rotation.VENDOR_URL.adopted).toBeUndefined();
 
-        const changed = await runWithValues(engine, withToken({ adopt: true }, "vendor-token-in-use-0005"));
-        const ssm = [...changed.run.resources.values()].find((x) => x.type === "aws:ssm/parameter:Parameter" && x.name === "rekey-ssm:/app/VENDOR_TOKEN")!;
-        expect(ssm.change).toBe("updated");
-        expect(ssm.inputs.value).toBe("vendor-token-in-use-0005");
-        expect(ran(changed.run)).toEqual([]);
-        expect(changed.run.outputs.rotation.VENDOR_TOKEN).toMatchObject({ epoch: 3, adopted: true });
+        const error = await runWithValues(engine, withToken({ adopt: true }, "vendor-token-in-use-0005")).then(() => new Error("accepted"), (e: Error) => e);
+        expect(error.message).toBe(
+            "rekey: 1 secret out of step with the deployed state; nothing was changed:\n" +
+                "  - secret VENDOR_TOKEN: adopt says rekey:supplied.VENDOR_TOKEN holds the value in use, and it is not the value this stack deployed adopted at epoch 3: remove adopt (rekey bump VENDOR_TOKEN does) to rotate to the new value, or put the value in use back",
+        );
+        // The bump (adopt removed, epoch 4) rotates to it: hook and restarts.
+        const bumped = await runWithValues(engine, withToken({ epoch: 4 }, "vendor-token-in-use-0005"));
+        expect(ran(bumped.run)).toContain("rekey-postgres:db:5432/vendor");
+        expect(ran(bumped.run)).toContain("rekey-restart:api");
     });
 
     test("adopted into a deployed stack, it restarts no consumer, not even one that already reads other secrets", async () => {
