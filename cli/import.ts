@@ -6,7 +6,7 @@ import type { Output } from "./output";
 import type { Today } from "./dates";
 import type { Project } from "./project";
 import { CliError } from "./errors";
-import { shellPath, shellWord } from "./shell";
+import { shellPath, stackFlag } from "./shell";
 import { openStackFile, planOf } from "./stackFile";
 import { writeOneFile } from "./writeFiles";
 
@@ -62,7 +62,7 @@ export function importCommand(project: Project, stack: string, o: ImportOptions)
         return { stdout: "", notes: ["nothing to import: no store of this stack can exist before rekey (.env files and secret files are written in place), so no file is written and pulumi import is not needed; the first pulumi up creates every store", ...created], exitCode: 0 };
     }
     const notes = [
-        `${count} store resource${count === 1 ? "" : "s"} to import${o.out ? ` written to ${o.out.path}` : ""}; then: pulumi import --file ${o.out ? shellPath(o.out.path) : "<file>"} --stack ${shellWord(stack)}`,
+        `${count} store resource${count === 1 ? "" : "s"} to import${o.out ? ` written to ${o.out.path}` : ""}; then: pulumi import --file ${o.out ? shellPath(o.out.path) : "<file>"} ${stackFlag(stack)}`,
         "each entry must exist already (pulumi import fails on one that does not): remove the entry of a store that is new, and the first pulumi up creates it",
         ...created,
     ];

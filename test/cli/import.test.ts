@@ -183,6 +183,13 @@ test("rekey import --out writes the file and says how to use it, and what the fi
     expect(JSON.parse(rekey(dir, "import", "--stack", "production").stdout)).toEqual(file);
 });
 
+test("a stack named with a leading -: the printed pulumi import line passes it as --stack=NAME (not read as a flag)", () => {
+    const dir = workdir({ "Pulumi.-x.yaml": sampleStack("production") }, false);
+    const r = rekey(dir, "import", "--stack=-x", "--out", "import.json");
+    expect(r.code).toBe(0);
+    expect(r.stderr.split("\n")[0]).toMatch(/; then: pulumi import --file .*import\.json --stack=-x$/);
+});
+
 test("a stack with nothing to import (only .env and file stores): says so, exit 0, no pulumi import line, no file", () => {
     const stack = [
         "config:",
