@@ -131,10 +131,22 @@ function projectRekeyValues(config: Record<string, unknown>, name: string): stri
         const full = key.includes(":") ? key : `${name}:${key}`;
         if (!full.startsWith("rekey:")) continue;
         const declared = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-        const gives = declared ? ["value", "default"].filter((f) => declared[f] !== undefined && declared[f] !== null) : v === null || v === undefined ? [] : [full.startsWith(`${name}:`) ? "default" : "value"];
+        // An empty map (`default: {}`, this repository's own Pulumi.yaml) is what rekey reads
+        // where the stack file lacks the key: it gives nothing rekey does not show.
+        // Not for supplied and hostKeys: there even `{}` is a plaintext section, which the
+        // program refuses (components/stackConfig.ts plaintextKeys).
+        const nothing = (x: unknown) => (SECRET_ONLY.has(full) ? x === undefined || x === null : givesNothing(x));
+        const gives = declared ? ["value", "default"].filter((f) => !nothing(declared[f])) : nothing(v) ? [] : [full.startsWith(`${name}:`) ? "default" : "value"];
         if (gives.length) found.push(`config.${key} gives ${full} a ${gives.join(" and a ")}, which pulumi up uses where the stack file lacks it (pulumi/pulumi pkg/workspace/config.go mergeConfig): rekey reads the inventory from the stack file only; move it there`);
     }
     return found;
+}
+
+const SECRET_ONLY = new Set(["rekey:supplied", "rekey:hostKeys"]);
+
+/** A project-file value that deploys what a missing key does: none, or an empty map. */
+function givesNothing(v: unknown): boolean {
+    return v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
 }
 
 /** `Pulumi.<stack>.<ext>` (paths.go ProjectStackPath: the project file's extension). */

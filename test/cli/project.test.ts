@@ -229,7 +229,8 @@ describe("config rekey never reads (pulumi/pulumi pkg/workspace/config.go mergeC
         ["rekey:secrets with a value", "name: shop\nruntime: nodejs\nconfig:\n  rekey:secrets:\n    value:\n      EXTRA: { epoch: 1, stores: [ { ssm: {} } ] }\n", "config.rekey:secrets gives rekey:secrets a value"],
         ["rekey:supplied with a default", "name: shop\nruntime: nodejs\nconfig:\n  rekey:supplied:\n    type: object\n    default: {}\n", "config.rekey:supplied gives rekey:supplied a default"],
         ["rekey:hostKeys as a plain value (project.go RewriteShorthandConfigValues: a value)", "name: shop\nruntime: nodejs\nconfig:\n  rekey:hostKeys: x\n", "config.rekey:hostKeys gives rekey:hostKeys a value"],
-        ["a bare key in the project named rekey (the project's namespace)", "name: rekey\nruntime: nodejs\nconfig:\n  secrets:\n    default: {}\n", "config.secrets gives rekey:secrets a default"],
+        ["a bare key in the project named rekey (the project's namespace)", "name: rekey\nruntime: nodejs\nconfig:\n  consumers:\n    default:\n      api: { restart: { command: x } }\n", "config.consumers gives rekey:consumers a default"],
+        ["rekey:hostKeys with an empty default (a plaintext section the program refuses)", "name: shop\nruntime: nodejs\nconfig:\n  rekey:hostKeys:\n    default: {}\n", "config.rekey:hostKeys gives rekey:hostKeys a default"],
     ])("a Pulumi.yaml giving %s", (_, project, says) => {
         const dir = workdir({ "Pulumi.yaml": project, [SHOP]: fixture(SHOP) });
         for (const args of [["status", "--stack", "shop", "--json"], ["bump", "SESSION_SECRET", "--stack", "shop"]]) {
@@ -240,6 +241,18 @@ describe("config rekey never reads (pulumi/pulumi pkg/workspace/config.go mergeC
             );
         }
         expect(read(dir, SHOP)).toBe(fixture(SHOP));
+    });
+
+    // Found by a third review: this repository's own Pulumi.yaml gives consumers, hosts and
+    // defaults `default: {}` (so that only secrets is required in every stack), and every rekey
+    // command run in it was refused. An empty map deploys what a missing key does.
+    test("an empty map default gives nothing rekey does not show: accepted, as in this repository's own Pulumi.yaml", () => {
+        const project = "name: rekey\nruntime: nodejs\nconfig:\n  secrets:\n    default: {}\n  consumers:\n    default: {}\n  rekey:hosts:\n    value: {}\n  defaults: {}\n";
+        const dir = workdir({ "Pulumi.yaml": project, [SHOP]: fixture(SHOP) });
+        expect(rekey(dir, "status", "--stack", "shop", "--json").code).toBe(0);
+        const own = rekey(ROOT, "status", "--all-stacks", "--json");
+        expect([own.code, own.stderr]).toEqual([0, ""]);
+        expect(JSON.parse(own.stdout).stacks.map((s: { stack: string }) => s.stack).sort()).toEqual(["local", "production", "staging"]);
     });
 
     // Found by a second review: yaml.v3 applies a merge key (go-yaml v3 decode.go merge), js-yaml keeps "<<" as a key.
