@@ -20,8 +20,8 @@ export function adminPassword(secrets: Map<string, RotatedSecret>, name: string 
  * One revocation step, a child of its secret. revokeFirst's (Postgres: the alternating role
  * holding the leaked password loses LOGIN and its sessions end, or with one role its
  * sessions end; Redis: only the new password is left and the user's connections are
- * killed) is named like the finalize it replaces, so taking revokeFirst away at the same
- * epoch reruns nothing.
+ * killed). Named as the schedule says (RevokeStep.resource): a Postgres revokeFirst is the
+ * resource of the finalize it replaces, so moving between them at the same epoch reruns nothing.
  */
 export function deployRevoke(step: RevokeStep, s: PlannedSecret, secrets: Map<string, RotatedSecret>, prefix: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
     const apply = s.apply;
@@ -30,11 +30,11 @@ export function deployRevoke(step: RevokeStep, s: PlannedSecret, secrets: Map<st
     const admin = adminPassword(secrets, apply.adminPasswordSecret);
     const action = step.action;
     if (action.kind === "postgresRevoke" && apply.kind === "postgres") {
-        return new PostgresRevoke(`${prefix}${s.name}-postgres-revoke`, { apply, role: action.role, nologin: action.nologin, adminPassword: admin, prefix }, opts);
+        return new PostgresRevoke(`${prefix}${step.resource}`, { apply, role: action.role, nologin: action.nologin, adminPassword: admin, prefix }, opts);
     }
     if (apply.kind === "redis") {
         const args = { apply, value: secrets.get(s.name)!.value, adminPassword: admin, prefix };
-        return action.kind === "redisRevoke" ? new RedisAclRevoke(`${prefix}${s.name}-redis-revoke`, args, opts) : new RedisAclFinalize(`${prefix}${s.name}-redis-finalize`, args, opts);
+        return action.kind === "redisRevoke" ? new RedisAclRevoke(`${prefix}${step.resource}`, args, opts) : new RedisAclFinalize(`${prefix}${step.resource}`, args, opts);
     }
     throw new Error(`${s.name}: a ${action.kind} step on a ${apply.kind} hook`);
 }

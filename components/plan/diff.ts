@@ -290,9 +290,23 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         }
     }
 
-    // A revocation runs with its secret's hook (the same value and admin password in its inputs).
+    // A revocation runs with its secret's hook (the same value and admin password in its
+    // inputs), and whenever its resource is new or its action changed: a command resource runs
+    // its create on creation and its update on any input change (pulumi-command
+    // provider/pkg/provider/local/command.go, Create and Update). A revocation that is new
+    // without its hook running (revokeFirst or incident added with no new value) kills the
+    // connections of services on a value that did not change: said, so no reviewer misses it.
     const hooked = new Set(hooks.map((h) => h.secret));
-    for (const r of steps.revokes) if (hooked.has(r.secret)) running.add(r.id);
+    const baseRevokes = new Map((base ? schedule(base).revokes : []).map((r) => [r.resource, r]));
+    for (const r of steps.revokes) {
+        const was = baseRevokes.get(r.resource);
+        const fresh = !was || JSON.stringify(was.action) !== JSON.stringify(r.action);
+        if (!hooked.has(r.secret) && !fresh) continue;
+        running.add(r.id);
+        if (!hooked.has(r.secret) && r.when === "first") {
+            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : `user ${r.action.user}`} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
+        }
+    }
     const consumerOf = new Map(steps.consumers.flatMap((c) => [c.restart, c.verify].flatMap((id) => (id ? [[id, c.consumer.name] as const] : []))));
     const finalize: RotationDiff["finalize"] = [];
     for (const r of steps.revokes) {

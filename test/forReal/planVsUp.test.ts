@@ -1,0 +1,66 @@
+// Changes where rekey plan and a replayed pulumi up disagreed (issue 23's attack): each
+// asserts that what the plan lists as running is exactly what the up runs, in an order the
+// plan allows. scheduleReplay.test.ts draws random changes; these are the ones it missed.
+import { rmSync } from "fs";
+import { Config } from "../harness/configs";
+import { compare, stubEnv } from "../harness/planVsUp";
+
+let ctx: { dir: string; env: NodeJS.ProcessEnv };
+beforeAll(() => (ctx = stubEnv()));
+afterAll(() => rmSync(ctx.dir, { recursive: true, force: true }));
+const gen = { encoding: "hex", bytes: 16 };
+const cfg = (secrets: Config, consumers: Config, supplied: Config = {}): Config => ({ "rekey:secrets": secrets, "rekey:consumers": consumers, "rekey:supplied": supplied });
+const bump = (c: Config, name: string, extra: Config = {}) => {
+    const h = structuredClone(c);
+    h["rekey:secrets"][name].epoch += 1;
+    Object.assign(h["rekey:secrets"][name], extra);
+    return h;
+};
+const edit = (c: Config, f: (h: Config) => void) => {
+    const h = structuredClone(c);
+    f(h);
+    return h;
+};
+const ssm = [{ ssm: { prefix: "/p/" } }];
+const dotenv = [{ dotenv: { path: "@ENV@" } }];
+const c0 = { c0: { restart: "true" } };
+
+const cases: [string, () => [Config, Config], string[]][] = [
+    // 1. A revocation new in a change runs whether or not the hook does.
+    ["supplied Redis secret: incident and revokeFirst at a bump with the same value", () => {
+        const b = cfg({ S: { epoch: 1, supplied: true, apply: { redis: { host: "cache", user: "s" } }, stores: ssm, consumers: ["c0"] } }, c0, { S: "v1" });
+        return [b, bump(b, "S", { incident: "x", revokeFirst: true })];
+    }, ["revoke:S"]],
+    ["supplied Postgres one role: incident and revokeFirst at a bump with the same value", () => {
+        const b = cfg({ S: { epoch: 1, supplied: true, apply: { postgres: { host: "db", role: "s" } }, stores: ssm, consumers: ["c0"] } }, c0, { S: "v1" });
+        return [b, bump(b, "S", { incident: "x", revokeFirst: true })];
+    }, ["revoke:S"]],
+    ["revokeFirst added (Redis) after the incident epoch deployed, no bump", () => {
+        const b = cfg({ A: { epoch: 2, incident: "x", generate: gen, keepPrevious: true, apply: { redis: { host: "cache", user: "a" } }, stores: ssm, consumers: ["c0"] } }, c0);
+        return [b, edit(b, (h) => (h["rekey:secrets"].A.revokeFirst = true))];
+    }, ["revoke:A"]],
+    ["revokeFirst added (Postgres one role) after the incident epoch deployed, no bump", () => {
+        const b = cfg({ A: { epoch: 2, incident: "x", generate: gen, keepPrevious: true, apply: { postgres: { host: "db", role: "a" } }, stores: ssm, consumers: ["c0"] } }, c0);
+        return [b, edit(b, (h) => (h["rekey:secrets"].A.revokeFirst = true))];
+    }, ["revoke:A"]],
+    ["revokeFirst added (Postgres role pair) after the incident epoch deployed, no bump: the finalize's resource, nothing runs", () => {
+        const b = cfg({ A: { epoch: 2, incident: "x", generate: gen, keepPrevious: true, apply: { postgres: { host: "db", roles: ["a_blue", "a_green"] } }, stores: ssm, consumers: ["c0"] } }, c0);
+        return [b, edit(b, (h) => (h["rekey:secrets"].A.revokeFirst = true))];
+    }, []],
+    // 2. A store write whose content changes with the same value (the user slot follows the epoch).
+    ["supplied Postgres role pair, dotenv store, bump with the same value", () => {
+        const b = cfg({ S: { epoch: 1, supplied: true, apply: { postgres: { host: "db", roles: ["s_blue", "s_green"] } }, stores: dotenv, consumers: ["c0"] } }, c0, { S: "v1" });
+        return [b, bump(b, "S")];
+    }, ["hook:S"]],
+];
+for (const [name, make, expected] of cases) {
+    test(name, async () => {
+        const fix = (c: Config): Config => JSON.parse(JSON.stringify(c).replaceAll("@ENV@", `${ctx.dir}/app.env`));
+        const [b, h] = make();
+        const o = await compare(fix(b), fix(h), ctx);
+        expect(o.failed).toEqual([]);
+        expect({ onlyPlan: o.onlyPlan, onlyRan: o.onlyRan, orderViolations: o.orderViolations }).toEqual({ onlyPlan: [], onlyRan: [], orderViolations: [] });
+        for (const step of expected) expect(o.planned).toContain(step);
+        if (!expected.length) expect(o.planned.filter((s) => s.startsWith("revoke:") || s.startsWith("finalize:"))).toEqual([]);
+    }, 120_000);
+}
