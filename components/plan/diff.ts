@@ -48,13 +48,14 @@ export interface RotationDiff {
     /**
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
-     * at an incident.
+     * at an incident; `user`: the value is the same, and the user slot (NAME_USER, the role
+     * of the epoch's parity with two alternating roles) says another role.
      */
     /**
      * `freshPrevious`: on the secret's first deployment, the keys of its previous slot, which
      * then hold a fresh random value (not one the services had) until the first bump.
      */
-    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys"; freshPrevious?: string[] }[];
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" | "user"; freshPrevious?: string[] }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
     consumers: {
@@ -245,7 +246,9 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                     ? "incident"
                     : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
                     ? "keys"
-                    : null;
+                    : st.writes.some((w) => w.variant === "user") && before.get(h.name)!.user !== h.user
+                      ? "user"
+                      : null;
             if (!why) continue;
             // A first deployment has no previous value: the slot gets a fresh one (generate.ts generatorSlots).
             const freshPrevious = before.has(h.name) ? [] : st.writes.filter((w) => w.variant === "previous").map((w) => w.target);

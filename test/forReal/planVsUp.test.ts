@@ -51,7 +51,7 @@ const cases: [string, () => [Config, Config], string[]][] = [
     ["supplied Postgres role pair, dotenv store, bump with the same value", () => {
         const b = cfg({ S: { epoch: 1, supplied: true, apply: { postgres: { host: "db", roles: ["s_blue", "s_green"] } }, stores: dotenv, consumers: ["c0"] } }, c0, { S: "v1" });
         return [b, bump(b, "S")];
-    }, ["hook:S"]],
+    }, ["hook:S", "store:dotenv:*"]],
 ];
 for (const [name, make, expected] of cases) {
     test(name, async () => {
@@ -60,7 +60,7 @@ for (const [name, make, expected] of cases) {
         const o = await compare(fix(b), fix(h), ctx);
         expect(o.failed).toEqual([]);
         expect({ onlyPlan: o.onlyPlan, onlyRan: o.onlyRan, orderViolations: o.orderViolations }).toEqual({ onlyPlan: [], onlyRan: [], orderViolations: [] });
-        for (const step of expected) expect(o.planned).toContain(step);
+        for (const step of expected) expect(o.planned.filter((s) => (step.endsWith("*") ? s.startsWith(step.slice(0, -1)) : s === step))).not.toEqual([]);
         if (!expected.length) expect(o.planned.filter((s) => s.startsWith("revoke:") || s.startsWith("finalize:"))).toEqual([]);
     }, 120_000);
 }
