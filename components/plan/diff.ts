@@ -10,7 +10,7 @@
 // only which of them run in this change, and shows the waits among those.
 import { adoptChangedReason } from "./deployed";
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
-import { ConsumerDependencies, consumerDependencies } from "./restarts";
+import { consumerDependencies } from "./restarts";
 import { ConsumerStep, Schedule, StepId, runningWaits, schedule } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
 import { urlText } from "./shown";
@@ -269,9 +269,11 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
+    // The base's restart triggers, by the schedule's one rule (values in use are in none).
+    const baseConsumers = new Map((base ? schedule(base).consumers : []).map((c) => [c.consumer.name, c]));
     const consumers: RotationDiff["consumers"] = [];
     for (const c of steps.consumers) {
-        const because = restartCauses(c, baseDeps.get(c.consumer.name), cause);
+        const because = restartCauses(c, baseConsumers.get(c.consumer.name), cause);
         if (!because.length) continue;
         // The diff is what rekey plan prints (Markdown and --json): a verify URL is in it as shown.ts shows it.
         const verify = c.consumer.verify?.kind === "url" ? { ...c.consumer.verify, url: urlText(c.consumer.verify.url) } : c.consumer.verify;
@@ -345,20 +347,24 @@ function orderOf(steps: Schedule, running: ReadonlySet<StepId>): RotationDiff["o
     return steps.steps.filter((st) => running.has(st.id)).map((st) => ({ step: st.id, after: runningWaits(steps, running, st.id) }));
 }
 
-/** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */
-function restartCauses(now: ConsumerStep, was: ConsumerDependencies | undefined, cause: ReadonlyMap<string, string>): string[] {
-    // The schedule's triggers: values in use are in none, and without one no restart is registered.
-    const changing = now.triggers.map((t) => t.secret);
+/**
+ * Why a consumer's restart triggers change; empty when they do not. Both sides are the
+ * schedule's triggers (schedule.ts: each secret read whose value is not in use), so a read
+ * of a value in use, added or dropped, restarts nothing, as in the program.
+ */
+function restartCauses(now: ConsumerStep, was: ConsumerStep | undefined, cause: ReadonlyMap<string, string>): string[] {
     if (!now.restarts) return [];
     if (!was) return ["new consumer: its first pulumi up runs the restart"];
     const out: string[] = [];
-    const read = new Set(was.secrets);
+    const before = new Set(was.triggers.map((t) => t.secret));
+    const changing = now.triggers.map((t) => t.secret);
     for (const n of changing) {
         const c = cause.get(n);
         if (c) out.push(c);
-        else if (!read.has(n)) out.push(`now reads ${n}`);
+        else if (!before.has(n)) out.push(`now reads ${n}`);
     }
     const reads = new Set(now.reads);
-    for (const n of was.secrets) if (!reads.has(n)) out.push(`no longer reads ${n}`);
+    const nowTriggers = new Set(changing);
+    for (const n of before) if (!nowTriggers.has(n)) out.push(reads.has(n) ? `${n} is now in use` : `no longer reads ${n}`);
     return out;
 }

@@ -52,6 +52,11 @@ const cases: [string, () => [Config, Config], string[]][] = [
         const b = cfg({ S: { epoch: 1, supplied: true, apply: { postgres: { host: "db", roles: ["s_blue", "s_green"] } }, stores: dotenv, consumers: ["c0"] } }, c0, { S: "v1" });
         return [b, bump(b, "S")];
     }, ["hook:S", "store:dotenv:*"]],
+    // 3. A read of a value in use is no restart trigger, added or dropped.
+    ["a consumer stops reading an adopted secret (in use) and still reads another", () => {
+        const b = cfg({ S0: { epoch: 0, adopt: true, generate: gen, keepPrevious: true, stores: ssm, consumers: ["c0"] }, S3: { epoch: 1, generate: gen, stores: ssm, consumers: ["c0"] } }, c0, { S0: "adoptedS0" });
+        return [b, edit(b, (h) => (h["rekey:secrets"].S0.consumers = []))];
+    }, []],
 ];
 for (const [name, make, expected] of cases) {
     test(name, async () => {
