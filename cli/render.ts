@@ -147,6 +147,9 @@ export function renderPlan(r: PlanReport): string {
     } else {
         out.push("No consumer restarts.", "");
     }
+    if (d.verifies.length) {
+        out.push("#### Verifies run once (new, no restart)", ...d.verifies.map((v) => `- **${v.name}**: ${describeVerify(v.verify)}`), "");
+    }
     if (d.consumersRemoved.length) out.push("#### Consumers removed", ...d.consumersRemoved.map((c) => `- ${c}`), "");
     if (d.finalize.length) {
         out.push(

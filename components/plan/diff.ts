@@ -66,6 +66,8 @@ export interface RotationDiff {
         because: string[];
     }[];
     consumersRemoved: string[];
+    /** Verifies new in this change whose consumer does not restart: pulumi up runs the check once (a new resource runs its create). */
+    verifies: { name: string; verify: PlannedVerify }[];
     impact: { secret: string; impact: string }[];
     warnings: string[];
     /** What the reader may do after this change (delete a supplied copy no longer read). */
@@ -280,6 +282,17 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         consumers.push({ name: c.consumer.name, action: c.consumer.action, after: c.consumer.after, verify, because });
         for (const id of [c.restart, c.verify]) if (id) running.add(id);
     }
+    // A verify new in this change (added, or its consumer's restart registered before without
+    // one) is created, and a command resource runs its create script: the check runs once
+    // though its consumer does not restart. An edited verify only updates (its update script
+    // is a no-op, consumers/triggeredCommand.ts) and runs when its triggers replace it.
+    const verifies: RotationDiff["verifies"] = [];
+    for (const c of steps.consumers) {
+        if (!c.verify || running.has(c.verify) || baseConsumers.get(c.consumer.name)?.verify) continue;
+        const verify = c.consumer.verify!.kind === "url" ? { ...c.consumer.verify!, url: urlText((c.consumer.verify as { url: string }).url) } : c.consumer.verify!;
+        verifies.push({ name: c.consumer.name, verify: verify as PlannedVerify });
+        running.add(c.verify);
+    }
     const headConsumers = new Set(head.consumers.map((c) => c.name));
     const consumersRemoved = (base?.consumers ?? []).map((c) => c.name).filter((n) => !headConsumers.has(n));
 
@@ -339,7 +352,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             const readers = new Set(steps.consumers.filter((c) => c.reads.includes(r.name)).map((c) => c.consumer.name));
             return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
         });
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, notes, incidents, errors, unchecked, order };
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
 }
 
 /** The running steps in schedule order, each with the running steps it waits for. */

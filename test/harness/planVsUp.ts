@@ -56,7 +56,8 @@ export async function compare(base: Config, head: Config, ctx: { dir: string; en
     const d = diffPlans(planRotation(rawConfig(base)), headPlan, suppliedChanged);
     const revokes = new Map(schedule(headPlan).revokes.map((r) => [r.secret, r.id]));
     const stepOfKey = stepsByResource(run, revokes);
-    const executed = new Set(replayed.executed.map((e) => e.key));
+    // An update whose script is a no-op (a restart's or verify's, consumers/triggeredCommand.ts) runs nothing of the user's.
+    const executed = new Set(replayed.executed.filter((e) => !(e.phase === "update" && run.resources.get(e.key)!.inputs.update === "true")).map((e) => e.key));
     const changed = (key: string) => (run.resources.get(key)!.type.startsWith("command:") ? executed.has(key) : run.resources.get(key)!.change !== "same");
     const ran = [...new Set([...stepOfKey].filter(([key]) => changed(key)).map(([, step]) => step))].sort();
     const planned = d.order.map((o) => o.step).sort();
