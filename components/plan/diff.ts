@@ -11,7 +11,7 @@
 import { adoptChangedReason } from "./deployed";
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
 import { consumerDependencies } from "./restarts";
-import { ConsumerStep, Schedule, StepId, runningWaits, schedule } from "./schedule";
+import { ConsumerStep, Schedule, StepId, heldValue, runningWaits, schedule } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
@@ -49,13 +49,14 @@ export interface RotationDiff {
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
      * at an incident; `user`: the value is the same, and the user slot (NAME_USER, the role
-     * of the epoch's parity with two alternating roles) says another role.
+     * of the epoch's parity with two alternating roles) says another role; `record`: only the
+     * store's record of the current value (its rotatedAt tag, schedule.ts writeRecord) changes.
      */
     /**
      * `freshPrevious`: on the secret's first deployment, the keys of its previous slot, which
      * then hold a fresh random value (not one the services had) until the first bump.
      */
-    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" | "user"; freshPrevious?: string[] }[];
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" | "user" | "record"; freshPrevious?: string[] }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
     consumers: {
@@ -250,7 +251,9 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                     ? "keys"
                     : st.writes.some((w) => w.variant === "user") && before.get(h.name)!.user !== h.user
                       ? "user"
-                      : null;
+                      : plannerOf(st).recordsEpoch && before.get(h.name)!.rotatedAt !== h.rotatedAt && st.writes.some((w) => heldValue(h, w.variant) === "current")
+                        ? "record"
+                        : null;
             if (!why) continue;
             // A first deployment has no previous value: the slot gets a fresh one (generate.ts generatorSlots).
             const freshPrevious = before.has(h.name) ? [] : st.writes.filter((w) => w.variant === "previous").map((w) => w.target);

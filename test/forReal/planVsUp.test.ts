@@ -66,6 +66,15 @@ const cases: [string, () => [Config, Config], string[]][] = [
         const b = cfg({ A: { epoch: 1, generate: gen, stores: ssm, consumers: ["c0"] } }, { c0: { restart: "true", verify: { command: "true" } } });
         return [b, edit(b, (h) => (h["rekey:consumers"].c0.verify = { command: "exit 0" }))];
     }, []],
+    // 5. A rotatedAt edit rewrites the records (tags) of the stores that keep one: listed.
+    ["rotatedAt edited only", () => {
+        const b = cfg({ A: { epoch: 1, rotatedAt: "2026-01-01", generate: gen, apply: { postgres: { host: "db", role: "a" } }, stores: ssm, consumers: ["c0"] } }, c0);
+        return [b, edit(b, (h) => (h["rekey:secrets"].A.rotatedAt = "2026-02-01"))];
+    }, ["store:ssm:*"]],
+    ["rotatedAt edited on the input of a derived secret kept in Kubernetes", () => {
+        const b = cfg({ A: { epoch: 1, rotatedAt: "2026-01-01", generate: gen }, U: { derive: "x{{A}}", stores: [{ kubernetes: { secret: "app", namespace: "ns" } }], consumers: ["c0"] } }, c0);
+        return [b, edit(b, (h) => (h["rekey:secrets"].A.rotatedAt = "2026-02-01"))];
+    }, []],
 ];
 for (const [name, make, expected] of cases) {
     test(name, async () => {
