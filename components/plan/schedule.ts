@@ -279,8 +279,8 @@ export function schedule(plan: RotationPlan): Schedule {
     const order = new Map(plan.secrets.map((s, i) => [s.name, i]));
     revokes.sort((a, b) => order.get(a.secret)! - order.get(b.secret)!);
 
-    // A record waits for every step of its secret's rotation: its hook, its stores, its
-    // revocation, the restarts and verifies of every consumer reading it (directly or
+    // A record waits for every step of its secret's rotation: its hook, every store holding
+    // its value (its own and those of the secrets derived from it, as a finalize), its revocation, the restarts and verifies of every consumer reading it (directly or
     // through a derived secret), its finalize.
     const consumerSteps = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
     for (const c of consumers) for (const n of c.restarts ? c.reads : []) consumerSteps.get(n)!.push(c.restart!, ...(c.verify ? [c.verify] : []));
@@ -288,7 +288,7 @@ export function schedule(plan: RotationPlan): Schedule {
     for (const r of revokes) revokeSteps.get(r.secret)!.push(r.id);
     const records: RecordStep[] = plan.secrets.map((s) => ({
         secret: s.name,
-        waitsFor: [...hooksOf([s.name]), ...storesOf.get(s.name)!, ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
+        waitsFor: [...hooksOf([s.name]), ...holding(s.name), ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
     }));
     return { hooks, stores, revokes, consumers, records, steps };
 }
