@@ -198,6 +198,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                     // adopt removed: the value is no longer taken to be in use, so it enters the restart
                     // triggers and its hook runs (components/plan/deployed.ts adoptedInUse).
                     cause.set(h.name, `${h.name} (adopt removed)`);
+                    sameValue.add(h.name);
                     warnings.push(`${h.name}: adopt was removed with neither a new value nor a bump; pulumi up runs its hook and restarts its consumers with the same value`);
                 }
                 break;
@@ -220,11 +221,15 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
 
     const steps = schedule(head);
+    const baseSteps = base ? schedule(base) : null;
     const running = new Set<StepId>();
     const hooks: RotationDiff["hooks"] = [];
+    // A hook runs when its inputs change (the value, the admin password, the apply) and when
+    // its resource is new: one the base did not register (adopt removed: the value leaves use).
+    const baseHooks = new Set((baseSteps?.hooks ?? []).map((k) => k.id));
     for (const k of steps.hooks) {
         const admin = k.apply.kind === "command" ? null : k.apply.adminPasswordSecret;
-        const runs = valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
+        const runs = !baseHooks.has(k.id) || valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
         if (!runs) continue;
         hooks.push({ secret: k.secret, apply: k.apply });
         running.add(k.id);
@@ -243,7 +248,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 ? "new store"
                 : valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
                 ? "value"
-                : sameValue.has(h.name) && h.epoch !== null && plannerOf(st).recordsEpoch
+                : sameValue.has(h.name) && h.epoch !== null && before.get(h.name)!.epoch !== h.epoch && plannerOf(st).recordsEpoch
                   ? "epoch"
                   : sameValue.has(h.name) && h.incident !== (before.get(h.name)?.incident ?? null) && plannerOf(st).writerFollowsIncident
                     ? "incident"
@@ -275,7 +280,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
     // The base's restart triggers, by the schedule's one rule (values in use are in none).
-    const baseConsumers = new Map((base ? schedule(base).consumers : []).map((c) => [c.consumer.name, c]));
+    const baseConsumers = new Map((baseSteps?.consumers ?? []).map((c) => [c.consumer.name, c]));
     const consumers: RotationDiff["consumers"] = [];
     for (const c of steps.consumers) {
         const because = restartCauses(c, baseConsumers.get(c.consumer.name), cause);
@@ -318,7 +323,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     // without its hook running (revokeFirst or incident added with no new value) kills the
     // connections of services on a value that did not change: said, so no reviewer misses it.
     const hooked = new Set(hooks.map((h) => h.secret));
-    const baseRevokes = new Map((base ? schedule(base).revokes : []).map((r) => [r.resource, r]));
+    const baseRevokes = new Map((baseSteps?.revokes ?? []).map((r) => [r.resource, r]));
     for (const r of steps.revokes) {
         const was = baseRevokes.get(r.resource);
         const fresh = !was || JSON.stringify(was.action) !== JSON.stringify(r.action);

@@ -75,6 +75,11 @@ const cases: [string, () => [Config, Config], string[]][] = [
         const b = cfg({ A: { epoch: 1, rotatedAt: "2026-01-01", generate: gen }, U: { derive: "x{{A}}", stores: [{ kubernetes: { secret: "app", namespace: "ns" } }], consumers: ["c0"] } }, c0);
         return [b, edit(b, (h) => (h["rekey:secrets"].A.rotatedAt = "2026-02-01"))];
     }, []],
+    // 6. adopt removed with neither a bump nor a new value: the hook runs, the consumers restart.
+    ["a supplied secret's adopt removed, no bump, same value", () => {
+        const b = cfg({ A: { epoch: 3, adopt: true, supplied: true, apply: { postgres: { host: "db", role: "a" } }, stores: ssm, consumers: ["c0"] } }, c0, { A: "v1" });
+        return [b, edit(b, (h) => delete h["rekey:secrets"].A.adopt)];
+    }, ["hook:A", "restart:c0"]],
 ];
 for (const [name, make, expected] of cases) {
     test(name, async () => {
