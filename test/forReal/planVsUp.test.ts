@@ -47,6 +47,10 @@ const cases: [string, () => [Config, Config], string[]][] = [
         const b = cfg({ A: { epoch: 2, incident: "x", generate: gen, keepPrevious: true, apply: { postgres: { host: "db", roles: ["a_blue", "a_green"] } }, stores: ssm, consumers: ["c0"] } }, c0);
         return [b, edit(b, (h) => (h["rekey:secrets"].A.revokeFirst = true))];
     }, []],
+    ["Postgres one role: a second incident bump with revokeFirst ends the sessions again", () => {
+        const b = cfg({ A: { epoch: 2, incident: "x", revokeFirst: true, generate: gen, apply: { postgres: { host: "db", role: "a" } }, stores: ssm, consumers: ["c0"] } }, c0);
+        return [b, bump(b, "A", { incident: "y" })];
+    }, ["hook:A", "revoke:A"]],
     // 2. A store write whose content changes with the same value (the user slot follows the epoch).
     ["supplied Postgres role pair, dotenv store, bump with the same value", () => {
         const b = cfg({ S: { epoch: 1, supplied: true, apply: { postgres: { host: "db", roles: ["s_blue", "s_green"] } }, stores: dotenv, consumers: ["c0"] } }, c0, { S: "v1" });
