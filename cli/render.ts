@@ -126,7 +126,7 @@ export function renderPlan(r: PlanReport): string {
     if (d.stores.length) {
         out.push("#### Stores written");
         for (const st of d.stores) {
-            const why = st.why === "value" ? "" : st.why === "epoch" ? " (its epoch record; the value is the same)" : st.why === "incident" ? " (at an incident: no backup kept; the value is the same)" : st.why === "new store" ? " (new store)" : " (keys changed)";
+            const why = st.why === "value" ? "" : st.why === "epoch" ? " (its epoch record; the value is the same)" : st.why === "incident" ? " (at an incident: no backup kept; the value is the same)" : st.why === "new store" ? " (new store)" : st.why === "user" ? " (its user slot names the other role; the value is the same)" : st.why === "record" ? " (its rotatedAt record only; the value is the same)" : " (keys changed)";
             const fresh = st.freshPrevious ? `; ${st.freshPrevious.map(code).join(", ")} ${st.freshPrevious.length === 1 ? "holds" : "hold"} a fresh random value until the first bump (a first deployment has no previous value)` : "";
             out.push(`- ${st.secret} → ${code(st.store)}: ${st.keys.map(code).join(", ")}${why}${fresh}`);
         }
@@ -146,6 +146,9 @@ export function renderPlan(r: PlanReport): string {
         out.push("");
     } else {
         out.push("No consumer restarts.", "");
+    }
+    if (d.verifies.length) {
+        out.push("#### Verifies run once (new, no restart)", ...d.verifies.map((v) => `- **${v.name}**: ${describeVerify(v.verify)}`), "");
     }
     if (d.consumersRemoved.length) out.push("#### Consumers removed", ...d.consumersRemoved.map((c) => `- ${c}`), "");
     if (d.finalize.length) {

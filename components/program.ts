@@ -106,7 +106,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 made.set(step.id, deployStore(step, secrets, storeContext, scope, dependsOn));
                 break;
             case "revoke":
-                made.set(step.id, deployRevoke(step, byName.get(step.secret)!, secrets, scope.prefix, dependsOn));
+                made.set(step.id, deployRevoke(step, byName.get(step.secret)!, secrets, values.get(step.secret)!.fingerprint("current"), scope.prefix, dependsOn));
                 break;
             case "restart":
             case "verify":

@@ -20,21 +20,24 @@ export function adminPassword(secrets: Map<string, RotatedSecret>, name: string 
  * One revocation step, a child of its secret. revokeFirst's (Postgres: the alternating role
  * holding the leaked password loses LOGIN and its sessions end, or with one role its
  * sessions end; Redis: only the new password is left and the user's connections are
- * killed) is named like the finalize it replaces, so taking revokeFirst away at the same
- * epoch reruns nothing.
+ * killed). Named as the schedule says (RevokeStep.resource): a Postgres revokeFirst is the
+ * resource of the finalize it replaces, so moving between them at the same epoch reruns nothing.
+ * Each reruns when its secret's value changes (the redis ones carry its hash on stdin, the
+ * one-role Postgres one its keyed fingerprint as a trigger; a pair's SQL names the other role,
+ * which changes with every epoch): what rekey plan says (diff.ts, with the hook).
  */
-export function deployRevoke(step: RevokeStep, s: PlannedSecret, secrets: Map<string, RotatedSecret>, prefix: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
+export function deployRevoke(step: RevokeStep, s: PlannedSecret, secrets: Map<string, RotatedSecret>, fingerprint: pulumi.Output<string>, prefix: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
     const apply = s.apply;
     if (apply?.kind !== "postgres" && apply?.kind !== "redis") throw new Error(`${s.name}: a revocation needs a postgres or redis hook`);
     const opts = { parent: secrets.get(s.name), dependsOn };
     const admin = adminPassword(secrets, apply.adminPasswordSecret);
     const action = step.action;
     if (action.kind === "postgresRevoke" && apply.kind === "postgres") {
-        return new PostgresRevoke(`${prefix}${s.name}-postgres-revoke`, { apply, role: action.role, nologin: action.nologin, adminPassword: admin, prefix }, opts);
+        return new PostgresRevoke(`${prefix}${step.resource}`, { apply, role: action.role, nologin: action.nologin, adminPassword: admin, prefix, ...(action.nologin ? {} : { triggers: [fingerprint] }) }, opts);
     }
     if (apply.kind === "redis") {
         const args = { apply, value: secrets.get(s.name)!.value, adminPassword: admin, prefix };
-        return action.kind === "redisRevoke" ? new RedisAclRevoke(`${prefix}${s.name}-redis-revoke`, args, opts) : new RedisAclFinalize(`${prefix}${s.name}-redis-finalize`, args, opts);
+        return action.kind === "redisRevoke" ? new RedisAclRevoke(`${prefix}${step.resource}`, args, opts) : new RedisAclFinalize(`${prefix}${step.resource}`, args, opts);
     }
     throw new Error(`${s.name}: a ${action.kind} step on a ${apply.kind} hook`);
 }

@@ -58,7 +58,7 @@ export class PostgresPassword extends pulumi.ComponentResource implements HasSte
 }
 
 /** psql as the admin, the statement on stdin, the admin password in PGPASSWORD. */
-function psqlCommand(step: string, apply: PostgresApply, sql: pulumi.Input<string>, args: { adminPassword?: pulumi.Output<string>; prefix?: string }, parent: pulumi.Resource): pulumi.CustomResource {
+function psqlCommand(step: string, apply: PostgresApply, sql: pulumi.Input<string>, args: { adminPassword?: pulumi.Output<string>; prefix?: string; triggers?: pulumi.Input<unknown[]> }, parent: pulumi.Resource): pulumi.CustomResource {
     const psql = [
         "psql -X -q -v ON_ERROR_STOP=1",
         `-h ${shellQuote(apply.host)} -p ${apply.port} -U ${shellQuote(apply.adminUser)} -d ${shellQuote(apply.database)}`,
@@ -66,7 +66,7 @@ function psqlCommand(step: string, apply: PostgresApply, sql: pulumi.Input<strin
     ].join(" ");
     const environment: Record<string, pulumi.Input<string>> = { PGCONNECT_TIMEOUT: "10" };
     if (args.adminPassword) environment.PGPASSWORD = args.adminPassword;
-    return hostCommand(step, { host: null }, { create: psql, update: psql, stdin: sql, environment: pulumi.secret(environment) }, { parent }, args.prefix);
+    return hostCommand(step, { host: null }, { create: psql, update: psql, stdin: sql, environment: pulumi.secret(environment), ...(args.triggers ? { triggers: args.triggers } : {}) }, { parent }, args.prefix);
 }
 
 export interface PostgresRevokeArgs {
@@ -81,6 +81,12 @@ export interface PostgresRevokeArgs {
     nologin: boolean;
     adminPassword?: pulumi.Output<string>;
     prefix?: string;
+    /**
+     * What reruns it besides its SQL: with one role (nologin false) the SQL never changes, so
+     * the keyed fingerprint of the current value, or a later incident bump would leave the
+     * sessions opened with the leaked password alive while rekey plan lists the revocation.
+     */
+    triggers?: pulumi.Input<unknown[]>;
 }
 
 /**

@@ -10,8 +10,8 @@
 // only which of them run in this change, and shows the waits among those.
 import { adoptChangedReason } from "./deployed";
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
-import { ConsumerDependencies, consumerDependencies } from "./restarts";
-import { ConsumerStep, Schedule, StepId, runningWaits, schedule } from "./schedule";
+import { consumerDependencies } from "./restarts";
+import { ConsumerStep, Schedule, StepId, heldValue, runningWaits, schedule } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
@@ -48,13 +48,15 @@ export interface RotationDiff {
     /**
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
-     * at an incident.
+     * at an incident; `user`: the value is the same, and the user slot (NAME_USER, the role
+     * of the epoch's parity with two alternating roles) says another role; `record`: only the
+     * store's record of the current value (its rotatedAt tag, schedule.ts writeRecord) changes.
      */
     /**
      * `freshPrevious`: on the secret's first deployment, the keys of its previous slot, which
      * then hold a fresh random value (not one the services had) until the first bump.
      */
-    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys"; freshPrevious?: string[] }[];
+    stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" | "user" | "record"; freshPrevious?: string[] }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
     consumers: {
@@ -65,6 +67,8 @@ export interface RotationDiff {
         because: string[];
     }[];
     consumersRemoved: string[];
+    /** Verifies new in this change whose consumer does not restart: pulumi up runs the check once (a new resource runs its create). */
+    verifies: { name: string; verify: PlannedVerify }[];
     impact: { secret: string; impact: string }[];
     warnings: string[];
     /** What the reader may do after this change (delete a supplied copy no longer read). */
@@ -194,6 +198,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                     // adopt removed: the value is no longer taken to be in use, so it enters the restart
                     // triggers and its hook runs (components/plan/deployed.ts adoptedInUse).
                     cause.set(h.name, `${h.name} (adopt removed)`);
+                    sameValue.add(h.name);
                     warnings.push(`${h.name}: adopt was removed with neither a new value nor a bump; pulumi up runs its hook and restarts its consumers with the same value`);
                 }
                 break;
@@ -216,11 +221,15 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
 
     const steps = schedule(head);
+    const baseSteps = base ? schedule(base) : null;
     const running = new Set<StepId>();
     const hooks: RotationDiff["hooks"] = [];
+    // A hook runs when its inputs change (the value, the admin password, the apply) and when
+    // its resource is new: one the base did not register (adopt removed: the value leaves use).
+    const baseHooks = new Set((baseSteps?.hooks ?? []).map((k) => k.id));
     for (const k of steps.hooks) {
         const admin = k.apply.kind === "command" ? null : k.apply.adminPasswordSecret;
-        const runs = valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
+        const runs = !baseHooks.has(k.id) || valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
         if (!runs) continue;
         hooks.push({ secret: k.secret, apply: k.apply });
         running.add(k.id);
@@ -239,13 +248,17 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 ? "new store"
                 : valueChanges(h.name) || (h.inUse && suppliedChanged.has(h.name))
                 ? "value"
-                : sameValue.has(h.name) && h.epoch !== null && plannerOf(st).recordsEpoch
+                : sameValue.has(h.name) && h.epoch !== null && before.get(h.name)!.epoch !== h.epoch && plannerOf(st).recordsEpoch
                   ? "epoch"
                   : sameValue.has(h.name) && h.incident !== (before.get(h.name)?.incident ?? null) && plannerOf(st).writerFollowsIncident
                     ? "incident"
                     : JSON.stringify(was.writes) !== JSON.stringify(st.writes)
                     ? "keys"
-                    : null;
+                    : st.writes.some((w) => w.variant === "user") && before.get(h.name)!.user !== h.user
+                      ? "user"
+                      : plannerOf(st).recordsEpoch && before.get(h.name)!.rotatedAt !== h.rotatedAt && st.writes.some((w) => heldValue(h, w.variant) === "current")
+                        ? "record"
+                        : null;
             if (!why) continue;
             // A first deployment has no previous value: the slot gets a fresh one (generate.ts generatorSlots).
             const freshPrevious = before.has(h.name) ? [] : st.writes.filter((w) => w.variant === "previous").map((w) => w.target);
@@ -266,14 +279,27 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
+    // The base's restart triggers, by the schedule's one rule (values in use are in none).
+    const baseConsumers = new Map((baseSteps?.consumers ?? []).map((c) => [c.consumer.name, c]));
     const consumers: RotationDiff["consumers"] = [];
     for (const c of steps.consumers) {
-        const because = restartCauses(c, baseDeps.get(c.consumer.name), cause);
+        const because = restartCauses(c, baseConsumers.get(c.consumer.name), cause);
         if (!because.length) continue;
         // The diff is what rekey plan prints (Markdown and --json): a verify URL is in it as shown.ts shows it.
         const verify = c.consumer.verify?.kind === "url" ? { ...c.consumer.verify, url: urlText(c.consumer.verify.url) } : c.consumer.verify;
         consumers.push({ name: c.consumer.name, action: c.consumer.action, after: c.consumer.after, verify, because });
         for (const id of [c.restart, c.verify]) if (id) running.add(id);
+    }
+    // A verify new in this change (added, or its consumer's restart registered before without
+    // one) is created, and a command resource runs its create script: the check runs once
+    // though its consumer does not restart. An edited verify only updates (its update script
+    // is a no-op, consumers/triggeredCommand.ts) and runs when its triggers replace it.
+    const verifies: RotationDiff["verifies"] = [];
+    for (const c of steps.consumers) {
+        if (!c.verify || running.has(c.verify) || baseConsumers.get(c.consumer.name)?.verify) continue;
+        const verify = c.consumer.verify!.kind === "url" ? { ...c.consumer.verify!, url: urlText((c.consumer.verify as { url: string }).url) } : c.consumer.verify!;
+        verifies.push({ name: c.consumer.name, verify: verify as PlannedVerify });
+        running.add(c.verify);
     }
     const headConsumers = new Set(head.consumers.map((c) => c.name));
     const consumersRemoved = (base?.consumers ?? []).map((c) => c.name).filter((n) => !headConsumers.has(n));
@@ -290,9 +316,23 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         }
     }
 
-    // A revocation runs with its secret's hook (the same value and admin password in its inputs).
+    // A revocation runs with its secret's hook (the same value and admin password in its
+    // inputs), and whenever its resource is new or its action changed: a command resource runs
+    // its create on creation and its update on any input change (pulumi-command
+    // provider/pkg/provider/local/command.go, Create and Update). A revocation that is new
+    // without its hook running (revokeFirst or incident added with no new value) kills the
+    // connections of services on a value that did not change: said, so no reviewer misses it.
     const hooked = new Set(hooks.map((h) => h.secret));
-    for (const r of steps.revokes) if (hooked.has(r.secret)) running.add(r.id);
+    const baseRevokes = new Map((baseSteps?.revokes ?? []).map((r) => [r.resource, r]));
+    for (const r of steps.revokes) {
+        const was = baseRevokes.get(r.resource);
+        const fresh = !was || JSON.stringify(was.action) !== JSON.stringify(r.action);
+        if (!hooked.has(r.secret) && !fresh) continue;
+        running.add(r.id);
+        if (!hooked.has(r.secret) && r.when === "first") {
+            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : `user ${r.action.user}`} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
+        }
+    }
     const consumerOf = new Map(steps.consumers.flatMap((c) => [c.restart, c.verify].flatMap((id) => (id ? [[id, c.consumer.name] as const] : []))));
     const finalize: RotationDiff["finalize"] = [];
     for (const r of steps.revokes) {
@@ -320,7 +360,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             const readers = new Set(steps.consumers.filter((c) => c.reads.includes(r.name)).map((c) => c.consumer.name));
             return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
         });
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, impact, warnings, notes, incidents, errors, unchecked, order };
+    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
 }
 
 /** The running steps in schedule order, each with the running steps it waits for. */
@@ -328,20 +368,24 @@ function orderOf(steps: Schedule, running: ReadonlySet<StepId>): RotationDiff["o
     return steps.steps.filter((st) => running.has(st.id)).map((st) => ({ step: st.id, after: runningWaits(steps, running, st.id) }));
 }
 
-/** Why a consumer's restart triggers change; empty when they do not (every trigger carries an epoch or a value). */
-function restartCauses(now: ConsumerStep, was: ConsumerDependencies | undefined, cause: ReadonlyMap<string, string>): string[] {
-    // The schedule's triggers: values in use are in none, and without one no restart is registered.
-    const changing = now.triggers.map((t) => t.secret);
+/**
+ * Why a consumer's restart triggers change; empty when they do not. Both sides are the
+ * schedule's triggers (schedule.ts: each secret read whose value is not in use), so a read
+ * of a value in use, added or dropped, restarts nothing, as in the program.
+ */
+function restartCauses(now: ConsumerStep, was: ConsumerStep | undefined, cause: ReadonlyMap<string, string>): string[] {
     if (!now.restarts) return [];
     if (!was) return ["new consumer: its first pulumi up runs the restart"];
     const out: string[] = [];
-    const read = new Set(was.secrets);
+    const before = new Set(was.triggers.map((t) => t.secret));
+    const changing = now.triggers.map((t) => t.secret);
     for (const n of changing) {
         const c = cause.get(n);
         if (c) out.push(c);
-        else if (!read.has(n)) out.push(`now reads ${n}`);
+        else if (!before.has(n)) out.push(`now reads ${n}`);
     }
     const reads = new Set(now.reads);
-    for (const n of was.secrets) if (!reads.has(n)) out.push(`no longer reads ${n}`);
+    const nowTriggers = new Set(changing);
+    for (const n of before) if (!nowTriggers.has(n)) out.push(reads.has(n) ? `${n} is now in use` : `no longer reads ${n}`);
     return out;
 }

@@ -56,6 +56,11 @@ export interface RevokeStep {
     secret: string;
     when: "first" | "last";
     /**
+     * The resource's name (after the stack's prefix): a Postgres revokeFirst and finalize are
+     * one resource, so moving between them at the same epoch reruns nothing.
+     */
+    resource: string;
+    /**
      * redisFinalize: the Redis user keeps only the new password. redisRevoke: the same, and
      * its connections are killed. postgresRevoke: `role` loses LOGIN when `nologin`, and its
      * sessions end.
@@ -149,7 +154,12 @@ export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): {
  * and the finalize (Redis always, even after revokeFirst; Postgres at an incident with two
  * alternating roles, unless revokeFirst revoked before the restarts).
  */
-function revokesOf(s: PlannedSecret): Pick<RevokeStep, "when" | "action">[] {
+function revokesOf(s: PlannedSecret): Pick<RevokeStep, "when" | "action" | "resource">[] {
+    const resource = (action: RevokeStep["action"]) => `${s.name}-${action.kind === "postgresRevoke" ? "postgres-revoke" : action.kind === "redisRevoke" ? "redis-revoke" : "redis-finalize"}`;
+    return revokeActions(s).map((r) => ({ ...r, resource: resource(r.action) }));
+}
+
+function revokeActions(s: PlannedSecret): Pick<RevokeStep, "when" | "action">[] {
     const apply = s.apply;
     if (!apply || apply.kind === "command" || s.inUse) return [];
     const other = incidentRevokedRole(s);
@@ -200,7 +210,7 @@ export function schedule(plan: RotationPlan): Schedule {
 
     const revokes: RevokeStep[] = [];
     const first = new Map<string, StepId>();
-    const last: { secret: PlannedSecret; of: Pick<RevokeStep, "when" | "action"> }[] = [];
+    const last: { secret: PlannedSecret; of: Pick<RevokeStep, "when" | "action" | "resource"> }[] = [];
     for (const s of plan.secrets) {
         for (const of of revokesOf(s)) {
             if (of.when === "last") {
@@ -269,8 +279,8 @@ export function schedule(plan: RotationPlan): Schedule {
     const order = new Map(plan.secrets.map((s, i) => [s.name, i]));
     revokes.sort((a, b) => order.get(a.secret)! - order.get(b.secret)!);
 
-    // A record waits for every step of its secret's rotation: its hook, its stores, its
-    // revocation, the restarts and verifies of every consumer reading it (directly or
+    // A record waits for every step of its secret's rotation: its hook, every store holding
+    // its value (its own and those of the secrets derived from it, as a finalize), its revocation, the restarts and verifies of every consumer reading it (directly or
     // through a derived secret), its finalize.
     const consumerSteps = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
     for (const c of consumers) for (const n of c.restarts ? c.reads : []) consumerSteps.get(n)!.push(c.restart!, ...(c.verify ? [c.verify] : []));
@@ -278,7 +288,7 @@ export function schedule(plan: RotationPlan): Schedule {
     for (const r of revokes) revokeSteps.get(r.secret)!.push(r.id);
     const records: RecordStep[] = plan.secrets.map((s) => ({
         secret: s.name,
-        waitsFor: [...hooksOf([s.name]), ...storesOf.get(s.name)!, ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
+        waitsFor: [...hooksOf([s.name]), ...holding(s.name), ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
     }));
     return { hooks, stores, revokes, consumers, records, steps };
 }

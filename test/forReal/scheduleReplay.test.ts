@@ -37,7 +37,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An inventory and a change to it, drawn from one list of numbers. */
-const scenario = fc.record({ secrets: fc.integer({ min: 1, max: 6 }), consumers: fc.integer({ min: 1, max: 4 }), seed: fc.array(fc.nat(1000), { minLength: 120, maxLength: 120 }) }).map(({ secrets, consumers, seed }) => {
+const scenario = fc.record({ secrets: fc.integer({ min: 2, max: 8 }), consumers: fc.integer({ min: 2, max: 5 }), seed: fc.array(fc.nat(1000), { minLength: 120, maxLength: 120 }) }).map(({ secrets, consumers, seed }) => {
     let i = 0;
     const next = (n: number) => seed[i++ % seed.length] % n;
     const cNames = Array.from({ length: consumers }, (_, k) => `c${k}`);
@@ -57,17 +57,27 @@ const scenario = fc.record({ secrets: fc.integer({ min: 1, max: 6 }), consumers:
         const name = `S${k}`;
         const kind = roots.length && next(4) === 0 ? "derive" : next(4) === 0 ? "supplied" : "generate";
         if (kind === "derive") {
-            const inputs = [...new Set([roots[next(roots.length)], roots[next(roots.length)]])];
+            const all = Object.keys(base["rekey:secrets"]);
+            const inputs = [...new Set([all[next(all.length)], all[next(all.length)]])];
             base["rekey:secrets"][name] = { derive: inputs.map((n) => `{{${n}}}`).join(":"), stores: stores(), consumers: reads() };
             continue;
         }
         roots.push(name);
-        const hook = [
+        const hook: any = [
             null,
-            { postgres: { host: "db", ...(next(2) ? { roles: [`${name.toLowerCase()}_blue`, `${name.toLowerCase()}_green`] } : { role: name.toLowerCase() }) } },
+            { postgres: { host: "db", ...(next(2) && kind !== "supplied" ? { roles: [`${name.toLowerCase()}_blue`, `${name.toLowerCase()}_green`] } : { role: name.toLowerCase() }) } },
             { redis: { host: "cache", user: name.toLowerCase() } },
             { command: { run: "true" } },
-        ][kind === "supplied" ? 0 : next(4)];
+        ][kind === "supplied" ? [0, 1, 2][next(3)] : next(4)];
+        // A supplied admin password (a role no secret rotates) for some Postgres and Redis hooks.
+        if ((hook?.postgres || hook?.redis) && next(3) === 0) {
+            Object.assign(hook.postgres ?? hook.redis, { adminUser: "ops", adminPasswordSecret: "ADM" });
+            if (!base["rekey:secrets"].ADM) {
+                base["rekey:secrets"].ADM = { epoch: 1, supplied: true };
+                base["rekey:supplied"].ADM = "adm-1";
+                roots.push("ADM");
+            }
+        }
         const secret: Config = { epoch: 1 + next(3), stores: stores(), consumers: reads(), ...(hook ? { apply: hook } : {}) };
         if (kind === "supplied") {
             secret.supplied = true;
@@ -86,6 +96,19 @@ const scenario = fc.record({ secrets: fc.integer({ min: 1, max: 6 }), consumers:
     }
     // The change: bumps (some at an incident, with or without revokeFirst), new supplied values.
     const head: Config = structuredClone(base);
+    // Sometimes a consumer starts or stops reading a secret.
+    if (next(3) === 0) {
+        const names = Object.keys(head["rekey:secrets"]);
+        const t = head["rekey:secrets"][names[next(names.length)]];
+        const c = cNames[next(cNames.length)];
+        if (!t.adopt) t.consumers = (t.consumers ?? []).includes(c) ? t.consumers.filter((x: string) => x !== c) : [...(t.consumers ?? []), c];
+    }
+    // Sometimes the last secret is new in head (nothing derives from it).
+    if (next(4) === 0) {
+        const names = Object.keys(base["rekey:secrets"]);
+        const last = names[names.length - 1];
+        if (last !== "ADM") { delete base["rekey:secrets"][last]; delete base["rekey:supplied"][last]; }
+    }
     for (const name of roots) {
         const s = head["rekey:secrets"][name];
         const hooked = s.apply?.postgres || s.apply?.redis;
@@ -98,7 +121,7 @@ const scenario = fc.record({ secrets: fc.integer({ min: 1, max: 6 }), consumers:
         }
         if (next(3) === 0) {
             s.incident = "leaked";
-            if (hooked && next(2)) s.revokeFirst = true;
+            if (hooked && next(2)) { s.revokeFirst = true; if (s.supplied) head["rekey:supplied"][name] = `supplied-${name}-3`; }
         }
     }
     return { base, head };

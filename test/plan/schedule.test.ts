@@ -46,3 +46,16 @@ test("at an incident the plan shows the Postgres finalize, after every consumer 
     // Outside an incident, two roles need no finalize.
     expect(diffPlans(plan(config(4)), plan(config(5)), new Set()).finalize).toEqual([]);
 });
+
+test("a secret's record waits for every store holding its value: its own and those of the secrets derived from it", () => {
+    const c: Config = {
+        "rekey:consumers": {},
+        "rekey:secrets": {
+            A: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, apply: { postgres: { host: "db", role: "a" } }, stores: [{ ssm: { prefix: "/p/" } }] },
+            D: { derive: "x{{A}}", stores: [{ ssm: { prefix: "/p/" } }, { dotenv: { path: "/nonexistent/x.env" } }] },
+        },
+    };
+    const records = new Map(schedule(plan(c)).records.map((r) => [r.secret, r.waitsFor]));
+    expect(records.get("A")).toEqual(["hook:A", "store:ssm:/p/A", "store:ssm:/p/D", "store:dotenv:local:/nonexistent/x.env"]);
+    expect(records.get("D")).toEqual(["store:ssm:/p/D", "store:dotenv:local:/nonexistent/x.env"]);
+});
