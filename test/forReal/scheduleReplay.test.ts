@@ -10,30 +10,21 @@
 // - the restarts run in the plan's order;
 // - each step runs after every step the plan says it waits for (the engine's dependencies).
 import fc from "fast-check";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { rmSync } from "fs";
 import { join } from "path";
 import { diffPlans } from "../../components/plan/diff";
 import { planRotation } from "../../components/plan/plan";
 import { schedule } from "../../components/plan/schedule";
 import { Config } from "../harness/configs";
-import { CapturedResource, MockEngine, RunResult, waitsFor } from "../harness/mockEngine";
+import { MockEngine, waitsFor } from "../harness/mockEngine";
 import { rawConfig } from "../harness/rawConfig";
 import { replay } from "../harness/replay";
+import { stepsByResource, stubEnv } from "../harness/planVsUp";
 import { runWithValues } from "../harness/values";
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
-beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "rekey-schedule-"));
-    const bin = join(dir, "bin");
-    mkdirSync(bin);
-    // psql takes the statements on stdin; redis-cli answers OK (and, after CLIENT KILL, the number of clients killed).
-    writeFileSync(join(bin, "psql"), "#!/bin/sh\ncat >/dev/null\n");
-    writeFileSync(join(bin, "redis-cli"), '#!/bin/sh\nin=$(cat)\ncase $in in *"CLIENT KILL"*) printf \'OK\\n0\\n\' ;; *) echo OK ;; esac\n');
-    for (const f of ["psql", "redis-cli"]) chmodSync(join(bin, f), 0o755);
-    env = { PATH: `${bin}:${process.env.PATH}` };
-});
+beforeAll(() => ({ dir, env } = stubEnv()));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An inventory and a change to it, drawn from one list of numbers. */
@@ -129,40 +120,6 @@ const scenario = fc.record({ secrets: fc.integer({ min: 2, max: 8 }), consumers:
 
 /** About 3 s a case on a loaded 2-core machine: two pulumi ups under the mock engine and the replay. */
 const RUNS = 20;
-
-const STORE_TYPES = ["SsmParameters", "KubernetesSecret", "DotenvFile", "SecretFiles", "KeyVaultSecrets"].map((t) => `rekey:index:${t}`);
-
-/** The schedule's step a component stands for (its type and name as the program registers it), if any. */
-function stepOf(r: CapturedResource, revokes: Map<string, string>): string | undefined {
-    const name = r.name.replace(/^rekey-/, "");
-    const type = r.type.replace(/^rekey:index:/, "");
-    if (STORE_TYPES.includes(r.type)) return `store:${name}`;
-    if (type === "Restart") return `restart:${name}`;
-    if (type === "Verify") return `verify:${name}`;
-    const hook = /^(.*)-(postgres|redis|command)$/.exec(name);
-    if (hook && ["PostgresPassword", "RedisAclPassword", "CommandHook"].includes(type)) return `hook:${hook[1]}`;
-    if (type === "RedisAclFinalize") return `finalize:${name.replace(/-redis-finalize$/, "")}`;
-    if (type === "RedisAclRevoke") return `revoke:${name.replace(/-redis-revoke$/, "")}`;
-    // Named like the finalize it replaces: which one this is, the schedule says.
-    if (type === "PostgresRevoke") return revokes.get(name.replace(/-postgres-revoke$/, ""));
-    return undefined;
-}
-
-/** Each custom resource's step (through its parents), for the resources that belong to one. */
-function stepsByResource(run: RunResult, revokes: Map<string, string>): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const [key, r] of run.resources) {
-        if (!r.custom) continue;
-        for (let k: string | undefined = key; k; k = run.resources.get(k)?.parent) {
-            const step = stepOf(run.resources.get(k)!, revokes);
-            if (step) {
-                out.set(key, step);
-                break;
-            }
-        }
-    }
-    return out;
-}
 
 test("what rekey plan says a change runs is what a replayed pulumi up runs, in an order the plan allows", async () => {
     let cases = 0;

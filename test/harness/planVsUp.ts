@@ -1,5 +1,6 @@
 // What rekey plan lists as running against what a replayed pulumi up runs (and its order): the
-// steps of the mock engine's resources, mapped to schedule ids. Used by test/forReal/planVsUp.test.ts.
+// steps of the mock engine's resources, mapped to schedule ids. Used by test/forReal/planVsUp.test.ts
+// and test/forReal/scheduleReplay.test.ts.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -12,6 +13,7 @@ import { rawConfig } from "./rawConfig";
 import { replay } from "./replay";
 import { runWithValues } from "./values";
 
+/** psql and redis-cli stubs on PATH: psql takes the statements on stdin; redis-cli answers OK (and, after CLIENT KILL, the number of clients killed). */
 export function stubEnv() {
     const dir = mkdtempSync(join(tmpdir(), "rekey-planvsup-"));
     const bin = join(dir, "bin");
@@ -35,7 +37,8 @@ function stepOf(r: CapturedResource, revokes: Map<string, string>): string | und
     if (type === "PostgresRevoke") return revokes.get(name.replace(/-postgres-revoke$/, ""));
     return undefined;
 }
-function stepsByResource(run: RunResult, revokes: Map<string, string>): Map<string, string> {
+/** Each custom resource's schedule step (through its parents), for the resources that belong to one. */
+export function stepsByResource(run: RunResult, revokes: Map<string, string>): Map<string, string> {
     const out = new Map<string, string>();
     for (const [key, r] of run.resources) {
         if (!r.custom) continue;
