@@ -105,10 +105,12 @@ function program(io: Io, done: (o: Output) => void): Command {
             .description("What the change to the stack file rotates: secrets, hooks, stores, consumer restarts in order, impact. Never a value.")
             .option("-s, --stack <stack>", "the stack: stack, org/stack or org/project/stack (reads Pulumi.<stack>.yaml)")
             .option("--all-stacks", "every stack whose file changed from the base, one section each")
-            .option("--json", "print JSON instead of Markdown"),
+            .option("--json", "print JSON instead of Markdown (as --format json)")
+            .addOption(new Option("--format <format>", "markdown (a PR comment, with the diagram), json, or mermaid (only the diagram: a flowchart, a subgraph per stack)").choices(["markdown", "json", "mermaid"])),
     ).action((o, cmd: Command) => {
+        if (o.json && o.format !== undefined && o.format !== "json") throw new CliError(`--json and --format ${o.format} ask for two formats: give one`);
         // chosenStacks refuses both or neither; --all-stacks alone lists the stacks in planAll.
-        const withToday = { ...o, today: io.today() };
+        const withToday = { ...o, format: o.json ? "json" : (o.format ?? "markdown"), today: io.today() };
         const p = project(cmd);
         done(o.allStacks && o.stack === undefined ? planCommand().planAll(p, withToday) : planCommand().plan(p, stackFiles().chosenStacks(p, o)[0], withToday));
     });

@@ -2,6 +2,7 @@
 // with the default branch, or a file) rotates, as Markdown for a PR comment or JSON; with
 // --all-stacks, every stack whose file changed. Exit 1 when pulumi up would refuse it.
 import { diffPlans } from "../components/plan/diff";
+import { StackPlan, planFlowchart } from "../components/plan/mermaid";
 import { RotationPlan, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, BaseText, parsedBase, readBase } from "./baseRevision";
@@ -47,7 +48,26 @@ function suppliedChanged(head: StackFile, base: StackFile | null): Set<string> {
     return out;
 }
 
-export function plan(project: Project, stack: string, o: BaseOptions & Today & { json?: boolean }): Output {
+/** What plan prints: Markdown (a PR comment, with the diagram), JSON, or only the Mermaid diagram. */
+export type PlanFormat = "markdown" | "json" | "mermaid";
+export interface PlanOptions extends BaseOptions, Today {
+    format: PlanFormat;
+}
+
+/** A stack's plan, and what it prints. */
+interface Planned {
+    report: PlanReport;
+    head: RotationPlan;
+    exitCode: number;
+}
+
+function printed(p: Planned, format: PlanFormat, notes: string[] = []): Output {
+    const drawn: StackPlan = { stack: p.report.stack, diff: p.report, head: p.head };
+    const stdout = format === "json" ? JSON.stringify(p.report, null, 2) + "\n" : format === "mermaid" ? planFlowchart([drawn]) : renderPlan(p.report, p.report.rotates ? planFlowchart([drawn]) : undefined);
+    return { stdout, notes, exitCode: p.exitCode };
+}
+
+export function plan(project: Project, stack: string, o: PlanOptions): Output {
     const { path, file } = openStackFile(project, stack);
     if (!file.hasRekeyKeys) {
         const base = planBase(project, stack, readBase(project.cwd, path, o));
@@ -57,14 +77,14 @@ export function plan(project: Project, stack: string, o: BaseOptions & Today & {
             const empty = planRotation(rawConfigOf({ [`${NAMESPACE}:secrets`]: {} }, { suppliedNames: [], hostKeyNames: [] }));
             const report: PlanReport = { stack, base: base.label, newStack: base.file === null, noBase: base.none, rotates: false, ...diffPlans(null, empty, new Set()) };
             report.notes.push(noSecretsNote(project, stack));
-            return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [noSecretsNote(project, stack)], exitCode: 0 };
+            return printed({ report, head: empty, exitCode: 0 }, o.format, [noSecretsNote(project, stack)]);
         }
     }
     const s: Stack = { project, stack, path, file, plan: planOf(file, o.today), today: o.today };
-    return planReport(s, planBase(project, stack, readBase(project.cwd, path, o)), o);
+    return printed(planReport(s, planBase(project, stack, readBase(project.cwd, path, o))), o.format);
 }
 
-function planReport(s: Stack, base: PlanBase, o: { json?: boolean }): Output {
+function planReport(s: Stack, base: PlanBase): Planned {
     const stack = s.stack;
     const notes: string[] = [];
     if (base.refused) notes.push(`the stack file at ${base.label} cannot be read as it is now, so every secret is listed as added: ${base.refused}`);
@@ -87,7 +107,7 @@ function planReport(s: Stack, base: PlanBase, o: { json?: boolean }): Output {
     diff.warnings.push(...notes);
     const report: PlanReport = { stack, base: base.label, newStack: base.file === null && !base.refused, noBase: base.none, rotates, ...diff };
     // Exit 1 when pulumi up would refuse the change, so that the PR check fails.
-    return { stdout: o.json ? JSON.stringify(report, null, 2) + "\n" : renderPlan(report), notes: [], exitCode: diff.errors.length ? 1 : 0 };
+    return { report, head: s.plan, exitCode: diff.errors.length ? 1 : 0 };
 }
 
 /**
@@ -96,13 +116,13 @@ function planReport(s: Stack, base: PlanBase, o: { json?: boolean }): Output {
  * `{ stacks: [...] }`; exit 1 when pulumi up would refuse any of them, 2 when a stack file
  * was refused (listed with its error, the others planned).
  */
-export function planAll(project: Project, o: BaseOptions & Today & { json?: boolean }): Output {
+export function planAll(project: Project, o: PlanOptions): Output {
     if (o.baseFile !== undefined) throw new CliError("--base-file is one stack's file: give --stack with it, or --base <git-ref> with --all-stacks");
     const notes: string[] = [];
     // The bases first: a --base that is no commit, or no git repository, is the command's error.
     const stacks = chosenStacks(project, { allStacks: true });
     const bases = new Map(stacks.map((stack) => [stack, readBase(project.cwd, stackPath(project, stack), o)]));
-    const outcomes = eachStack(project, stacks, true, (stack): Output | null => {
+    const outcomes = eachStack(project, stacks, true, (stack): Planned | null => {
         // Each file and its base read once: unchanged ones are passed over.
         const { path, text } = readStackText(project, stack);
         const base = bases.get(stack)!;
@@ -112,20 +132,30 @@ export function planAll(project: Project, o: BaseOptions & Today & { json?: bool
             notes.push(`${stackFileName(project, stack)} changed but has no rekey:* keys: no secrets to rotate`);
             return null;
         }
-        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, planBase(project, stack, base), o);
+        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, planBase(project, stack, base));
     });
+    const json = o.format === "json";
+    if (o.format === "mermaid") {
+        // Only the diagram: one flowchart, a subgraph per stack; a refused file is said on stderr (exit 2).
+        const planned = outcomes.flatMap((x) => (x.result ? [x.result] : []));
+        const refused = outcomes.flatMap((x) => (x.error !== undefined ? [x.error] : []));
+        notes.push(...refused);
+        if (!planned.length) notes.push("no stack file changed: nothing rotates");
+        const stdout = planned.length ? planFlowchart(planned.map((p) => ({ stack: p.report.stack, diff: p.report, head: p.head }))) : "";
+        return { stdout, notes, exitCode: refused.length ? 2 : Math.max(0, ...planned.map((p) => p.exitCode)) };
+    }
     // A refused file is listed with its error (exit 2), so the PR workflow still gives it a
     // plan job, which fails with the message, while every other stack is planned.
     const outputs: Output[] = outcomes.flatMap((x) =>
         x.error !== undefined
-            ? [{ stdout: o.json ? JSON.stringify({ stack: x.stack, error: x.error }) : refusedSection(`### rekey plan: ${x.stack}`, x.error), notes: [x.error], exitCode: 2 }]
+            ? [{ stdout: json ? JSON.stringify({ stack: x.stack, error: x.error }) : refusedSection(`### rekey plan: ${x.stack}`, x.error), notes: [x.error], exitCode: 2 }]
             : x.result
-              ? [x.result]
+              ? [printed(x.result, o.format)]
               : [],
     );
     const exitCode = Math.max(0, ...outputs.map((x) => x.exitCode));
     notes.push(...outputs.flatMap((x) => x.notes));
-    if (o.json) return { stdout: JSON.stringify({ stacks: outputs.map((x) => JSON.parse(x.stdout)) }, null, 2) + "\n", notes, exitCode };
+    if (json) return { stdout: JSON.stringify({ stacks: outputs.map((x) => JSON.parse(x.stdout)) }, null, 2) + "\n", notes, exitCode };
     const stdout = outputs.length ? outputs.map((x) => x.stdout).join("\n") : "No stack file changed: nothing rotates.\n";
     return { stdout, notes, exitCode };
 }

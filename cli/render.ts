@@ -2,6 +2,7 @@
 // labels, commands, URLs, epochs, dates): no value and no ciphertext ever reaches here, and
 // a verify URL comes as the diff holds it (components/plan/shown.ts `urlText`: no userinfo, no query value).
 import { DueEntry, DueReport, newValueBy } from "../components/plan/due";
+import { dueGantt, fenced } from "../components/plan/mermaid";
 import { stackFlag } from "./shell";
 import { RotationDiff } from "../components/plan/diff";
 import { ConsumerAction, PlannedApply, PlannedVerify } from "../components/plan/plan";
@@ -65,7 +66,8 @@ export function describeHook(a: PlannedApply): string {
     }
 }
 
-export function renderPlan(r: PlanReport): string {
+/** `diagram`: the plan as a Mermaid flowchart (components/plan/mermaid.ts), drawn after the incidents. */
+export function renderPlan(r: PlanReport, diagram?: string): string {
     const d = r;
     const out: string[] = [`### rekey plan: ${r.stack}`, ""];
     out.push(
@@ -102,6 +104,7 @@ export function renderPlan(r: PlanReport): string {
             "",
         );
     }
+    if (diagram) out.push("#### The rotation, drawn", "", fenced(diagram));
     const s = d.secrets;
     const secretLines = [
         ...s.rotated.map((x) => {
@@ -185,6 +188,9 @@ function dueRow(stack: string, e: DueEntry): string {
 
 export function renderDue(stack: string, r: DueReport): string {
     const out = [`### rekey due: ${stack} (today ${r.today})`, ""];
+    // The due dates drawn (overdue and due soon); the lists below have every secret and what to do.
+    const gantt = dueGantt(stack, r);
+    if (gantt) out.push(fenced(gantt));
     if (r.overdue.length) out.push(`#### Overdue (${r.overdue.length})`, ...r.overdue.map((e) => dueRow(stack, e)), "");
     if (r.undated.length) out.push(`#### Cadence without a date (${r.undated.length}): counted as overdue`, ...r.undated.map((e) => dueRow(stack, e)), "");
     const soon = r.within === 0 ? "today" : `within ${r.within} days`;
