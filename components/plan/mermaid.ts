@@ -251,18 +251,20 @@ export function dueGantt(stack: string, r: DueReport, rows = GANTT_ROWS): string
             lines.push(row);
             n++;
         }
-        if (lines.length) out.push(`section ${ganttText(title)}`, ...lines);
+        if (lines.length) out.push(`section ${mermaidText(title)}`, ...lines);
     }
     if (!n) return null;
     const cut = left ? `; ${left} more not drawn, listed below` : "";
     return [
         "gantt",
-        `title ${ganttText(`rekey due: ${bareName(stack)} (today ${r.today}${cut})`)}`,
+        // rekey's own words start the title and the sections: no keyword. A task's name is a
+        // gantt text whatever it starts with (a date as a task name does not parse).
+        `title ${mermaidText(`rekey due: ${bareName(stack)} (today ${r.today}${cut})`)}`,
         "dateFormat YYYY-MM-DD",
         "axisFormat %Y-%m-%d",
         ...out,
-        `section ${ganttText("Today")}`,
-        `${ganttText(r.today)} :milestone, today, ${r.today}, 0d`,
+        "section Today",
+        `${ganttText(`today ${r.today}`)} :milestone, today, ${r.today}, 0d`,
     ]
         .map((l) => `${l}\n`)
         .join("");

@@ -195,7 +195,7 @@ describe("the due gantt", () => {
         expect(g.tasks.map((t) => [t.task, t.section, t.start, t.end, t.crit, t.milestone])).toEqual([
             ...names.map((n, i) => [`${bareName(n)}, due 2026-10-31, ${34 - i} days ago`, "Overdue", "2026-10-01", "2026-10-31", true, false]),
             ["SOON, due 2026-12-06, supplied: a person sets the value", "Due within 7 days", "2026-11-06", "2026-12-06", false, false],
-            ["2026-12-04", "Today", "2026-12-04", "2026-12-04", false, true],
+            ["today 2026-12-04", "Today", "2026-12-04", "2026-12-04", false, true],
         ]);
     });
 
@@ -219,6 +219,6 @@ describe("the due gantt", () => {
         const r = dueSecrets(planRotation(rawConfig(c), { today: "2026-12-04" }), "2026-12-04", 7);
         const text = dueGantt("dev", r)!;
         const g = parsedOk(text, parseMermaid([text])[0]);
-        expect(g.tasks.map((t) => t.task)).toEqual(["OLD, due 2026-04-01, 247 days ago", "SOON, due 2026-12-10", "2026-12-04"]);
+        expect(g.tasks.map((t) => t.task)).toEqual(["OLD, due 2026-04-01, 247 days ago", "SOON, due 2026-12-10", "today 2026-12-04"]);
     });
 });
