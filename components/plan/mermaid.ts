@@ -19,9 +19,11 @@ import { storeGroups } from "./storeTargets";
 /** What a drawn diagram may hold before it is cut (the rest is said in a note): readable, and far within Mermaid's own limits (500 edges, 50,000 characters). */
 export interface DiagramBudget {
     steps: number;
+    /** Changed secrets drawn (a bump of every secret would otherwise draw one node each). */
+    secrets: number;
     edges: number;
 }
-export const DEFAULT_BUDGET: DiagramBudget = { steps: 60, edges: 150 };
+export const DEFAULT_BUDGET: DiagramBudget = { steps: 60, secrets: 20, edges: 150 };
 /** At most this many secrets in a due gantt; the Markdown list below it has every one. */
 export const GANTT_ROWS = 40;
 
@@ -156,14 +158,18 @@ function stackLines(p: StackPlan, prefix: string, budget: DiagramBudget): { line
         if (node.cls) classed(node.cls, id);
     });
     const edges: [string, string][] = [];
+    const groups = storeGroups(p.head);
+    const changed = [...secretNodes(d)];
+    const secretsDrawn = changed.slice(0, Math.max(0, budget.secrets));
+    budget.secrets -= secretsDrawn.length;
     let k = 0;
-    for (const [name, node] of secretNodes(d)) {
+    for (const [name, node] of secretsDrawn) {
         const id = `${prefix}s${k++}`;
         lines.push(`${id}(${label(node.lines)})`);
         classed(node.cls, id);
         // A secret leads to its hook, or, without one that runs, to the stores that write it.
         const hook = ids.get(`hook:${name}`);
-        const stores = storeGroups(p.head).filter((g) => g.members.some((m) => m.secret.name === name)).flatMap((g) => (ids.has(`store:${g.name}`) ? [ids.get(`store:${g.name}`)!] : []));
+        const stores = groups.filter((g) => g.members.some((m) => m.secret.name === name)).flatMap((g) => (ids.has(`store:${g.name}`) ? [ids.get(`store:${g.name}`)!] : []));
         for (const to of hook ? [hook] : stores) edges.push([id, to]);
     }
     const waits = reducedWaits(d.order);
@@ -171,15 +177,18 @@ function stackLines(p: StackPlan, prefix: string, budget: DiagramBudget): { line
     const edgesDrawn = edges.slice(0, Math.max(0, budget.edges));
     budget.edges -= edgesDrawn.length;
     lines.push(...edgesDrawn.map(([a, b]) => `${a} --> ${b}`));
-    const leftSteps = d.order.length - drawn.length;
-    const leftEdges = edges.length - edgesDrawn.length;
-    if (leftSteps || leftEdges) {
-        const what = [leftSteps ? `${leftSteps} more ${leftSteps === 1 ? "step" : "steps"}` : "", leftEdges ? `${leftEdges} more ${leftEdges === 1 ? "arrow" : "arrows"}` : ""].filter(Boolean).join(" and ");
-        lines.push(`${prefix}more[${label([`${what} not drawn`, "the Order list has every step"])}]`);
+    const left = [
+        [changed.length - secretsDrawn.length, "secret", "secrets"],
+        [d.order.length - drawn.length, "step", "steps"],
+        [edges.length - edgesDrawn.length, "arrow", "arrows"],
+    ] as const;
+    const what = left.filter(([n]) => n > 0).map(([n, one, many]) => `${n} more ${n === 1 ? one : many}`);
+    if (what.length) {
+        lines.push(`${prefix}more[${label([`${what.join(", ")} not drawn`, "the lists below have every one"])}]`);
         classed("note", `${prefix}more`);
     }
-    if (!d.order.length && !k) {
-        lines.push(`${prefix}none[${label(["nothing rotates"])}]`);
+    if (!d.order.length && !changed.length) {
+        lines.push(`${prefix}none[${label(["no rotation step runs"])}]`);
         classed("note", `${prefix}none`);
     }
     if (d.errors.length) {
