@@ -132,7 +132,7 @@ describe("rekey init in a subdirectory of a fresh git repository, the tarball in
         execFileSync("git", ["init", "-q", "-b", "main", repo]);
         // The installed CLI (npx pulumi-rekey), from the repository's root, no commit yet.
         const out = execFileSync(join(project, "node_modules", ".bin", "pulumi-rekey"), ["init", "infra/secrets"], { cwd: repo, encoding: "utf8" });
-        expect(out).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, working in infra/secrets\n");
+        expect(out).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, .github/workflows/rekey-secrets-rotate.yml, working in infra/secrets\n");
         scaffold = join(repo, "infra", "secrets");
         // Its package.json as written: pulumi-rekey from the tarball the CLI came from, the rest from npm's cache.
         npm(scaffold, "install", "--no-audit", "--no-fund", "--prefer-offline");
@@ -180,7 +180,7 @@ describe("rekey init in a subdirectory of a fresh git repository, the tarball in
 
     test("the workflows: valid, working in the project's directory, triggered by its stack files, their commands run with the installed npx pulumi-rekey", () => {
         const read = (kind: string) => readFileSync(join(repo, ".github", "workflows", `rekey-secrets-${kind}.yml`), "utf8");
-        for (const kind of ["plan", "due"]) expect(validateWorkflow(read(kind)).errors).toEqual([]);
+        for (const kind of ["plan", "due", "rotate"]) expect(validateWorkflow(read(kind)).errors).toEqual([]);
         const plan = parseYaml(read("plan"));
         const due = parseYaml(read("due"));
         expect([plan.defaults.run["working-directory"], due.defaults.run["working-directory"]]).toEqual(["infra/secrets", "infra/secrets"]);
