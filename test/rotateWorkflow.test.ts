@@ -277,6 +277,20 @@ describe("rekey-rotate.yml, run as the runner runs it", () => {
         expect(body).toContain("- **STRIPE_API_KEY** rotated");
     });
 
+    test("a person's commit that conflicts with main: the run fails saying so, and changes neither the branch nor the pull request", () => {
+        const r = remote({ "Pulumi.shop.yaml": SHOP }, OWN);
+        expect(r.run().status).toBe(0);
+        const note = (text: string) => (dir: string) => writeFileSync(join(dir, "Pulumi.yaml"), readFileSync(join(dir, "Pulumi.yaml"), "utf8") + text);
+        r.push(BRANCH, "ops@rekey.invalid", note("# the branch's note\n"));
+        r.push("main", "dev@rekey.invalid", note("# main's note\n"));
+        const [sha, body] = [r.branchSha(BRANCH), r.gh().prs[0].body];
+        const run = r.run();
+        expect(run.status).toBe(1);
+        expect(run.stdout).toContain(`::error title=rekey rotate::${BRANCH} (pull request #1) holds a person's commits and conflicts with main: merge main into it by hand`);
+        expect(run.calls.map((c) => c.args[1])).toEqual(["list"]);
+        expect([r.branchSha(BRANCH), r.gh().prs[0].body]).toEqual([sha, body]);
+    });
+
     test("a stack file rekey refuses: the other stacks' pull request still opens, and the run fails naming why", () => {
         const r = remote({ "Pulumi.shop.yaml": SHOP, "Pulumi.bad.yaml": "config: [not, a, map]\n" }, OWN);
         const run = r.run();
