@@ -186,6 +186,16 @@ function workflowValueProblem(what: string, value: string): string | null {
 }
 
 /**
+ * The branch the scheduled rotation (rekey-<project>-rotate.yml) bumps on, one per project. A
+ * project name's characters ([A-Za-z0-9_.-]) all go into a git branch name except where git
+ * refuses them (refs.c `check_refname_component`: no "..", no component ending in ".lock";
+ * `check_refname_format`: no name ending in ".").
+ */
+export function rotationBranch(name: string): string {
+    return `rekey/rotate-${name.replace(/\.{2,}/g, ".").replace(/\.$/, "-").replace(/\.lock$/, "-lock")}`;
+}
+
+/**
  * A workflow template (templates/init/workflows) for the project `name` in `projectDir`, a
  * `/`-separated path relative to the repository's root ("" for the root itself). Values go
  * in as JSON strings, which YAML reads as double-quoted strings; each is first held to
@@ -202,6 +212,7 @@ export function renderWorkflow(template: string, name: string, projectDir: strin
         DIR_TEXT: projectDir === "" ? "the repository's root directory" : JSON.stringify(projectDir),
         STACK_FILES: JSON.stringify(`${projectDir === "" ? "" : `${globEscape(projectDir)}/`}Pulumi.*.yaml`),
         LOCK_FILE: JSON.stringify(under("package-lock.json")),
+        BRANCH: JSON.stringify(rotationBranch(name)),
     };
     return template.replace(/@([A-Z_]+)@/g, (whole, key: string) => {
         if (!(key in values)) throw new Error(`rekey: the workflow template has an unknown field ${whole}`);
@@ -243,7 +254,7 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
     const root = top ?? realDir;
     const projectDir = relative(root, realDir).split(sep).join(posix.sep);
     const inProject = (f: string) => (projectDir === "" ? f : `${projectDir}/${f}`);
-    const workflow = (kind: "plan" | "due"): [string, string] => [`.github/workflows/rekey-${name}-${kind}.yml`, renderWorkflow(template(`workflows/rekey-${kind}.yml`), name, projectDir)];
+    const workflow = (kind: "plan" | "due" | "rotate"): [string, string] => [`.github/workflows/rekey-${name}-${kind}.yml`, renderWorkflow(template(`workflows/rekey-${kind}.yml`), name, projectDir)];
     const spec = rekeySpec(o.from, cwd, realDir);
     const files: [string, string][] = [
         [inProject("Pulumi.yaml"), pulumiYaml(name)],
@@ -255,6 +266,7 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
         // Outside git the root is the target (projectDir ""): the workflows are under it.
         workflow("plan"),
         workflow("due"),
+        workflow("rotate"),
     ];
     const rootLabel = relative(shellCwd, top ?? dir) || ".";
     // Workflows named after the project: an existing pair with none of the project's own files
@@ -268,8 +280,9 @@ export function init(cwd: string, dirArg: string | undefined, o: { stack: string
     writeNewFiles(top ?? dir, files, rootLabel, "rekey init");
     // A stack name may start with "-" (tokens.ParseStackName); after `--` it is no option.
     const stackArg = `${o.stack.startsWith("-") ? "-- " : ""}${shellWord(o.stack)}`;
-    const own = files.slice(0, -2).map(([f]) => (projectDir === "" ? f : f.slice(projectDir.length + 1)));
-    const workflows = files.slice(-2).map(([f]) => f);
+    // The workflows are the last three files (a project directory may itself be under .github/workflows).
+    const own = files.slice(0, -3).map(([f]) => (projectDir === "" ? f : f.slice(projectDir.length + 1)));
+    const workflows = files.slice(-3).map(([f]) => f);
     const shownSpec = specText(spec);
     const lines = [
         `rekey: a rotation project in ${at}: ${own.join(", ")}`,

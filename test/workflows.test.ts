@@ -189,10 +189,10 @@ describe("scaffolded workflows: rekey init in a subdirectory of a git repository
         expect(pathFilterMatches("Pulumi.*.yaml", "infra/secrets/Pulumi.prod.yaml")).toBe(false);
     });
 
-    test.each(["plan", "due"])("rekey-<project>-%s.yml is valid, and works in the project's directory", (kind) => {
+    test.each(["plan", "due", "rotate"])("rekey-<project>-%s.yml is valid, and works in the project's directory", (kind) => {
         const { repo, text, plan, due } = scaffolded();
         expect(validateWorkflow(text(kind)).errors).toEqual([]);
-        const w = kind === "plan" ? plan : due;
+        const w = kind === "plan" ? plan : kind === "due" ? due : parse(text(kind));
         const dir: string = w.defaults.run["working-directory"];
         expect(dir).toBe("infra/secrets");
         expect(readdirSync(join(repo, dir))).toContain("Pulumi.yaml");

@@ -26,7 +26,7 @@ test("writes the project, names it after its directory, and says what to run nex
     const at = join(dir, "platform secrets");
     for (const f of FILES) expect(existsSync(join(at, f))).toBe(true);
     // Not in a git repository: the workflows are under the project, and the output says why.
-    expect(readdirSync(join(at, ".github", "workflows")).sort()).toEqual(["rekey-platform-secrets-due.yml", "rekey-platform-secrets-plan.yml"]);
+    expect(readdirSync(join(at, ".github", "workflows")).sort()).toEqual(["rekey-platform-secrets-due.yml", "rekey-platform-secrets-plan.yml", "rekey-platform-secrets-rotate.yml"]);
     expect(r.stdout).toContain("workflows in platform secrets/.github/workflows (not in a git repository: GitHub runs them only from a repository's root");
     expect(parse(readFileSync(join(at, "Pulumi.yaml"), "utf8")).name).toBe("platform-secrets");
     const pkg = JSON.parse(readFileSync(join(at, "package.json"), "utf8"));
@@ -50,7 +50,7 @@ test("its stack passes the engine's stack config check and rekey's validation (o
 test("its workflows are the ones this repository runs (rendered for a project named rekey at a repository's root)", () => {
     const dir = workdir({}, false);
     expect(rekey(dir, "init", "--name", "rekey").code).toBe(0);
-    for (const kind of ["plan", "due"]) {
+    for (const kind of ["plan", "due", "rotate"]) {
         expect(readFileSync(join(dir, ".github", "workflows", `rekey-rekey-${kind}.yml`), "utf8")).toBe(readFileSync(join(ROOT, ".github", "workflows", `rekey-${kind}.yml`), "utf8"));
     }
 });
@@ -68,9 +68,9 @@ test("in a subdirectory of a git repository: the workflows at the root, named af
     const repo = freshRepo();
     const r = rekey(repo, "init", "infra/secrets", "--stack", "prod");
     expect([r.code, r.stderr]).toEqual([0, ""]);
-    expect(r.stdout).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, working in infra/secrets\n");
+    expect(r.stdout).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, .github/workflows/rekey-secrets-rotate.yml, working in infra/secrets\n");
     expect(tree(repo).filter((f) => !f.startsWith(".git/") && f !== ".git")).toEqual(
-        [".github", ".github/workflows", ".github/workflows/rekey-secrets-due.yml", ".github/workflows/rekey-secrets-plan.yml", "infra", "infra/secrets", ...FILES.map((f) => `infra/secrets/${f}`)].sort(),
+        [".github", ".github/workflows", ".github/workflows/rekey-secrets-due.yml", ".github/workflows/rekey-secrets-plan.yml", ".github/workflows/rekey-secrets-rotate.yml", "infra", "infra/secrets", ...FILES.map((f) => `infra/secrets/${f}`)].sort(),
     );
     const plan = parse(readFileSync(join(repo, ".github", "workflows", "rekey-secrets-plan.yml"), "utf8"));
     expect(plan.on.pull_request.paths).toEqual(["infra/secrets/Pulumi.*.yaml"]);
@@ -82,19 +82,19 @@ test("in a subdirectory of a git repository: the workflows at the root, named af
     mkdirSync(join(repo, "apps", "shop"), { recursive: true });
     const nested = rekey(join(repo, "apps"), "-C", "shop", "init", "vault");
     expect(nested.code).toBe(0);
-    expect(nested.stdout).toContain("workflows at the repository's root (..): .github/workflows/rekey-vault-plan.yml, .github/workflows/rekey-vault-due.yml, working in apps/shop/vault\n");
+    expect(nested.stdout).toContain("workflows at the repository's root (..): .github/workflows/rekey-vault-plan.yml, .github/workflows/rekey-vault-due.yml, .github/workflows/rekey-vault-rotate.yml, working in apps/shop/vault\n");
 });
 
 test("two scaffolds in one repository: different project names do not collide; the same name is refused, naming the workflow, and nothing is written", () => {
     const repo = freshRepo();
     expect(rekey(repo, "init", "infra/payments").code).toBe(0);
     expect(rekey(repo, "init", "infra/search").code).toBe(0);
-    expect(readdirSync(join(repo, ".github", "workflows")).sort()).toEqual(["rekey-payments-due.yml", "rekey-payments-plan.yml", "rekey-search-due.yml", "rekey-search-plan.yml"]);
+    expect(readdirSync(join(repo, ".github", "workflows")).sort()).toEqual(["rekey-payments-due.yml", "rekey-payments-plan.yml", "rekey-payments-rotate.yml", "rekey-search-due.yml", "rekey-search-plan.yml", "rekey-search-rotate.yml"]);
     const before = tree(repo);
     const again = rekey(repo, "init", "apps/payments");
     expect([again.code, again.stderr]).toEqual([
         2,
-        'rekey: . already has .github/workflows/rekey-payments-plan.yml, .github/workflows/rekey-payments-due.yml: another project named "payments" in this repository has its workflows there (they are named after the project). Give this one another name with --name <name>: rekey init writes nothing\n',
+        'rekey: . already has .github/workflows/rekey-payments-plan.yml, .github/workflows/rekey-payments-due.yml, .github/workflows/rekey-payments-rotate.yml: another project named "payments" in this repository has its workflows there (they are named after the project). Give this one another name with --name <name>: rekey init writes nothing\n',
     ]);
     expect(tree(repo)).toEqual(before);
     expect(rekey(repo, "init", "apps/payments", "--name", "shop-payments").code).toBe(0);
@@ -159,13 +159,13 @@ function pyYaml(texts: string[]): unknown[] {
     return JSON.parse(execFileSync("python3", ["-c", script], { input: JSON.stringify(texts), encoding: "utf8" }));
 }
 
-test("property: a workflow for any project path is either refused or read alike by a YAML 1.2 (yaml) and a 1.1 reader (PyYAML), with the path intact", () => {
+test.each(["rekey-plan.yml", "rekey-rotate.yml"])("property: %s for any project path is either refused or read alike by a YAML 1.2 (yaml) and a 1.1 reader (PyYAML), with the path intact", (file) => {
     // Characters of every class near the rule's edges: YAML syntax, quotes, Unicode line
     // breaks and their neighbours, C1 controls, bidi controls, non-breaking and zero-width spaces.
     const char = fc.constantFrom(..."aZ9 _-.#:{}[]&*!|>'\"%@`,?\\/é€\u00a0\u200b\u2027\u202f\u0085\u2028\u2029\u0084\u009b\u202e\u2066\ufeff\t\r\n".split(""), "${{", "😀");
     const path = fc.array(char, { minLength: 1, maxLength: 12 }).map((cs) => cs.join("")).filter((p) => !p.split("/").some((c) => c === "" || c === "." || c === ".."));
     const { renderWorkflow } = require("../../cli/init");
-    const template = readFileSync(join(TEMPLATES, "workflows", "rekey-plan.yml"), "utf8");
+    const template = readFileSync(join(TEMPLATES, "workflows", file), "utf8");
     const rendered: [string, string][] = [];
     let refused = 0;
     for (const p of fc.sample(path, { numRuns: 400, seed: 22 })) {
@@ -184,6 +184,8 @@ test("property: a workflow for any project path is either refused or read alike 
     for (const [i, [p]] of rendered.entries()) {
         expect(Object.keys(ours[i]).sort()).toEqual(keys);
         expect(ours[i].defaults.run["working-directory"]).toBe(p);
+        // The rotate step names the directory in its checklist: through env, the same path.
+        if (ours[i].jobs.rotate) expect(ours[i].jobs.rotate.steps.find((st: any) => st.env?.PROJECT_DIR !== undefined).env.PROJECT_DIR).toBe(p);
     }
     if (PYYAML) expect(pyYaml(rendered.map(([, text]) => text))).toEqual(JSON.parse(JSON.stringify(ours)));
     else expect(spawnSync("python3", ["-c", "import yaml"]).status).not.toBe(0); // no PyYAML here: the refusals above hold the rule
@@ -452,7 +454,7 @@ test("a symlinked directory inside the target is followed (it stays inside)", ()
     mkdirSync(join(dir, "gh"));
     symlinkSync("gh", join(dir, ".github"));
     expect(rekey(dir, "init").code).toBe(0);
-    expect(readdirSync(join(dir, "gh", "workflows")).sort()).toEqual([`rekey-${projectNameOf(dir)}-due.yml`, `rekey-${projectNameOf(dir)}-plan.yml`]);
+    expect(readdirSync(join(dir, "gh", "workflows")).sort()).toEqual([`rekey-${projectNameOf(dir)}-due.yml`, `rekey-${projectNameOf(dir)}-plan.yml`, `rekey-${projectNameOf(dir)}-rotate.yml`]);
 });
 
 test("a target that is a file, or a dangling symlink, is refused (it crashed, or wrote elsewhere)", () => {

@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, s
 import { tmpdir } from "os";
 import { basename, join } from "path";
 import { parse as parseYaml } from "yaml";
+import { removeWorkdirs } from "../harness/cli";
+import { remote } from "../harness/rotateRemote";
 import { ROOT } from "../harness/stackFile";
 
 const npm = (cwd: string, ...args: string[]) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
@@ -28,7 +30,10 @@ beforeAll(() => {
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "platform-secrets", version: "1.0.0", private: true }));
     npm(project, "install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `@pulumi/pulumi@${version("@pulumi/pulumi")}`, `@pulumi/kubernetes@${version("@pulumi/kubernetes")}`, `typescript@${version("typescript")}`);
 }, 600000);
-afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+    removeWorkdirs();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 test("the tarball holds the compiled package, its declarations, the writer script, the CLI and PulumiPlugin.yaml, and no tests, benchmarks or examples", () => {
     const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
@@ -118,7 +123,7 @@ test("from a clean clone (no dist/), npm pack builds the package through prepare
     npm(clone, "pack", "--pack-destination", out);
     const [packed] = readdirSync(out);
     const files = execFileSync("tar", ["tzf", join(out, packed)], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/cli/init.js", "dist/components/plan/index.js", "dist/components/stores/scripts/write-file.sh", "bin/rekey.js", "templates/init/workflows/rekey-plan.yml"]));
+    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/cli/init.js", "dist/components/plan/index.js", "dist/components/stores/scripts/write-file.sh", "bin/rekey.js", "templates/init/workflows/rekey-plan.yml", "templates/init/workflows/rekey-rotate.yml"]));
 }, 600000);
 
 describe("rekey init in a subdirectory of a fresh git repository, the tarball installed into the scaffold", () => {
@@ -132,7 +137,7 @@ describe("rekey init in a subdirectory of a fresh git repository, the tarball in
         execFileSync("git", ["init", "-q", "-b", "main", repo]);
         // The installed CLI (npx pulumi-rekey), from the repository's root, no commit yet.
         const out = execFileSync(join(project, "node_modules", ".bin", "pulumi-rekey"), ["init", "infra/secrets"], { cwd: repo, encoding: "utf8" });
-        expect(out).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, working in infra/secrets\n");
+        expect(out).toContain("workflows at the repository's root (.): .github/workflows/rekey-secrets-plan.yml, .github/workflows/rekey-secrets-due.yml, .github/workflows/rekey-secrets-rotate.yml, working in infra/secrets\n");
         scaffold = join(repo, "infra", "secrets");
         // Its package.json as written: pulumi-rekey from the tarball the CLI came from, the rest from npm's cache.
         npm(scaffold, "install", "--no-audit", "--no-fund", "--prefer-offline");
@@ -180,7 +185,7 @@ describe("rekey init in a subdirectory of a fresh git repository, the tarball in
 
     test("the workflows: valid, working in the project's directory, triggered by its stack files, their commands run with the installed npx pulumi-rekey", () => {
         const read = (kind: string) => readFileSync(join(repo, ".github", "workflows", `rekey-secrets-${kind}.yml`), "utf8");
-        for (const kind of ["plan", "due"]) expect(validateWorkflow(read(kind)).errors).toEqual([]);
+        for (const kind of ["plan", "due", "rotate"]) expect(validateWorkflow(read(kind)).errors).toEqual([]);
         const plan = parseYaml(read("plan"));
         const due = parseYaml(read("due"));
         expect([plan.defaults.run["working-directory"], due.defaults.run["working-directory"]]).toEqual(["infra/secrets", "infra/secrets"]);
@@ -201,6 +206,25 @@ describe("rekey init in a subdirectory of a fresh git repository, the tarball in
         const dueStep = run(cwd, "bash", ["-e", "-c", due.jobs.due.steps.find((s: any) => s.name === "rekey due, every stack").run], { WITHIN: "14", GITHUB_STEP_SUMMARY: summary });
         expect(dueStep.status).toBe(0);
         execFileSync("git", ["-C", repo, "checkout", "-q", "--", "."]);
+    });
+
+    test("the rotate workflow's step, with the installed npx pulumi-rekey in each clone, opens the pull request for the due secret on the project's branch", () => {
+        const files = Object.fromEntries(
+            execFileSync("git", ["-C", repo, "ls-files"], { encoding: "utf8" })
+                .trim()
+                .split("\n")
+                .map((f) => [f, readFileSync(join(repo, f), "utf8")]),
+        );
+        const stack = "infra/secrets/Pulumi.dev.yaml";
+        files[stack] = files[stack].replace("      # cadenceDays: 90 ", "      cadenceDays: 90  "); // undated with a cadence: due
+        expect(files[stack]).toContain("      cadenceDays: 90  ");
+        const r = remote(files, join(repo, ".github", "workflows", "rekey-secrets-rotate.yml"), "infra/secrets", {
+            prepare: (clone) => symlinkSync(join(scaffold, "node_modules"), join(clone, "infra", "secrets", "node_modules")),
+        });
+        const run = r.run();
+        expect([run.status, run.calls.map((c) => c.args[1])]).toEqual([0, ["list", "create"]]);
+        expect(r.show("rekey/rotate-secrets", stack)).toContain("epoch: 1  # reason: due: cadence 90 days and no rotatedAt recorded");
+        expect(r.gh().prs[0].body).toContain("- **APP_SECRET** rotated: epoch 0 → 1");
     });
 
     test("its program, compiled as written, runs under Pulumi's mocks as its own project (secrets, not rekey) with its own @pulumi/pulumi", () => {
