@@ -414,12 +414,12 @@ const REVOKE_FIRST_CASES: InvalidCase[] = [
     {
         title: "revokeFirst on a command hook",
         config: secrets({ K: { ...ok, incident: "leaked", revokeFirst: true, keepPrevious: true, apply: { command: { run: "reencrypt" } } } }),
-        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres or redis hook set: a command hook revokes in its own script \(it runs first, with REKEY_INCIDENT=1\); remove revokeFirst$/ },
+        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres, redis or mysql hook set: a command hook revokes in its own script \(it runs first, with REKEY_INCIDENT=1\); remove revokeFirst$/ },
     },
     {
         title: "revokeFirst on a secret without a hook",
         config: secrets({ K: { ...ok, incident: "leaked", revokeFirst: true } }),
-        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres or redis hook set: this secret has no hook that rekey could revoke through; remove revokeFirst$/ },
+        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres, redis or mysql hook set: this secret has no hook that rekey could revoke through; remove revokeFirst$/ },
     },
     {
         title: "revokeFirst that is not a boolean",
