@@ -11,6 +11,7 @@
 //   reaches the script in its environment, as PGPASSWORD does for the Postgres hook, and
 //   is unset before the client starts, so the client's own environment holds no password.
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { PlannedApply } from "../plan/plan";
 import { HasSteps } from "../steps";
 import { hostCommand } from "../commands/hostCommand";
@@ -85,15 +86,25 @@ export const DETECT_DUAL = [
 ].join("\n");
 
 /**
- * The hook's script: stdin holds the statements up to the end of the ALTER USER's password
- * (no terminator); the script appends REKEY_MYSQL_TAIL, or REKEY_MYSQL_DUAL_TAIL where the
- * server has dual passwords. It fails if the statements fail.
+ * The hook's script. Its stdin's first line is the statements for MariaDB, which take the
+ * password's mysql_native_password hash (ALTER USER … IDENTIFIED BY PASSWORD '*…'), so the
+ * server, and its general log, never see the password: measured, MariaDB 10.11 writes an
+ * `IDENTIFIED BY '<password>'` statement into its general log as sent (test/forReal/mysql.test.ts).
+ * The rest of stdin is the statements for MySQL, which has no such clause in 8.0 and hashes
+ * the password itself (caching_sha2_password); MySQL rewrites the statement in its general
+ * and slow logs and binary log without the password (MySQL docs, "Passwords and Logging").
+ * Neither ends with its terminator: the script appends REKEY_MYSQL_TAIL, or
+ * REKEY_MYSQL_DUAL_TAIL where the server has dual passwords. It fails if a statement fails.
  */
 export const SET_SCRIPT = [
     PRELUDE,
     DETECT_DUAL,
     'if [ "$dual" = 1 ]; then tail=$REKEY_MYSQL_DUAL_TAIL; else tail=$REKEY_MYSQL_TAIL; fi',
-    '{ cat; printf "%s\\n" "$tail"; } | q',
+    "IFS= read -r mariadb_sql",
+    'case $v in',
+    '  *MariaDB*) printf "%s%s\n" "$mariadb_sql" "$tail" | q ;;',
+    '  *) { cat; printf "%s\n" "$tail"; } | q ;;',
+    "esac",
     'if [ "$dual" = 1 ]; then echo "rekey: $v keeps dual passwords"; else echo "rekey: $v has no dual passwords: the old password of the user no longer works"; fi',
 ].join("\n");
 
@@ -106,11 +117,23 @@ export function setTails(apply: MysqlApply, incident: boolean): { tail: string; 
     return { tail, dualTail: " RETAIN CURRENT PASSWORD ACCOUNT UNLOCK;" };
 }
 
-/** The statements of the hook, on stdin, up to the new password (the script appends the rest). */
+/** The mysql_native_password hash MariaDB stores: `*` and SHA1(SHA1(password)) in upper-case hex (MariaDB docs, PASSWORD()). */
+export function nativePasswordHash(password: string): string {
+    const sha1 = (b: Buffer) => createHash("sha1").update(b).digest();
+    return `*${sha1(sha1(Buffer.from(password, "utf8"))).toString("hex").toUpperCase()}`;
+}
+
+/**
+ * The hook's stdin, up to the new password (the script appends the rest): one line for
+ * MariaDB (the hash; names are checked to hold no line break), then the statements for MySQL.
+ */
 export function setStatements(apply: MysqlApply, password: string): string {
     const account = accountName(apply, apply.user);
-    const create = apply.createUsers ? `CREATE USER IF NOT EXISTS ${account} IDENTIFIED BY ${sqlString(password)};\n` : "";
-    return `${SESSION_SQL}${create}ALTER USER ${account} IDENTIFIED BY ${sqlString(password)}`;
+    const create = (by: string) => (apply.createUsers ? `CREATE USER IF NOT EXISTS ${account} IDENTIFIED BY ${by}; ` : "");
+    const hash = `PASSWORD ${sqlString(nativePasswordHash(password))}`;
+    const mariadb = `${SESSION_SQL.trim()} ${create(hash)}ALTER USER ${account} IDENTIFIED BY ${hash}`;
+    const plain = sqlString(password);
+    return `${mariadb}\n${SESSION_SQL}${create(plain)}ALTER USER ${account} IDENTIFIED BY ${plain}`;
 }
 
 interface ClientArgs {

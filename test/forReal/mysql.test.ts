@@ -19,6 +19,7 @@ import { replay } from "../harness/replay";
 import { describeNeeding } from "../harness/requirements";
 import { runWithValues } from "../harness/values";
 import { diffPlans } from "../../components/plan/diff";
+import { setStatements, setTails } from "../../components/hooks/mysql";
 import { planRotation } from "../../components/plan/plan";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -92,6 +93,8 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
             "rekey:secrets": secretsOf(epoch, { users: ["app_blue", "app_green"] }, env),
             "rekey:supplied": { DB_ADMIN_PASSWORD: db.adminPassword },
         });
+        // The server's general log (every statement as received) is on during these rotations.
+        db.sql("SET GLOBAL general_log_file = 'rekey-general.log'; SET GLOBAL general_log = 1;");
         const engine = new MockEngine();
         const runs = [];
         for (const epoch of [1, 2, 3]) {
@@ -116,6 +119,12 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
         expect(mariadbLogin(db.port, "app_green", runs[2].values.DB_PASSWORD)).toBe("ok");
         expect(mariadbLogin(db.port, "app_blue", runs[1].values.DB_PASSWORD)).toBe("ok");
         expect(mariadbLogin(db.port, "app_green", runs[0].values.DB_PASSWORD)).toMatch(/Access denied/);
+        // MariaDB was sent each password's hash, never the password: its general log holds neither value.
+        db.sql("SET GLOBAL general_log = 0;");
+        const general = readFileSync(join(db.sql("SELECT @@datadir;").trim(), "rekey-general.log"), "utf8");
+        expect(general).toMatch(/ALTER USER 'app_green'@'%' IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}' ACCOUNT UNLOCK/);
+        for (const r of runs) expect(general.includes(r.values.DB_PASSWORD)).toBe(false);
+        expect(general.includes(db.adminPassword)).toBe(false);
         const argv = readFileSync(recorder.log, "utf8");
         expect(argv).toMatch(/^mariadb --defaults-file=\S+\/client\.cnf -N -B/m);
         for (const v of [...runs.map((r) => r.values.DB_PASSWORD), db.adminPassword]) expect(argv.includes(v)).toBe(false);
@@ -249,5 +258,12 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
         expect(db.sql(`SELECT CONCAT(User, '@', Host) FROM mysql.user WHERE User IN ('x.y-2', 'p$q') ORDER BY User;`).trim().split("\n")).toEqual(["p$q@127.0.0.%"]);
         expect(r.values.PW).toMatch(/['"\\#;%_]/);
         expect(mariadbLogin(db.port, "p$q", r.values.PW)).toBe("ok");
+        // The statements for MySQL send the password as a SQL literal: MariaDB's parser takes
+        // the same literal, so the hostile password set through them logs in exactly.
+        const apply = { kind: "mysql" as const, host: "127.0.0.1", port: db.port, users: ["lit_user"], user: "lit_user", userHost: "%", adminUser: admin, adminPasswordSecret: null, createUsers: true };
+        const forMysql = setStatements(apply, password).split("\n").slice(1).join("\n");
+        db.sql(`${forMysql}${setTails(apply, false).tail}\n`);
+        expect(mariadbLogin(db.port, "lit_user", password)).toBe("ok");
+        expect(mariadbLogin(db.port, "lit_user", password.trim())).toMatch(/Access denied/);
     }, TIMEOUT);
 });
