@@ -8,6 +8,7 @@ import { DETECT_DUAL, nativePasswordHash, setStatements, setTails, sqlString } f
 import { diffPlans } from "../../components/plan/diff";
 import { planRotation } from "../../components/plan/plan";
 import { schedule } from "../../components/plan/schedule";
+import { renderPlan } from "../../cli/render";
 import { Config } from "../harness/configs";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -92,4 +93,16 @@ test.each([
 ])("the hook's server check: VERSION() %s has dual passwords: %s", (version, dual) => {
     const out = execFileSync("sh", ["-c", `set -eu\nq() { printf '%s\\n' "$V"; }\n${DETECT_DUAL}\nprintf %s "$dual"`], { env: { PATH: process.env.PATH, V: version }, encoding: "utf8" });
     expect(out).toBe(dual);
+});
+
+test("rekey plan's text: the hook, the overlap warning, the finalize and the incident's lock", () => {
+    const render = (base: Config, head: Config) => renderPlan({ stack: "production", base: "main", newStack: false, rotates: true, ...diffPlans(plan(base), plan(head), new Set()) });
+    const single = render(config(1, { user: "app" }), config(2, { user: "app" }));
+    expect(single).toContain("mysql: new password for user app@% (the old password retained beside it where the server has dual passwords: MySQL 8.0.14+) on db.internal:3306, as root");
+    expect(single).toContain("- DB: mysql user app's retained old password is discarded (DISCARD OLD PASSWORD, where the server has dual passwords) after api");
+    expect(single).toMatch(/DB: MySQL user app on db\.internal:3306 has one user/);
+    const incident = render(config(1, { users: ["a", "b"] }), config(2, { users: ["a", "b"] }, { incident: "leaked" }));
+    expect(incident).toContain("mysql: new password for user a@% (of a and b, alternating by epoch; the other keeps its password until the next rotation) on db.internal:3306, as root");
+    expect(incident).toContain("- DB: mysql user b, which holds the leaked password, is locked (ACCOUNT LOCK) and its sessions end after api");
+    expect(incident).toContain("`finalize:DB` after");
 });
