@@ -61,6 +61,13 @@ export function describeHook(a: PlannedApply): string {
         }
         case "redis":
             return `redis: ACL user ${a.user} on ${a.host}:${a.port} gets the new password beside the old one`;
+        case "mysql": {
+            const users =
+                a.users.length === 2
+                    ? `user ${a.user}@${a.userHost} (of ${a.users.join(" and ")}, alternating by epoch; the other keeps its password until the next rotation)`
+                    : `user ${a.user}@${a.userHost} (the old password retained beside it where the server has dual passwords: MySQL 8.0.14+)`;
+            return `mysql: new password for ${users} on ${a.host}:${a.port}, as ${a.adminUser}`;
+        }
         case "command":
             return `command: ${code(a.run)} ${where(a.host)}, with OLD_VALUE and NEW_VALUE in its environment`;
     }
@@ -158,7 +165,14 @@ export function renderPlan(r: PlanReport, diagram?: string): string {
         out.push(
             "#### Finalize (after the consumers verified)",
             ...d.finalize.map((f) => {
-                const what = f.kind === "redis" ? `redis ACL user ${f.user} loses the old password` : `postgres role ${f.role}, which holds the leaked password, loses LOGIN and its sessions end`;
+                const what =
+                    f.kind === "redis"
+                        ? `redis ACL user ${f.user} loses the old password`
+                        : f.kind === "mysql"
+                          ? f.lock
+                              ? `mysql user ${f.user}, which holds the leaked password, is locked (ACCOUNT LOCK) and its sessions end`
+                              : `mysql user ${f.user}'s retained old password is discarded (DISCARD OLD PASSWORD, where the server has dual passwords)`
+                          : `postgres role ${f.role}, which holds the leaked password, loses LOGIN and its sessions end`;
                 return `- ${f.secret}: ${what}${f.after.length ? ` after ${f.after.join(", ")}` : ""}`;
             }),
             "",

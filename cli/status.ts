@@ -21,7 +21,7 @@ export interface SecretStatus {
     nextDue: string | null;
     stores: string[];
     consumers: string[];
-    hook: "postgres" | "redis" | "command" | null;
+    hook: "postgres" | "redis" | "mysql" | "command" | null;
     keepPrevious: boolean;
     incident: string | null;
 }

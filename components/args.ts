@@ -102,6 +102,16 @@ export interface RedisApplyArgs {
     adminUser?: Input<string>;
     adminPasswordSecret?: Input<string>;
 }
+export interface MysqlApplyArgs {
+    host: Input<string>;
+    port?: Input<number>;
+    user?: Input<string>;
+    users?: Input<Input<string>[]>;
+    userHost?: Input<string>;
+    adminUser?: Input<string>;
+    adminPasswordSecret?: Input<string>;
+    createUsers?: Input<boolean>;
+}
 export interface CommandApplyArgs {
     run: Input<string>;
     host?: Input<string>;
@@ -110,6 +120,7 @@ export interface CommandApplyArgs {
 export interface ApplyArgs {
     postgres?: Input<PostgresApplyArgs>;
     redis?: Input<RedisApplyArgs>;
+    mysql?: Input<MysqlApplyArgs>;
     command?: Input<CommandApplyArgs>;
 }
 /** One secret: exactly one of `generate`, `supplied` (true), `derive`. */

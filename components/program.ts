@@ -16,6 +16,7 @@ import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
 import { CommandHook } from "./hooks/command";
 import { PostgresPassword } from "./hooks/postgres";
+import { MysqlPassword } from "./hooks/mysql";
 import { RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
 import { adminPassword, deployRevoke } from "./revoke";
@@ -265,6 +266,8 @@ function deployHook(
             return new PostgresPassword(`${prefix}${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
         case "redis":
             return new RedisAclPassword(`${prefix}${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
+        case "mysql":
+            return new MysqlPassword(`${prefix}${s.name}-mysql`, { apply, value: secret.value, incident: s.incident !== null, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
         case "command": {
             const v = values.get(s.name)!;
             const args = {

@@ -1,8 +1,8 @@
-// One owner per credential: a Postgres role or a Redis ACL user on one server has its
+// One owner per credential: a Postgres role, a Redis ACL user or a MySQL user on one server has its
 // password set by one secret. Two secrets setting it would each overwrite the other's
 // password (the consumers of the one rotated first lose their login), and their hook steps
 // would be one resource: the step is named after what it sets, `postgres:<host>:<port>/<role>`
-// or `redis:<host>:<port>/<user>` (components/hooks/), under parents whose types, not names,
+// `redis:<host>:<port>/<user>` or `mysql:<host>:<port>/<user>` (components/hooks/), under parents whose types, not names,
 // are in the URN (pulumi/pulumi pkg/resource/deploy/deployment.go generateURN), so the
 // second registration fails the deployment with a duplicate URN (step_generator.go). With a
 // role pair the two may not meet until a later bump flips the pair: the check is on every
@@ -11,7 +11,7 @@
 import { PlannedApply } from "./model";
 import { Problems } from "./problems";
 
-type CredentialApply = Extract<PlannedApply, { kind: "postgres" | "redis" }>;
+type CredentialApply = Extract<PlannedApply, { kind: "postgres" | "redis" | "mysql" }>;
 
 /** The names of the loopback address after canonicalServerHost's parse: one server, the machine's own. */
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "[::ffff:7f00:1]"]);
@@ -89,7 +89,7 @@ interface Credential {
  */
 function adminWithPassword(apply: CredentialApply): string | null {
     if (apply.adminPasswordSecret === null) return null;
-    return apply.kind === "postgres" ? apply.adminUser : (apply.adminUser ?? "default");
+    return apply.kind === "redis" ? (apply.adminUser ?? "default") : apply.adminUser;
 }
 
 /**
@@ -104,7 +104,13 @@ function adminWithPassword(apply: CredentialApply): string | null {
  * is case-sensitive (PostgreSQL docs, SQL Syntax, "Identifiers and Key Words"); Redis finds
  * an ACL user by its exact bytes (redis src/acl.c ACLGetUserByName, raxFind). Not
  * compared: the Postgres database (roles are global across a database cluster, PostgreSQL
- * docs, "Database Roles").
+ * docs, "Database Roles"); a MySQL account's host part (`userHost`): the owner is the user
+ * name on the server, whatever its host pattern. The server picks, for each login, the one
+ * account whose host pattern matches the client most specifically (MySQL docs, "Access
+ * Control, Stage 1: Connection Verification"), so `app`@`%` and `app`@`10.%` set by two
+ * secrets would each decide the password some client of `app` needs; and an incident ends
+ * the sessions of the user name (the processlist's USER column has no host pattern). User
+ * names are compared with their case (MySQL user names are case-sensitive).
  */
 export function checkCredentialOwners(applies: { secret: string; apply: PlannedApply }[], problems: Problems): void {
     const credentials = new Map<string, Credential>();
@@ -116,7 +122,7 @@ export function checkCredentialOwners(applies: { secret: string; apply: PlannedA
     };
     for (const { secret, apply } of applies) {
         if (apply.kind === "command") continue;
-        for (const name of apply.kind === "postgres" ? apply.roles : [apply.user]) at(apply, name).setters.push({ secret, apply });
+        for (const name of apply.kind === "postgres" ? apply.roles : apply.kind === "mysql" ? apply.users : [apply.user]) at(apply, name).setters.push({ secret, apply });
         const admin = adminWithPassword(apply);
         if (admin !== null) at(apply, admin).admins.push({ secret, apply });
     }
@@ -128,7 +134,9 @@ export function checkCredentialOwners(applies: { secret: string; apply: PlannedA
             const [what, noun, field] =
                 apply.kind === "postgres"
                     ? [`Postgres role "${name}"`, "role", apply.roles.length === 2 ? "apply.postgres.roles" : "apply.postgres.role"]
-                    : [`Redis ACL user "${name}"`, "user", "apply.redis.user"];
+                    : apply.kind === "mysql"
+                      ? [`MySQL user "${name}"`, "user", apply.users.length === 2 ? "apply.mysql.users" : "apply.mysql.user"]
+                      : [`Redis ACL user "${name}"`, "user", "apply.redis.user"];
             problems.add(
                 `secret ${secret}`,
                 field,
@@ -140,7 +148,7 @@ export function checkCredentialOwners(applies: { secret: string; apply: PlannedA
             const rotating = setters.filter((o) => o.secret !== apply.adminPasswordSecret);
             if (rotating.length === 0) continue;
             const named = rotating.map((o) => (o.secret === secret ? "this secret" : `secret ${o.secret}${as(o, apply)}`)).join(" and ");
-            const what = apply.kind === "postgres" ? `Postgres role "${name}"` : `Redis ACL user "${name}"${apply.adminUser === null ? " (no adminUser: the password alone logs in as default)" : ""}`;
+            const what = apply.kind === "postgres" ? `Postgres role "${name}"` : apply.kind === "mysql" ? `MySQL user "${name}"` : `Redis ACL user "${name}"${apply.adminUser === null ? " (no adminUser: the password alone logs in as default)" : ""}`;
             problems.add(
                 `secret ${secret}`,
                 `apply.${apply.kind}.adminPasswordSecret`,

@@ -13,6 +13,7 @@ import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPla
 import { consumerDependencies } from "./restarts";
 import { ConsumerStep, Schedule, StepId, heldValue, runningWaits, schedule } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
+import { mysqlOverlapWarning } from "./resolveHooks";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
 
@@ -42,9 +43,10 @@ export interface RotationDiff {
     /**
      * Finalizers that run after the consumers of their secret verified (Redis: the user keeps
      * only the new password; Postgres at an incident: the role holding the leaked password
-     * loses LOGIN), and the restarted consumers each waits for.
+     * loses LOGIN; MySQL: the single user's retained old password is discarded, or at an
+     * incident the other user of the pair is locked), and the restarted consumers each waits for.
      */
-    finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string }))[];
+    finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string } | { kind: "mysql"; user: string; lock: boolean }))[];
     /**
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
@@ -102,15 +104,16 @@ function generatedValueKey(s: PlannedSecret): string {
  * the supplied secrets whose encrypted value differs between the two.
  */
 /**
- * An adopted secret whose postgres hook alternates two roles: rekey cannot see which role
- * the value in use belongs to, so it assumes the role of the epoch's parity (resolveHooks.ts:
- * roles[epoch % 2]), and `NAME_USER` says that role. Said, with how to make it the right one.
+ * An adopted secret whose postgres (or mysql) hook alternates two roles (users): rekey cannot
+ * see which role the value in use belongs to, so it assumes the role of the epoch's parity
+ * (resolveHooks.ts: roles[epoch % 2]), and `NAME_USER` says that role. Said, with how to make it the right one.
  */
 function adoptedRole(h: PlannedSecret): string | null {
     const apply = h.apply;
-    if (!h.inUse || apply?.kind !== "postgres" || apply.roles.length !== 2 || h.epoch === null) return null;
-    const role = apply.role;
-    const [other] = apply.roles.filter((r) => r !== role);
+    const pair = apply?.kind === "postgres" ? apply.roles : apply?.kind === "mysql" ? apply.users : [];
+    if (!h.inUse || pair.length !== 2 || h.epoch === null || h.user === null) return null;
+    const role = h.user;
+    const [other] = pair.filter((r) => r !== role);
     const fix =
         h.source.kind === "generate"
             ? `list ${other} first in roles (epoch 0 picks the first)`
@@ -229,8 +232,12 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     const baseHooks = new Set((baseSteps?.hooks ?? []).map((k) => k.id));
     for (const k of steps.hooks) {
         const admin = k.apply.kind === "command" ? null : k.apply.adminPasswordSecret;
-        const runs = !baseHooks.has(k.id) || valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply);
+        // A single MySQL user's hook retains the old password, but not at an incident: its input.
+        const retains = (p: PlannedSecret | undefined) => p?.apply?.kind === "mysql" && p.apply.users.length === 1 && p.incident === null;
+        const runs = !baseHooks.has(k.id) || valueChanges(k.secret) || (admin !== null && valueChanges(admin)) || JSON.stringify(before.get(k.secret)?.apply ?? null) !== JSON.stringify(k.apply) || (k.apply.kind === "mysql" && retains(before.get(k.secret)) !== retains(after.get(k.secret)));
         if (!runs) continue;
+        const overlap = retains(after.get(k.secret)) && k.apply.kind === "mysql" ? mysqlOverlapWarning(k.secret, k.apply) : null;
+        if (overlap) warnings.push(overlap);
         hooks.push({ secret: k.secret, apply: k.apply });
         running.add(k.id);
     }
@@ -330,7 +337,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!hooked.has(r.secret) && !fresh) continue;
         running.add(r.id);
         if (!hooked.has(r.secret) && r.when === "first") {
-            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : `user ${r.action.user}`} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
+            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : r.action.kind === "mysqlFinalize" ? `no one` : `user ${r.action.user}`} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
         }
     }
     const consumerOf = new Map(steps.consumers.flatMap((c) => [c.restart, c.verify].flatMap((id) => (id ? [[id, c.consumer.name] as const] : []))));
@@ -338,7 +345,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     for (const r of steps.revokes) {
         if (r.when !== "last" || !running.has(r.id)) continue;
         const after = [...new Set(runningWaits(steps, running, r.id).flatMap((id) => (consumerOf.has(id) ? [consumerOf.get(id)!] : [])))];
-        finalize.push(r.action.kind === "postgresRevoke" ? { secret: r.secret, kind: "postgres", role: r.action.role, after } : { secret: r.secret, kind: "redis", user: r.action.user, after });
+        const a = r.action;
+        finalize.push(a.kind === "postgresRevoke" ? { secret: r.secret, kind: "postgres", role: a.role, after } : a.kind === "mysqlRevoke" || a.kind === "mysqlFinalize" ? { secret: r.secret, kind: "mysql", user: a.user, lock: a.kind === "mysqlRevoke", after } : { secret: r.secret, kind: "redis", user: a.user, after });
     }
     const order = orderOf(steps, running);
 

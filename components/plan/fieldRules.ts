@@ -197,6 +197,25 @@ export function postgresIdentifierProblem(what: string, id: string): string | nu
     return /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(id) ? null : `${what} ${nameText(id)} must be 1-63 letters, digits and underscores, not starting with a digit`;
 }
 
+/**
+ * A MySQL/MariaDB user name as rekey writes it: a quoted string literal in ALTER USER and
+ * in the processlist query of an incident, and a part of its step's name. MySQL takes at
+ * most 32 characters (MySQL docs, "Grant Tables": User column CHAR(32)); MariaDB 80.
+ * Letters, digits, _ . - $ keep it one spelling in the step's URN and in `rekey plan`.
+ */
+export function mysqlUserProblem(what: string, user: string): string | null {
+    return /^[A-Za-z0-9_$][A-Za-z0-9_.$-]{0,31}$/.test(user) ? null : `${what} ${nameText(user)} must be 1-32 letters, digits and _ . - $, not starting with "." or "-"`;
+}
+
+/**
+ * The host part of a MySQL account ('user'@'host'): a name, an address, a netmask
+ * (`10.0.0.0/255.0.0.0`) or a pattern with `%` and `_` (MySQL docs, "Specifying Account
+ * Names"); at most 255 characters.
+ */
+export function mysqlUserHostProblem(host: string): string | null {
+    return /^[A-Za-z0-9_.:%/[\]-]{1,255}$/.test(host) ? null : `userHost ${nameText(host)} must be the host part of a MySQL account (a name, address, netmask or pattern with % and _), at most 255 characters`;
+}
+
 /** psql takes a -d value with `=` or a URI scheme as a connection string, which overrides host and port. */
 export function postgresDatabaseProblem(db: string): string | null {
     if (/=|:\/\//.test(db)) return `database ${nameText(db)} is a connection string; give host, port and database separately`;

@@ -25,14 +25,16 @@ export interface IncidentReport {
 }
 
 /**
- * The role an incident rotation takes LOGIN from: with two alternating Postgres roles, the
- * one this epoch does not set, which holds the leaked password. null otherwise (one role:
- * its hook replaces the leaked password).
+ * The role (or MySQL user) an incident rotation takes the login from: with two alternating
+ * Postgres roles or MySQL users, the one this epoch does not set, which holds the leaked
+ * password. null otherwise (one role or user: its hook replaces the leaked password).
  */
 export function incidentRevokedRole(s: PlannedSecret): string | null {
     const apply = s.apply;
-    if (s.incident === null || apply?.kind !== "postgres") return null;
-    return apply.roles.find((r) => r !== apply.role) ?? null;
+    if (s.incident === null) return null;
+    if (apply?.kind === "postgres") return apply.roles.find((r) => r !== apply.role) ?? null;
+    if (apply?.kind === "mysql") return apply.users.find((u) => u !== apply.user) ?? null;
+    return null;
 }
 
 /**
@@ -50,6 +52,14 @@ function revocation(s: PlannedSecret, verified: string): string[] {
             if (other) return [`Postgres role ${apply.role} gets the new password first; role ${other}, which holds the leaked one, keeps LOGIN until ${verified} verified, then loses it and its sessions end${untilNextUp}`];
             if (s.revokeFirst) return [`Postgres role ${apply.role}: the hook replaces the leaked password first, before any store (new logins with it fail from then on); right after the store writes, before any consumer restarts, every session of ${apply.role} ends`];
             return [`Postgres role ${apply.role}: the hook replaces the leaked password first, before any store: new logins with it fail from then on, but sessions already open with it (the consumers', and anyone's who used the leak) stay until they end: rekey does not end them (revokeFirst does, before the restarts)`];
+        }
+        case "mysql": {
+            const other = incidentRevokedRole(s);
+            if (other && s.revokeFirst) return [`MySQL user ${apply.user} gets the new password first; right after the store writes, before any consumer restarts, user ${other}, which holds the leaked one, is locked (ACCOUNT LOCK) and every session of ${other} is killed (KILL CONNECTION)`];
+            if (other) return [`MySQL user ${apply.user} gets the new password first; user ${other}, which holds the leaked one, can log in until ${verified} verified, then is locked (ACCOUNT LOCK) and every session of ${other} is killed (KILL CONNECTION)${untilNextUp}`];
+            const replaced = `MySQL user ${apply.user}: the hook replaces the leaked password first, before any store, retaining none (on MySQL 8 a retained old password is discarded too): new logins with it fail from then on`;
+            if (s.revokeFirst) return [`${replaced}; right after the store writes, before any consumer restarts, every session of ${apply.user} is killed (KILL CONNECTION)`];
+            return [`${replaced}, but sessions already open with it (the consumers', and anyone's who used the leak) stay until they end: rekey does not end them (revokeFirst does, before the restarts)`];
         }
         case "redis": {
             if (s.revokeFirst) return [`Redis ACL user ${apply.user}: right after the hook and the store writes, before any consumer restarts, only the new password is left and every connection of ${apply.user} is killed (CLIENT KILL USER)`];

@@ -180,6 +180,21 @@ export type PlannedApply =
           adminUser: string | null;
           adminPasswordSecret: string | null;
       }
+    | {
+          kind: "mysql";
+          host: string;
+          port: number;
+          /** One user, or two that alternate by epoch parity. */
+          users: string[];
+          /** The user whose password this epoch sets (and, with two users, the one the stores name as `<NAME>_USER`). */
+          user: string;
+          /** The host part of every account rekey sets (`'user'@'userHost'`); `%` by default. */
+          userHost: string;
+          adminUser: string;
+          adminPasswordSecret: string | null;
+          /** Create missing accounts (no privilege). */
+          createUsers: boolean;
+      }
     | { kind: "command"; run: string; host: string | null };
 
 export interface PlannedSecret {
@@ -230,7 +245,7 @@ export interface PlannedSecret {
     consumers: string[];
     impact: string | null;
     apply: PlannedApply | null;
-    /** The postgres role the current epoch logs in as, when the apply hook alternates roles. */
+    /** The Postgres role or MySQL user the current epoch logs in as, when the apply hook alternates two. */
     user: string | null;
 }
 

@@ -173,9 +173,9 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (s.revokeFirst === true) {
             if (s.incident === undefined) {
                 problems.add(subject, "revokeFirst", "only with incident: it revokes a leaked credential before the consumers restart (rekey bump NAME --incident REASON --revoke-first writes both)");
-            } else if (!s.apply?.postgres && !s.apply?.redis) {
+            } else if (!s.apply?.postgres && !s.apply?.redis && !s.apply?.mysql) {
                 const own = s.apply?.command ? "a command hook revokes in its own script (it runs first, with REKEY_INCIDENT=1)" : "this secret has no hook that rekey could revoke through";
-                problems.add(subject, "revokeFirst", `rekey revokes first only what a postgres or redis hook set: ${own}; remove revokeFirst`);
+                problems.add(subject, "revokeFirst", `rekey revokes first only what a postgres, redis or mysql hook set: ${own}; remove revokeFirst`);
             }
         }
         if (s.rotatedAt !== undefined) {
@@ -203,7 +203,8 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (apply) applies.push({ secret: name, apply });
         if (s.apply?.command?.host) usedHosts.add(s.apply.command.host);
         const keepPrevious = s.keepPrevious ?? false;
-        const withUser = apply?.kind === "postgres" && apply.roles.length === 2;
+        const alternating = apply?.kind === "postgres" ? apply.roles : apply?.kind === "mysql" ? apply.users : [];
+        const withUser = alternating.length === 2;
         const variants = ["current", ...(keepPrevious ? (["previous"] as const) : []), ...(withUser ? (["user"] as const) : [])] as const;
         const stores: PlannedStore[] = [];
         (s.stores ?? []).forEach((entry, i) => {
@@ -261,7 +262,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             consumers: consumerNames,
             impact: s.impact ?? null,
             apply: apply ?? null,
-            user: withUser && apply?.kind === "postgres" ? apply.role : null,
+            user: !withUser ? null : apply?.kind === "postgres" ? apply.role : apply?.kind === "mysql" ? apply.user : null,
         });
     }
     checkCredentialOwners(applies, problems);

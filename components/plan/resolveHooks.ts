@@ -1,4 +1,4 @@
-// One apply hook resolved (postgres, redis, command), with the values that reach a command line checked.
+// One apply hook resolved (postgres, redis, mysql, command), with the values that reach a command line checked.
 import { PlannedApply } from "./model";
 import * as fieldRules from "./fieldRules";
 import { Problems, exactlyOne, oneOfText } from "./problems";
@@ -9,7 +9,7 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
     const a = s.apply;
     if (!a) return null;
     const { problems } = ctx;
-    const HOOKS = ["postgres", "redis", "command"] as const;
+    const HOOKS = ["postgres", "redis", "mysql", "command"] as const;
     const kind = exactlyOne(a, HOOKS, { problems, subject, field: "apply", none: `names no hook (${oneOfText(HOOKS)})`, several: (found) => `names ${found.join(" and ")}: one hook per secret` });
     if (kind === undefined) return undefined;
     const before = problems.list.length;
@@ -71,6 +71,8 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
         if (!/^[A-Za-z0-9_.:@-]{1,128}$/.test(r.user)) {
             problems.add(subject, "apply.redis.user", `ACL user ${nameText(r.user)} must be 1-128 letters, digits and _ . : @ -`);
         }
+    } else if (a.mysql) {
+        out = resolveMysql(a.mysql, s.epoch ?? 0, subject, problems, adminSecret);
     } else {
         const c = a.command!;
         if (!s.keepPrevious) {
@@ -80,4 +82,50 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
         out = { kind: "command", run: c.run, host: c.host ?? null };
     }
     return problems.list.length === before ? out : undefined;
+}
+
+/**
+ * A mysql hook: one user (dual passwords where the server has them), or two that alternate
+ * by epoch parity like Postgres roles. Every name is checked here: they reach SQL literals
+ * and the step's name.
+ */
+function resolveMysql(m: NonNullable<SecretConfig["apply"]>["mysql"] & object, epoch: number, subject: string, problems: Problems, adminSecret: (field: string, name: string | undefined) => string | null): PlannedApply {
+    let users: string[] = [];
+    if (exactlyOne(m, ["user", "users"] as const, { problems, subject, field: "apply.mysql" }) === undefined) {
+        // named by exactlyOne
+    } else if (m.users && (m.users.length !== 2 || m.users[0] === m.users[1])) {
+        problems.add(subject, "apply.mysql.users", "lists exactly two different users, which alternate by epoch");
+    } else {
+        users = m.user !== undefined ? [m.user] : m.users!;
+    }
+    for (const u of users) {
+        const up = fieldRules.mysqlUserProblem("user", u);
+        if (up) problems.add(subject, m.users ? "apply.mysql.users" : "apply.mysql.user", up);
+    }
+    const hp = fieldRules.hostNameProblem(m.host);
+    if (hp) problems.add(subject, "apply.mysql.host", hp);
+    const uh = m.userHost === undefined ? null : fieldRules.mysqlUserHostProblem(m.userHost);
+    if (uh) problems.add(subject, "apply.mysql.userHost", uh);
+    const ap = m.adminUser === undefined ? null : fieldRules.mysqlUserProblem("adminUser", m.adminUser);
+    if (ap) problems.add(subject, "apply.mysql.adminUser", ap);
+    return {
+        kind: "mysql",
+        host: m.host,
+        port: m.port ?? 3306,
+        users,
+        user: users.length === 2 ? users[((epoch % 2) + 2) % 2] : (users[0] ?? ""),
+        userHost: m.userHost ?? "%",
+        adminUser: m.adminUser ?? "root",
+        adminPasswordSecret: adminSecret("apply.mysql.adminPasswordSecret", m.adminPasswordSecret),
+        createUsers: m.createUsers ?? false,
+    };
+}
+
+/**
+ * What `rekey plan` says when a single MySQL user's hook runs outside an incident: the
+ * overlap depends on the server, which the plan cannot see. The hook asks it (VERSION():
+ * MySQL 8.0.14 or later retains the old password, components/hooks/mysql.ts DETECT_DUAL).
+ */
+export function mysqlOverlapWarning(secret: string, apply: Extract<PlannedApply, { kind: "mysql" }>): string {
+    return `${secret}: MySQL user ${apply.user} on ${apply.host}:${apply.port} has one user: on MySQL 8.0.14 or later the old password keeps working beside the new one until every consumer verified (RETAIN CURRENT PASSWORD, then DISCARD OLD PASSWORD), but MariaDB and older MySQL have no dual passwords: there the hook replaces the old password, and the consumers' new logins fail until they restart. For an overlap on every server give two users (users: [a, b]), which alternate by epoch`;
 }

@@ -63,11 +63,15 @@ export interface RevokeStep {
     /**
      * redisFinalize: the Redis user keeps only the new password. redisRevoke: the same, and
      * its connections are killed. postgresRevoke: `role` loses LOGIN when `nologin`, and its
-     * sessions end.
+     * sessions end. mysqlRevoke: the same for a MySQL user (`lock`: ACCOUNT LOCK).
+     * mysqlFinalize: the user's old password (MySQL 8's RETAIN CURRENT PASSWORD) is
+     * discarded, where the server has dual passwords.
      */
     action:
         | { kind: "redisFinalize" | "redisRevoke"; user: string }
-        | { kind: "postgresRevoke"; role: string; nologin: boolean };
+        | { kind: "postgresRevoke"; role: string; nologin: boolean }
+        | { kind: "mysqlRevoke"; user: string; lock: boolean }
+        | { kind: "mysqlFinalize"; user: string };
     waitsFor: StepId[];
 }
 
@@ -151,11 +155,13 @@ export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): {
 
 /**
  * A secret's revocations of its old credential (a hook that runs): an incident's revokeFirst,
- * and the finalize (Redis always, even after revokeFirst; Postgres at an incident with two
- * alternating roles, unless revokeFirst revoked before the restarts).
+ * and the finalize (Redis always, even after revokeFirst; Postgres and MySQL at an incident
+ * with two alternating roles or users, unless revokeFirst revoked before the restarts; a
+ * single MySQL user outside an incident, whose old password the hook retained).
  */
 function revokesOf(s: PlannedSecret): Pick<RevokeStep, "when" | "action" | "resource">[] {
-    const resource = (action: RevokeStep["action"]) => `${s.name}-${action.kind === "postgresRevoke" ? "postgres-revoke" : action.kind === "redisRevoke" ? "redis-revoke" : "redis-finalize"}`;
+    const names: Record<RevokeStep["action"]["kind"], string> = { postgresRevoke: "postgres-revoke", redisRevoke: "redis-revoke", redisFinalize: "redis-finalize", mysqlRevoke: "mysql-revoke", mysqlFinalize: "mysql-finalize" };
+    const resource = (action: RevokeStep["action"]) => `${s.name}-${names[action.kind]}`;
     return revokeActions(s).map((r) => ({ ...r, resource: resource(r.action) }));
 }
 
@@ -167,10 +173,14 @@ function revokeActions(s: PlannedSecret): Pick<RevokeStep, "when" | "action">[] 
     if (s.revokeFirst) {
         // (The planner refuses revokeFirst on other hooks.) One role: its sessions end (the hook already replaced the password).
         if (apply.kind === "postgres") out.push({ when: "first", action: { kind: "postgresRevoke", role: other ?? apply.role, nologin: other !== null } });
+        else if (apply.kind === "mysql") out.push({ when: "first", action: { kind: "mysqlRevoke", user: other ?? apply.user, lock: other !== null } });
         else out.push({ when: "first", action: { kind: "redisRevoke", user: apply.user } });
     }
     if (apply.kind === "redis") out.push({ when: "last", action: { kind: "redisFinalize", user: apply.user } });
-    else if (other !== null && !s.revokeFirst) out.push({ when: "last", action: { kind: "postgresRevoke", role: other, nologin: true } });
+    else if (other !== null && !s.revokeFirst) out.push({ when: "last", action: apply.kind === "mysql" ? { kind: "mysqlRevoke", user: other, lock: true } : { kind: "postgresRevoke", role: other, nologin: true } });
+    // One MySQL user outside an incident: the hook retained the old password (where the
+    // server has dual passwords); it is discarded once every reader verified.
+    if (apply.kind === "mysql" && apply.users.length === 1 && s.incident === null) out.push({ when: "last", action: { kind: "mysqlFinalize", user: apply.user } });
     return out;
 }
 

@@ -82,6 +82,17 @@ export const redisApplySchema = z.strictObject({
     adminPasswordSecret: name.optional(),
 });
 
+export const mysqlApplySchema = z.strictObject({
+    host: name,
+    port: port.optional(),
+    user: name.optional(),
+    users: z.array(name).optional(),
+    userHost: name.optional(),
+    adminUser: name.optional(),
+    adminPasswordSecret: name.optional(),
+    createUsers: z.boolean().optional(),
+});
+
 export const commandApplySchema = z.strictObject({
     run: name,
     host: name.optional(),
@@ -90,6 +101,7 @@ export const commandApplySchema = z.strictObject({
 export const applySchema = z.strictObject({
     postgres: postgresApplySchema.optional(),
     redis: redisApplySchema.optional(),
+    mysql: mysqlApplySchema.optional(),
     command: commandApplySchema.optional(),
 });
 

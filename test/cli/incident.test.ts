@@ -115,6 +115,6 @@ test("bump --incident --revoke-first writes revokeFirst: true after the incident
     expect(without).toMatchObject({ code: 2, stderr: "rekey: --revoke-first needs --incident REASON: it revokes a leaked credential before the consumers restart\n" });
     const noHook = rekey(plain, "bump", "WEBHOOK_KEY", "--stack", "production", "--incident", reason, "--revoke-first");
     expect(noHook.code).toBe(2);
-    expect(noHook.stderr).toContain("secret WEBHOOK_KEY, field revokeFirst: rekey revokes first only what a postgres or redis hook set: this secret has no hook that rekey could revoke through; remove revokeFirst");
+    expect(noHook.stderr).toContain("secret WEBHOOK_KEY, field revokeFirst: rekey revokes first only what a postgres, redis or mysql hook set: this secret has no hook that rekey could revoke through; remove revokeFirst");
     expect(read(plain, FILE)).toBe(STACK);
 });

@@ -132,6 +132,41 @@ const ARGUMENT_CASES: InvalidCase[] = [
         config: pg({ host }),
         expect: { subject: "secret DB", field: "apply.postgres.host", reason: /must be a host name or address/ },
     })),
+    ...["app'x", "a b", "-app", ".app", "ap;p", "a".repeat(33), "app\nx"].map((user) => ({
+        title: `mysql user ${JSON.stringify(user)}`,
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", user } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql.user", reason: /^user .* must be 1-32 letters, digits and _ \. - \$/ },
+    })),
+    {
+        title: "mysql users with a quote",
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", users: ["app", "o'app"] } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql.users", reason: /^user .* must be 1-32 letters/ },
+    },
+    ...[["the same user twice", ["app", "app"]], ["three users", ["a", "b", "c"]]].map(([title, users]) => ({
+        title: `mysql users: ${title}`,
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", users } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql.users", reason: /^lists exactly two different users, which alternate by epoch$/ },
+    })),
+    {
+        title: "mysql with both user and users",
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", user: "a", users: ["b", "c"] } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql", reason: /^needs exactly one of user or users$/ },
+    },
+    ...["10.0.0.1' OR '1", "a b", "h\n", "%".repeat(256)].map((userHost) => ({
+        title: `mysql userHost ${JSON.stringify(userHost)}`,
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", user: "app", userHost } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql.userHost", reason: /must be the host part of a MySQL account/ },
+    })),
+    {
+        title: "mysql adminUser with a quote",
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", user: "app", adminUser: "ro'ot" } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql.adminUser", reason: /^adminUser \(a string of 5 characters, not shown\) must be 1-32 letters/ },
+    },
+    {
+        title: "mysql host starting with a dash",
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "--defaults-file=/tmp/x", user: "app" } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql.host", reason: /must be a host name or address/ },
+    },
     {
         title: "redis host starting with a dash",
         config: secrets({ R: { ...ok, apply: { redis: { host: "-h", user: "app" } } } }),
@@ -187,7 +222,20 @@ const PATH_CASES: InvalidCase[] = [
 const pgHook = (postgres: Record<string, unknown>) => ({ ...ok, apply: { postgres } });
 const redisHook = (redis: Record<string, unknown>) => ({ ...ok, apply: { redis } });
 const owned = (secret: string, field: string, text: string) => ({ subject: `secret ${secret}`, field, reason: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: one (role|user), one secret \\(`) });
+const mysqlHook = (mysql: Record<string, unknown>) => ({ ...ok, apply: { mysql } });
 const OWNER_CASES: InvalidCase[] = [
+    {
+        // The owner is the user name on the server, whatever the account's host part (credentials.ts).
+        title: "two secrets set one MySQL user (two host patterns, one server through two spellings)",
+        config: secrets({ A: mysqlHook({ host: "127.0.0.1", users: ["app_a", "app_b"] }), B: mysqlHook({ host: "localhost", port: 3306, user: "app_b", userHost: "10.%" }) }),
+        expect: owned("A", "apply.mysql.users", 'MySQL user "app_b" on 127.0.0.1:3306 is also set by secret B (as localhost, the same server)'),
+        also: [owned("B", "apply.mysql.user", 'MySQL user "app_b" on localhost:3306 is also set by secret A (as 127.0.0.1, the same server)')],
+    },
+    {
+        title: "a mysql hook logging in as a MySQL user another secret rotates, with a supplied admin password",
+        config: secrets({ OPS: mysqlHook({ host: "db", user: "ops" }), APP: mysqlHook({ host: "db", user: "app", adminUser: "ops", adminPasswordSecret: "ADMIN" }), ADMIN: { supplied: true } }, { "rekey:supplied": { ADMIN: "x" } }),
+        expect: { subject: "secret APP", field: "apply.mysql.adminPasswordSecret", reason: /^"ADMIN" is the password of MySQL user "ops" on db:3306, the admin of this hook, which secret OPS rotates/ },
+    },
     {
         title: "two secrets set one Postgres role",
         config: secrets({ A: pgHook({ host: "db", role: "app" }), B: pgHook({ host: "db", role: "app" }) }),
@@ -414,12 +462,12 @@ const REVOKE_FIRST_CASES: InvalidCase[] = [
     {
         title: "revokeFirst on a command hook",
         config: secrets({ K: { ...ok, incident: "leaked", revokeFirst: true, keepPrevious: true, apply: { command: { run: "reencrypt" } } } }),
-        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres or redis hook set: a command hook revokes in its own script \(it runs first, with REKEY_INCIDENT=1\); remove revokeFirst$/ },
+        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres, redis or mysql hook set: a command hook revokes in its own script \(it runs first, with REKEY_INCIDENT=1\); remove revokeFirst$/ },
     },
     {
         title: "revokeFirst on a secret without a hook",
         config: secrets({ K: { ...ok, incident: "leaked", revokeFirst: true } }),
-        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres or redis hook set: this secret has no hook that rekey could revoke through; remove revokeFirst$/ },
+        expect: { subject: "secret K", field: "revokeFirst", reason: /^rekey revokes first only what a postgres, redis or mysql hook set: this secret has no hook that rekey could revoke through; remove revokeFirst$/ },
     },
     {
         title: "revokeFirst that is not a boolean",

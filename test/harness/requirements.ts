@@ -4,7 +4,7 @@
 // missing requirement is a failure.
 import { execFileSync } from "child_process";
 
-export type Requirement = "busybox" | "root" | "postgres" | "redis" | "ssh" | "go" | "python3";
+export type Requirement = "busybox" | "root" | "postgres" | "mariadb" | "redis" | "ssh" | "go" | "python3";
 
 export function skipAllowed(req: Requirement): boolean {
     if (process.env.CI) return false;

@@ -24,6 +24,7 @@ const inStep: [
     InStep<schema.ApplyConfig, args.ApplyArgs>,
     InStep<NonNullable<schema.ApplyConfig["postgres"]>, args.PostgresApplyArgs>,
     InStep<NonNullable<schema.ApplyConfig["redis"]>, args.RedisApplyArgs>,
+    InStep<NonNullable<schema.ApplyConfig["mysql"]>, args.MysqlApplyArgs>,
     InStep<NonNullable<schema.ApplyConfig["command"]>, args.CommandApplyArgs>,
     InStep<NonNullable<schema.StoreConfig["ssm"]>, args.SsmStoreArgs>,
     InStep<NonNullable<schema.StoreConfig["keyVault"]>, args.KeyVaultStoreArgs>,
@@ -40,7 +41,7 @@ const inStep: [
     InStep<NonNullable<schema.DefaultsConfig["kubernetes"]>, args.KubernetesDefaultsArgs>,
     InStep<NonNullable<schema.DefaultsConfig["dotenv"]>, args.DotenvDefaultsArgs>,
     InStep<NonNullable<schema.DefaultsConfig["file"]>, args.FileDefaultsArgs>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 interface Analyzed {
     components: Record<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>;
