@@ -91,7 +91,8 @@ export interface ConsumerStep {
     /** `verify:c` when it restarts and has a verify. */
     verify: StepId | null;
     /**
-     * What the restart waits for: every store of the secrets it reads, the hooks and
+     * What the restart waits for: every store of the secrets it names (not those of a
+     * derived one's inputs, which it does not read), the hooks and
      * revokeFirst revocations of the non-derived ones, and what each consumer in its `after`
      * hands on (`done`). Empty when not restarted.
      */
@@ -242,7 +243,9 @@ export function schedule(plan: RotationPlan): Schedule {
         const verify = consumer.verify ? verifyId(consumer.name) : null;
         const waitsFor = [
             ...new Set([
-                ...reads.flatMap((n) => storesOf.get(n)!),
+                // The stores it reads from: those of the secrets it names. A derived secret's
+                // inputs are in its value, not read from their own stores (their hooks are below).
+                ...consumer.secrets.flatMap((n) => storesOf.get(n)!),
                 ...hooksOf(roots),
                 ...roots.flatMap((n) => (first.has(n) ? [first.get(n)!] : [])),
                 ...after,
