@@ -45,7 +45,9 @@ export function stackFile(n: number, bumped: (i: number) => boolean): string {
             };
         }
     }
-    return stringify({
+    // Dates quoted, as a user writes them: yaml.v3 reads a plain 2026-10-02 as a timestamp,
+    // which the CLI refuses (cli/engineYaml.ts); the yaml package writes it plain.
+    return quoteDates(stringify({
         encryptionsalt: "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAA",
         config: {
             "rekey:defaults": { ssm: { prefix: "/bench/" }, kubernetes: { namespace: "bench" } },
@@ -53,8 +55,10 @@ export function stackFile(n: number, bumped: (i: number) => boolean): string {
             "rekey:secrets": secrets,
             "rekey:supplied": supplied,
         },
-    });
+    }));
 }
+
+const quoteDates = (text: string) => text.replace(/^(\s*rotatedAt: )(\d{4}-\d\d-\d\d)$/gm, '$1"$2"');
 
 function time(dir: string, args: string[], before?: () => void): number {
     const samples: number[] = [];

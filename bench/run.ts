@@ -4,6 +4,7 @@ import { execFileSync } from "child_process";
 import { join } from "path";
 import { allStacksBench, cliPlanBench } from "./cliPlan";
 import { restartBench } from "./restarts";
+import { wallTimeBench } from "./wallTime";
 
 interface Sample {
     seconds: number;
@@ -67,9 +68,14 @@ function programBench(title: string, kind: string, sizes: number[], target: { ra
 
 async function main() {
     console.log(`rekey benchmarks (median of ${REPEAT}; REKEY_BENCH_REPEAT to change)`);
-    cliPlanBench();
-    allStacksBench();
-    if (process.env.REKEY_BENCH_ONLY === "cli") return;
+    const only = process.env.REKEY_BENCH_ONLY;
+    if (only !== "wall") {
+        cliPlanBench();
+        allStacksBench();
+    }
+    if (only === "cli") return;
+    await wallTimeBench(REPEAT);
+    if (only === "wall") return;
     console.log("\nfloor: the same resources (types and counts) registered with constant inputs, no rekey logic");
     programBench("Generated secrets", "program", [1000, 2000], { ratio: 1.3, scaling: 2.2, generators: 1 });
     programBench("Generated secrets with keepPrevious", "program-keepPrevious", [1000], { ratio: 1.3, generators: 2 });
