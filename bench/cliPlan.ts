@@ -133,6 +133,7 @@ export function cliPlanBench(): void {
         const bump = time(dir, ["bump", "--all", "--stack", "big", "--base-file", "head.yaml", "--date", "2026-11-22"], () => writeFileSync(join(dir, "Pulumi.big.yaml"), head));
         console.log(`${"bump --all".padEnd(24)}${bump.toFixed(3)}`);
         console.log(`rekey plan under 1 s: ${plan < 1 ? "met" : "MISSED"} (${plan.toFixed(3)} s; with reasons ${withReasons < 1 ? "met" : "MISSED"}, ${withReasons.toFixed(3)} s)`);
+        console.log(`plan with reasons <= 0.4 s: ${withReasons <= 0.4 ? "met" : "MISSED"} (${withReasons.toFixed(3)} s); bump --all <= 0.4 s: ${bump <= 0.4 ? "met" : "MISSED"} (${bump.toFixed(3)} s)`);
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }
