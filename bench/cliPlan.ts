@@ -45,7 +45,9 @@ export function stackFile(n: number, bumped: (i: number) => boolean): string {
             };
         }
     }
-    return stringify({
+    // Dates quoted, as a user writes them: yaml.v3 reads a plain 2026-10-02 as a timestamp,
+    // which the CLI refuses (cli/engineYaml.ts); the yaml package writes it plain.
+    return quoteDates(stringify({
         encryptionsalt: "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAA",
         config: {
             "rekey:defaults": { ssm: { prefix: "/bench/" }, kubernetes: { namespace: "bench" } },
@@ -53,8 +55,10 @@ export function stackFile(n: number, bumped: (i: number) => boolean): string {
             "rekey:secrets": secrets,
             "rekey:supplied": supplied,
         },
-    });
+    }));
 }
+
+const quoteDates = (text: string) => text.replace(/^(\s*rotatedAt: )(\d{4}-\d\d-\d\d)$/gm, '$1"$2"');
 
 function time(dir: string, args: string[], before?: () => void): number {
     const samples: number[] = [];
@@ -129,6 +133,7 @@ export function cliPlanBench(): void {
         const bump = time(dir, ["bump", "--all", "--stack", "big", "--base-file", "head.yaml", "--date", "2026-11-22"], () => writeFileSync(join(dir, "Pulumi.big.yaml"), head));
         console.log(`${"bump --all".padEnd(24)}${bump.toFixed(3)}`);
         console.log(`rekey plan under 1 s: ${plan < 1 ? "met" : "MISSED"} (${plan.toFixed(3)} s; with reasons ${withReasons < 1 ? "met" : "MISSED"}, ${withReasons.toFixed(3)} s)`);
+        console.log(`plan with reasons <= 0.4 s: ${withReasons <= 0.4 ? "met" : "MISSED"} (${withReasons.toFixed(3)} s); bump --all <= 0.4 s: ${bump <= 0.4 ? "met" : "MISSED"} (${bump.toFixed(3)} s)`);
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }

@@ -76,12 +76,13 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     }
     await checkRestores(plan, deployed, values, secrets, (name) => keyed(pulumi.secret(supplied.get(name)!)));
     /** What the previous value is now, in terms of what was deployed (null without keepPrevious). */
-    const previousNow = new Map(
-        plan.secrets.map((s) => {
+    // Without keepPrevious there is none: a plain null, not two Outputs per secret (issue 26).
+    const previousNow = new Map<string, pulumi.Input<DeployedValue | null>>(
+        plan.secrets.map((s) => [
+            s.name,
             // The previous slot's value (at an incident, what the stores call previous is the new value).
-            const fp: pulumi.Output<string | null> = s.keepPrevious ? keyed(secrets.get(s.name)!.previous!) : pulumi.output(null);
-            return [s.name, fp.apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))] as const;
-        }),
+            s.keepPrevious ? keyed(secrets.get(s.name)!.previous!).apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f)) : previousAfter(deployed?.get(s.name), null),
+        ]),
     );
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
@@ -123,9 +124,14 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     const records: Record<string, pulumi.Output<RotationRecord>> = {};
     for (const r of plannedSteps.records) {
         const s = byName.get(r.secret)!;
-        records[s.name] = pulumi
-            .all([completion(after(r.waitsFor)), values.get(s.name)!.fingerprint("current"), previousNow.get(s.name)!])
-            .apply(([, fp, previous]) => rotationRecord(s, fp, previous));
+        const done = completion(after(r.waitsFor));
+        const fingerprint = values.get(s.name)!.fingerprint("current");
+        const previous = previousNow.get(s.name)!;
+        // With nothing to wait for and no previous value, one apply: pulumi.all makes an Output of each element.
+        records[s.name] =
+            done === true && !pulumi.Output.isInstance(previous)
+                ? fingerprint.apply((fp) => rotationRecord(s, fp, previous as DeployedValue | null))
+                : pulumi.all([done, fingerprint, previous]).apply(([, fp, p]) => rotationRecord(s, fp, p));
     }
     return {
         secrets,
@@ -251,7 +257,7 @@ function deployHook(
     s: PlannedSecret,
     secrets: Map<string, RotatedSecret>,
     values: Map<string, SecretValues>,
-    previousNow: Map<string, pulumi.Output<DeployedValue | null>>,
+    previousNow: Map<string, pulumi.Input<DeployedValue | null>>,
     saltOf: (label: string, value: pulumi.Output<string>) => pulumi.Output<string>,
     hostTarget: HostTargets,
     prefix: string,
@@ -275,7 +281,7 @@ function deployHook(
                 apply,
                 value: secret.value,
                 previous: secret.previous!,
-                initial: previousNow.get(s.name)!.apply((p) => (p === null ? "1" : "0")),
+                initial: pulumi.output(previousNow.get(s.name)!).apply((p) => (p === null ? "1" : "0")),
                 triggers: [v.fingerprint("current"), v.fingerprint(step.previousTrigger)],
                 host: hostTarget(apply.host),
                 prefix,

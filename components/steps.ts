@@ -24,7 +24,11 @@ export function stepsOf(resources: Iterable<pulumi.Resource>): pulumi.CustomReso
     return [...out];
 }
 
-/** Resolves to true once every step behind these resources has completed; never before. */
-export function completion(resources: Iterable<pulumi.Resource>): pulumi.Output<true> {
-    return pulumi.all(stepsOf(resources).map((s) => s.id)).apply(() => true as const);
+/**
+ * Resolves to true once every step behind these resources has completed; never before. With
+ * no step, plain true: no Outputs for a secret with nothing to wait for (issue 26).
+ */
+export function completion(resources: Iterable<pulumi.Resource>): pulumi.Input<true> {
+    const ids = stepsOf(resources).map((s) => s.id);
+    return ids.length ? pulumi.all(ids).apply(() => true as const) : true;
 }

@@ -8,7 +8,7 @@
 // `inUse` (a value the services already run with: no hook, no restart trigger) and the
 // generator slots follow what the stack deployed. Output values (fingerprints, adopted
 // values) stay in the program: the schedule names which value each step takes, never a value.
-import { derivedFrom } from "./graph";
+import { derivedIndex } from "./graph";
 import { PlannedApply, PlannedConsumer, PlannedSecret, RotationPlan, Variant } from "./model";
 import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
 import { StoreGroup, storeGroups } from "./storeTargets";
@@ -95,7 +95,8 @@ export interface ConsumerStep {
     /** `verify:c` when it restarts and has a verify. */
     verify: StepId | null;
     /**
-     * What the restart waits for: every store of the secrets it reads, the hooks and
+     * What the restart waits for: every store of the secrets it names (not those of a
+     * derived one's inputs, which it does not read), the hooks and
      * revokeFirst revocations of the non-derived ones, and what each consumer in its `after`
      * hands on (`done`). Empty when not restarted.
      */
@@ -216,7 +217,8 @@ export function schedule(plan: RotationPlan): Schedule {
     }
     steps.push(...stores);
     /** The stores that hold a secret's value: its own and those of the secrets derived from it. */
-    const holding = (name: string) => [...new Set([name, ...derivedFrom(plan, name)].flatMap((n) => storesOf.get(n)!))];
+    const derivedFrom = derivedIndex(plan);
+    const holding = (name: string) => [...new Set([name, ...derivedFrom(name)].flatMap((n) => storesOf.get(n)!))];
 
     const revokes: RevokeStep[] = [];
     const first = new Map<string, StepId>();
@@ -252,7 +254,9 @@ export function schedule(plan: RotationPlan): Schedule {
         const verify = consumer.verify ? verifyId(consumer.name) : null;
         const waitsFor = [
             ...new Set([
-                ...reads.flatMap((n) => storesOf.get(n)!),
+                // The stores it reads from: those of the secrets it names. A derived secret's
+                // inputs are in its value, not read from their own stores (their hooks are below).
+                ...consumer.secrets.flatMap((n) => storesOf.get(n)!),
                 ...hooksOf(roots),
                 ...roots.flatMap((n) => (first.has(n) ? [first.get(n)!] : [])),
                 ...after,
@@ -309,7 +313,7 @@ export function schedule(plan: RotationPlan): Schedule {
  * shows as a step's order: each running step after these.
  */
 export function runningWaits(s: Schedule, running: ReadonlySet<StepId>, id: StepId): StepId[] {
-    const waits = new Map(s.steps.map((st) => [st.id, st.waitsFor]));
+    const { waits, rank } = indexOf(s);
     const out = new Set<StepId>();
     const seen = new Set<StepId>();
     const todo = [...(waits.get(id) ?? [])];
@@ -320,6 +324,16 @@ export function runningWaits(s: Schedule, running: ReadonlySet<StepId>, id: Step
         if (running.has(w)) out.add(w);
         else todo.push(...(waits.get(w) ?? []));
     }
-    const rank = new Map(s.steps.map((st, i) => [st.id, i]));
     return [...out].sort((a, b) => rank.get(a)! - rank.get(b)!);
+}
+
+/** Each step's waits and position, built once per schedule: `rekey plan` asks for every running step's (a 1,000-secret bump: quadratic otherwise). */
+const indexes = new WeakMap<Schedule, { waits: Map<StepId, StepId[]>; rank: Map<StepId, number> }>();
+function indexOf(s: Schedule) {
+    let index = indexes.get(s);
+    if (!index) {
+        index = { waits: new Map(s.steps.map((st) => [st.id, st.waitsFor])), rank: new Map(s.steps.map((st, i) => [st.id, i])) };
+        indexes.set(s, index);
+    }
+    return index;
 }

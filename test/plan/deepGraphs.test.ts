@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { topologicalOrder } from "../../components/plan/graph";
 import { RekeyConfigError, planRotation } from "../../components/plan/plan";
-import { derivedFrom } from "../../components/plan/graph";
+import { derivedFrom, derivedIndex } from "../../components/plan/graph";
 import { consumerDependencies, valuesInUse } from "../../components/plan/restarts";
 import { CHAIN_DATE, afterChain, deriveChain } from "../harness/chains";
 import { rawConfig } from "../harness/rawConfig";
@@ -89,6 +89,7 @@ describe(`chains ${N} long through the planner`, () => {
         expect(app.roots).toEqual([`S${N - 1}`]);
         expect(app.secrets).toContain(`S${N - 1}`);
         expect(derivedFrom(plan, `S${N - 1}`)).toHaveLength(N - 1);
+        expect(derivedIndex(plan)(`S${N - 1}`)).toEqual(derivedFrom(plan, `S${N - 1}`));
         expect(valuesInUse(plan).size).toBe(0);
     });
 

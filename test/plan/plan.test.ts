@@ -1,6 +1,6 @@
 import { encode, encodedLength, generatorArgs, valueAlphabet } from "../../components/plan/encodings";
 import { planRotation } from "../../components/plan/plan";
-import { derivedFrom } from "../../components/plan/graph";
+import { derivedFrom, derivedIndex } from "../../components/plan/graph";
 import { generatePassword } from "../harness/mockEngine";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -117,6 +117,9 @@ test("derivedFrom follows derived secrets through other derived secrets", () => 
     expect(derivedFrom(plan, "PASS").sort()).toEqual(["DSN", "URL"]);
     expect(derivedFrom(plan, "OTHER").sort()).toEqual(["DSN", "HOST", "URL"]);
     expect(derivedFrom(plan, "DSN")).toEqual([]);
+    // The schedule's index gives the same lists, in the same (plan) order.
+    const index = derivedIndex(plan);
+    for (const s of plan.secrets) expect({ s: s.name, derived: index(s.name) }).toEqual({ s: s.name, derived: derivedFrom(plan, s.name) });
 });
 
 test("one .env file has one writer however its path is spelled (// and /./ collapse)", () => {

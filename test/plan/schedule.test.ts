@@ -42,7 +42,8 @@ test("at an incident the plan shows the Postgres finalize, after every consumer 
     expect(d.consumers.map((c) => c.name)).toEqual(["api", "worker"]);
     expect(d.finalize).toEqual([{ secret: "DB_PASSWORD", kind: "postgres", role: "app_blue", after: ["api", "worker"] }]);
     expect(d.order.map((o) => o.step)).toEqual(["hook:DB_PASSWORD", "store:ssm:/app/DB_PASSWORD", "store:ssm:/app/DATABASE_URL", "restart:api", "verify:api", "restart:worker", "finalize:DB_PASSWORD"]);
-    expect(d.order.find((o) => o.step === "restart:worker")!.after).toEqual(["store:ssm:/app/DB_PASSWORD", "store:ssm:/app/DATABASE_URL", "hook:DB_PASSWORD", "verify:api"].sort((a, b) => d.order.findIndex((o) => o.step === a) - d.order.findIndex((o) => o.step === b)));
+    // worker reads DATABASE_URL from its store, not DB_PASSWORD's: it waits for DB_PASSWORD's hook only.
+    expect(d.order.find((o) => o.step === "restart:worker")!.after).toEqual(["store:ssm:/app/DATABASE_URL", "hook:DB_PASSWORD", "verify:api"].sort((a, b) => d.order.findIndex((o) => o.step === a) - d.order.findIndex((o) => o.step === b)));
     // Outside an incident, two roles need no finalize.
     expect(diffPlans(plan(config(4)), plan(config(5)), new Set()).finalize).toEqual([]);
 });
@@ -58,4 +59,17 @@ test("a secret's record waits for every store holding its value: its own and tho
     const records = new Map(schedule(plan(c)).records.map((r) => [r.secret, r.waitsFor]));
     expect(records.get("A")).toEqual(["hook:A", "store:ssm:/p/A", "store:ssm:/p/D", "store:dotenv:local:/nonexistent/x.env"]);
     expect(records.get("D")).toEqual(["store:ssm:/p/D", "store:dotenv:local:/nonexistent/x.env"]);
+});
+
+test("a restart waits for the stores it reads from, not those of a derived secret's inputs (which would serialise it behind writes it never reads)", () => {
+    const c: Config = {
+        "rekey:consumers": { api: { restart: "true" }, worker: { restart: "true" } },
+        "rekey:secrets": {
+            A: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, apply: { postgres: { host: "db", role: "a" } }, stores: [{ ssm: { prefix: "/p/" } }, { kubernetes: { secret: "app", namespace: "ns" } }], consumers: ["api"] },
+            D: { derive: "x{{A}}", stores: [{ ssm: { prefix: "/p/" } }], consumers: ["worker"] },
+        },
+    };
+    const restarts = new Map(schedule(plan(c)).consumers.map((x) => [x.consumer.name, x.waitsFor]));
+    expect(restarts.get("api")).toEqual(["store:ssm:/p/A", "store:kubernetes:ns/app", "hook:A"]);
+    expect(restarts.get("worker")).toEqual(["store:ssm:/p/D", "hook:A"]);
 });
