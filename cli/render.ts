@@ -123,6 +123,7 @@ export function renderPlan(r: PlanReport): string {
     if (d.hooks.length) {
         out.push("#### Apply hooks (run first)", ...d.hooks.map((h, i) => `${i + 1}. ${h.secret}: ${describeHook(h.apply)}`), "");
     }
+    if (d.issued.length) out.push("#### Issued (before the stores are written)", ...d.issued.map((x) => `- ${x.secret}: ${x.what}`), "");
     if (d.stores.length) {
         out.push("#### Stores written");
         for (const st of d.stores) {
@@ -155,7 +156,7 @@ export function renderPlan(r: PlanReport): string {
         out.push(
             "#### Finalize (after the consumers verified)",
             ...d.finalize.map((f) => {
-                const what = f.kind === "redis" ? `redis ACL user ${f.user} loses the old password` : `postgres role ${f.role}, which holds the leaked password, loses LOGIN and its sessions end`;
+                const what = f.kind === "redis" ? `redis ACL user ${f.user} loses the old password` : f.kind === "issued" ? f.what : `postgres role ${f.role}, which holds the leaked password, loses LOGIN and its sessions end`;
                 return `- ${f.secret}: ${what}${f.after.length ? ` after ${f.after.join(", ")}` : ""}`;
             }),
             "",

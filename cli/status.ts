@@ -13,7 +13,7 @@ import { StackChoice, chosenStacks, eachStack, noSecretsNote, planOfStack } from
 export interface SecretStatus {
     name: string;
     /** `adopted`: a generated secret whose epoch 0 is the value in use; `supplied (adopted)`: a supplied one whose value is. */
-    source: "generate" | "supplied" | "derive" | "adopted" | "supplied (adopted)";
+    source: "generate" | "supplied" | "derive" | "issue" | "adopted" | "supplied (adopted)";
     epoch: number | null;
     rotatedAt: string | null;
     cadenceDays: number | null;

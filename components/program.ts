@@ -78,7 +78,9 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     const previousNow = new Map(
         plan.secrets.map((s) => {
             // The previous slot's value (at an incident, what the stores call previous is the new value).
-            const fp: pulumi.Output<string | null> = s.keepPrevious ? keyed(secrets.get(s.name)!.previous!) : pulumi.output(null);
+            // An issued secret's previous slot exists whether or not it is published: its record keeps the slot's epoch and round.
+            const previous = secrets.get(s.name)!.previous;
+            const fp: pulumi.Output<string | null> = s.keepPrevious || (s.source.kind === "issue" && previous) ? keyed(previous!) : pulumi.output(null);
             return [s.name, fp.apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))] as const;
         }),
     );
@@ -112,6 +114,13 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
             case "verify":
                 made.set(step.id, deployConsumerStep(step, plan, values, hostTarget, scope, dependsOn));
                 break;
+        }
+    }
+
+    // An issued secret's leaked slot resolves its previous value once its revocation registered it.
+    for (const s of plan.secrets) {
+        if (secrets.get(s.name)!.revokeLeaked && !plannedSteps.revokes.some((r) => r.secret === s.name && r.action.kind === "issuedRevoke")) {
+            throw new Error(`${s.name}: the schedule has no revocation for the leaked issued credential`);
         }
     }
 
@@ -228,6 +237,12 @@ function valuesOf(
             case "user":
                 if (!s.user) throw new Error(`${s.name} has no user`);
                 return pulumi.secret(s.user);
+            case "id":
+                if (!secret.id) throw new Error(`${s.name} has no id`);
+                return secret.id;
+            case "previousId":
+                if (!secret.previousId) throw new Error(`${s.name} has no previous id`);
+                return heldValue(s, "previousId") === "id" ? secret.id! : secret.previousId;
         }
     };
     const fp = (variant: Variant) => {

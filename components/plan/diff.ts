@@ -15,6 +15,7 @@ import { ConsumerStep, Schedule, StepId, heldValue, runningWaits, schedule } fro
 import { IncidentReport, incidentReport } from "./incident";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
+import { issuedCredential, issuedWords, issuerOf } from "./issueKinds";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -44,7 +45,9 @@ export interface RotationDiff {
      * only the new password; Postgres at an incident: the role holding the leaked password
      * loses LOGIN), and the restarted consumers each waits for.
      */
-    finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string }))[];
+    finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string } | { kind: "issued"; what: string }))[];
+    /** Issued secrets: what pulumi up issues and deletes (issueKinds `issuedWords`). */
+    issued: { secret: string; what: string }[];
     /**
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
@@ -330,7 +333,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!hooked.has(r.secret) && !fresh) continue;
         running.add(r.id);
         if (!hooked.has(r.secret) && r.when === "first") {
-            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : `user ${r.action.user}`} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
+            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : r.action.kind === "issuedRevoke" ? issuedCredential(r.action.issue) : `user ${r.action.user}`} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
         }
     }
     const consumerOf = new Map(steps.consumers.flatMap((c) => [c.restart, c.verify].flatMap((id) => (id ? [[id, c.consumer.name] as const] : []))));
@@ -338,7 +341,14 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     for (const r of steps.revokes) {
         if (r.when !== "last" || !running.has(r.id)) continue;
         const after = [...new Set(runningWaits(steps, running, r.id).flatMap((id) => (consumerOf.has(id) ? [consumerOf.get(id)!] : [])))];
-        finalize.push(r.action.kind === "postgresRevoke" ? { secret: r.secret, kind: "postgres", role: r.action.role, after } : { secret: r.secret, kind: "redis", user: r.action.user, after });
+        const a = r.action;
+        finalize.push(
+            a.kind === "postgresRevoke"
+                ? { secret: r.secret, kind: "postgres", role: a.role, after }
+                : a.kind === "issuedRevoke"
+                  ? { secret: r.secret, kind: "issued", what: `${issuedCredential(a.issue)} (epoch ${a.slot.epoch}'s, leaked) is ${issuerOf(a.issue).revoked}`, after }
+                  : { secret: r.secret, kind: "redis", user: a.user, after },
+        );
     }
     const order = orderOf(steps, running);
 
@@ -360,7 +370,12 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             const readers = new Set(steps.consumers.filter((c) => c.reads.includes(r.name)).map((c) => c.consumer.name));
             return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
         });
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
+    const epochFrom = new Map<string, number | null>([...secrets.added.map((x) => [x.name, null] as const), ...secrets.rotated.map((x) => [x.name, x.from] as const)]);
+    const issued = head.secrets.flatMap((h) => {
+        const what = epochFrom.has(h.name) ? issuedWords(h, epochFrom.get(h.name)!) : null;
+        return what ? [{ secret: h.name, what }] : [];
+    });
+    return { secrets, hooks, issued, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
 }
 
 /** The running steps in schedule order, each with the running steps it waits for. */

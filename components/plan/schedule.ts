@@ -9,7 +9,7 @@
 // generator slots follow what the stack deployed. Output values (fingerprints, adopted
 // values) stay in the program: the schedule names which value each step takes, never a value.
 import { derivedFrom } from "./graph";
-import { PlannedApply, PlannedConsumer, PlannedSecret, RotationPlan, Variant } from "./model";
+import { GeneratorSlot, PlannedApply, PlannedConsumer, PlannedIssue, PlannedSecret, RotationPlan, Variant } from "./model";
 import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
 import { StoreGroup, storeGroups } from "./storeTargets";
 import { incidentRevokedRole } from "./incident";
@@ -63,11 +63,13 @@ export interface RevokeStep {
     /**
      * redisFinalize: the Redis user keeps only the new password. redisRevoke: the same, and
      * its connections are killed. postgresRevoke: `role` loses LOGIN when `nologin`, and its
-     * sessions end.
+     * sessions end. issuedRevoke: at an incident, the issued secret's previous slot (the
+     * leaked credential) is revoked (issueKinds: an IAM access key made Inactive).
      */
     action:
         | { kind: "redisFinalize" | "redisRevoke"; user: string }
-        | { kind: "postgresRevoke"; role: string; nologin: boolean };
+        | { kind: "postgresRevoke"; role: string; nologin: boolean }
+        | { kind: "issuedRevoke"; issue: PlannedIssue; slot: GeneratorSlot };
     waitsFor: StepId[];
 }
 
@@ -139,13 +141,17 @@ const revokeId = (when: RevokeStep["when"], secret: string): StepId => `${when =
  * current value (no overlap: the leaked value is in no store, under no name).
  */
 export function heldValue(secret: PlannedSecret, slot: Variant): Variant {
-    return slot === "previous" && secret.incident !== null ? "current" : slot;
+    if (secret.incident === null) return slot;
+    return slot === "previous" ? "current" : slot === "previousId" ? "id" : slot;
 }
+
+/** Whether a variant is the previous slot's (its value, or an issued credential's id). */
+export const ofPreviousSlot = (v: Variant): boolean => v === "previous" || v === "previousId";
 
 /** What a store records about the value a slot holds (tags, annotations): its epoch and date where config knows them. */
 export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): { epoch: number | null; rotatedAt: string | null } {
     const s = ref.secret;
-    if (heldValue(s, ref.variant) === "previous") return { epoch: s.slots.find((slot) => slot.role === "previous")?.epoch ?? null, rotatedAt: null };
+    if (ofPreviousSlot(heldValue(s, ref.variant))) return { epoch: s.slots.find((slot) => slot.role === "previous")?.epoch ?? null, rotatedAt: null };
     return { epoch: s.epoch, rotatedAt: s.rotatedAt };
 }
 
@@ -155,11 +161,17 @@ export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): {
  * alternating roles, unless revokeFirst revoked before the restarts).
  */
 function revokesOf(s: PlannedSecret): Pick<RevokeStep, "when" | "action" | "resource">[] {
-    const resource = (action: RevokeStep["action"]) => `${s.name}-${action.kind === "postgresRevoke" ? "postgres-revoke" : action.kind === "redisRevoke" ? "redis-revoke" : "redis-finalize"}`;
+    // An issued credential is revoked in its own slot's resource (components/issuers/).
+    const resource = (action: RevokeStep["action"]) =>
+        `${s.name}-${action.kind === "issuedRevoke" ? action.slot.parity : action.kind === "postgresRevoke" ? "postgres-revoke" : action.kind === "redisRevoke" ? "redis-revoke" : "redis-finalize"}`;
     return revokeActions(s).map((r) => ({ ...r, resource: resource(r.action) }));
 }
 
 function revokeActions(s: PlannedSecret): Pick<RevokeStep, "when" | "action">[] {
+    // At an incident the leaked issued credential is in the previous slot (the bump issued
+    // the current one): revoked once every consumer verified, with no overlap after.
+    const leaked = s.slots.find((slot) => slot.role === "previous");
+    if (s.source.kind === "issue") return s.incident !== null && leaked ? [{ when: "last", action: { kind: "issuedRevoke", issue: s.source.issue, slot: leaked } }] : [];
     const apply = s.apply;
     if (!apply || apply.kind === "command" || s.inUse) return [];
     const other = incidentRevokedRole(s);
