@@ -15,7 +15,7 @@ import { ConsumerStep, Schedule, StepId, heldValue, runningWaits, schedule } fro
 import { IncidentReport, incidentReport } from "./incident";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
-import { issuedCredential, issuedWords, issuerOf } from "./issueKinds";
+import { issuedCredential, issuedWords, issuerOf, withIssuedSlots } from "./issueKinds";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -27,7 +27,7 @@ export interface SecretsDiff {
      * Epoch changes (generated and supplied secrets); `to < from` is a rollback. `reason` is
      * the comment beside the epoch, when the caller has the stack file's text.
      */
-    rotated: { name: string; source: "generate" | "supplied"; from: number; to: number; reason?: string }[];
+    rotated: { name: string; source: "generate" | "supplied" | "issue"; from: number; to: number; reason?: string }[];
     /** Supplied secrets whose encrypted value changed. */
     suppliedChanged: { name: string }[];
     /** Derived secrets whose value follows an input that changed. */
@@ -159,7 +159,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             continue;
         }
         const epochMoved = b.epoch !== h.epoch && b.epoch !== null && h.epoch !== null;
-        if (epochMoved) secrets.rotated.push({ name: h.name, source: h.source.kind as "generate" | "supplied", from: b.epoch!, to: h.epoch! });
+        if (epochMoved) secrets.rotated.push({ name: h.name, source: h.source.kind as "generate" | "supplied" | "issue", from: b.epoch!, to: h.epoch! });
         if (epochMoved && Math.abs(h.epoch! - b.epoch!) > 1) {
             const step = h.epoch! > b.epoch! ? b.epoch! + 1 : b.epoch! - 1;
             errors.push(`${h.name}: epoch ${b.epoch} → ${h.epoch} moves ${Math.abs(h.epoch! - b.epoch!)} steps; pulumi up refuses more than one per completed rotation. Set it to ${step} in this change, and move on in a later one`);
@@ -205,6 +205,13 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                     warnings.push(`${h.name}: adopt was removed with neither a new value nor a bump; pulumi up runs its hook and restarts its consumers with the same value`);
                 }
                 break;
+            case "issue":
+                // Another issuer (user, application) re-issues both slots there.
+                if (JSON.stringify(b.source) !== JSON.stringify(h.source)) {
+                    secrets.redefined.push({ name: h.name, what: "issue settings changed" });
+                    cause.set(h.name, `${h.name}${epochText} (issue settings changed)`);
+                } else if (epochMoved) cause.set(h.name, `${h.name}${epochText}`);
+                break;
             case "derive": {
                 const inputs = h.source.inputs.filter((i) => cause.has(i));
                 if (JSON.stringify(b.source) !== JSON.stringify(h.source)) {
@@ -223,8 +230,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!after.has(b.name)) secrets.removed.push({ name: b.name, source: b.source.kind });
     }
 
-    const steps = schedule(head);
-    const baseSteps = base ? schedule(base) : null;
+    const steps = schedule(withIssuedSlots(head, base));
+    const baseSteps = base ? schedule(withIssuedSlots(base, base)) : null;
     const running = new Set<StepId>();
     const hooks: RotationDiff["hooks"] = [];
     // A hook runs when its inputs change (the value, the admin password, the apply) and when

@@ -2,7 +2,8 @@
 // one key its entry sets (`issue: { awsAccessKey: {...} }`). Adding a kind: its schema
 // (schema.ts issueSchema), its shape (model.ts PlannedIssue, ISSUE_KINDS), a module here,
 // and its component in components/issuers/index.ts.
-import { ISSUE_KINDS, IssueKind, PlannedIssue, PlannedSecret } from "../model";
+import { slotsAfter } from "../deployed";
+import { ISSUE_KINDS, IssueKind, PlannedIssue, PlannedSecret, RotationPlan } from "../model";
 import { Problems, exactlyOne } from "../problems";
 import type { IssueConfig } from "../schema";
 import { awsAccessKey } from "./awsAccessKey";
@@ -67,4 +68,16 @@ export function issuedWords(s: PlannedSecret, from: number | null): string | nul
     if (e < from) return `nothing is issued: epoch ${e}'s credential, still in slot ${parity}, becomes the current one again`;
     const leaked = s.incident !== null ? `; epoch ${from}'s, leaked, is ${issuerOf(s.source.issue).revoked} once the consumers verified` : `; epoch ${from}'s stays valid until the next bump`;
     return `issues ${what} for epoch ${e} in slot ${parity}, deleting first the one that slot held (epoch ${e - 2}'s, if deployed: two per issuer)${leaked}`;
+}
+
+/**
+ * `plan`'s issued secrets with the slots a stack that deployed `deployedFrom`'s epochs holds
+ * (deployed.ts slotsAfter: both, once deployed): what `rekey plan` schedules, so that the
+ * slot an incident revokes is there as in the program. Without a base, a first deployment's.
+ */
+export function withIssuedSlots(plan: RotationPlan, deployedFrom: RotationPlan | null): RotationPlan {
+    const deployed = new Map(
+        (deployedFrom?.secrets ?? []).flatMap((b) => (b.source.kind === "issue" && b.epoch !== null ? [[b.name, { epoch: b.epoch, round: 1, fingerprint: null, previous: null }] as const] : [])),
+    );
+    return { ...plan, secrets: plan.secrets.map((s) => (s.source.kind === "issue" ? { ...s, slots: slotsAfter(s, deployed) } : s)) };
 }
