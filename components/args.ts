@@ -116,9 +116,14 @@ export interface AwsAccessKeyIssueArgs {
     /** The IAM user whose two access keys the secret's two slots hold. */
     user: Input<string>;
 }
+export interface AzureAppSecretIssueArgs {
+    /** The app registration's object ID (not its client ID). */
+    applicationId: Input<string>;
+}
 /** A value a provider issues: exactly one of its kinds. */
 export interface IssueArgs {
     awsAccessKey?: Input<AwsAccessKeyIssueArgs>;
+    azureAppSecret?: Input<AzureAppSecretIssueArgs>;
 }
 /** One secret: exactly one of `generate`, `supplied` (true), `derive`, `issue`. */
 export interface SecretArgs {

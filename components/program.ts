@@ -80,7 +80,8 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
             // The previous slot's value (at an incident, what the stores call previous is the new value).
             // An issued secret's previous slot exists whether or not it is published: its record keeps the slot's epoch and round.
             const previous = secrets.get(s.name)!.previous;
-            const fp: pulumi.Output<string | null> = s.keepPrevious || (s.source.kind === "issue" && previous) ? keyed(previous!) : pulumi.output(null);
+            // (None at an incident of an issued kind revoked by removal: its leaked slot is not registered.)
+            const fp: pulumi.Output<string | null> = previous && (s.keepPrevious || s.source.kind === "issue") ? keyed(previous) : pulumi.output(null);
             return [s.name, fp.apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))] as const;
         }),
     );
@@ -231,9 +232,10 @@ function valuesOf(
             case "current":
                 return secret.value;
             case "previous":
-                if (!secret.previous) throw new Error(`${s.name} has no previous value`);
                 // What the previous slot holds (at an incident, the current value): the schedule says.
-                return heldValue(s, "previous") === "current" ? secret.value : secret.previous;
+                if (heldValue(s, "previous") === "current") return secret.value;
+                if (!secret.previous) throw new Error(`${s.name} has no previous value`);
+                return secret.previous;
             case "user":
                 if (!s.user) throw new Error(`${s.name} has no user`);
                 return pulumi.secret(s.user);
@@ -241,8 +243,9 @@ function valuesOf(
                 if (!secret.id) throw new Error(`${s.name} has no id`);
                 return secret.id;
             case "previousId":
+                if (heldValue(s, "previousId") === "id") return of("id");
                 if (!secret.previousId) throw new Error(`${s.name} has no previous id`);
-                return heldValue(s, "previousId") === "id" ? secret.id! : secret.previousId;
+                return secret.previousId;
         }
     };
     const fp = (variant: Variant) => {

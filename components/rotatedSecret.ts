@@ -5,6 +5,7 @@ import { slotKeepers } from "./plan/generate";
 import { GeneratorSlot, IssueKind, PlannedSecret } from "./plan/plan";
 import { renderTemplate } from "./plan/template";
 import { ISSUERS, IssuedSlot, Issuer } from "./issuers";
+import { ISSUE_KIND_PLANNERS } from "./plan/issueKinds";
 
 export { slotKeepers };
 
@@ -85,7 +86,9 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 const current = issue(currentSlot, false);
                 this.value = current.value;
                 this.id = current.id;
-                if (previousSlot && plan.incident !== null) {
+                if (previousSlot && plan.incident !== null && ISSUE_KIND_PLANNERS[source.issue.kind].revocation === "removal") {
+                    // The leaked credential's slot is not registered: the engine removes it once every step succeeded.
+                } else if (previousSlot && plan.incident !== null) {
                     let registered: (slot: IssuedSlot) => void = () => undefined;
                     const leaked = new Promise<IssuedSlot>((resolve) => (registered = resolve));
                     this.previous = pulumi.secret(pulumi.output(leaked.then((l) => l.value)));

@@ -46,6 +46,9 @@ function revocation(s: PlannedSecret, verified: string): string[] {
     const untilNextUp = "; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes";
     if (s.source.kind === "issue") {
         const issue = s.source.issue;
+        if (issuerOf(issue).revocation === "removal") {
+            return [`${issuedCredential(issue)} is issued first, into the stores; the leaked one (the previous slot's) is ${issuerOf(issue).revoked} at the end of that pulumi up, once every step (${verified} verified) succeeded${untilNextUp}`];
+        }
         return [`${issuedCredential(issue)} is issued first, into the stores; the leaked one (the previous slot's) is ${issuerOf(issue).revoked} once ${verified} verified${untilNextUp}; the bump after this one deletes it`];
     }
     switch (apply?.kind) {

@@ -89,9 +89,12 @@ export type SecretSource =
  * id (`<NAME>`, `<NAME>_ID`). An issued secret always keeps its previous slot once deployed:
  * the previous credential stays valid until the next bump re-issues that slot.
  */
-export type PlannedIssue = { kind: "awsAccessKey"; user: string };
+export type PlannedIssue =
+    | { kind: "awsAccessKey"; user: string }
+    /** `applicationId`: the app registration's object ID; `validDays`: each client secret's lifetime (two cadences). */
+    | { kind: "azureAppSecret"; applicationId: string; validDays: number };
 export type IssueKind = PlannedIssue["kind"];
-export const ISSUE_KINDS: readonly IssueKind[] = ["awsAccessKey"];
+export const ISSUE_KINDS: readonly IssueKind[] = ["awsAccessKey", "azureAppSecret"];
 
 /**
  * A generated secret is backed by one generator per epoch parity. The slot whose parity

@@ -152,7 +152,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
                 problems.add(subject, "adopt", "needs an epoch: adopt says rekey:supplied holds the value in use at that epoch (any integer >= 0, e.g. the vendor's issues so far; rekey bump moves from it)");
             }
         } else if (s.issue) {
-            const issue = resolveIssue(s.issue, subject, problems);
+            const issue = resolveIssue(s.issue, subject, s.cadenceDays ?? null, problems);
             if (issue) {
                 source = { kind: "issue", issue };
                 issued.push({ secret: name, issue });

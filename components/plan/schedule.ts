@@ -13,6 +13,7 @@ import { GeneratorSlot, PlannedApply, PlannedConsumer, PlannedIssue, PlannedSecr
 import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
 import { StoreGroup, storeGroups } from "./storeTargets";
 import { incidentRevokedRole } from "./incident";
+import { issuerOf } from "./issueKinds";
 
 /** A step's stable id: `hook:NAME`, `store:<group name>`, `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`. */
 export type StepId = string;
@@ -171,7 +172,11 @@ function revokeActions(s: PlannedSecret): Pick<RevokeStep, "when" | "action">[] 
     // At an incident the leaked issued credential is in the previous slot (the bump issued
     // the current one): revoked once every consumer verified, with no overlap after.
     const leaked = s.slots.find((slot) => slot.role === "previous");
-    if (s.source.kind === "issue") return s.incident !== null && leaked ? [{ when: "last", action: { kind: "issuedRevoke", issue: s.source.issue, slot: leaked } }] : [];
+    // (A kind revoked by removal has no step: its leaked slot is not registered, issueKinds.)
+    if (s.source.kind === "issue") {
+        const inPlace = issuerOf(s.source.issue).revocation === "inPlace";
+        return s.incident !== null && leaked && inPlace ? [{ when: "last", action: { kind: "issuedRevoke", issue: s.source.issue, slot: leaked } }] : [];
+    }
     const apply = s.apply;
     if (!apply || apply.kind === "command" || s.inUse) return [];
     const other = incidentRevokedRole(s);

@@ -96,6 +96,7 @@ export const applySchema = z.strictObject({
 /** `issue:`: a value a provider issues (components/plan/issueKinds/), one key per kind. */
 export const issueSchema = z.strictObject({
     awsAccessKey: z.strictObject({ user: name }).optional(),
+    azureAppSecret: z.strictObject({ applicationId: name }).optional(),
 });
 
 export const secretSchema = z.strictObject({

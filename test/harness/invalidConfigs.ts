@@ -57,7 +57,7 @@ const ISSUE_CASES: InvalidCase[] = [
     {
         title: "issue with no kind",
         config: secrets({ K: { epoch: 1, issue: {} } }),
-        expect: { subject: "secret K", field: "issue", reason: /needs exactly one of awsAccessKey/ },
+        expect: { subject: "secret K", field: "issue", reason: /needs exactly one of awsAccessKey or azureAppSecret/ },
     },
     {
         title: "issue with an unknown kind",
@@ -94,6 +94,22 @@ const ISSUE_CASES: InvalidCase[] = [
         title: "revokeFirst on an issued secret",
         config: secrets({ K: { ...issued, incident: "leaked", revokeFirst: true } }),
         expect: { subject: "secret K", field: "revokeFirst", reason: /revoked after the consumers verified/ },
+    },
+    {
+        title: "app registration given by something that is not its object ID",
+        config: secrets({ K: { epoch: 1, cadenceDays: 90, issue: { azureAppSecret: { applicationId: "notes-app" } } } }),
+        expect: { subject: "secret K", field: "issue.azureAppSecret.applicationId", reason: /^must be the app registration's object ID, a UUID \(az ad app show --id <client id> --query id -o tsv\); got "notes-app"$/ },
+    },
+    {
+        title: "app client secret without a cadence",
+        config: secrets({ K: { epoch: 1, issue: { azureAppSecret: { applicationId: "3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a" } } } }),
+        expect: { subject: "secret K", field: "cadenceDays", reason: /is required with issue.azureAppSecret: a client secret expires/ },
+    },
+    {
+        title: "adopt on an app client secret",
+        config: secrets({ K: { epoch: 0, adopt: true, cadenceDays: 90, issue: { azureAppSecret: { applicationId: "3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a" } } } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "adopt", reason: /shows a client secret's value only when it adds it/ },
+        also: [{ subject: "rekey:supplied.K", field: "", reason: /no secret K with supplied: true or adopt: true uses it/ }],
     },
     {
         title: "two secrets issuing keys of one IAM user",

@@ -88,6 +88,7 @@ const ROOT = "<root stack>";
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 export const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
+export const APPLICATION_PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
 /** Between a resource's replace key and its replacement trigger, in the state. */
 const TRIGGER = "|trigger:";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -101,6 +102,8 @@ const REPLACE_ON: Record<string, string[]> = {
     // terraform-provider-aws internal/service/iam/access_key.go ResourceAccessKey: user and
     // pgp_key are ForceNew; status is updated in place (resourceAccessKeyUpdate, UpdateAccessKey).
     "aws:iam/accessKey:AccessKey": ["user", "pgpKey"],
+    // terraform-provider-azuread application_password_resource.go: no update, every argument ForceNew.
+    [APPLICATION_PASSWORD]: ["applicationId", "displayName", "endDate", "endDateRelative", "rotateWhenChanged", "startDate"],
 };
 
 type Draw = (n: number) => number;
@@ -353,6 +356,15 @@ export class MockEngine {
                             engine.generatedValues.add(outputs.secret);
                             engine.issuedKeys.push({ urn, id: outputs.accessKeyId });
                         }
+                        if (args.type === APPLICATION_PASSWORD) {
+                            // What Microsoft Graph addPassword returns: a keyId (UUID) and the secret text.
+                            const draw = engine.deterministic ? seededDraw(`${key}:${json}`) : randomInt;
+                            const hex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[draw(16)]).join("");
+                            outputs.keyId = `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+                            outputs.value = Array.from({ length: 40 }, () => (UPPER + LOWER + DIGITS + "~._-")[draw(66)]).join("");
+                            engine.generatedValues.add(outputs.value);
+                            engine.issuedKeys.push({ urn, id: outputs.keyId });
+                        }
                     }
                     engine.state.set(urn, { type: args.type, name: args.name, inputs: json, replaceKey, outputs, wrapped });
                     seen.add(urn);
@@ -371,7 +383,14 @@ export class MockEngine {
                         args.type === RANDOM_PASSWORD
                             ? { ...outputs, result: pulumi.secret(outputs.result), bcryptHash: pulumi.secret(outputs.bcryptHash) }
                             : outputs;
-                    const id = args.type === RANDOM_PASSWORD ? "none" : args.type === ACCESS_KEY ? outputs.accessKeyId : `${args.name}-id`;
+                    const id =
+                        args.type === RANDOM_PASSWORD
+                            ? "none"
+                            : args.type === ACCESS_KEY
+                              ? outputs.accessKeyId
+                              : args.type === APPLICATION_PASSWORD
+                                ? `${inputs.applicationId}/password/${outputs.keyId}`
+                                : `${args.name}-id`;
                     return { id, state };
                 },
                 call(args: pulumi.runtime.MockCallArgs) {

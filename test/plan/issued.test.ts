@@ -68,7 +68,7 @@ test("at an incident the schedule revokes the previous slot's key after every co
 test("rekey plan says what is issued, what is deleted first, and, at an incident, what is deactivated and when", () => {
     const bump = diffPlans(plan(config(3)), plan(config(4)), new Set());
     expect(bump.issued).toEqual([
-        { secret: "CI_AWS_KEY", what: 'issues an access key of IAM user "ci-deployer" for epoch 4 in slot even, deleting first the one that slot held (epoch 2\'s, if deployed: two per issuer); epoch 3\'s stays valid until the next bump' },
+        { secret: "CI_AWS_KEY", what: 'issues an access key of IAM user "ci-deployer" for epoch 4 in slot even, deleting first the one that slot held (epoch 2\'s, if deployed: IAM allows two keys per user); epoch 3\'s stays valid until the next bump' },
     ]);
     expect(bump.finalize).toEqual([]);
     const reason = "key pasted in a CI log";
@@ -106,4 +106,31 @@ test("rekey status: an issued secret's source and the credential it issues", () 
     const row = secretStatus(plan(config(2)).secrets[0]);
     expect([row.source, row.issues, row.hook]).toEqual(["issue", 'an access key of IAM user "ci-deployer"', null]);
     expect(statusTable([row]).join("\n")).toContain('| CI_AWS_KEY | issue: an access key of IAM user "ci-deployer" | 2 |');
+});
+
+test("an app client secret: valid two cadences, a changed cadence re-issues both slots, and at an incident the leaked one is removed at the end of that up", () => {
+    const app = (epoch: number, extra: Record<string, unknown> = {}): Config => ({
+        "rekey:consumers": apiThenWorker(),
+        "rekey:secrets": {
+            NOTES_CLIENT_SECRET: { epoch, cadenceDays: 90, issue: { azureAppSecret: { applicationId: "3F2A9C4E-8B1D-4E6F-9A7C-2D5E8F1B3C6A" } }, stores: [{ keyVault: { vault: "kv-notelett-prod", resourceGroup: "rg-notelett-prod" } }], consumers: ["api"], ...extra },
+        },
+    });
+    const s = plan(app(2)).secrets[0];
+    expect(s.source).toEqual({ kind: "issue", issue: { kind: "azureAppSecret", applicationId: "3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a", validDays: 180 } });
+    expect(s.stores[0].writes.map((w) => w.target)).toEqual(["notes-client-secret", "notes-client-secret-id"]);
+    // Two secrets of one app registration are fine (it holds many client secrets).
+    const one = { ...app(1)["rekey:secrets"].NOTES_CLIENT_SECRET, consumers: [] };
+    expect(plan({ "rekey:secrets": { A: one, B: { ...one, stores: [] } } }).secrets.map((x) => x.name)).toEqual(["A", "B"]);
+    const recadenced = diffPlans(plan(app(2)), plan(app(2, { cadenceDays: 30 })), new Set());
+    expect(recadenced.secrets.redefined).toEqual([{ name: "NOTES_CLIENT_SECRET", what: "issue settings changed" }]);
+    const reason = "client secret in a screenshot";
+    const incident = diffPlans(plan(app(2)), plan(app(3, { incident: reason })), new Set());
+    // No finalize step: the leaked slot is not registered, so the engine removes it last.
+    expect(incident.finalize).toEqual([]);
+    expect(incident.issued[0].what).toContain("epoch 2's, leaked, is removed from the app registration once the consumers verified");
+    expect(incident.incidents[0].revoked[0]).toBe(
+        "a client secret of app registration 3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a (valid 180 days) is issued first, into the stores; the leaked one (the previous slot's) is removed from the app registration at the end of that pulumi up, once every step (api verified) succeeded; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes",
+    );
+    const { creates } = importFile(plan(app(2)), { rotation: "rekey", providerVersions: {} });
+    expect(creates[0]).toMatch(/^a client secret of app registration .* for NOTES_CLIENT_SECRET: azuread ApplicationPassword does not support importing/);
 });

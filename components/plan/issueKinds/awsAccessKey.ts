@@ -17,6 +17,8 @@ export const awsAccessKey: IssueKindPlanner<"awsAccessKey"> = {
     },
     owner: (issue) => `IAM user "${issue.user}"`,
     credential: (issue) => `an access key of IAM user "${issue.user}"`,
+    replaced: (held) => `deleting first the one that slot held (epoch ${held}'s, if deployed: IAM allows two keys per user)`,
+    revocation: "inPlace",
     revoked: "deactivated (status Inactive)",
     adoptRefused:
         "an IAM access key's secret is given only when IAM creates the key (IAM CreateAccessKey), so rekey cannot take over a key in use: leave the old key to its runbook until the first rotation has restarted every consumer, then delete it by hand",

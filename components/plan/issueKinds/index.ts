@@ -7,11 +7,12 @@ import { ISSUE_KINDS, IssueKind, PlannedIssue, PlannedSecret, RotationPlan } fro
 import { Problems, exactlyOne } from "../problems";
 import type { IssueConfig } from "../schema";
 import { awsAccessKey } from "./awsAccessKey";
+import { azureAppSecret } from "./azureAppSecret";
 import { IssueKindPlanner } from "./kind";
 
 export type { IssueKindPlanner, IssueOf } from "./kind";
 
-export const ISSUE_KIND_PLANNERS: { readonly [K in IssueKind]: IssueKindPlanner<K> } = { awsAccessKey };
+export const ISSUE_KIND_PLANNERS: { readonly [K in IssueKind]: IssueKindPlanner<K> } = { awsAccessKey, azureAppSecret };
 
 /** The planner of an issued secret's kind, typed for it. */
 export function issuerOf<I extends PlannedIssue>(issue: I): IssueKindPlanner<I["kind"]> {
@@ -26,20 +27,25 @@ export const ISSUE_REFUSED: Record<"minLength" | "apply" | "revokeFirst", string
 };
 
 /** One `issue:` entry: exactly one kind, resolved by its planner; undefined when it has a problem. */
-export function resolveIssue(entry: IssueConfig, subject: string, problems: Problems): PlannedIssue | undefined {
+export function resolveIssue(entry: IssueConfig, subject: string, cadenceDays: number | null, problems: Problems): PlannedIssue | undefined {
     const kind = exactlyOne(entry, ISSUE_KINDS, { problems, subject, field: "issue" });
     if (kind === undefined) return undefined;
     const before = problems.list.length;
     const planner = ISSUE_KIND_PLANNERS[kind] as IssueKindPlanner<IssueKind>;
-    const issue = planner.resolve(entry[kind]!, { check: (field, reason) => reason !== null && problems.add(subject, `issue.${kind}.${field}`, reason) });
+    const issue = planner.resolve(entry[kind]!, {
+        check: (field, reason) => reason !== null && problems.add(subject, `issue.${kind}.${field}`, reason),
+        secretCheck: (field, reason) => problems.add(subject, field, reason),
+        cadenceDays,
+    });
     return problems.list.length === before ? issue : undefined;
 }
 
-/** One secret per issuing owner (an IAM user has room for two keys: one secret's two slots). */
+/** One secret per issuing owner, for kinds that have one (an IAM user has room for two keys: one secret's two slots). */
 export function checkIssueOwners(issued: { secret: string; issue: PlannedIssue }[], problems: Problems): void {
     const owners = new Map<string, string>();
     for (const { secret, issue } of issued) {
         const owner = issuerOf(issue).owner(issue);
+        if (owner === null) continue;
         const other = owners.get(owner);
         if (other) problems.add(`secret ${secret}`, `issue.${issue.kind}`, `${owner} already issues the two slots of secret ${other}, and the provider allows two credentials there: one secret per issuer`);
         else owners.set(owner, secret);
@@ -67,7 +73,7 @@ export function issuedWords(s: PlannedSecret, from: number | null): string | nul
     if (from === null) return `issues ${what} for epoch ${e} (slot ${parity})${s.keepPrevious ? `, and one for the previous slot (${s.name}_PREVIOUS)` : ""}`;
     if (e < from) return `nothing is issued: epoch ${e}'s credential, still in slot ${parity}, becomes the current one again`;
     const leaked = s.incident !== null ? `; epoch ${from}'s, leaked, is ${issuerOf(s.source.issue).revoked} once the consumers verified` : `; epoch ${from}'s stays valid until the next bump`;
-    return `issues ${what} for epoch ${e} in slot ${parity}, deleting first the one that slot held (epoch ${e - 2}'s, if deployed: two per issuer)${leaked}`;
+    return `issues ${what} for epoch ${e} in slot ${parity}, ${issuerOf(s.source.issue).replaced(e - 2)}${leaked}`;
 }
 
 /**
