@@ -98,7 +98,7 @@ function planReport(s: Stack, base: PlanBase): Planned {
         }
     }
     const diff = diffPlans(basePlan, s.plan, suppliedChanged(s.file, base.file));
-    const rotates = [diff.secrets.added, diff.secrets.removed, diff.secrets.rotated, diff.secrets.suppliedChanged, diff.secrets.derived, diff.secrets.redefined, diff.stores, diff.storesRemoved, diff.consumers, diff.consumersRemoved, diff.hooks, diff.verifies, diff.order].some((l) => l.length > 0);
+    const rotates = [diff.secrets.added, diff.secrets.removed, diff.secrets.rotated, diff.secrets.suppliedChanged, diff.secrets.derived, diff.secrets.redefined, diff.stores, diff.storesRemoved, diff.consumers, diff.consumersRemoved, diff.hooks, diff.issued, diff.verifies, diff.order].some((l) => l.length > 0);
     const reasons = epochReasons(s.file, diff.secrets.rotated.map((r) => r.name));
     for (const r of diff.secrets.rotated) {
         const reason = reasons.get(r.name);

@@ -133,6 +133,7 @@ export function renderPlan(r: PlanReport, diagram?: string): string {
     if (d.hooks.length) {
         out.push("#### Apply hooks (run first)", ...d.hooks.map((h, i) => `${i + 1}. ${h.secret}: ${describeHook(h.apply)}`), "");
     }
+    if (d.issued.length) out.push("#### Issued (before the stores are written)", ...d.issued.map((x) => `- ${x.secret}: ${x.what}`), "");
     if (d.stores.length) {
         out.push("#### Stores written");
         for (const st of d.stores) {
@@ -172,7 +173,9 @@ export function renderPlan(r: PlanReport, diagram?: string): string {
                           ? f.lock
                               ? `mysql user ${f.user}, which holds the leaked password, is locked (ACCOUNT LOCK) and its sessions end`
                               : `mysql user ${f.user}'s retained old password is discarded (DISCARD OLD PASSWORD, where the server has dual passwords)`
-                          : `postgres role ${f.role}, which holds the leaked password, loses LOGIN and its sessions end`;
+                          : f.kind === "issued"
+                            ? f.what
+                            : `postgres role ${f.role}, which holds the leaked password, loses LOGIN and its sessions end`;
                 return `- ${f.secret}: ${what}${f.after.length ? ` after ${f.after.join(", ")}` : ""}`;
             }),
             "",

@@ -2,6 +2,7 @@
 // project, without a Pulumi backend (the stack file is the record: epochs, dates, cadences).
 // A stack file without `rekey:*` keys (one `pulumi stack init` just made holds only
 // `encryptionsalt`) has no secrets: a note, never a failure.
+import { issuedCredential } from "../components/plan/issueKinds";
 import { dueOn } from "../components/plan/due";
 import type { PlannedSecret } from "../components/plan/plan";
 import type { Output } from "./output";
@@ -13,7 +14,7 @@ import { StackChoice, chosenStacks, eachStack, noSecretsNote, planOfStack } from
 export interface SecretStatus {
     name: string;
     /** `adopted`: a generated secret whose epoch 0 is the value in use; `supplied (adopted)`: a supplied one whose value is. */
-    source: "generate" | "supplied" | "derive" | "adopted" | "supplied (adopted)";
+    source: "generate" | "supplied" | "derive" | "issue" | "adopted" | "supplied (adopted)";
     epoch: number | null;
     rotatedAt: string | null;
     cadenceDays: number | null;
@@ -22,6 +23,8 @@ export interface SecretStatus {
     stores: string[];
     consumers: string[];
     hook: "postgres" | "redis" | "mysql" | "command" | null;
+    /** What an issued secret's slots hold (`an access key of IAM user "ci"`), else null. */
+    issues: string | null;
     keepPrevious: boolean;
     incident: string | null;
 }
@@ -39,6 +42,7 @@ export function secretStatus(s: PlannedSecret): SecretStatus {
         stores: s.stores.map((st) => st.label),
         consumers: s.consumers,
         hook: s.apply?.kind ?? null,
+        issues: s.source.kind === "issue" ? issuedCredential(s.source.issue) : null,
         keepPrevious: s.keepPrevious,
         incident: s.incident,
     };
@@ -52,7 +56,7 @@ export function statusTable(rows: SecretStatus[]): string[] {
         ...rows.map((r) =>
             [
                 r.name,
-                r.source,
+                r.issues ? `${r.source}: ${r.issues}` : r.source,
                 r.epoch === null ? "(follows inputs)" : String(r.epoch),
                 r.rotatedAt ?? "",
                 due(r),

@@ -123,7 +123,20 @@ export interface ApplyArgs {
     mysql?: Input<MysqlApplyArgs>;
     command?: Input<CommandApplyArgs>;
 }
-/** One secret: exactly one of `generate`, `supplied` (true), `derive`. */
+export interface AwsAccessKeyIssueArgs {
+    /** The IAM user whose two access keys the secret's two slots hold. */
+    user: Input<string>;
+}
+export interface AzureAppSecretIssueArgs {
+    /** The app registration's object ID (not its client ID). */
+    applicationId: Input<string>;
+}
+/** A value a provider issues: exactly one of its kinds. */
+export interface IssueArgs {
+    awsAccessKey?: Input<AwsAccessKeyIssueArgs>;
+    azureAppSecret?: Input<AzureAppSecretIssueArgs>;
+}
+/** One secret: exactly one of `generate`, `supplied` (true), `derive`, `issue`. */
 export interface SecretArgs {
     epoch?: Input<number>;
     rotatedAt?: Input<string>;
@@ -138,6 +151,8 @@ export interface SecretArgs {
     /** With `incident`: revoke the leaked credential before the consumers restart (written by `rekey bump --incident --revoke-first`). */
     revokeFirst?: Input<boolean>;
     derive?: Input<string>;
+    /** The value is issued by a provider, one credential per slot (stores also get `<NAME>_ID`). */
+    issue?: Input<IssueArgs>;
     keepPrevious?: Input<boolean>;
     minLength?: Input<number>;
     stores?: Input<Input<StoreArgs>[]>;

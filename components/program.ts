@@ -81,7 +81,12 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         plan.secrets.map((s) => [
             s.name,
             // The previous slot's value (at an incident, what the stores call previous is the new value).
-            s.keepPrevious ? keyed(secrets.get(s.name)!.previous!).apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f)) : previousAfter(deployed?.get(s.name), null),
+            // An issued secret's previous slot exists whether or not it is published: its record keeps the slot's epoch and round
+            // (none at an incident of an issued kind revoked by removal: its leaked slot is not registered).
+            ((previous) =>
+                previous && (s.keepPrevious || s.source.kind === "issue")
+                    ? keyed(previous).apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))
+                    : previousAfter(deployed?.get(s.name), null))(secrets.get(s.name)!.previous),
         ]),
     );
     const hostTarget = hostTargets(plan, hostKeys);
@@ -114,6 +119,13 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
             case "verify":
                 made.set(step.id, deployConsumerStep(step, plan, values, hostTarget, scope, dependsOn));
                 break;
+        }
+    }
+
+    // An issued secret's leaked slot resolves its previous value once its revocation registered it.
+    for (const s of plan.secrets) {
+        if (secrets.get(s.name)!.revokeLeaked && !plannedSteps.revokes.some((r) => r.secret === s.name && r.action.kind === "issuedRevoke")) {
+            throw new Error(`${s.name}: the schedule has no revocation for the leaked issued credential`);
         }
     }
 
@@ -229,12 +241,20 @@ function valuesOf(
             case "current":
                 return secret.value;
             case "previous":
-                if (!secret.previous) throw new Error(`${s.name} has no previous value`);
                 // What the previous slot holds (at an incident, the current value): the schedule says.
-                return heldValue(s, "previous") === "current" ? secret.value : secret.previous;
+                if (heldValue(s, "previous") === "current") return secret.value;
+                if (!secret.previous) throw new Error(`${s.name} has no previous value`);
+                return secret.previous;
             case "user":
                 if (!s.user) throw new Error(`${s.name} has no user`);
                 return pulumi.secret(s.user);
+            case "id":
+                if (!secret.id) throw new Error(`${s.name} has no id`);
+                return secret.id;
+            case "previousId":
+                if (heldValue(s, "previousId") === "id") return of("id");
+                if (!secret.previousId) throw new Error(`${s.name} has no previous id`);
+                return secret.previousId;
         }
     };
     const fp = (variant: Variant) => {

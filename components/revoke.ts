@@ -29,6 +29,12 @@ export function adminPassword(secrets: Map<string, RotatedSecret>, name: string 
  * which changes with every epoch): what rekey plan says (diff.ts, with the hook).
  */
 export function deployRevoke(step: RevokeStep, s: PlannedSecret, secrets: Map<string, RotatedSecret>, fingerprint: pulumi.Output<string>, prefix: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
+    // An issued secret's leaked credential: its own slot's resource, registered revoked (components/issuers/).
+    if (step.action.kind === "issuedRevoke") {
+        const revoke = secrets.get(s.name)!.revokeLeaked;
+        if (!revoke) throw new Error(`${s.name}: an issued revocation without a leaked slot`);
+        return revoke(dependsOn).resource;
+    }
     const apply = s.apply;
     if (apply?.kind !== "postgres" && apply?.kind !== "redis" && apply?.kind !== "mysql") throw new Error(`${s.name}: a revocation needs a postgres, redis or mysql hook`);
     const opts = { parent: secrets.get(s.name), dependsOn };

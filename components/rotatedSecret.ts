@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { encode } from "./plan/encodings";
-import { GeneratorSlot, PlannedSecret } from "./plan/plan";
+import { slotKeepers } from "./plan/generate";
+import { GeneratorSlot, IssueKind, PlannedSecret } from "./plan/plan";
 import { renderTemplate } from "./plan/template";
+import { ISSUERS, IssuedSlot, Issuer } from "./issuers";
+import { ISSUE_KIND_PLANNERS } from "./plan/issueKinds";
 
-/** A generator's keepers: its slot's epoch, and its round when past the first (so that stacks keep their keepers). */
-export function slotKeepers(slot: GeneratorSlot): Record<string, string> {
-    return slot.round > 1 ? { epoch: String(slot.epoch), round: String(slot.round) } : { epoch: String(slot.epoch) };
-}
+export { slotKeepers };
 
 export interface RotatedSecretArgs {
     plan: PlannedSecret;
@@ -39,6 +39,15 @@ export class RotatedSecret extends pulumi.ComponentResource {
      * holds the adopted value; the program checks it before anything uses it.
      */
     public readonly adopted?: pulumi.Output<string>;
+    /** An issued secret's credential ids (current, and previous when its slot exists), secret. */
+    public readonly id?: pulumi.Output<string>;
+    public readonly previousId?: pulumi.Output<string>;
+    /**
+     * At an incident, an issued secret's previous slot (the leaked credential) is registered
+     * by the revocation step, revoked, after every consumer verified (components/revoke.ts);
+     * `previous` and `previousId` resolve then.
+     */
+    public readonly revokeLeaked?: (dependsOn: pulumi.Resource[]) => IssuedSlot;
 
     constructor(name: string, args: RotatedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rekey:index:RotatedSecret", name, {}, opts);
@@ -70,6 +79,32 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 if (!args.supplied) throw new Error(`RotatedSecret ${name}: supplied secret without a value`);
                 this.value = pulumi.secret(args.supplied);
                 break;
+            case "issue": {
+                const issuer = ISSUERS[source.issue.kind] as Issuer<IssueKind>;
+                const issue = (slot: GeneratorSlot, revoked: boolean, dependsOn?: pulumi.Resource[]) => issuer(name, source.issue, { slot, revoked, parent: this, dependsOn });
+                const [currentSlot, previousSlot] = plan.slots;
+                const current = issue(currentSlot, false);
+                this.value = current.value;
+                this.id = current.id;
+                if (previousSlot && plan.incident !== null && ISSUE_KIND_PLANNERS[source.issue.kind].revocation === "removal") {
+                    // The leaked credential's slot is not registered: the engine removes it once every step succeeded.
+                } else if (previousSlot && plan.incident !== null) {
+                    let registered: (slot: IssuedSlot) => void = () => undefined;
+                    const leaked = new Promise<IssuedSlot>((resolve) => (registered = resolve));
+                    this.previous = pulumi.secret(pulumi.output(leaked.then((l) => l.value)));
+                    this.previousId = pulumi.secret(pulumi.output(leaked.then((l) => l.id)));
+                    this.revokeLeaked = (dependsOn) => {
+                        const slot = issue(previousSlot, true, dependsOn);
+                        registered(slot);
+                        return slot;
+                    };
+                } else if (previousSlot) {
+                    const previous = issue(previousSlot, false);
+                    this.previous = previous.value;
+                    this.previousId = previous.id;
+                }
+                break;
+            }
             case "derive": {
                 const inputs = args.inputs ?? {};
                 const missing = source.inputs.filter((n) => !(n in inputs));

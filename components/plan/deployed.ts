@@ -33,7 +33,8 @@ function deployedOf(secret: PlannedSecret, deployed: DeployedState): (DeployedSe
  */
 export function slotsAfter(secret: PlannedSecret, deployed: DeployedState): GeneratorSlot[] {
     const d = deployedOf(secret, deployed);
-    if (secret.source.kind !== "generate" || !d) return secret.slots;
+    const issued = secret.source.kind === "issue";
+    if ((secret.source.kind !== "generate" && !issued) || !d) return secret.slots;
     const e = secret.epoch!;
     const slot = (epoch: number, round: number, role: GeneratorSlot["role"], adopted = false): GeneratorSlot => ({
         parity: slotParity(epoch),
@@ -59,7 +60,10 @@ export function slotsAfter(secret: PlannedSecret, deployed: DeployedState): Gene
     } else {
         return secret.slots;
     }
-    return secret.keepPrevious ? [current, previous] : [current];
+    // An issued credential stays valid in its slot until the next bump re-issues that slot:
+    // the previous key keeps working while consumers move to the new one (and is what an
+    // incident deactivates). A generator's previous slot exists only to be published.
+    return secret.keepPrevious || issued ? [current, previous] : [current];
 }
 
 /**
@@ -166,7 +170,7 @@ function problemFor(s: PlannedSecret, d: DeployedSecret & { epoch: number }): st
         return `${deployedText}, and epoch ${n} was an incident rotation (${JSON.stringify(d.incident)}): rolling back would restore the leaked value. Set epoch back to ${n}, or bump to ${n + 1}`;
     }
     // One step back: a rollback restores the deployed previous value, which must be epoch e's.
-    if (s.source.kind !== "generate" || d.previous?.epoch === e) return null;
+    if ((s.source.kind !== "generate" && s.source.kind !== "issue") || d.previous?.epoch === e) return null;
     const why = d.previous === null ? "the previous value is not one that epoch had (a first deployment, a rollback or a failed rotation made it fresh)" : `the previous value is epoch ${d.previous.epoch}'s`;
     return `${deployedText}, but epoch ${e}'s value was not kept: ${why}. Set epoch back to ${n}, or bump to ${n + 1} for a fresh value`;
 }

@@ -16,6 +16,7 @@ import { IncidentReport, incidentReport } from "./incident";
 import { mysqlOverlapWarning } from "./resolveHooks";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
+import { issuedCredential, issuedWords, issuerOf, withIssuedSlots } from "./issueKinds";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -27,7 +28,7 @@ export interface SecretsDiff {
      * Epoch changes (generated and supplied secrets); `to < from` is a rollback. `reason` is
      * the comment beside the epoch, when the caller has the stack file's text.
      */
-    rotated: { name: string; source: "generate" | "supplied"; from: number; to: number; reason?: string }[];
+    rotated: { name: string; source: "generate" | "supplied" | "issue"; from: number; to: number; reason?: string }[];
     /** Supplied secrets whose encrypted value changed. */
     suppliedChanged: { name: string }[];
     /** Derived secrets whose value follows an input that changed. */
@@ -46,7 +47,9 @@ export interface RotationDiff {
      * loses LOGIN; MySQL: the single user's retained old password is discarded, or at an
      * incident the other user of the pair is locked), and the restarted consumers each waits for.
      */
-    finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string } | { kind: "mysql"; user: string; lock: boolean }))[];
+    finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string } | { kind: "mysql"; user: string; lock: boolean } | { kind: "issued"; what: string }))[];
+    /** Issued secrets: what pulumi up issues and deletes (issueKinds `issuedWords`). */
+    issued: { secret: string; what: string }[];
     /**
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
@@ -159,7 +162,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             continue;
         }
         const epochMoved = b.epoch !== h.epoch && b.epoch !== null && h.epoch !== null;
-        if (epochMoved) secrets.rotated.push({ name: h.name, source: h.source.kind as "generate" | "supplied", from: b.epoch!, to: h.epoch! });
+        if (epochMoved) secrets.rotated.push({ name: h.name, source: h.source.kind as "generate" | "supplied" | "issue", from: b.epoch!, to: h.epoch! });
         if (epochMoved && Math.abs(h.epoch! - b.epoch!) > 1) {
             const step = h.epoch! > b.epoch! ? b.epoch! + 1 : b.epoch! - 1;
             errors.push(`${h.name}: epoch ${b.epoch} → ${h.epoch} moves ${Math.abs(h.epoch! - b.epoch!)} steps; pulumi up refuses more than one per completed rotation. Set it to ${step} in this change, and move on in a later one`);
@@ -205,6 +208,13 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                     warnings.push(`${h.name}: adopt was removed with neither a new value nor a bump; pulumi up runs its hook and restarts its consumers with the same value`);
                 }
                 break;
+            case "issue":
+                // Another issuer (user, application) re-issues both slots there.
+                if (JSON.stringify(b.source) !== JSON.stringify(h.source)) {
+                    secrets.redefined.push({ name: h.name, what: "issue settings changed" });
+                    cause.set(h.name, `${h.name}${epochText} (issue settings changed)`);
+                } else if (epochMoved) cause.set(h.name, `${h.name}${epochText}`);
+                break;
             case "derive": {
                 const inputs = h.source.inputs.filter((i) => cause.has(i));
                 if (JSON.stringify(b.source) !== JSON.stringify(h.source)) {
@@ -223,8 +233,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!after.has(b.name)) secrets.removed.push({ name: b.name, source: b.source.kind });
     }
 
-    const steps = schedule(head);
-    const baseSteps = base ? schedule(base) : null;
+    const steps = schedule(withIssuedSlots(head, base));
+    const baseSteps = base ? schedule(withIssuedSlots(base, base)) : null;
     const running = new Set<StepId>();
     const hooks: RotationDiff["hooks"] = [];
     // A hook runs when its inputs change (the value, the admin password, the apply) and when
@@ -337,7 +347,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!hooked.has(r.secret) && !fresh) continue;
         running.add(r.id);
         if (!hooked.has(r.secret) && r.when === "first") {
-            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : r.action.kind === "mysqlFinalize" ? `no one` : `user ${r.action.user}`} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
+            const whose = r.action.kind === "postgresRevoke" ? `role ${r.action.role}` : r.action.kind === "mysqlFinalize" ? "no one" : r.action.kind === "issuedRevoke" ? issuedCredential(r.action.issue) : `user ${r.action.user}`;
+            warnings.push(`${r.secret}: its revokeFirst revocation is new in this change while its value stays the same, so pulumi up ends the connections of ${whose} now, though no rotation runs; add revokeFirst only with the incident bump that needs it`);
         }
     }
     const consumerOf = new Map(steps.consumers.flatMap((c) => [c.restart, c.verify].flatMap((id) => (id ? [[id, c.consumer.name] as const] : []))));
@@ -346,7 +357,15 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (r.when !== "last" || !running.has(r.id)) continue;
         const after = [...new Set(runningWaits(steps, running, r.id).flatMap((id) => (consumerOf.has(id) ? [consumerOf.get(id)!] : [])))];
         const a = r.action;
-        finalize.push(a.kind === "postgresRevoke" ? { secret: r.secret, kind: "postgres", role: a.role, after } : a.kind === "mysqlRevoke" || a.kind === "mysqlFinalize" ? { secret: r.secret, kind: "mysql", user: a.user, lock: a.kind === "mysqlRevoke", after } : { secret: r.secret, kind: "redis", user: a.user, after });
+        finalize.push(
+            a.kind === "postgresRevoke"
+                ? { secret: r.secret, kind: "postgres", role: a.role, after }
+                : a.kind === "mysqlRevoke" || a.kind === "mysqlFinalize"
+                  ? { secret: r.secret, kind: "mysql", user: a.user, lock: a.kind === "mysqlRevoke", after }
+                  : a.kind === "issuedRevoke"
+                    ? { secret: r.secret, kind: "issued", what: `${issuedCredential(a.issue)} (epoch ${a.slot.epoch}'s, leaked) is ${issuerOf(a.issue).revoked}`, after }
+                    : { secret: r.secret, kind: "redis", user: a.user, after },
+        );
     }
     const order = orderOf(steps, running);
 
@@ -368,7 +387,12 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             const readers = new Set(steps.consumers.filter((c) => c.reads.includes(r.name)).map((c) => c.consumer.name));
             return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
         });
-    return { secrets, hooks, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
+    const epochFrom = new Map<string, number | null>([...secrets.added.map((x) => [x.name, null] as const), ...secrets.rotated.map((x) => [x.name, x.from] as const)]);
+    const issued = head.secrets.flatMap((h) => {
+        const what = epochFrom.has(h.name) ? issuedWords(h, epochFrom.get(h.name)!) : null;
+        return what ? [{ secret: h.name, what }] : [];
+    });
+    return { secrets, hooks, issued, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
 }
 
 /** The running steps in schedule order, each with the running steps it waits for. */

@@ -45,7 +45,10 @@ export function checkDotenvValues(
                 ? (supplied?.[name] ?? none)
                 : src.kind === "generate"
                   ? alphabetTraits(valueAlphabet(src.spec))
-                  : templateTraits(src.template, (ref) => traits.get(ref) ?? none);
+                  : src.kind === "issue"
+                    ? // An access key id and its secret are letters, digits, "/" and "+" (IAM AccessKey).
+                      none
+                    : templateTraits(src.template, (ref) => traits.get(ref) ?? none);
         traits.set(name, t);
         const unknown =
             fromSupplied ? (supplied === undefined ? [name] : []) : src.kind === "derive" ? [...new Set(src.inputs.flatMap((n) => unknownFrom.get(n) ?? []))] : [];

@@ -4,7 +4,7 @@ import { RotationPlan } from "./model";
 
 export interface DueEntry {
     name: string;
-    source: "generate" | "supplied";
+    source: "generate" | "supplied" | "issue";
     rotatedAt: string | null;
     cadenceDays: number;
     /** rotatedAt + cadenceDays; null when rotatedAt is not recorded. */
@@ -56,7 +56,7 @@ export function dueSecrets(plan: RotationPlan, today: string, within: number): D
 
 /**
  * Who makes a due secret's next value: rekey (a generated secret, adopted or not, and any
- * source rekey makes a value for itself, as an issued one would be), or a person (a supplied
+ * source rekey has a value made for itself, as an issued one is), or a person (a supplied
  * value: it comes from its issuer, is set in rekey:supplied, then bumped).
  * `rekey due` words its reminder by it and `rekey bump --due` bumps only rekey's.
  */

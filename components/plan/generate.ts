@@ -77,3 +77,8 @@ export function generatorSlots(epoch: number, keepPrevious: boolean, adopt = fal
     if (keepPrevious) slots.push({ parity: slotParity(epoch - 1), epoch: epoch - 1, round: 1, role: "previous" });
     return slots;
 }
+
+/** A slot's keepers: its epoch, and its round when past the first (so that stacks keep their keepers). What re-keys a generator and re-issues an issued credential. */
+export function slotKeepers(slot: GeneratorSlot): Record<string, string> {
+    return slot.round > 1 ? { epoch: String(slot.epoch), round: String(slot.round) } : { epoch: String(slot.epoch) };
+}

@@ -13,6 +13,7 @@
 // are listed as what the first `pulumi up` creates. An import id
 // is never written with a placeholder in it: what is missing is a problem naming the
 // configuration that supplies it.
+import { issuedCredential, issuerOf } from "./issueKinds";
 import type { RotationPlan } from "./model";
 import { COMPONENT_TYPES, KUBERNETES_PROVIDER_NAME, ROTATION_TYPE, awsProviderName, rotationPrefix } from "./resourceNames";
 import { keyVaultSecretName, ssmParameterName } from "./storeKinds";
@@ -76,6 +77,9 @@ export function importFile(plan: RotationPlan, o: ImportOptions): ImportResult {
     const secretComponent = (secret: string) => add({ type: COMPONENT_TYPES.secret, logicalName: `${prefix}${secret}`, parent: rotation, component: true });
     const provider = (pkg: string, logicalName: string, inputs: Record<string, unknown>) =>
         add({ type: `pulumi:providers:${pkg}`, logicalName, parent: rotation, inputs, ...(o.providerVersions[pkg] ? { version: o.providerVersions[pkg] } : {}) });
+    // An issued credential cannot be imported (its secret is given only when it is issued):
+    // the first pulumi up issues it; a store holding the one in use today can be imported.
+    for (const s of plan.secrets) if (s.source.kind === "issue") creates.push(`${issuedCredential(s.source.issue)} for ${s.name}: ${issuerOf(s.source.issue).importRefused}`);
     const groups = storeGroups(plan);
     for (const g of groupsOf(groups, "ssm")) {
         const { secret, store } = g.members[0];

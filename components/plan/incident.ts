@@ -4,6 +4,7 @@
 // overlap: heldValue; the revocation steps), components/revoke.ts (PostgresRevoke), the
 // command hook's REKEY_INCIDENT and the `rotation` record's `incident`.
 import type { PlannedSecret } from "./model";
+import { issuedCredential, issuerOf } from "./issueKinds";
 
 export interface IncidentReport {
     secret: string;
@@ -45,6 +46,13 @@ export function incidentRevokedRole(s: PlannedSecret): string | null {
 function revocation(s: PlannedSecret, verified: string): string[] {
     const apply = s.apply;
     const untilNextUp = "; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes";
+    if (s.source.kind === "issue") {
+        const issue = s.source.issue;
+        if (issuerOf(issue).revocation === "removal") {
+            return [`${issuedCredential(issue)} is issued first, into the stores; the leaked one (the previous slot's) is ${issuerOf(issue).revoked} at the end of that pulumi up, once every step (${verified} verified) succeeded${untilNextUp}`];
+        }
+        return [`${issuedCredential(issue)} is issued first, into the stores; the leaked one (the previous slot's) is ${issuerOf(issue).revoked} once ${verified} verified${untilNextUp}; the bump after this one deletes it`];
+    }
     switch (apply?.kind) {
         case "postgres": {
             const other = incidentRevokedRole(s);
@@ -133,7 +141,7 @@ export function incidentReport(s: PlannedSecret, from: number, restarts: readonl
         ...(s.impact ? [s.impact] : []),
         s.revokeFirst
             ? `Downtime: from the revocation (after the hook and the store writes) until each consumer restarted${restarts.length ? ` (${restarts.join(", ")}, in order, each after the verify of those before it)` : ""}, the consumers still holding the leaked credential fail: new logins refused, open sessions ended.`
-            : s.apply === null
+            : s.apply === null && s.source.kind !== "issue"
               ? "No overlap: nothing falls back to a previous value, but with no hook rekey revokes nothing, so whatever checks this value accepts the leaked one until it is changed there."
               : "No overlap: once revoked (above), anything still holding the leaked value is refused; nothing falls back to a previous value.",
     ];

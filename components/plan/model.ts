@@ -80,7 +80,21 @@ export class RekeyConfigError extends Error {
 export type SecretSource =
     | { kind: "generate"; spec: GenerateSpec; generator: GeneratorArgs }
     | { kind: "supplied" }
-    | { kind: "derive"; template: TemplatePart[]; inputs: string[] };
+    | { kind: "derive"; template: TemplatePart[]; inputs: string[] }
+    | { kind: "issue"; issue: PlannedIssue };
+
+/**
+ * A value a provider issues (components/plan/issueKinds/): one credential per slot, the slots
+ * taking turns by epoch as generators do (GeneratorSlot), each published as the value and its
+ * id (`<NAME>`, `<NAME>_ID`). An issued secret always keeps its previous slot once deployed:
+ * the previous credential stays valid until the next bump re-issues that slot.
+ */
+export type PlannedIssue =
+    | { kind: "awsAccessKey"; user: string }
+    /** `applicationId`: the app registration's object ID; `validDays`: each client secret's lifetime (two cadences). */
+    | { kind: "azureAppSecret"; applicationId: string; validDays: number };
+export type IssueKind = PlannedIssue["kind"];
+export const ISSUE_KINDS: readonly IssueKind[] = ["awsAccessKey", "azureAppSecret"];
 
 /**
  * A generated secret is backed by one generator per epoch parity. The slot whose parity
@@ -108,8 +122,8 @@ export interface GeneratorSlot {
     adopted?: true;
 }
 
-/** Which value of a secret a store write carries. */
-export type Variant = "current" | "previous" | "user";
+/** Which value of a secret a store write carries (`id`, `previousId`: an issued credential's id, issueKinds/). */
+export type Variant = "current" | "previous" | "user" | "id" | "previousId";
 
 export interface StoreWrite {
     variant: Variant;
@@ -319,6 +333,7 @@ export const DEFAULT_VERIFY_INTERVAL_SECONDS = 2;
 export const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 300;
 export const PREVIOUS_SUFFIX = "_PREVIOUS";
 export const USER_SUFFIX = "_USER";
+export const ID_SUFFIX = "_ID";
 
 export const slotParity = (epoch: number): GeneratorSlot["parity"] => ((((epoch % 2) + 2) % 2) === 0 ? "even" : "odd");
 

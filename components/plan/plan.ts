@@ -15,6 +15,7 @@ import {
     KNOWN_CONFIG_KEYS,
     PlannedApply,
     PlannedConsumer,
+    PlannedIssue,
     PlannedSecret,
     PlannedStore,
     RawConfig,
@@ -37,6 +38,7 @@ import { checkGenerate, generatorSlots } from "./generate";
 import { resolveConsumer } from "./resolveConsumers";
 import { resolveApply } from "./resolveHooks";
 import { plannerOf, resolveStore, writeLocation } from "./storeKinds";
+import { ISSUE_REFUSED, checkIssueOwners, issuerOf, resolveIssue } from "./issueKinds";
 
 export interface PlanOptions {
     /**
@@ -109,10 +111,12 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
     const groups = new Map<string, { store: PlannedStore; secret: string }>();
     /** Each resolved hook and its secret: one owner per credential (credentials.ts). */
     const applies: { secret: string; apply: PlannedApply }[] = [];
+    /** Each issued secret and its issuer: one secret per issuer (issueKinds). */
+    const issued: { secret: string; issue: PlannedIssue }[] = [];
     for (const [name, s] of secretCfgs) {
         const subject = `secret ${name}`;
         const before = problems.list.length;
-        const SOURCES = ["generate", "supplied", "derive"] as const;
+        const SOURCES = ["generate", "supplied", "derive", "issue"] as const;
         const kind = exactlyOne(s, SOURCES, { problems, subject, field: "", several: (found) => `has ${found.join(" and ")}: exactly one of ${oneOfText(SOURCES)}` });
         let source: SecretSource | undefined;
         if (kind === undefined) {
@@ -147,6 +151,15 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             if (s.adopt && s.epoch === undefined) {
                 problems.add(subject, "adopt", "needs an epoch: adopt says rekey:supplied holds the value in use at that epoch (any integer >= 0, e.g. the vendor's issues so far; rekey bump moves from it)");
             }
+        } else if (s.issue) {
+            const issue = resolveIssue(s.issue, subject, s.cadenceDays ?? null, problems);
+            if (issue) {
+                source = { kind: "issue", issue };
+                issued.push({ secret: name, issue });
+                if (s.adopt) problems.add(subject, "adopt", issuerOf(issue).adoptRefused);
+            }
+            if (s.epoch === undefined) problems.add(subject, "epoch", "is required for an issued secret (an integer >= 0; bump it to rotate)");
+            for (const k of ["minLength", "apply", "revokeFirst"] as const) if (s[k] !== undefined) problems.add(subject, k, ISSUE_REFUSED[k]);
         } else {
             if (s.adopt) problems.add(subject, "adopt", "a derived secret follows its inputs: adopt the secrets it is derived from");
             if (s.epoch !== undefined) problems.add(subject, "epoch", "a derived secret has no epoch: it changes when an input changes");
@@ -173,7 +186,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         if (s.revokeFirst === true) {
             if (s.incident === undefined) {
                 problems.add(subject, "revokeFirst", "only with incident: it revokes a leaked credential before the consumers restart (rekey bump NAME --incident REASON --revoke-first writes both)");
-            } else if (!s.apply?.postgres && !s.apply?.redis && !s.apply?.mysql) {
+            } else if (!s.issue && !s.apply?.postgres && !s.apply?.redis && !s.apply?.mysql) {
                 const own = s.apply?.command ? "a command hook revokes in its own script (it runs first, with REKEY_INCIDENT=1)" : "this secret has no hook that rekey could revoke through";
                 problems.add(subject, "revokeFirst", `rekey revokes first only what a postgres, redis or mysql hook set: ${own}; remove revokeFirst`);
             }
@@ -199,13 +212,22 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         for (const c of consumerNames) {
             if (!consumerCfgs.has(c)) problems.add(subject, "consumers", `unknown consumer ${nameText(c)} (not in rekey:consumers)`);
         }
-        const apply = resolveApply(s, subject, { hosts, secrets: secretCfgs, problems });
+        // (An issued secret's hook is refused above, by name.)
+        const apply = s.issue ? undefined : resolveApply(s, subject, { hosts, secrets: secretCfgs, problems });
         if (apply) applies.push({ secret: name, apply });
         if (s.apply?.command?.host) usedHosts.add(s.apply.command.host);
         const keepPrevious = s.keepPrevious ?? false;
         const alternating = apply?.kind === "postgres" ? apply.roles : apply?.kind === "mysql" ? apply.users : [];
         const withUser = alternating.length === 2;
-        const variants = ["current", ...(keepPrevious ? (["previous"] as const) : []), ...(withUser ? (["user"] as const) : [])] as const;
+        // An issued value is published with its id (`<NAME>_ID`, `<NAME>_PREVIOUS_ID`).
+        const withId = s.issue !== undefined;
+        const variants = [
+            "current",
+            ...(keepPrevious ? (["previous"] as const) : []),
+            ...(withUser ? (["user"] as const) : []),
+            ...(withId ? (["id"] as const) : []),
+            ...(withId && keepPrevious ? (["previousId"] as const) : []),
+        ] as const;
         const stores: PlannedStore[] = [];
         (s.stores ?? []).forEach((entry, i) => {
             const store = resolveStore(entry, i, { secret: name, subject, defaults, hosts, variants, problems });
@@ -252,7 +274,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
             changedAt: s.rotatedAt ?? null,
             cadenceDays: s.cadenceDays ?? null,
             keepPrevious,
-            slots: source.kind === "generate" ? generatorSlots(epoch as number, keepPrevious, adopt) : [],
+            slots: source.kind === "generate" || source.kind === "issue" ? generatorSlots(epoch as number, keepPrevious, adopt) : [],
             adopt,
             inUse: adopt,
             incident: s.incident ?? null,
@@ -266,6 +288,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         });
     }
     checkCredentialOwners(applies, problems);
+    checkIssueOwners(issued, problems);
     checkProofKeys(consumerCfgs, secretCfgs, problems);
     const unusedSupplied: string[] = [];
     for (const name of supplied) {
@@ -336,7 +359,7 @@ function checkProofKeys(consumerCfgs: Map<string, ConsumerConfig>, secretCfgs: M
             continue;
         }
         if (!s.generate) {
-            problems.add(subject, field, `secret ${key} is ${s.supplied ? "supplied" : "derived"}: the proof key must be a generated secret, drawn by rekey and rotated like the others`);
+            problems.add(subject, field, `secret ${key} is ${s.supplied ? "supplied" : s.issue ? "issued" : "derived"}: the proof key must be a generated secret, drawn by rekey and rotated like the others`);
         }
         if (!(s.consumers ?? []).includes(name)) {
             problems.add(subject, field, `secret ${key} does not name consumer ${name} in its consumers: the service must read the proof key from its stores like its other secrets`);

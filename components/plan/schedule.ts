@@ -9,10 +9,11 @@
 // generator slots follow what the stack deployed. Output values (fingerprints, adopted
 // values) stay in the program: the schedule names which value each step takes, never a value.
 import { derivedIndex } from "./graph";
-import { PlannedApply, PlannedConsumer, PlannedSecret, RotationPlan, Variant } from "./model";
+import { GeneratorSlot, PlannedApply, PlannedConsumer, PlannedIssue, PlannedSecret, RotationPlan, Variant } from "./model";
 import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
 import { StoreGroup, storeGroups } from "./storeTargets";
 import { incidentRevokedRole } from "./incident";
+import { issuerOf } from "./issueKinds";
 
 /** A step's stable id: `hook:NAME`, `store:<group name>`, `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`. */
 export type StepId = string;
@@ -66,12 +67,15 @@ export interface RevokeStep {
      * sessions end. mysqlRevoke: the same for a MySQL user (`lock`: ACCOUNT LOCK).
      * mysqlFinalize: the user's old password (MySQL 8's RETAIN CURRENT PASSWORD) is
      * discarded, where the server has dual passwords.
+     * issuedRevoke: at an incident, the issued secret's previous slot (the leaked credential)
+     * is revoked (issueKinds: an IAM access key made Inactive).
      */
     action:
         | { kind: "redisFinalize" | "redisRevoke"; user: string }
         | { kind: "postgresRevoke"; role: string; nologin: boolean }
         | { kind: "mysqlRevoke"; user: string; lock: boolean }
-        | { kind: "mysqlFinalize"; user: string };
+        | { kind: "mysqlFinalize"; user: string }
+        | { kind: "issuedRevoke"; issue: PlannedIssue; slot: GeneratorSlot };
     waitsFor: StepId[];
 }
 
@@ -144,13 +148,17 @@ const revokeId = (when: RevokeStep["when"], secret: string): StepId => `${when =
  * current value (no overlap: the leaked value is in no store, under no name).
  */
 export function heldValue(secret: PlannedSecret, slot: Variant): Variant {
-    return slot === "previous" && secret.incident !== null ? "current" : slot;
+    if (secret.incident === null) return slot;
+    return slot === "previous" ? "current" : slot === "previousId" ? "id" : slot;
 }
+
+/** Whether a variant is the previous slot's (its value, or an issued credential's id). */
+export const ofPreviousSlot = (v: Variant): boolean => v === "previous" || v === "previousId";
 
 /** What a store records about the value a slot holds (tags, annotations): its epoch and date where config knows them. */
 export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): { epoch: number | null; rotatedAt: string | null } {
     const s = ref.secret;
-    if (heldValue(s, ref.variant) === "previous") return { epoch: s.slots.find((slot) => slot.role === "previous")?.epoch ?? null, rotatedAt: null };
+    if (ofPreviousSlot(heldValue(s, ref.variant))) return { epoch: s.slots.find((slot) => slot.role === "previous")?.epoch ?? null, rotatedAt: null };
     return { epoch: s.epoch, rotatedAt: s.rotatedAt };
 }
 
@@ -161,12 +169,21 @@ export function writeRecord(ref: { secret: PlannedSecret; variant: Variant }): {
  * single MySQL user outside an incident, whose old password the hook retained).
  */
 function revokesOf(s: PlannedSecret): Pick<RevokeStep, "when" | "action" | "resource">[] {
-    const names: Record<RevokeStep["action"]["kind"], string> = { postgresRevoke: "postgres-revoke", redisRevoke: "redis-revoke", redisFinalize: "redis-finalize", mysqlRevoke: "mysql-revoke", mysqlFinalize: "mysql-finalize" };
-    const resource = (action: RevokeStep["action"]) => `${s.name}-${names[action.kind]}`;
+    const names: Record<Exclude<RevokeStep["action"]["kind"], "issuedRevoke">, string> = { postgresRevoke: "postgres-revoke", redisRevoke: "redis-revoke", redisFinalize: "redis-finalize", mysqlRevoke: "mysql-revoke", mysqlFinalize: "mysql-finalize" };
+    // An issued credential is revoked in its own slot's resource (components/issuers/).
+    const resource = (action: RevokeStep["action"]) => `${s.name}-${action.kind === "issuedRevoke" ? action.slot.parity : names[action.kind]}`;
     return revokeActions(s).map((r) => ({ ...r, resource: resource(r.action) }));
 }
 
 function revokeActions(s: PlannedSecret): Pick<RevokeStep, "when" | "action">[] {
+    // At an incident the leaked issued credential is in the previous slot (the bump issued
+    // the current one): revoked once every consumer verified, with no overlap after.
+    const leaked = s.slots.find((slot) => slot.role === "previous");
+    // (A kind revoked by removal has no step: its leaked slot is not registered, issueKinds.)
+    if (s.source.kind === "issue") {
+        const inPlace = issuerOf(s.source.issue).revocation === "inPlace";
+        return s.incident !== null && leaked && inPlace ? [{ when: "last", action: { kind: "issuedRevoke", issue: s.source.issue, slot: leaked } }] : [];
+    }
     const apply = s.apply;
     if (!apply || apply.kind === "command" || s.inUse) return [];
     const other = incidentRevokedRole(s);

@@ -105,6 +105,12 @@ export const applySchema = z.strictObject({
     command: commandApplySchema.optional(),
 });
 
+/** `issue:`: a value a provider issues (components/plan/issueKinds/), one key per kind. */
+export const issueSchema = z.strictObject({
+    awsAccessKey: z.strictObject({ user: name }).optional(),
+    azureAppSecret: z.strictObject({ applicationId: name }).optional(),
+});
+
 export const secretSchema = z.strictObject({
     epoch: int.min(0).optional(),
     rotatedAt: z.string().optional(),
@@ -118,6 +124,7 @@ export const secretSchema = z.strictObject({
     /** Written by `rekey bump --incident --revoke-first`: revoke the leaked credential before the consumers restart. */
     revokeFirst: z.boolean().optional(),
     derive: z.string().optional(),
+    issue: issueSchema.optional(),
     keepPrevious: z.boolean().optional(),
     minLength: int.min(1).optional(),
     stores: z.array(storeSchema).optional(),
@@ -177,4 +184,5 @@ export type ConsumerConfig = z.infer<typeof consumerSchema>;
 export type HostConfig = z.infer<typeof hostSchema>;
 export type DefaultsConfig = z.infer<typeof defaultsSchema>;
 export type ApplyConfig = z.infer<typeof applySchema>;
+export type IssueConfig = z.infer<typeof issueSchema>;
 export type VerifyConfig = z.infer<typeof verifySchema>;

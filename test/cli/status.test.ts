@@ -23,6 +23,7 @@ test("rekey status: every secret's source, epoch, dates, next due, stores, consu
         stores: ["ssm:/shop/SESSION_SECRET", "kubernetes:shop/shop-secrets#SESSION_SECRET"],
         consumers: ["api", "worker"],
         hook: null,
+        issues: null,
         keepPrevious: true,
         incident: null,
     });

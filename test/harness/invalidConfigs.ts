@@ -46,6 +46,78 @@ const ok = { epoch: 1, generate: { encoding: "hex", bytes: 32 } };
 export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILOFhqHYUIB+wUHsl5RcZz8iGVLADKC8DPORj1x1rEdJ";
 const secrets = (s: Record<string, unknown>, extra: Config = {}): Config => ({ "rekey:secrets": s, ...extra });
 
+/** `issue:` (components/plan/issueKinds/): each refusal by name. */
+const issued = { epoch: 1, issue: { awsAccessKey: { user: "ci-deployer" } } };
+const ISSUE_CASES: InvalidCase[] = [
+    {
+        title: "issue and generate",
+        config: secrets({ K: { ...issued, generate: ok.generate } }),
+        expect: { subject: "secret K", field: "", reason: /has generate and issue: exactly one of generate, supplied, derive or issue/ },
+    },
+    {
+        title: "issue with no kind",
+        config: secrets({ K: { epoch: 1, issue: {} } }),
+        expect: { subject: "secret K", field: "issue", reason: /needs exactly one of awsAccessKey or azureAppSecret/ },
+    },
+    {
+        title: "issue with an unknown kind",
+        config: secrets({ K: { epoch: 1, issue: { gcpServiceAccountKey: { account: "ci" } } } }),
+        expect: { subject: "secret K", field: "issue.gcpServiceAccountKey", reason: /^unknown key$/ },
+    },
+    {
+        title: "IAM user that IAM refuses",
+        config: secrets({ K: { epoch: 1, issue: { awsAccessKey: { user: "ci deployer" } } } }),
+        expect: { subject: "secret K", field: "issue.awsAccessKey.user", reason: /^IAM user \(a string of 11 characters, not shown\) must be 1-128 letters, digits and _\+=,\.@-/ },
+    },
+    {
+        title: "issued secret without an epoch",
+        config: secrets({ K: { issue: { awsAccessKey: { user: "ci" } } } }),
+        expect: { subject: "secret K", field: "epoch", reason: /is required for an issued secret/ },
+    },
+    {
+        title: "adopt on an issued secret",
+        config: secrets({ K: { ...issued, epoch: 0, adopt: true } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "adopt", reason: /secret is given only when IAM creates the key/ },
+        also: [{ subject: "rekey:supplied.K", field: "", reason: /no secret K with supplied: true or adopt: true uses it/ }],
+    },
+    {
+        title: "apply hook on an issued secret",
+        config: secrets({ K: { ...issued, apply: { command: { run: "true" } } } }),
+        expect: { subject: "secret K", field: "apply", reason: /takes no apply hook/ },
+    },
+    {
+        title: "minLength on an issued secret",
+        config: secrets({ K: { ...issued, minLength: 40 } }),
+        expect: { subject: "secret K", field: "minLength", reason: /the provider decides an issued value's length/ },
+    },
+    {
+        title: "revokeFirst on an issued secret",
+        config: secrets({ K: { ...issued, incident: "leaked", revokeFirst: true } }),
+        expect: { subject: "secret K", field: "revokeFirst", reason: /revoked after the consumers verified/ },
+    },
+    {
+        title: "app registration given by something that is not its object ID",
+        config: secrets({ K: { epoch: 1, cadenceDays: 90, issue: { azureAppSecret: { applicationId: "notes-app" } } } }),
+        expect: { subject: "secret K", field: "issue.azureAppSecret.applicationId", reason: /^must be the app registration's object ID, a UUID \(az ad app show --id <client id> --query id -o tsv\); got "notes-app"$/ },
+    },
+    {
+        title: "app client secret without a cadence",
+        config: secrets({ K: { epoch: 1, issue: { azureAppSecret: { applicationId: "3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a" } } } }),
+        expect: { subject: "secret K", field: "cadenceDays", reason: /is required with issue.azureAppSecret: a client secret expires/ },
+    },
+    {
+        title: "adopt on an app client secret",
+        config: secrets({ K: { epoch: 0, adopt: true, cadenceDays: 90, issue: { azureAppSecret: { applicationId: "3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a" } } } }, { "rekey:supplied": { K: "v" } }),
+        expect: { subject: "secret K", field: "adopt", reason: /shows a client secret's value only when it adds it/ },
+        also: [{ subject: "rekey:supplied.K", field: "", reason: /no secret K with supplied: true or adopt: true uses it/ }],
+    },
+    {
+        title: "two secrets issuing keys of one IAM user",
+        config: secrets({ K1: issued, K2: { ...issued, epoch: 3 } }),
+        expect: { subject: "secret K2", field: "issue.awsAccessKey", reason: /IAM user "ci-deployer" already issues the two slots of secret K1/ },
+    },
+];
+
 /** Names every JavaScript object has: refused by name wherever a name becomes an object key. */
 const RESERVED_CASES: InvalidCase[] = [
     ...["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"].map((name) => ({
@@ -605,7 +677,7 @@ export const INVALID_CASES: InvalidCase[] = [
     {
         title: "no source",
         config: secrets({ A: { epoch: 1 } }),
-        expect: { subject: "secret A", field: "", reason: /needs exactly one of generate, supplied or derive/ },
+        expect: { subject: "secret A", field: "", reason: /needs exactly one of generate, supplied, derive or issue/ },
     },
     {
         title: "two sources",
@@ -882,6 +954,7 @@ export const INVALID_CASES: InvalidCase[] = [
         config: secrets({ A: ok }, { "rekey:supplied": { OLD_KEY: "v" } }),
         expect: { subject: "rekey:supplied.OLD_KEY", field: "", reason: /no secret OLD_KEY with supplied: true/ },
     },
+    ...ISSUE_CASES,
     {
         title: "secret name that is not an env key",
         config: secrets({ "jwt-secret": ok }),

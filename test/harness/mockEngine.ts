@@ -41,6 +41,8 @@ export interface CapturedResource {
     outputs: Record<string, any>;
     additionalSecretOutputs: string[];
     ignoreChanges: string[];
+    /** The `replacementTrigger` option, as JSON (undefined: none). */
+    replacementTrigger: string | undefined;
     /** created: new this run; replaced: inputs changed; same: no change; read: a StackReference read. */
     change: "created" | "replaced" | "updated" | "same" | "read";
 }
@@ -85,6 +87,10 @@ export interface StateFixture {
 const ROOT = "<root stack>";
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+export const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
+export const APPLICATION_PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
+/** Between a resource's replace key and its replacement trigger, in the state. */
+const TRIGGER = "|trigger:";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const UPPER = LOWER.toUpperCase();
 const DIGITS = "0123456789";
@@ -93,6 +99,11 @@ const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 const REPLACE_ON: Record<string, string[]> = {
     "command:local:Command": ["triggers"],
     "command:remote:Command": ["triggers"],
+    // terraform-provider-aws internal/service/iam/access_key.go ResourceAccessKey: user and
+    // pgp_key are ForceNew; status is updated in place (resourceAccessKeyUpdate, UpdateAccessKey).
+    "aws:iam/accessKey:AccessKey": ["user", "pgpKey"],
+    // terraform-provider-azuread application_password_resource.go: no update, every argument ForceNew.
+    [APPLICATION_PASSWORD]: ["applicationId", "displayName", "endDate", "endDateRelative", "rotateWhenChanged", "startDate"],
 };
 
 type Draw = (n: number) => number;
@@ -192,6 +203,8 @@ export class MockEngine {
     /** The state as it was before the last run, to undo resources whose operation failed. */
     private priorState = new Map<string, Stored>();
     readonly generatedValues = new Set<string>();
+    /** Every access key the mock IAM issued, in order: its resource and key id. */
+    readonly issuedKeys: { urn: string; id: string }[] = [];
     /** The stack's outputs as the backend holds them (top-level name to value), and which are secret. */
     private stackOutputs: Record<string, unknown> = {};
     private secretOutputNames: string[] = [];
@@ -308,17 +321,20 @@ export class MockEngine {
                     }
                     const inputs = unwrapSecrets(wrapped);
                     const json = JSON.stringify(inputs);
-                    const replaceKey =
-                        args.type === RANDOM_PASSWORD
-                            ? json
-                            : JSON.stringify((REPLACE_ON[args.type] ?? []).map((f) => inputs[f]));
+                    // A changed replacementTrigger replaces the resource; a null one (none, either
+                    // side) triggers nothing (pkg/resource/deploy/step_generator.go shouldTriggerReplace).
+                    const trigger = captured?.replacementTrigger;
+                    const base = args.type === RANDOM_PASSWORD ? json : JSON.stringify((REPLACE_ON[args.type] ?? []).map((f) => inputs[f]));
+                    const replaceKey = trigger === undefined ? base : `${base}${TRIGGER}${trigger}`;
+                    const [priorBase, priorTrigger] = prior ? prior.replaceKey.split(TRIGGER) : [];
+                    const triggered = trigger !== undefined && priorTrigger !== undefined && priorTrigger !== trigger;
                     if (priorUrn && priorUrn !== urn) engine.state.delete(priorUrn);
                     let change: CapturedResource["change"];
                     let outputs: Record<string, any>;
-                    if (prior && prior.inputs === json) {
+                    if (prior && prior.inputs === json && !triggered) {
                         change = "same";
                         outputs = prior.outputs;
-                    } else if (prior && prior.replaceKey === replaceKey) {
+                    } else if (prior && priorBase === base && !triggered) {
                         change = "updated";
                         outputs = { ...prior.outputs, ...wrapped };
                     } else {
@@ -329,6 +345,25 @@ export class MockEngine {
                             engine.generatedValues.add(result);
                             outputs.result = result;
                             outputs.bcryptHash = bcrypt.hashSync(result, 4);
+                        }
+                        if (args.type === ACCESS_KEY) {
+                            // What IAM CreateAccessKey returns: an id (AKIA + 16) and a 40-character secret.
+                            const draw = engine.deterministic ? seededDraw(`${key}:${json}:${replaceKey}`) : randomInt;
+                            const pick = (chars: string, n: number) => Array.from({ length: n }, () => chars[draw(chars.length)]).join("");
+                            outputs.accessKeyId = `AKIA${pick(UPPER + DIGITS, 16)}`;
+                            outputs.secret = pick(UPPER + LOWER + DIGITS + "/+", 40);
+                            outputs.sesSmtpPasswordV4 = `B${pick(UPPER + LOWER + DIGITS + "/+", 43)}`;
+                            engine.generatedValues.add(outputs.secret);
+                            engine.issuedKeys.push({ urn, id: outputs.accessKeyId });
+                        }
+                        if (args.type === APPLICATION_PASSWORD) {
+                            // What Microsoft Graph addPassword returns: a keyId (UUID) and the secret text.
+                            const draw = engine.deterministic ? seededDraw(`${key}:${json}`) : randomInt;
+                            const hex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[draw(16)]).join("");
+                            outputs.keyId = `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+                            outputs.value = Array.from({ length: 40 }, () => (UPPER + LOWER + DIGITS + "~._-")[draw(66)]).join("");
+                            engine.generatedValues.add(outputs.value);
+                            engine.issuedKeys.push({ urn, id: outputs.keyId });
                         }
                     }
                     engine.state.set(urn, { type: args.type, name: args.name, inputs: json, replaceKey, outputs, wrapped });
@@ -348,7 +383,15 @@ export class MockEngine {
                         args.type === RANDOM_PASSWORD
                             ? { ...outputs, result: pulumi.secret(outputs.result), bcryptHash: pulumi.secret(outputs.bcryptHash) }
                             : outputs;
-                    return { id: args.type === RANDOM_PASSWORD ? "none" : `${args.name}-id`, state };
+                    const id =
+                        args.type === RANDOM_PASSWORD
+                            ? "none"
+                            : args.type === ACCESS_KEY
+                              ? outputs.accessKeyId
+                              : args.type === APPLICATION_PASSWORD
+                                ? `${inputs.applicationId}/password/${outputs.keyId}`
+                                : `${args.name}-id`;
+                    return { id, state };
                 },
                 call(args: pulumi.runtime.MockCallArgs) {
                     return args.inputs;
@@ -382,6 +425,10 @@ export class MockEngine {
                 entry.additionalSecretOutputs = [...((args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [])];
                 entry.deleteBeforeReplace = (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true;
                 entry.ignoreChanges = [...(args.opts.ignoreChanges ?? [])];
+                // rekey passes plain triggers (a slot's keepers), known when the resource is made.
+                const trigger = (args.opts as pulumi.CustomResourceOptions).replacementTrigger;
+                if (pulumi.Output.isInstance(trigger) || trigger instanceof Promise) throw new Error("the mock engine models plain replacement triggers only");
+                entry.replacementTrigger = trigger === undefined ? undefined : JSON.stringify(trigger);
                 entry.provider = ((args.opts as pulumi.CustomResourceOptions).provider as any)?.__name;
                 entry.dependsOn = depList.map(keyOf);
                 entry.aliases = ((args.opts.aliases ?? []) as unknown[]).map((a) => {
@@ -526,6 +573,7 @@ function emptyCapture(type: string, name: string): CapturedResource {
         urn: "",
         aliasedFrom: undefined,
         additionalSecretOutputs: [],
+        replacementTrigger: undefined,
         outputs: {},
         change: "same",
     };

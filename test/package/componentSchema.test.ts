@@ -41,7 +41,10 @@ const inStep: [
     InStep<NonNullable<schema.DefaultsConfig["kubernetes"]>, args.KubernetesDefaultsArgs>,
     InStep<NonNullable<schema.DefaultsConfig["dotenv"]>, args.DotenvDefaultsArgs>,
     InStep<NonNullable<schema.DefaultsConfig["file"]>, args.FileDefaultsArgs>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+    InStep<schema.IssueConfig, args.IssueArgs>,
+    InStep<NonNullable<schema.IssueConfig["awsAccessKey"]>, args.AwsAccessKeyIssueArgs>,
+    InStep<NonNullable<schema.IssueConfig["azureAppSecret"]>, args.AzureAppSecretIssueArgs>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 interface Analyzed {
     components: Record<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>;
@@ -61,7 +64,7 @@ test("the SDK's schema inference accepts the Rotation: its args, every nested ty
     const rotation = analyzed.components.Rotation;
     expect(Object.keys(rotation.inputs).sort()).toEqual(["consumers", "defaults", "hostKeys", "hosts", "secrets", "stackOutput", "supplied"]);
     expect(Object.keys(rotation.outputs).sort()).toEqual(["credentials", "rotation", "values"]);
-    expect(Object.keys(analyzed.typeDefinitions)).toEqual(expect.arrayContaining(["SecretArgs", "StoreArgs", "ConsumerArgs", "HostArgs", "DefaultsArgs", "GenerateArgs", "ApplyArgs"]));
+    expect(Object.keys(analyzed.typeDefinitions)).toEqual(expect.arrayContaining(["SecretArgs", "StoreArgs", "ConsumerArgs", "HostArgs", "DefaultsArgs", "GenerateArgs", "ApplyArgs", "IssueArgs", "AwsAccessKeyIssueArgs", "AzureAppSecretIssueArgs"]));
     // Every arg, at any depth, is an Input (none `plain`): another language's program may hand
     // any of them as an Output (an epoch from a resource, a secret map), and the Rotation
     // resolves them before planning (components/readArgs.ts).

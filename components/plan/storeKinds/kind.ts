@@ -1,7 +1,7 @@
 // What every store kind's planner module provides. The planner, the program and the CLI
 // look a kind up in STORE_KIND_PLANNERS (./index.ts) and never switch on the kind.
 import type { PlannedStore, StoreKind, StoreWrite, Variant } from "../model";
-import { PREVIOUS_SUFFIX, USER_SUFFIX } from "../model";
+import { ID_SUFFIX, PREVIOUS_SUFFIX, USER_SUFFIX } from "../model";
 import * as fieldRules from "../fieldRules";
 import type { DefaultsConfig, HostConfig, StoreConfig } from "../schema";
 import { nameText } from "../shown";
@@ -52,9 +52,9 @@ export interface StoreKindPlanner<K extends StoreKind> {
     host?(store: StoreOf<K>): string | null;
 }
 
-const SUFFIX: Record<Variant, string> = { current: "", previous: PREVIOUS_SUFFIX, user: USER_SUFFIX };
+const SUFFIX: Record<Variant, string> = { current: "", previous: PREVIOUS_SUFFIX, user: USER_SUFFIX, id: ID_SUFFIX, previousId: PREVIOUS_SUFFIX + ID_SUFFIX };
 
-/** One write per variant: `base` plus the variant's suffix (`_PREVIOUS`, `_USER`) as the kind spells it. */
+/** One write per variant: `base` plus the variant's suffix (`_PREVIOUS`, `_USER`, `_ID`, `_PREVIOUS_ID`) as the kind spells it. */
 export function writesOf(ctx: StoreContext, base: string, spell: (suffix: string) => string = (s) => s): StoreWrite[] {
     return ctx.variants.map((variant) => ({ variant, target: base + spell(SUFFIX[variant]) }));
 }

@@ -1,0 +1,26 @@
+// `issue: { awsAccessKey: { user } }`: an IAM access key per slot (components/issuers/awsAccessKey.ts).
+//
+// IAM allows two access keys per user (IAM User Guide, "IAM and AWS STS quotas": access keys
+// assigned to an IAM user, 2): exactly the two slots. So one user serves one secret, and a
+// slot is re-issued delete-first (the component's deleteBeforeReplace), so that a user
+// already at two keys rotates.
+import { nameText } from "../shown";
+import { IssueKindPlanner } from "./kind";
+
+/** IAM API CreateAccessKey, UserName: pattern `[\w+=,.@-]+`, 1-128 characters. */
+const IAM_USER = /^[A-Za-z0-9_+=,.@-]{1,128}$/;
+
+export const awsAccessKey: IssueKindPlanner<"awsAccessKey"> = {
+    resolve(entry, ctx) {
+        ctx.check("user", IAM_USER.test(entry.user) ? null : `IAM user ${nameText(entry.user)} must be 1-128 letters, digits and _+=,.@- (IAM CreateAccessKey UserName)`);
+        return { kind: "awsAccessKey", user: entry.user };
+    },
+    owner: (issue) => `IAM user "${issue.user}"`,
+    credential: (issue) => `an access key of IAM user "${issue.user}"`,
+    replaced: (held) => `deleting first the one that slot held (epoch ${held}'s, if deployed: IAM allows two keys per user)`,
+    revocation: "inPlace",
+    revoked: "deactivated (status Inactive)",
+    adoptRefused:
+        "an IAM access key's secret is given only when IAM creates the key (IAM CreateAccessKey), so rekey cannot take over a key in use: leave the old key to its runbook until the first rotation has restarted every consumer, then delete it by hand",
+    importRefused: "IAM returns an access key's secret only at creation (terraform-provider-aws: secret is not available for imported resources): the first pulumi up issues the key",
+};
