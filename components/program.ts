@@ -10,7 +10,7 @@ import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
 import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
-import { ConsumerRunStep, HookStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
+import { ConsumerRunStep, HookStep, ReadBackStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
@@ -26,6 +26,7 @@ import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
 import { knownValue } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
+import { ReadBack, ReadBackContext } from "./stores/readBack";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
 
@@ -87,6 +88,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
+    const readBackContext: ReadBackContext = { ...storeContext, keyed, checkKey: (group) => saltOf(`read-back:${group}`, pulumi.output("")), proveAt: plan.proveAt };
     // Each step of the schedule, in its order (every step after all it waits for), as one
     // resource that depends on the resources of what it waits for. A resource is registered
     // only once those in its dependsOn are (@pulumi/pulumi runtime/resource.js
@@ -104,6 +106,9 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 break;
             case "store":
                 made.set(step.id, deployStore(step, secrets, storeContext, scope, dependsOn));
+                break;
+            case "readBack":
+                made.set(step.id, deployReadBack(step, made.get(step.waitsFor[0])!, readBackContext, secrets, scope, dependsOn));
                 break;
             case "revoke":
                 made.set(step.id, deployRevoke(step, byName.get(step.secret)!, secrets, values.get(step.secret)!.fingerprint("current"), scope.prefix, dependsOn));
@@ -309,6 +314,14 @@ function deployStore(step: StoreStep, secrets: Map<string, RotatedSecret>, ctx: 
     const own = group.shared ? undefined : nested(scope.prefix, group.name);
     const placed = own ? { name: own.name, opts: { parent: secrets.get(step.secrets[0]), aliases: own.aliases } } : topLevel(scope, group.name);
     return (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn });
+}
+
+/** A store's read-back: named and placed as its store (another type), after it. */
+function deployReadBack(step: ReadBackStep, store: pulumi.Resource, ctx: ReadBackContext, secrets: Map<string, RotatedSecret>, scope: Scope, dependsOn: pulumi.Resource[]): pulumi.Resource {
+    const group = step.group;
+    const own = group.shared ? undefined : nested(scope.prefix, group.name);
+    const placed = own ? { name: own.name, opts: { parent: secrets.get(step.secrets[0]) } } : topLevel(scope, group.name);
+    return new ReadBack(placed.name, { group, store, ctx }, { ...placed.opts, dependsOn });
 }
 
 /**

@@ -84,7 +84,7 @@ export interface RotationDiff {
     unchecked: UncheckedProblem[];
     /**
      * Every step this change runs (schedule.ts ids: `hook:NAME`, `store:<group>`,
-     * `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`), in the order pulumi up may run
+     * `readBack:<group>`, `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`), in the order pulumi up may run
      * them, each with the running steps it waits for (directly or through steps that do not run).
      */
     order: { step: StepId; after: StepId[] }[];
@@ -277,6 +277,9 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     for (const r of secrets.removed) {
         for (const st of before.get(r.name)!.stores) storesRemoved.push({ secret: r.name, store: st.label });
     }
+    // A store's read-back runs whenever its write does: its inputs follow the write's
+    // (components/stores/readBack.ts writeDigest).
+    for (const rb of steps.readBacks) if (rb.waitsFor.some((w) => running.has(w))) running.add(rb.id);
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
     // The base's restart triggers, by the schedule's one rule (values in use are in none).
