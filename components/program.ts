@@ -10,6 +10,7 @@ import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
 import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
+import { proofRecords } from "./plan/proofRecord";
 import { ConsumerRunStep, HookStep, ReadBackStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
@@ -125,11 +126,12 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     // (pkg/resource/deploy/step_executor.go executeRegisterResourceOutputs: on an errored
     // deployment, old stack outputs are kept and only new ones are overlaid).
     const records: Record<string, pulumi.Output<RotationRecord>> = {};
+    const proofs = proofRecords(plan, plannedSteps);
     for (const r of plannedSteps.records) {
         const s = byName.get(r.secret)!;
         records[s.name] = pulumi
             .all([completion(after(r.waitsFor)), values.get(s.name)!.fingerprint("current"), previousNow.get(s.name)!])
-            .apply(([, fp, previous]) => rotationRecord(s, fp, previous));
+            .apply(([, fp, previous]) => rotationRecord(s, fp, previous, proofs.get(s.name)!));
     }
     return {
         secrets,
@@ -336,7 +338,10 @@ function deployConsumerStep(step: ConsumerRunStep, plan: RotationPlan, values: M
     const opts = { ...at.opts, dependsOn };
     if (step.kind === "verify") {
         const verify = consumer.verify!;
-        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof: proofExpected(verify, values), ...common }, opts);
+        const proof = proofExpected(verify, values);
+        // A drift check asked for (rekey:defaults.proveAt) replaces a proof verify: it runs again, with no restart.
+        const proving = proof && plan.proveAt !== null ? { triggers: [...triggers, pulumi.output(`proveAt ${plan.proveAt}`)] } : {};
+        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof, ...common, ...proving }, opts);
     }
     const action = consumer.action;
     return action.kind === "kubernetes"

@@ -279,7 +279,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     }
     // A store's read-back runs whenever its write does: its inputs follow the write's
     // (components/stores/readBack.ts writeDigest).
-    for (const rb of steps.readBacks) if (rb.waitsFor.some((w) => running.has(w))) running.add(rb.id);
+    // A drift check asked for (rekey:defaults.proveAt moved) re-runs every read-back and proof
+    // verify, and nothing else: their triggers carry the date.
+    const driftCheck = base !== null && base.proveAt !== head.proveAt;
+    for (const rb of steps.readBacks) if (driftCheck || rb.waitsFor.some((w) => running.has(w))) running.add(rb.id);
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
     // The base's restart triggers, by the schedule's one rule (values in use are in none).
@@ -302,6 +305,12 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!c.verify || running.has(c.verify) || baseConsumers.get(c.consumer.name)?.verify) continue;
         const verify = c.consumer.verify!.kind === "url" ? { ...c.consumer.verify!, url: urlText((c.consumer.verify as { url: string }).url) } : c.consumer.verify!;
         verifies.push({ name: c.consumer.name, verify: verify as PlannedVerify });
+        running.add(c.verify);
+    }
+    for (const c of driftCheck ? steps.consumers : []) {
+        const v = c.consumer.verify;
+        if (!c.verify || running.has(c.verify) || v?.kind !== "url" || !v.proof) continue;
+        verifies.push({ name: c.consumer.name, verify: { ...v, url: urlText(v.url) } });
         running.add(c.verify);
     }
     const headConsumers = new Set(head.consumers.map((c) => c.name));
