@@ -43,7 +43,9 @@ test("SSM: getParameter (withDecryption) runs after the parameter's write and be
     const restart = run.resources.get(RESTART)!.parent!;
     expect(run.resources.get(restart)!.dependsOn).toEqual(expect.arrayContaining(["rekey:index:ReadBack::rekey-ssm:/t/API_KEY", "rekey:index:ReadBack::rekey-kubernetes:default/app-secrets"]));
     expect(run.resources.get(RESTART)!.change).toBe("replaced");
-    // Key Vault is written, not read back: no read-back resource.
+    // Key Vault is written, not read back: no read-back resource, and the record says why.
+    expect(Object.entries(run.outputs.rotation.VAULTED.proof.stores)).toEqual([[expect.stringMatching(/^keyVault:kv1\//), expect.stringMatching(/^written, not read back: the Key Vault management API never returns a secret's value/)]]);
+    expect(run.outputs.rotation.API_KEY.proof).toEqual({ stores: { "ssm:/t/API_KEY": "read back", "kubernetes:default/app-secrets#API_KEY": "read back" }, consumers: { api: "not proved: its restart has no verify" } });
     expect([...run.resources.keys()].filter((k) => k.startsWith("rekey:index:ReadBack::")).sort()).toEqual(["rekey:index:ReadBack::rekey-kubernetes:default/app-secrets", "rekey:index:ReadBack::rekey-ssm:/t/API_KEY"]);
 });
 

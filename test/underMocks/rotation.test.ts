@@ -119,6 +119,7 @@ test("the rotation output lists epoch, date, fingerprint, stores and consumers",
         previous: null,
         stores: ["ssm:/t/HEX"],
         consumers: [],
+        proof: { stores: { "ssm:/t/HEX": "read back" }, consumers: {} },
     });
     expect(run.outputs.rotation.URL).toMatchObject({ epoch: null, rotatedAt: "2026-10-02", consumers: ["api"] });
 });
