@@ -98,9 +98,11 @@ function gate<K extends StoreKind>(group: StoreGroup<K>, what: string, failed: p
 /**
  * SSM: each parameter read back with decryption through the provider's `getParameter`
  * invoke (terraform-provider-aws internal/service/ssm/parameter_data_source.go
- * `dataSourceParameterRead`: GetParameter with WithDecryption), which waits for the write
- * (`dependsOn`: @pulumi/pulumi runtime/invoke.ts invokeAsync awaits every dependency's id,
- * and in a preview where one is unknown answers unknown without calling the provider).
+ * `dataParameterRead`: findParameterByName with `with_decryption`; `value` is Sensitive, so
+ * a secret), which waits for the write: @pulumi/pulumi runtime/invoke.ts `invokeAsync`
+ * (invokeOutput, checkDependencies) awaits the id of every resource in `dependsOn`, which
+ * resolves once the engine finished its step (steps.ts), and where an id is unknown (a
+ * preview of a create) answers unknown without calling the provider.
  */
 const ssmReadBack: ReadBackComponent<"ssm"> = (group, store, ctx) => {
     const params = (store as SsmParameters).steps;
@@ -114,9 +116,10 @@ const ssmReadBack: ReadBackComponent<"ssm"> = (group, store, ctx) => {
 };
 
 /**
- * Kubernetes: the object the API server answered the apply with (the provider's outputs are
- * the live object after create or update: pulumi-kubernetes provider/pkg/provider
- * provider.go `Update`, which returns the object read back from the server), key by key.
+ * Kubernetes: the object the API server answered the apply with, key by key. The provider's
+ * outputs are that object: pulumi-kubernetes provider/pkg/provider/provider.go
+ * `(*kubeProvider).Update` returns `checkpointObject(newInputs, initialized)`, `initialized`
+ * being what `await.Update` got back from the API server (Create likewise).
  */
 const kubernetesReadBack: ReadBackComponent<"kubernetes"> = (group, store, ctx) => {
     const data = (store as KubernetesSecret).secret.data as pulumi.Output<Record<string, string> | undefined>;
