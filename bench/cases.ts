@@ -26,7 +26,7 @@ const FLOOR_FACTORIES: Record<string, (name: string) => void> = {
     "pulumi:providers:kubernetes": (name) => new k8s.Provider(name, { enableSecretMutable: true }),
     "pulumi:pulumi:StackReference": (name) => new pulumi.StackReference(name, { name: `organization/rekey/${name}` }),
 };
-for (const component of ["RotatedSecret", "SsmParameters", "KubernetesSecret", "DotenvFile"]) {
+for (const component of ["RotatedSecret", "SsmParameters", "KubernetesSecret", "DotenvFile", "ReadBack"]) {
     FLOOR_FACTORIES[`rekey:index:${component}`] = (name) => new pulumi.ComponentResource(`rekey:index:${component}`, name, {});
 }
 FLOOR_FACTORIES["pulumi-rekey:index:Rotation"] = (name) => new pulumi.ComponentResource("pulumi-rekey:index:Rotation", name, {});
@@ -65,11 +65,14 @@ async function main() {
     const [kind, arg] = process.argv.slice(2);
     let resources = 0;
     const types: Record<string, number> = {};
+    // What each SSM parameter was written with: the getParameter invoke of its read-back answers it.
+    const parameters = new Map<string, unknown>();
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
                 resources++;
                 types[args.type] = (types[args.type] ?? 0) + 1;
+                if (args.type === "aws:ssm/parameter:Parameter") parameters.set(args.inputs.name, args.inputs.value);
                 const state =
                     args.type === RANDOM_PASSWORD
                         ? { ...args.inputs, result: pulumi.secret(randomBytes(args.inputs.length / 2).toString("hex")) }
@@ -78,7 +81,7 @@ async function main() {
                           : args.inputs;
                 return { id: `${args.name}-id`, state };
             },
-            call: (args) => args.inputs,
+            call: (args) => (args.token === "aws:ssm/getParameter:getParameter" ? { ...args.inputs, value: parameters.get(args.inputs.name) } : args.inputs),
         },
         "rekey",
         "bench",
@@ -95,7 +98,13 @@ async function main() {
         };
     } else {
         const n = Number(arg);
-        const config = inventory(n, { keepPrevious: kind === "program-keepPrevious", stores: kind === "program-stores" });
+        const config = inventory(n, { keepPrevious: kind === "program-keepPrevious", stores: kind.startsWith("program-stores") });
+        if (kind === "program-stores-noproof") {
+            // The same program without store read-backs (what it registered before them): every
+            // kind marked as not read back, so the schedule has no read-back step.
+            const { STORE_KIND_PLANNERS } = require("../components/plan/storeKinds") as typeof import("../components/plan/storeKinds");
+            for (const planner of Object.values(STORE_KIND_PLANNERS)) (planner as { notReadBack?: string }).notReadBack = "bench: without proof";
+        }
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, JSON.stringify(v)])), []);
         init = async () => {
             const { runRekey } = require("../components/rotation") as typeof import("../components/rotation");

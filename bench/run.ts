@@ -5,6 +5,7 @@ import { join } from "path";
 import { allStacksBench, cliPlanBench } from "./cliPlan";
 import { restartBench } from "./restarts";
 import { wallTimeBench } from "./wallTime";
+import { proofCriticalPathBench } from "./proof";
 
 interface Sample {
     seconds: number;
@@ -89,7 +90,21 @@ async function main() {
         [1000],
         { ratio: 1.15, rss: 1.15, generators: 1 },
     );
+    proofProgramBench();
+    proofCriticalPathBench();
     await restartBench();
+}
+
+/** The 1,000-secret, three-store program with its read-backs, against the same program without them. */
+function proofProgramBench() {
+    console.log("\n## What proof adds to a 1,000-secret program (three stores each, as above)");
+    console.log(line(["variant", "seconds", "peak RSS MB", "resources", "read-backs"]));
+    const withProof = measure("program-stores", 1000).program;
+    const without = measure("program-stores-noproof", 1000).program;
+    for (const [name, s] of [["with proof", withProof], ["without", without]] as const) {
+        console.log(line([name, s.seconds.toFixed(2), s.peakRssMb.toFixed(0), s.resources, s.types["rekey:index:ReadBack"] ?? 0]));
+    }
+    console.log(`proof adds ${(withProof.seconds - without.seconds).toFixed(2)} s (${((withProof.seconds / without.seconds - 1) * 100).toFixed(0)}%) and ${withProof.resources - without.resources} resources (one read-back component and one command per store group)`);
 }
 
 main().catch((e) => {

@@ -223,4 +223,6 @@ export interface DefaultsArgs {
     kubernetes?: Input<KubernetesDefaultsArgs>;
     dotenv?: Input<DotenvDefaultsArgs>;
     file?: Input<FileDefaultsArgs>;
+    /** A drift check on request: a new date (YYYY-MM-DD) re-runs every store read-back and proof verify. */
+    proveAt?: Input<string>;
 }

@@ -10,7 +10,8 @@ import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
 import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
-import { ConsumerRunStep, HookStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
+import { proofRecords } from "./plan/proofRecord";
+import { ConsumerRunStep, HookStep, ReadBackStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
 import { kubernetesRestartScript } from "./consumers/kubernetes";
 import { Restart, commandRestartScript } from "./consumers/restart";
 import { Verify } from "./consumers/verify";
@@ -27,6 +28,7 @@ import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
 import { knownValue } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
+import { ReadBack, ReadBackContext } from "./stores/readBack";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
 
@@ -94,6 +96,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
+    const readBackContext: ReadBackContext = { ...storeContext, keyed, checkKey: (group) => saltOf(`read-back:${group}`, pulumi.output("")), proveAt: plan.proveAt };
     // Each step of the schedule, in its order (every step after all it waits for), as one
     // resource that depends on the resources of what it waits for. A resource is registered
     // only once those in its dependsOn are (@pulumi/pulumi runtime/resource.js
@@ -111,6 +114,9 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 break;
             case "store":
                 made.set(step.id, deployStore(step, secrets, storeContext, scope, dependsOn));
+                break;
+            case "readBack":
+                made.set(step.id, deployReadBack(step, made.get(step.waitsFor[0])!, readBackContext, secrets, scope, dependsOn));
                 break;
             case "revoke":
                 made.set(step.id, deployRevoke(step, byName.get(step.secret)!, secrets, values.get(step.secret)!.fingerprint("current"), scope.prefix, dependsOn));
@@ -134,16 +140,18 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     // (pkg/resource/deploy/step_executor.go executeRegisterResourceOutputs: on an errored
     // deployment, old stack outputs are kept and only new ones are overlaid).
     const records: Record<string, pulumi.Output<RotationRecord>> = {};
+    const proofs = proofRecords(plan, plannedSteps);
     for (const r of plannedSteps.records) {
         const s = byName.get(r.secret)!;
         const done = completion(after(r.waitsFor));
         const fingerprint = values.get(s.name)!.fingerprint("current");
         const previous = previousNow.get(s.name)!;
+        const proof = proofs.get(s.name)!;
         // With nothing to wait for and no previous value, one apply: pulumi.all makes an Output of each element.
         records[s.name] =
             done === true && !pulumi.Output.isInstance(previous)
-                ? fingerprint.apply((fp) => rotationRecord(s, fp, previous as DeployedValue | null))
-                : pulumi.all([done, fingerprint, previous]).apply(([, fp, p]) => rotationRecord(s, fp, p));
+                ? fingerprint.apply((fp) => rotationRecord(s, fp, previous as DeployedValue | null, proof))
+                : pulumi.all([done, fingerprint, previous]).apply(([, fp, p]) => rotationRecord(s, fp, p, proof));
     }
     return {
         secrets,
@@ -340,6 +348,14 @@ function deployStore(step: StoreStep, secrets: Map<string, RotatedSecret>, ctx: 
     return (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn });
 }
 
+/** A store's read-back: named and placed as its store (another type), after it. */
+function deployReadBack(step: ReadBackStep, store: pulumi.Resource, ctx: ReadBackContext, secrets: Map<string, RotatedSecret>, scope: Scope, dependsOn: pulumi.Resource[]): pulumi.Resource {
+    const group = step.group;
+    const own = group.shared ? undefined : nested(scope.prefix, group.name);
+    const placed = own ? { name: own.name, opts: { parent: secrets.get(step.secrets[0]) } } : topLevel(scope, group.name);
+    return new ReadBack(placed.name, { group, store, ctx }, { ...placed.opts, dependsOn });
+}
+
 /**
  * A consumer's restart (its triggers: the label and keyed fingerprint of each secret it
  * reads, never a value; its script names the causes) or its verify.
@@ -352,7 +368,10 @@ function deployConsumerStep(step: ConsumerRunStep, plan: RotationPlan, values: M
     const opts = { ...at.opts, dependsOn };
     if (step.kind === "verify") {
         const verify = consumer.verify!;
-        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof: proofExpected(verify, values), ...common }, opts);
+        const proof = proofExpected(verify, values);
+        // A drift check asked for (rekey:defaults.proveAt) replaces a proof verify: it runs again, with no restart.
+        const proving = proof && plan.proveAt !== null ? { triggers: [...triggers, pulumi.output(`proveAt ${plan.proveAt}`)] } : {};
+        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof, ...common, ...proving }, opts);
     }
     const action = consumer.action;
     return action.kind === "kubernetes"

@@ -6,8 +6,9 @@ import { PlannedHost } from "../plan/plan";
 import { nested } from "../scope";
 
 export interface HostCommandArgs {
-    create: string;
-    update?: string;
+    /** The script: known when the program starts, or once what it says is (a read-back's result). */
+    create: pulumi.Input<string>;
+    update?: pulumi.Input<string>;
     /** A secret value for the script; the command then withholds its output (withheldOutput). */
     stdin?: pulumi.Input<string>;
     /** Local commands only: SSH servers refuse most environment variables. Secret, like stdin. */
@@ -69,7 +70,8 @@ export function hostCommand(
     // Every command handed a secret keeps its output out of plain state: stdout and stderr
     // are outputs of the command resource, stored unencrypted unless marked secret.
     const carriesSecret = args.stdin !== undefined || args.environment !== undefined;
-    const script = (s: string | undefined) => (s === undefined || !carriesSecret || args.ownOutput ? s : withheldOutput(step, s));
+    const script = (s: pulumi.Input<string> | undefined) =>
+        s === undefined || !carriesSecret || args.ownOutput ? s : typeof s === "string" ? withheldOutput(step, s) : pulumi.output(s).apply((x) => withheldOutput(step, x));
     const common = {
         create: script(args.create),
         update: script(args.update),

@@ -89,7 +89,7 @@ export interface RotationDiff {
     unchecked: UncheckedProblem[];
     /**
      * Every step this change runs (schedule.ts ids: `hook:NAME`, `store:<group>`,
-     * `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`), in the order pulumi up may run
+     * `readBack:<group>`, `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`), in the order pulumi up may run
      * them, each with the running steps it waits for (directly or through steps that do not run).
      */
     order: { step: StepId; after: StepId[] }[];
@@ -294,6 +294,12 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     for (const r of secrets.removed) {
         for (const st of before.get(r.name)!.stores) storesRemoved.push({ secret: r.name, store: st.label });
     }
+    // A store's read-back runs whenever its write does: its inputs follow the write's
+    // (components/stores/readBack.ts writeDigest).
+    // A drift check asked for (rekey:defaults.proveAt moved) re-runs every read-back and proof
+    // verify, and nothing else: their triggers carry the date.
+    const driftCheck = base !== null && base.proveAt !== head.proveAt;
+    for (const rb of steps.readBacks) if (driftCheck || rb.waitsFor.some((w) => running.has(w))) running.add(rb.id);
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
     // The base's restart triggers, by the schedule's one rule (values in use are in none).
@@ -316,6 +322,12 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
         if (!c.verify || running.has(c.verify) || baseConsumers.get(c.consumer.name)?.verify) continue;
         const verify = c.consumer.verify!.kind === "url" ? { ...c.consumer.verify!, url: urlText((c.consumer.verify as { url: string }).url) } : c.consumer.verify!;
         verifies.push({ name: c.consumer.name, verify: verify as PlannedVerify });
+        running.add(c.verify);
+    }
+    for (const c of driftCheck ? steps.consumers : []) {
+        const v = c.consumer.verify;
+        if (!c.verify || running.has(c.verify) || v?.kind !== "url" || !v.proof) continue;
+        verifies.push({ name: c.consumer.name, verify: { ...v, url: urlText(v.url) } });
         running.add(c.verify);
     }
     const headConsumers = new Set(head.consumers.map((c) => c.name));

@@ -318,6 +318,11 @@ export interface RotationPlan {
     consumers: PlannedConsumer[];
     hosts: PlannedHost[];
     kubernetes: KubernetesProviderConfig;
+    /**
+     * `rekey:defaults.proveAt`: a drift check asked for on that day. A new value re-runs every
+     * store read-back and proof verify (their triggers carry it), with nothing rotated.
+     */
+    proveAt: string | null;
     /** Checks left to `pulumi up` (empty for the program, which knows everything the planner needs). */
     unchecked: UncheckedProblem[];
     /**

@@ -71,6 +71,10 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
     if (raw.encryptedKeys?.length) throw new RekeyConfigError(problems.list);
     const defaults =
         raw.defaults === undefined ? {} : (parseWith(defaultsSchema, raw.defaults, "rekey:defaults", problems) ?? {});
+    if (defaults.proveAt !== undefined) {
+        const dp = dateProblem(defaults.proveAt);
+        if (dp) problems.add("rekey:defaults", "proveAt", `${dateText(defaults.proveAt)} ${dp}`);
+    }
     const hosts = parseMap(raw.hosts, "hosts", "host", hostSchema, resourceNameProblem("host"), problems);
     for (const [name, h] of hosts) {
         const hp = fieldRules.hostNameProblem(h.host);
@@ -335,6 +339,7 @@ export function planRotation(raw: RawConfig, options: PlanOptions = {}): Rotatio
         consumers: consumerOrder.order.map((n) => consumers.get(n)!),
         hosts: [...hosts].map(([name, h]) => ({ name, host: h.host, port: h.port ?? 22, user: h.user, hostKey: fieldRules.hostKeyOf(h.hostKey)! })),
         kubernetes: { context: defaults.kubernetes?.context ?? null, kubeconfig: defaults.kubernetes?.kubeconfig ?? null },
+        proveAt: defaults.proveAt ?? null,
         unchecked,
         unusedSupplied: unusedSupplied.sort(),
     };

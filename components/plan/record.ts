@@ -24,6 +24,18 @@ export interface RotationRecord {
     incident?: { reason: string; at: string | null };
     stores: string[];
     consumers: string[];
+    /** What the rotation proved (CONTRACT "Proof"; components/plan/proofRecord.ts). */
+    proof: ProofRecord;
+}
+
+/**
+ * Per store label: `read back` (it held the value written, by keyed fingerprint) or
+ * `written, not read back: <why>`; per consumer reading the secret: `proved` (its verify saw
+ * the service report the value's keyed fingerprint) or `not proved: <why>`.
+ */
+export interface ProofRecord {
+    stores: Record<string, string>;
+    consumers: Record<string, string>;
 }
 
 /** A secret's record, given the keyed fingerprint of its current value and what its previous value is. */
@@ -36,7 +48,7 @@ export function currentIsAdopted(secret: PlannedSecret): boolean {
     return secret.source.kind === "supplied" ? secret.inUse : secret.slots[0]?.adopted === true;
 }
 
-export function rotationRecord(s: PlannedSecret, fingerprint: string, previous: DeployedValue | null): RotationRecord {
+export function rotationRecord(s: PlannedSecret, fingerprint: string, previous: DeployedValue | null, proof: ProofRecord): RotationRecord {
     return {
         epoch: s.epoch,
         ...(s.slots[0]?.round > 1 ? { round: s.slots[0].round } : {}),
@@ -47,6 +59,7 @@ export function rotationRecord(s: PlannedSecret, fingerprint: string, previous: 
         previous,
         stores: s.stores.map((st) => st.label),
         consumers: s.consumers,
+        proof,
     };
 }
 

@@ -12,10 +12,11 @@ import { derivedIndex } from "./graph";
 import { GeneratorSlot, PlannedApply, PlannedConsumer, PlannedIssue, PlannedSecret, RotationPlan, Variant } from "./model";
 import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
 import { StoreGroup, storeGroups } from "./storeTargets";
+import { STORE_KIND_PLANNERS } from "./storeKinds";
 import { incidentRevokedRole } from "./incident";
 import { issuerOf } from "./issueKinds";
 
-/** A step's stable id: `hook:NAME`, `store:<group name>`, `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`. */
+/** A step's stable id: `hook:NAME`, `store:<group name>`, `readBack:<group name>`, `revoke:NAME`, `restart:c`, `verify:c`, `finalize:NAME`. */
 export type StepId = string;
 
 /** An apply hook: puts the new credential where it is checked, before any store holds it. */
@@ -43,6 +44,22 @@ export interface StoreStep {
      * The hook of every secret it writes and, for a derived one, those of every secret it is
      * derived from, transitively: a hook runs before every store write of its value.
      */
+    waitsFor: StepId[];
+}
+
+/**
+ * A store read back after its write (CONTRACT "Proof"): every write of the group is read
+ * from the store and compared by keyed fingerprint with the value written; a mismatch fails
+ * the `pulumi up` naming store and secret before any reader of those secrets restarts. It
+ * runs whenever its write does. A kind that cannot be read back (its planner's
+ * `notReadBack`) has none: the record says why.
+ */
+export interface ReadBackStep {
+    kind: "readBack";
+    id: StepId;
+    group: StoreGroup;
+    secrets: string[];
+    /** Its store write. */
     waitsFor: StepId[];
 }
 
@@ -99,8 +116,8 @@ export interface ConsumerStep {
     /** `verify:c` when it restarts and has a verify. */
     verify: StepId | null;
     /**
-     * What the restart waits for: every store of the secrets it names (not those of a
-     * derived one's inputs, which it does not read), the hooks and
+     * What the restart waits for: every store of the secrets it names and its read-back (not
+     * those of a derived one's inputs, which it does not read), the hooks and
      * revokeFirst revocations of the non-derived ones, and what each consumer in its `after`
      * hands on (`done`). Empty when not restarted.
      */
@@ -123,11 +140,13 @@ export interface ConsumerRunStep {
     waitsFor: StepId[];
 }
 
-export type Step = HookStep | StoreStep | RevokeStep | ConsumerRunStep;
+export type Step = HookStep | StoreStep | ReadBackStep | RevokeStep | ConsumerRunStep;
 
 export interface Schedule {
     hooks: HookStep[];
     stores: StoreStep[];
+    /** The read-back of each store group whose kind can be read back, after its write. */
+    readBacks: ReadBackStep[];
     /** revokeFirst revocations and finalizes, in plan order of their secrets. */
     revokes: RevokeStep[];
     /** In plan order (every consumer after those in its `after`): the restart order. */
@@ -139,6 +158,7 @@ export interface Schedule {
 
 export const hookId = (secret: string): StepId => `hook:${secret}`;
 export const storeId = (group: string): StepId => `store:${group}`;
+export const readBackId = (group: string): StepId => `readBack:${group}`;
 export const restartId = (consumer: string): StepId => `restart:${consumer}`;
 export const verifyId = (consumer: string): StepId => `verify:${consumer}`;
 const revokeId = (when: RevokeStep["when"], secret: string): StepId => `${when === "first" ? "revoke" : "finalize"}:${secret}`;
@@ -233,9 +253,22 @@ export function schedule(plan: RotationPlan): Schedule {
         for (const n of secrets) storesOf.get(n)!.push(step.id);
     }
     steps.push(...stores);
+    // Each store group's read-back (kinds that can), right after its write; every reader's
+    // restart and the record wait for it, through `checkedOf`.
+    const readBacks: ReadBackStep[] = [];
+    const checkedOf = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
+    for (const st of stores) {
+        if (STORE_KIND_PLANNERS[st.group.kind].notReadBack !== undefined) continue;
+        const step: ReadBackStep = { kind: "readBack", id: readBackId(st.group.name), group: st.group, secrets: st.secrets, waitsFor: [st.id] };
+        readBacks.push(step);
+        for (const n of st.secrets) checkedOf.get(n)!.push(step.id);
+    }
+    steps.push(...readBacks);
     /** The stores that hold a secret's value: its own and those of the secrets derived from it. */
     const derivedFrom = derivedIndex(plan);
     const holding = (name: string) => [...new Set([name, ...derivedFrom(name)].flatMap((n) => storesOf.get(n)!))];
+    /** The read-backs of the stores holding a secret's value. */
+    const checkedHolding = (name: string) => [...new Set([name, ...derivedFrom(name)].flatMap((n) => checkedOf.get(n)!))];
 
     const revokes: RevokeStep[] = [];
     const first = new Map<string, StepId>();
@@ -274,6 +307,7 @@ export function schedule(plan: RotationPlan): Schedule {
                 // The stores it reads from: those of the secrets it names. A derived secret's
                 // inputs are in its value, not read from their own stores (their hooks are below).
                 ...consumer.secrets.flatMap((n) => storesOf.get(n)!),
+                ...consumer.secrets.flatMap((n) => checkedOf.get(n)!),
                 ...hooksOf(roots),
                 ...roots.flatMap((n) => (first.has(n) ? [first.get(n)!] : [])),
                 ...after,
@@ -311,7 +345,8 @@ export function schedule(plan: RotationPlan): Schedule {
     revokes.sort((a, b) => order.get(a.secret)! - order.get(b.secret)!);
 
     // A record waits for every step of its secret's rotation: its hook, every store holding
-    // its value (its own and those of the secrets derived from it, as a finalize), its revocation, the restarts and verifies of every consumer reading it (directly or
+    // its value (its own and those of the secrets derived from it, as a finalize) and their
+    // read-backs, its revocation, the restarts and verifies of every consumer reading it (directly or
     // through a derived secret), its finalize.
     const consumerSteps = new Map<string, StepId[]>(plan.secrets.map((s) => [s.name, []]));
     for (const c of consumers) for (const n of c.restarts ? c.reads : []) consumerSteps.get(n)!.push(c.restart!, ...(c.verify ? [c.verify] : []));
@@ -319,9 +354,9 @@ export function schedule(plan: RotationPlan): Schedule {
     for (const r of revokes) revokeSteps.get(r.secret)!.push(r.id);
     const records: RecordStep[] = plan.secrets.map((s) => ({
         secret: s.name,
-        waitsFor: [...hooksOf([s.name]), ...holding(s.name), ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
+        waitsFor: [...hooksOf([s.name]), ...holding(s.name), ...checkedHolding(s.name), ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
     }));
-    return { hooks, stores, revokes, consumers, records, steps };
+    return { hooks, stores, readBacks, revokes, consumers, records, steps };
 }
 
 /**

@@ -175,6 +175,11 @@ export const defaultsSchema = z.strictObject({
         .optional(),
     dotenv: z.strictObject({ host: name.optional() }).optional(),
     file: z.strictObject({ host: name.optional(), mode: fileStoreSchema.shape.mode, owner: name.optional() }).optional(),
+    /**
+     * A drift check on request (docs/proof.md): a new date re-runs every store read-back and
+     * every proof verify, with no bump and no restart.
+     */
+    proveAt: z.string().optional(),
 });
 
 export type StoreConfig = z.infer<typeof storeSchema>;

@@ -26,8 +26,15 @@ test("rekey status: every secret's source, epoch, dates, next due, stores, consu
         issues: null,
         keepPrevious: true,
         incident: null,
+        // What its rotations prove (docs/proof.md, "The record").
+        proof: {
+            stores: { "ssm:/shop/SESSION_SECRET": "read back", "kubernetes:shop/shop-secrets#SESSION_SECRET": "read back" },
+            consumers: { api: "not proved: its verify asks no proof (verify.proof)", worker: "not proved: its verify is a command, which reports no fingerprints" },
+        },
     });
     const text = rekey(dir, "status", "--stack", "shop").stdout;
+    expect(text).toContain("| SESSION_SECRET | generate | 3 | 2026-08-01 | 2026-10-30 | `ssm:/shop/SESSION_SECRET`, `kubernetes:shop/shop-secrets#SESSION_SECRET` | api, worker |  | yes |  | 2/2 stores read back, 0/2 consumers prove |");
+    expect(text).toContain("Not proved by a rotation:\n\n- SESSION_SECRET: consumer api not proved: its verify asks no proof (verify.proof)\n");
     expect(text).toMatch(/^### rekey status: shop\n\n\| secret \| source \| epoch \| rotatedAt \| next due \|/);
     expect(text).toContain("| SESSION_SECRET | generate | 3 | 2026-08-01 | 2026-10-30 | `ssm:/shop/SESSION_SECRET`, `kubernetes:shop/shop-secrets#SESSION_SECRET` | api, worker |  | yes |  |");
 });

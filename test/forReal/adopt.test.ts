@@ -85,8 +85,8 @@ test("adopted: the first pulumi up writes the values in use and leaves the runni
     let r = await runWithValues(engine, config(0));
     let out = await replay(engine, r.run);
     expect(out.failed).toEqual([]);
-    // Only the stores ran: no hook, no restart, no verify.
-    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, `rekey-file:local:${tokenFile}`]);
+    // Only the stores ran (and their read-backs): no hook, no restart, no verify.
+    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, `rekey-file:local:${tokenFile}`, `rekey-readback:dotenv:local:${env}`, `rekey-readback:file:${tokenFile}`]);
     const written = parse(readFileSync(env));
     expect(written.SESSION_SECRET).toBe(IN_USE.SESSION_SECRET);
     expect(written.API_TOKEN).toBe(IN_USE.API_TOKEN);
@@ -102,7 +102,7 @@ test("adopted: the first pulumi up writes the values in use and leaves the runni
     r = await runWithValues(engine, config(1));
     out = await replay(engine, r.run);
     expect(out.failed).toEqual([]);
-    expect(out.ran).toEqual(["rekey-command-hook:SESSION_SECRET", `rekey-dotenv:local:${env}`, "rekey-restart:app", "rekey-verify:app"]);
+    expect(out.ran).toEqual(["rekey-command-hook:SESSION_SECRET", `rekey-dotenv:local:${env}`, `rekey-readback:dotenv:local:${env}`, "rekey-restart:app", "rekey-verify:app"]);
     expect(readFileSync(hookLog, "utf8")).toBe(`0 ${IN_USE.SESSION_SECRET} ${r.values.SESSION_SECRET}\n`);
     expect(r.values.SESSION_SECRET).not.toBe(IN_USE.SESSION_SECRET);
     expect(restartCount(state)).toBe(2);

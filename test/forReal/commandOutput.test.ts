@@ -28,7 +28,7 @@ test("a failing hook that prints its values: the provider's error text (stdout a
     const r = await runWithValues(engine, config);
     const out = await replay(engine, r.run);
     expect(out.failed).toEqual(["command:local:Command::rekey-command-hook:KEY"]);
-    expect(out.skipped).toEqual([`command:local:Command::rekey-dotenv:local:${env}`]);
+    expect(out.skipped).toEqual([`command:local:Command::rekey-dotenv:local:${env}`, `command:local:Command::rekey-readback:dotenv:local:${env}`]);
     expect(existsSync(env)).toBe(false);
     const hook = out.executed.find((e) => e.key.endsWith("rekey-command-hook:KEY"))!;
     expect(hook.code).toBe(3);

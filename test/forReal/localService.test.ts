@@ -61,7 +61,8 @@ test("bump, replay: the service runs with the new value; unrelated bumps restart
     r = await runWithValues(engine, config({ SESSION_SECRET: 2, API_TOKEN: 1, UNRELATED: 1 }));
     out = await replay(engine, r.run);
     expect(out.failed).toEqual([]);
-    expect(out.ran).toEqual(["rekey-dotenv:local:" + join(dir, "app.env"), "rekey-restart:app", "rekey-verify:app"]);
+    // The .env file is read back after its write and before the restart (schedule.ts ReadBackStep).
+    expect(out.ran).toEqual(["rekey-dotenv:local:" + join(dir, "app.env"), "rekey-readback:dotenv:local:" + join(dir, "app.env"), "rekey-restart:app", "rekey-verify:app"]);
     expect(restartCount(state)).toBe(2);
     h = await health();
     expect(h.pid).not.toBe(firstPid);
@@ -71,7 +72,7 @@ test("bump, replay: the service runs with the new value; unrelated bumps restart
     // Bump a secret the service does not read: its store is written, nothing restarts.
     r = await runWithValues(engine, config({ SESSION_SECRET: 2, API_TOKEN: 1, UNRELATED: 2 }));
     out = await replay(engine, r.run);
-    expect(out.ran).toEqual(["rekey-dotenv:local:" + join(dir, "other.env")]);
+    expect(out.ran).toEqual(["rekey-dotenv:local:" + join(dir, "other.env"), "rekey-readback:dotenv:local:" + join(dir, "other.env")]);
     expect(restartCount(state)).toBe(2);
 
     // Bump both of its secrets: one restart.

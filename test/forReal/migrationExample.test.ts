@@ -129,7 +129,8 @@ test("docs/migration.md's example: the first pulumi up restarts nothing, as reke
     let r = await runWithValues(engine, first.config);
     let out = await replay(engine, r.run);
     expect(out.failed).toEqual([]);
-    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, `rekey-file:local:${tokenFile}`]);
+    // (Each store is read back after its write: docs/proof.md.)
+    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, `rekey-file:local:${tokenFile}`, `rekey-readback:dotenv:local:${env}`, `rekey-readback:file:${tokenFile}`]);
     let written = parse(readFileSync(env));
     expect(written).toMatchObject({ SESSION_SECRET: IN_USE.SESSION_SECRET, VENDOR_TOKEN: IN_USE.VENDOR_TOKEN, VENDOR_URL: urlOf(IN_USE.VENDOR_TOKEN), LOG_LEVEL: "info" });
     expect(readFileSync(tokenFile, "utf8")).toBe(IN_USE.VENDOR_TOKEN);
@@ -168,7 +169,7 @@ test("docs/migration.md's example: the first pulumi up restarts nothing, as reke
     r = await runWithValues(engine, second.config);
     out = await replay(engine, r.run);
     expect(out.failed).toEqual([]);
-    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, `rekey-file:local:${tokenFile}`, "rekey-restart:app", "rekey-verify:app"]);
+    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, `rekey-file:local:${tokenFile}`, `rekey-readback:dotenv:local:${env}`, `rekey-readback:file:${tokenFile}`, "rekey-restart:app", "rekey-verify:app"]);
     written = parse(readFileSync(env));
     expect(written).toMatchObject({ SESSION_SECRET: IN_USE.SESSION_SECRET, VENDOR_TOKEN: NEXT_TOKEN, VENDOR_URL: urlOf(NEXT_TOKEN), LOG_LEVEL: "info" });
     expect(readFileSync(tokenFile, "utf8")).toBe(NEXT_TOKEN);

@@ -67,7 +67,7 @@ test("a service still running the old value fails its verify naming consumer and
     for (const v of Object.values(r.values)) expect(verify.inputs.create).not.toContain(v);
     let out = await replay(engine, r.run);
     expect(out.failed).toEqual([]);
-    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, "rekey-restart:app", "rekey-verify:app", "rekey-restart:later"]);
+    expect(out.ran).toEqual([`rekey-dotenv:local:${env}`, `rekey-readback:dotenv:local:${env}`, "rekey-restart:app", "rekey-verify:app", "rekey-restart:later"]);
     const passed = out.executed.find((e) => e.key.endsWith("rekey-verify:app"))!;
     expect(passed.stdout).toMatch(/answered 200 with proof of SESSION_SECRET, API_TOKEN\n$/);
     expect((await health()).rekey.SESSION_SECRET).toBe(proofFingerprint(r.values[PROOF_KEY], "SESSION_SECRET", r.values.SESSION_SECRET));

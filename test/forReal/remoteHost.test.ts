@@ -57,7 +57,7 @@ describeNeeding("ssh", available, "run as root with openssh-server and openssh-c
         const first = await runWithValues(engine, config(1));
         let out = await replay(engine, first.run);
         expect(out.executed.filter((e) => e.code !== 0).map((e) => `${e.key}: ${e.stderr}`)).toEqual([]);
-        expect(out.ran.sort()).toEqual(["rekey-command-hook:PROCESSOR_SECRET", `rekey-dotenv:web1:${app}/.env`, `rekey-file:web1:${app}/secrets/mqtt_password`, "rekey-restart:birdlense", "rekey-verify:birdlense"].sort());
+        expect(out.ran.sort()).toEqual(["rekey-command-hook:PROCESSOR_SECRET", `rekey-dotenv:web1:${app}/.env`, `rekey-file:web1:${app}/secrets/mqtt_password`, `rekey-readback:dotenv:web1:${app}/.env`, `rekey-readback:file:web1:${app}/secrets/mqtt_password`, "rekey-restart:birdlense", "rekey-verify:birdlense"].sort());
         const env = parse(readFileSync(join(app, ".env")));
         expect(env).toEqual({ FLASK_SECRET_KEY: first.values.FLASK_SECRET_KEY, FLASK_SECRET_KEY_PREVIOUS: first.previous.FLASK_SECRET_KEY, PROCESSOR_SECRET: first.values.PROCESSOR_SECRET, PROCESSOR_SECRET_PREVIOUS: first.previous.PROCESSOR_SECRET });
         expect(readFileSync(join(app, "secrets", "mqtt_password"), "utf8")).toBe(first.values.MQTT_PASSWORD);
@@ -71,7 +71,7 @@ describeNeeding("ssh", available, "run as root with openssh-server and openssh-c
         const rotated = await runWithValues(engine, config(2));
         out = await replay(engine, rotated.run);
         expect(out.failed).toEqual([]);
-        expect(out.ran.sort()).toEqual([`rekey-dotenv:web1:${app}/.env`, "rekey-restart:birdlense", "rekey-verify:birdlense"].sort());
+        expect(out.ran.sort()).toEqual([`rekey-dotenv:web1:${app}/.env`, `rekey-readback:dotenv:web1:${app}/.env`, "rekey-restart:birdlense", "rekey-verify:birdlense"].sort());
         expect(parse(readFileSync(join(app, ".env"))).FLASK_SECRET_KEY_PREVIOUS).toBe(first.values.FLASK_SECRET_KEY);
         expect(lines("restarts.log")).toEqual(["started", "started"]);
         expect(lines("hook.log")).toHaveLength(1);

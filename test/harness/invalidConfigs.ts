@@ -627,6 +627,16 @@ const CLOUD_ID_CASES: InvalidCase[] = [
         expect: { subject: "secret A", field: "stores[0].ssm.region", reason: /must be a region code such as us-east-1/ },
     })),
     {
+        title: "proveAt a date that does not exist",
+        config: { ...secrets({ A: ok }), "rekey:defaults": { proveAt: "2026-02-30" } },
+        expect: { subject: "rekey:defaults", field: "proveAt", reason: /^"2026-02-30" is a date that does not exist$/ },
+    },
+    {
+        title: "proveAt not a date",
+        config: { ...secrets({ A: ok }), "rekey:defaults": { proveAt: "tomorrow" } },
+        expect: { subject: "rekey:defaults", field: "proveAt", reason: /^\(a string of 8 characters, not shown\) is not a date written YYYY-MM-DD$/ },
+    },
+    {
         title: "SSM region from the defaults, with a line break",
         config: { ...secrets({ A: { ...ok, stores: [{ ssm: { name: "/x/A" } }] } }), "rekey:defaults": { ssm: { region: "eu-west-1\n" } } },
         expect: { subject: "secret A", field: "stores[0].ssm.region", reason: /^AWS region \(a string of 10 characters, not shown\) must be a region code/ },

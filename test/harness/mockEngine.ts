@@ -53,6 +53,8 @@ export interface RunResult {
     outputLeaves: Leaf[];
     /** Every value a generator produced in any run of this engine so far. */
     generatedValues: Set<string>;
+    /** In the order the engine saw them: `register:<type::name>` (a registration answered), `call:<token>:<name input>` (an invoke). */
+    events: string[];
 }
 
 export type StackConfigInput = Record<string, unknown>;
@@ -73,6 +75,14 @@ export interface RunOptions {
      * fails keeps what it registered, as a failed run does here, for the test to look at).
      */
     preview?: boolean;
+    /**
+     * A provider that answers something else than what was written (another writer got
+     * there): a resource's outputs or an invoke's result, changed; undefined keeps them.
+     */
+    answer?: {
+        outputs?(key: string, outputs: Record<string, any>): Record<string, any> | undefined;
+        call?(token: string, result: Record<string, any>): Record<string, any> | undefined;
+    };
 }
 
 export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
@@ -256,6 +266,7 @@ export class MockEngine {
         const resources = new Map<string, CapturedResource>();
         const pending: Promise<void>[] = [];
         const seen = new Set<string>();
+        const events: string[] = [];
         const engine = this;
         await pulumi.runtime.setMocks(
             {
@@ -382,7 +393,8 @@ export class MockEngine {
                     const state =
                         args.type === RANDOM_PASSWORD
                             ? { ...outputs, result: pulumi.secret(outputs.result), bcryptHash: pulumi.secret(outputs.bcryptHash) }
-                            : outputs;
+                            : (options.answer?.outputs?.(key, outputs) ?? outputs);
+                    events.push(`register:${key}`);
                     const id =
                         args.type === RANDOM_PASSWORD
                             ? "none"
@@ -394,7 +406,17 @@ export class MockEngine {
                     return { id, state };
                 },
                 call(args: pulumi.runtime.MockCallArgs) {
-                    return args.inputs;
+                    events.push(`call:${args.token}:${args.inputs.name}`);
+                    let result: Record<string, any> = args.inputs;
+                    // terraform-provider-aws parameter_data_source.go dataSourceParameterRead:
+                    // GetParameter answers the parameter the state holds (its value decrypted).
+                    if (args.token === "aws:ssm/getParameter:getParameter") {
+                        const p = [...engine.state.values()].find((st) => st.type === "aws:ssm/parameter:Parameter" && unwrapSecrets(st.outputs).name === args.inputs.name);
+                        if (!p) throw new Error(`ParameterNotFound: ${args.inputs.name}`);
+                        const o = unwrapSecrets(p.outputs);
+                        result = { name: o.name, type: o.type, value: o.value, insecureValue: "", version: 1, arn: `arn:${o.name}`, withDecryption: args.inputs.withDecryption };
+                    }
+                    return options.answer?.call?.(args.token, result) ?? result;
                 },
             },
             this.project,
@@ -481,7 +503,7 @@ export class MockEngine {
         if (rejections.length) throw rejections[0];
         if (options.preview) {
             this.revert(this.urnByKey.keys());
-            return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
+            return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues, events };
         }
         if (failed.length) {
             const waiting = dependentsOf(resources, failed);
@@ -498,7 +520,7 @@ export class MockEngine {
         // The run completed: its outputs are the stack's outputs now.
         this.stackOutputs = JSON.parse(JSON.stringify(outputs ?? {}));
         this.secretOutputNames = [...new Set(outputLeaves.filter((l) => l.secret).map((l) => l.path.split(/[.[]/)[0]))].sort();
-        return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues };
+        return { resources, outputs: outputs as Record<string, any>, outputLeaves, generatedValues: this.generatedValues, events };
     }
 
     /**

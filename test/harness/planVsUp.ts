@@ -29,6 +29,7 @@ function stepOf(r: CapturedResource, revokes: Map<string, string>): string | und
     const type = r.type.replace(/^rekey:index:/, "");
     if (STORE_TYPES.includes(r.type)) return `store:${name}`;
     if (type === "Restart") return `restart:${name}`;
+    if (type === "ReadBack") return `readBack:${name}`;
     if (type === "Verify") return `verify:${name}`;
     const hook = /^(.*)-(postgres|redis|command)$/.exec(name);
     if (hook && ["PostgresPassword", "RedisAclPassword", "CommandHook"].includes(type)) return `hook:${hook[1]}`;

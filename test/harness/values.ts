@@ -1,5 +1,5 @@
 import { Config } from "./configs";
-import { MockEngine, RunResult } from "./mockEngine";
+import { MockEngine, RunOptions, RunResult } from "./mockEngine";
 
 export interface ValuesRun {
     run: RunResult;
@@ -11,7 +11,7 @@ export interface ValuesRun {
 }
 
 /** Runs the rekey program and reads every secret's value through its secret wrapper. */
-export async function runWithValues(engine: MockEngine, config: Config): Promise<ValuesRun> {
+export async function runWithValues(engine: MockEngine, config: Config, options?: RunOptions): Promise<ValuesRun> {
     const values: Record<string, string> = {};
     const previous: Record<string, string> = {};
     let credentials: Record<string, string> = {};
@@ -27,7 +27,7 @@ export async function runWithValues(engine: MockEngine, config: Config): Promise
         d.credentials.apply((c) => (credentials = c));
         exposed["stack:credentials"] = d.credentials;
         return { rotation: d.rotation, credentials: d.credentials };
-    });
+    }, undefined, options);
     return { run, values, previous, credentials, exposed };
 }
 

@@ -139,7 +139,7 @@ describe("property: whatever epochs are configured and whichever runs fail, no r
                     const up = (epoch: number, fails: boolean): "refused" | "failed" | "done" => {
                         const s = S(planWith(epoch, { hook: "postgres" }));
                         const state: DeployedState = deployed ? new Map([["S", deployed]]) : null;
-                        if (epochProblems({ secrets: [s], consumers: [], hosts: [], kubernetes: { context: null, kubeconfig: null }, unchecked: [], unusedSupplied: [] }, state).length) return "refused";
+                        if (epochProblems({ secrets: [s], consumers: [], hosts: [], kubernetes: { context: null, kubeconfig: null }, proveAt: null, unchecked: [], unusedSupplied: [] }, state).length) return "refused";
                         const wanted = slotsAfter(s, state);
                         for (const w of wanted) {
                             const had = slots.get(w.parity);

@@ -5,7 +5,7 @@ import { slotsAfter } from "../../components/plan/deployed";
 import { planRotation } from "../../components/plan/plan";
 import { schedule } from "../../components/plan/schedule";
 import { renderPlan } from "../../cli/render";
-import { secretStatus, statusTable } from "../../cli/status";
+import { secretStatuses, statusTable } from "../../cli/status";
 import { importFile } from "../../components/plan/importFile";
 import { Config, apiThenWorker } from "../harness/configs";
 import { rawConfig } from "../harness/rawConfig";
@@ -103,7 +103,7 @@ test("rekey import: the store of the key in use today can be imported; the acces
 });
 
 test("rekey status: an issued secret's source and the credential it issues", () => {
-    const row = secretStatus(plan(config(2)).secrets[0]);
+    const row = secretStatuses(plan(config(2)))[0];
     expect([row.source, row.issues, row.hook]).toEqual(["issue", 'an access key of IAM user "ci-deployer"', null]);
     expect(statusTable([row]).join("\n")).toContain('| CI_AWS_KEY | issue: an access key of IAM user "ci-deployer" | 2 |');
 });

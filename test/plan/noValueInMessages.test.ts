@@ -15,7 +15,7 @@ import { dueSecrets } from "../../components/plan/due";
 import { RekeyConfigError, RotationPlan, planRotation } from "../../components/plan/plan";
 import { rawConfigOf } from "../../components/plan/rawConfig";
 import { renderDue, renderPlan } from "../../cli/render";
-import { secretStatus, statusTable } from "../../cli/status";
+import { proofGaps, secretStatuses, statusTable } from "../../cli/status";
 import { parseStackFile, planOf } from "../../cli/stackFile";
 import { CliError } from "../../cli/errors";
 import { TODAY, fixture } from "../harness/cli";
@@ -108,8 +108,8 @@ function texts(config: Record<string, Json>, base: Record<string, Json> | null):
         const report = { stack: "t", base: "main", newStack: b === null, rotates: true, ...diff };
         out.push(renderPlan(report), JSON.stringify(report));
     }
-    const rows = plan.secrets.map(secretStatus);
-    out.push(statusTable(rows).join("\n"), JSON.stringify(rows));
+    const rows = secretStatuses(plan);
+    out.push(statusTable(rows).join("\n"), proofGaps(rows).join("\n"), JSON.stringify(rows));
     const due = dueSecrets(plan, TODAY, 30);
     out.push(renderDue("t", due), JSON.stringify(due));
     return out;

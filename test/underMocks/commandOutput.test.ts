@@ -15,8 +15,17 @@ test("in the production stack, every command handed a secret marks stdout and st
     const { config, secretKeys } = loadStackFile("production");
     const run = await new MockEngine("rekey", "production").run(config, undefined, secretKeys);
     const commands = [...ofType(run, LOCAL), ...ofType(run, REMOTE)];
-    const carrying = commands.filter((c) => c.leaves.some((l) => l.secret && (l.path.startsWith("stdin") || l.path.startsWith("environment"))));
-    const others = commands.filter((c) => !carrying.includes(c));
+    const handed = commands.filter((c) => c.leaves.some((l) => l.secret && (l.path.startsWith("stdin") || l.path.startsWith("environment"))));
+    // The .env and file read-backs are rekey's own script, which prints names only
+    // (scripts/read-back.sh): their output is shown, and still kept out of plain state.
+    const readBacks = handed.filter((c) => c.name.startsWith("rekey-readback:"));
+    expect(readBacks.map((c) => c.name.split(":")[1]).sort()).toEqual(["dotenv", "file"]);
+    for (const c of readBacks) {
+        expect({ name: c.name, secretOutputs: c.additionalSecretOutputs.filter((o) => o !== "connection") }).toEqual({ name: c.name, secretOutputs: ["stdout", "stderr"] });
+        expect(c.inputs.create.startsWith(`sh -c '# rekey store read-back`)).toBe(true);
+    }
+    const carrying = handed.filter((c) => !readBacks.includes(c));
+    const others = commands.filter((c) => !handed.includes(c));
     expect(carrying.length).toBe(6);
     // Every resource of the standalone Rotation is named after it ("rekey-"); the step after that.
     expect(carrying.every((c) => c.name.startsWith("rekey-"))).toBe(true);
@@ -27,7 +36,8 @@ test("in the production stack, every command handed a secret marks stdout and st
         expect({ name: c.name, secretOutputs: c.additionalSecretOutputs.filter((o) => o !== "connection") }).toEqual({ name: c.name, secretOutputs: ["stdout", "stderr"] });
         expect(c.inputs.create.startsWith(withheldOutput(step(c), "X").split("'X'")[0])).toBe(true);
     }
-    expect(new Set(others.map((c) => step(c).split(":")[0]))).toEqual(new Set(["restart", "verify"]));
+    // (The SSM and Kubernetes read-backs compare in the program: their command is handed nothing.)
+    expect(new Set(others.map((c) => step(c).split(":")[0]))).toEqual(new Set(["restart", "verify", "readback"]));
     for (const c of others) expect({ name: c.name, secretOutputs: c.additionalSecretOutputs.filter((o) => o !== "connection") }).toEqual({ name: c.name, secretOutputs: [] });
 });
 

@@ -33,6 +33,7 @@ test("bumping one secret's epoch changes that secret (and what derives from it) 
     // api reads URL, derived from HEX: its restart is the one consumer that runs.
     expect(changedResources(after.run)).toEqual([
         "aws:ssm/parameter:Parameter::rekey-ssm:/t/HEX updated",
+        "command:local:Command::rekey-readback:ssm:/t/HEX replaced",
         "command:local:Command::rekey-restart:api replaced",
         `${PW}::rekey-HEX-even created`,
     ]);
@@ -118,6 +119,7 @@ test("the rotation output lists epoch, date, fingerprint, stores and consumers",
         previous: null,
         stores: ["ssm:/t/HEX"],
         consumers: [],
+        proof: { stores: { "ssm:/t/HEX": "read back" }, consumers: {} },
     });
     expect(run.outputs.rotation.URL).toMatchObject({ epoch: null, rotatedAt: "2026-10-02", consumers: ["api"] });
 });

@@ -35,6 +35,12 @@ export interface StoreKindPlanner<K extends StoreKind> {
      * value rewrites it.
      */
     writerFollowsIncident: boolean;
+    /**
+     * Why a store of this kind is written but not read back (Key Vault: its management API
+     * never returns a value); absent: every write is read back after it and before any
+     * restart of its readers (schedule.ts ReadBackStep, components/stores/readBack.ts).
+     */
+    notReadBack?: string;
     /** The place one write lands, in words: two writes to one place are refused, naming it. */
     writeLocation(store: StoreOf<K>, w: StoreWrite): string;
     /**

@@ -1,0 +1,98 @@
+// Store read-back under mocks (CONTRACT "Proof"; schedule.ts ReadBackStep): SSM parameters
+// are read back through the provider's getParameter invoke after their write, Kubernetes
+// Secrets through the object the provider answered the apply with, both before any restart
+// of their readers; a store that answers another value (another writer got there) fails the
+// run naming store and secret, and no reader restarts.
+import { Config, withEpoch } from "../harness/configs";
+import { MockEngine, RunResult } from "../harness/mockEngine";
+import { replay } from "../harness/replay";
+import { runWithValues } from "../harness/values";
+
+const SSM = "aws:ssm/parameter:Parameter::rekey-ssm:/t/API_KEY";
+const K8S = "kubernetes:core/v1:Secret::rekey-kubernetes:default/app-secrets";
+const RESTART = "command:local:Command::rekey-restart:api";
+
+function config(): Config {
+    return {
+        "rekey:consumers": { api: { restart: "true" } },
+        "rekey:secrets": {
+            API_KEY: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, stores: [{ ssm: { prefix: "/t/" } }, { kubernetes: { secret: "app-secrets" } }], consumers: ["api"] },
+            VAULTED: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, stores: [{ keyVault: { vault: "kv1", resourceGroup: "rg" } }] },
+        },
+    };
+}
+
+const at = (run: RunResult, event: string) => {
+    const i = run.events.indexOf(event);
+    if (i < 0) throw new Error(`no ${event} in ${run.events.join(", ")}`);
+    return i;
+};
+
+test("SSM: getParameter (withDecryption) runs after the parameter's write and before the restart; Kubernetes: its gate after the Secret's apply", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config());
+    const { run } = await runWithValues(engine, withEpoch(config(), "API_KEY", 2));
+    const call = at(run, "call:aws:ssm/getParameter:getParameter:/t/API_KEY");
+    expect(at(run, `register:${SSM}`)).toBeLessThan(call);
+    expect(call).toBeLessThan(at(run, "register:command:local:Command::rekey-readback:ssm:/t/API_KEY"));
+    expect(at(run, `register:${K8S}`)).toBeLessThan(at(run, "register:command:local:Command::rekey-readback:kubernetes:default/app-secrets"));
+    for (const gate of ["ssm:/t/API_KEY", "kubernetes:default/app-secrets"]) {
+        expect(at(run, `register:command:local:Command::rekey-readback:${gate}`)).toBeLessThan(at(run, `register:${RESTART}`));
+    }
+    // The restart waits for both read-backs (its dependsOn), not only for the writes.
+    const restart = run.resources.get(RESTART)!.parent!;
+    expect(run.resources.get(restart)!.dependsOn).toEqual(expect.arrayContaining(["rekey:index:ReadBack::rekey-ssm:/t/API_KEY", "rekey:index:ReadBack::rekey-kubernetes:default/app-secrets"]));
+    expect(run.resources.get(RESTART)!.change).toBe("replaced");
+    // Key Vault is written, not read back: no read-back resource, and the record says why.
+    expect(Object.entries(run.outputs.rotation.VAULTED.proof.stores)).toEqual([[expect.stringMatching(/^keyVault:kv1\//), expect.stringMatching(/^written, not read back: the Key Vault management API never returns a secret's value/)]]);
+    expect(run.outputs.rotation.API_KEY.proof).toEqual({ stores: { "ssm:/t/API_KEY": "read back", "kubernetes:default/app-secrets#API_KEY": "read back" }, consumers: { api: "not proved: its restart has no verify" } });
+    expect([...run.resources.keys()].filter((k) => k.startsWith("rekey:index:ReadBack::")).sort()).toEqual(["rekey:index:ReadBack::rekey-kubernetes:default/app-secrets", "rekey:index:ReadBack::rekey-ssm:/t/API_KEY"]);
+});
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const GATE_SSM = "command:local:Command::rekey-readback:ssm:/t/API_KEY";
+const GATE_K8S = "command:local:Command::rekey-readback:kubernetes:default/app-secrets";
+
+/** Replays the run's commands: the read-back fails naming store and secret, the restart does not run, the stack keeps its last rotation. */
+async function expectFailedReadBack(engine: MockEngine, run: RunResult, gate: string, message: RegExp, values: string[]) {
+    const out = await replay(engine, run);
+    expect(out.failed).toEqual([gate]);
+    const failed = out.executed.find((e) => e.key === gate)!;
+    expect(failed.stderr).toMatch(message);
+    expect(out.skipped).toContain(RESTART);
+    expect(out.ran).not.toContain("rekey-restart:api");
+    // Nothing of either value in the gate's command, its output or its inputs.
+    for (const v of values) expect(JSON.stringify([run.resources.get(gate)!.inputs, failed.stdout, failed.stderr])).not.toContain(v);
+    expect(engine.lastOutputs.rotation.API_KEY.epoch).toBe(1);
+}
+
+test("an SSM parameter that answers another value (another writer got there) fails the read-back naming store and secret; the restart does not run", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config());
+    const other = "written-by-someone-else";
+    const answer = { call: (token: string, r: Record<string, any>) => (token === "aws:ssm/getParameter:getParameter" ? { ...r, value: other } : undefined) };
+    const { run, values } = await runWithValues(engine, withEpoch(config(), "API_KEY", 2), { answer });
+    expect(run.resources.get(RESTART)!.change).toBe("replaced");
+    await expectFailedReadBack(engine, run, GATE_SSM, /read-back failed: store ssm:\/t\/API_KEY holds another value than the one written for secret API_KEY \(\/t\/API_KEY\)/, [other, values.API_KEY]);
+});
+
+test("a Kubernetes Secret whose applied object holds another value fails the read-back naming store and secret; the restart does not run", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config());
+    const other = Buffer.from("written-by-someone-else").toString("base64");
+    const outputs = (key: string, o: Record<string, any>) =>
+        key === K8S ? { ...o, data: o.data?.[SIG] ? { ...o.data, value: { ...o.data.value, API_KEY: other } } : { ...o.data, API_KEY: other } } : undefined;
+    const { run, values } = await runWithValues(engine, withEpoch(config(), "API_KEY", 2), { answer: { outputs } });
+    await expectFailedReadBack(engine, run, GATE_K8S, /read-back failed: store kubernetes:default\/app-secrets#API_KEY holds another value than the one written for secret API_KEY \(API_KEY\)/, ["written-by-someone-else", values.API_KEY]);
+});
+
+test("stores that hold the values written pass their read-backs, and the restart runs after them", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config());
+    const { run } = await runWithValues(engine, withEpoch(config(), "API_KEY", 2));
+    const out = await replay(engine, run);
+    expect(out.failed).toEqual([]);
+    expect(out.ran.indexOf("rekey-readback:ssm:/t/API_KEY")).toBeLessThan(out.ran.indexOf("rekey-restart:api"));
+    expect(out.ran.indexOf("rekey-readback:kubernetes:default/app-secrets")).toBeLessThan(out.ran.indexOf("rekey-restart:api"));
+    expect(out.executed.find((e) => e.key === GATE_SSM)!.stdout).toMatch(/rekey: SSM ssm:\/t\/API_KEY read back: it holds the values written/);
+});
