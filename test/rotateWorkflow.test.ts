@@ -210,7 +210,9 @@ describe("rekey-<project>-rotate.yml as rekey init writes it, in a subdirectory"
         expect(git(ROOT, "--git-dir", r.origin, "diff", "--name-only", "main", "rekey/rotate-secrets").trim()).toBe("infra/secrets/Pulumi.prod.yaml");
         expect(epochs(r.show("rekey/rotate-secrets", "infra/secrets/Pulumi.prod.yaml"))).toEqual({ APP_SECRET: 1 });
         expect(r.step.env.PROJECT_DIR).toBe("infra/secrets");
-        expect(r.gh().prs[0].body).toContain("### rekey plan: prod\n\nCompared with `origin/main`.\n\n#### Secrets\n- **APP_SECRET** rotated: epoch 0 → 1 (reason: `due: cadence 90 days and no rotatedAt recorded`)");
+        // The plan comment's Markdown: its diagram (test/cli/mermaid.test.ts), then the secrets.
+        expect(r.gh().prs[0].body).toContain("### rekey plan: prod\n\nCompared with `origin/main`.\n\n#### The rotation, drawn\n\n```mermaid\nflowchart TD");
+        expect(r.gh().prs[0].body).toContain("```\n\n#### Secrets\n- **APP_SECRET** rotated: epoch 0 → 1 (reason: `due: cadence 90 days and no rotatedAt recorded`)");
     });
 
     test.each(["secrets", "a..b", "x.", "my.lock", "v1.2"])("the rotation branch of project %s is a name git takes", (name) => {
