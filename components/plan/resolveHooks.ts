@@ -23,14 +23,7 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
     let out: PlannedApply;
     if (a.postgres) {
         const p = a.postgres;
-        let roles: string[] = [];
-        if (exactlyOne(p, ["role", "roles"] as const, { problems, subject, field: "apply.postgres" }) === undefined) {
-            // named by exactlyOne
-        } else if (p.roles && (p.roles.length !== 2 || p.roles[0] === p.roles[1])) {
-            problems.add(subject, "apply.postgres.roles", "lists exactly two different roles, which alternate by epoch");
-        } else {
-            roles = p.role !== undefined ? [p.role] : p.roles!;
-        }
+        const roles = oneOrAlternatingPair(p, "role", "roles", { subject, problems, field: "apply.postgres", noun: "roles" });
         for (const r of roles) {
             const rp = fieldRules.postgresIdentifierProblem("role", r);
             if (rp) problems.add(subject, "apply.postgres", rp);
@@ -90,14 +83,7 @@ export function resolveApply(s: SecretConfig, subject: string, ctx: { hosts: Map
  * and the step's name.
  */
 function resolveMysql(m: NonNullable<SecretConfig["apply"]>["mysql"] & object, epoch: number, subject: string, problems: Problems, adminSecret: (field: string, name: string | undefined) => string | null): PlannedApply {
-    let users: string[] = [];
-    if (exactlyOne(m, ["user", "users"] as const, { problems, subject, field: "apply.mysql" }) === undefined) {
-        // named by exactlyOne
-    } else if (m.users && (m.users.length !== 2 || m.users[0] === m.users[1])) {
-        problems.add(subject, "apply.mysql.users", "lists exactly two different users, which alternate by epoch");
-    } else {
-        users = m.user !== undefined ? [m.user] : m.users!;
-    }
+    const users = oneOrAlternatingPair(m, "user", "users", { subject, problems, field: "apply.mysql", noun: "users" });
     for (const u of users) {
         const up = fieldRules.mysqlUserProblem("user", u);
         if (up) problems.add(subject, m.users ? "apply.mysql.users" : "apply.mysql.user", up);
@@ -128,4 +114,25 @@ function resolveMysql(m: NonNullable<SecretConfig["apply"]>["mysql"] & object, e
  */
 export function mysqlOverlapWarning(secret: string, apply: Extract<PlannedApply, { kind: "mysql" }>): string {
     return `${secret}: MySQL user ${apply.user} on ${apply.host}:${apply.port} has one user: on MySQL 8.0.14 or later the old password keeps working beside the new one until every consumer verified (RETAIN CURRENT PASSWORD, then DISCARD OLD PASSWORD), but MariaDB and older MySQL have no dual passwords: there the hook replaces the old password, and the consumers' new logins fail until they restart. For an overlap on every server give two users (users: [a, b]), which alternate by epoch`;
+}
+
+/**
+ * A hook's credential: one name, or two different ones that alternate by epoch (`role` or
+ * `roles`, `user` or `users`). The names, or none when the setting is refused (problems named).
+ */
+function oneOrAlternatingPair<One extends string, Pair extends string>(
+    settings: Partial<Record<One, string> & Record<Pair, string[]>>,
+    one: One,
+    pair: Pair,
+    where: { subject: string; problems: Problems; field: string; noun: string },
+): string[] {
+    if (exactlyOne(settings, [one, pair] as const, { problems: where.problems, subject: where.subject, field: where.field }) === undefined) return [];
+    const single = settings[one] as string | undefined;
+    const names = settings[pair] as string[] | undefined;
+    if (single !== undefined) return [single];
+    if (names!.length !== 2 || names![0] === names![1]) {
+        where.problems.add(where.subject, `${where.field}.${pair}`, `lists exactly two different ${where.noun}, which alternate by epoch`);
+        return [];
+    }
+    return names!;
 }
