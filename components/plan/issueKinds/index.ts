@@ -42,13 +42,16 @@ export function resolveIssue(entry: IssueConfig, subject: string, cadenceDays: n
 
 /** One secret per issuing owner, for kinds that have one (an IAM user has room for two keys: one secret's two slots). */
 export function checkIssueOwners(issued: { secret: string; issue: PlannedIssue }[], problems: Problems): void {
-    const owners = new Map<string, string>();
+    const owners = new Map<string, { secret: string; shown: string }>();
     for (const { secret, issue } of issued) {
         const owner = issuerOf(issue).owner(issue);
         if (owner === null) continue;
-        const other = owners.get(owner);
-        if (other) problems.add(`secret ${secret}`, `issue.${issue.kind}`, `${owner} already issues the two slots of secret ${other}, and the provider allows two credentials there: one secret per issuer`);
-        else owners.set(owner, secret);
+        const key = `${issue.kind}:${owner.key}`;
+        const other = owners.get(key);
+        const room = "and the provider allows two credentials there: one secret per issuer";
+        if (!other) owners.set(key, { secret, shown: owner.shown });
+        else if (other.shown === owner.shown) problems.add(`secret ${secret}`, `issue.${issue.kind}`, `${owner.shown} already issues the two slots of secret ${other.secret}, ${room}`);
+        else problems.add(`secret ${secret}`, `issue.${issue.kind}`, `${owner.shown} is ${other.shown} of secret ${other.secret}${owner.why ? ` (${owner.why})` : ""}, which already issues its two slots, ${room}`);
     }
 }
 
