@@ -129,7 +129,7 @@ test("an app client secret: valid two cadences, a changed cadence re-issues both
     expect(incident.finalize).toEqual([]);
     expect(incident.issued[0].what).toContain("epoch 2's, leaked, is removed from the app registration once the consumers verified");
     expect(incident.incidents[0].revoked[0]).toBe(
-        "a client secret of app registration 3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a (valid 180 days) is issued first, into the stores; the leaked one (the previous slot's) is removed from the app registration at the end of that pulumi up, once every step (api verified) succeeded; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes",
+        "a client secret of app registration 3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a (Entra ID ends it two years after it is added; two cadences are 180 days) is issued first, into the stores; the leaked one (the previous slot's) is removed from the app registration at the end of that pulumi up, once every step (api verified) succeeded; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes",
     );
     const { creates } = importFile(plan(app(2)), { rotation: "rekey", providerVersions: {} });
     expect(creates[0]).toMatch(/^a client secret of app registration .* for NOTES_CLIENT_SECRET: azuread ApplicationPassword does not support importing/);
