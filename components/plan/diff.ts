@@ -16,7 +16,7 @@ import { IncidentReport, incidentReport } from "./incident";
 import { mysqlOverlapWarning } from "./resolveHooks";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
-import { issuedCredential, issuedWords, issuerOf, withIssuedSlots } from "./issueKinds";
+import { issueSettingsChanged, issuedCredential, issuedList, issuerOf, withIssuedSlots } from "./issueKinds";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -209,10 +209,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 }
                 break;
             case "issue":
-                // Another issuer (user, application) re-issues both slots there.
                 if (JSON.stringify(b.source) !== JSON.stringify(h.source)) {
                     secrets.redefined.push({ name: h.name, what: "issue settings changed" });
                     cause.set(h.name, `${h.name}${epochText} (issue settings changed)`);
+                    warnings.push(...issueSettingsChanged(h.name, b.source, h.source.issue));
                 } else if (epochMoved) cause.set(h.name, `${h.name}${epochText}`);
                 break;
             case "derive": {
@@ -387,11 +387,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             const readers = new Set(steps.consumers.filter((c) => c.reads.includes(r.name)).map((c) => c.consumer.name));
             return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
         });
-    const epochFrom = new Map<string, number | null>([...secrets.added.map((x) => [x.name, null] as const), ...secrets.rotated.map((x) => [x.name, x.from] as const)]);
-    const issued = head.secrets.flatMap((h) => {
-        const what = epochFrom.has(h.name) ? issuedWords(h, epochFrom.get(h.name)!) : null;
-        return what ? [{ secret: h.name, what }] : [];
-    });
+    const issued = issuedList(head, new Map([...secrets.added.map((x) => [x.name, null] as const), ...secrets.rotated.map((x) => [x.name, x.from] as const)]));
     return { secrets, hooks, issued, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
 }
 

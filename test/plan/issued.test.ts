@@ -123,6 +123,7 @@ test("an app client secret: valid two cadences, a changed cadence re-issues both
     expect(plan({ "rekey:secrets": { A: one, B: { ...one, stores: [] } } }).secrets.map((x) => x.name)).toEqual(["A", "B"]);
     const recadenced = diffPlans(plan(app(2)), plan(app(2, { cadenceDays: 30 })), new Set());
     expect(recadenced.secrets.redefined).toEqual([{ name: "NOTES_CLIENT_SECRET", what: "issue settings changed" }]);
+    expect(recadenced.warnings).toEqual([expect.stringMatching(/^NOTES_CLIENT_SECRET: its app registration or cadenceDays changed, .*adds two new client secrets .* removes the old ones at its end, once every step succeeded/)]);
     const reason = "client secret in a screenshot";
     const incident = diffPlans(plan(app(2)), plan(app(3, { incident: reason })), new Set());
     // No finalize step: the leaked slot is not registered, so the engine removes it last.
@@ -133,4 +134,15 @@ test("an app client secret: valid two cadences, a changed cadence re-issues both
     );
     const { creates } = importFile(plan(app(2)), { rotation: "rekey", providerVersions: {} });
     expect(creates[0]).toMatch(/^a client secret of app registration .* for NOTES_CLIENT_SECRET: azuread ApplicationPassword does not support importing/);
+});
+
+test("rekey plan warns that another IAM user (or another spelling of it) re-issues both slots delete-first: the key in use stops working before the new one is in the stores", () => {
+    for (const user of ["ci-uploader", "CI-Deployer"]) {
+        const moved = diffPlans(plan(config(3)), plan(config(4, { issue: { awsAccessKey: { user } } })), new Set());
+        expect(moved.secrets.redefined).toEqual([{ name: "CI_AWS_KEY", what: "issue settings changed" }]);
+        expect(moved.warnings).toContain(
+            `CI_AWS_KEY: its IAM user changed ("ci-deployer" → "${user}"), and an access key's user is ForceNew: pulumi up deletes both keys, the one the consumers use included, before it issues the new ones (delete-first, IAM allows two keys per user), so the consumers fail until they restart on the new key. To move without an outage, add a secret issuing keys of the new user, move the consumers to it, then remove this one`,
+        );
+    }
+    expect(diffPlans(plan(config(3)), plan(config(4)), new Set()).warnings).toEqual([]);
 });

@@ -39,6 +39,11 @@ export const azureAppSecret: IssueKindPlanner<"azureAppSecret"> = {
     owner: () => null,
     credential: (issue) => `a client secret of app registration ${issue.applicationId} (Entra ID ends it two years after it is added; two cadences are ${issue.validDays} days)`,
     replaced: (held) => `then removing the one that slot held (epoch ${held}'s, if deployed)`,
+    // Every argument of an ApplicationPassword is ForceNew; the slots replace new-first.
+    settingsChanged: (before, after) =>
+        before.applicationId === after.applicationId && before.validDays === after.validDays
+            ? null
+            : "its app registration or cadenceDays changed, and every argument of a client secret is ForceNew: pulumi up adds two new client secrets (the current and the previous slot's) and removes the old ones at its end, once every step succeeded; the stores and consumers move to the new current one",
     revocation: "removal",
     revoked: "removed from the app registration",
     adoptRefused:

@@ -58,6 +58,25 @@ export function checkIssueOwners(issued: { secret: string; issue: PlannedIssue }
 /** Whether a secret's value is issued (its previous slot stays valid until the next bump re-issues it). */
 export const isIssued = (source: { kind: string }): boolean => source.kind === "issue";
 
+/**
+ * `rekey plan`'s warnings when an issued secret's settings changed (another user or
+ * application: both slots are re-issued there, each kind says how); none for the same ones.
+ */
+export function issueSettingsChanged(name: string, before: PlannedSecret["source"], after: PlannedIssue): string[] {
+    if (before.kind !== "issue") return [];
+    if (before.issue.kind !== after.kind) return [`${name}: its issue kind changed (${before.issue.kind} → ${after.kind}): pulumi up issues both slots afresh and deletes the old credentials`];
+    const changed = (issuerOf(after).settingsChanged as (b: PlannedIssue, a: PlannedIssue) => string | null)(before.issue, after);
+    return changed ? [`${name}: ${changed}`] : [];
+}
+
+/** What `rekey plan` says each issued secret whose epoch moved from `epochFrom` (null: new) issues. */
+export function issuedList(head: RotationPlan, epochFrom: ReadonlyMap<string, number | null>): { secret: string; what: string }[] {
+    return head.secrets.flatMap((h) => {
+        const what = epochFrom.has(h.name) ? issuedWords(h, epochFrom.get(h.name)!) : null;
+        return what ? [{ secret: h.name, what }] : [];
+    });
+}
+
 /** What an issued secret's credential is, in words (`an access key of IAM user "ci"`). */
 export function issuedCredential(issue: PlannedIssue): string {
     return issuerOf(issue).credential(issue);

@@ -39,6 +39,12 @@ export interface IssueKindPlanner<K extends IssueKind> {
      * that pulumi up succeeded (an app registration's password removed).
      */
     revocation: "inPlace" | "removal";
+    /**
+     * What a change of the entry's settings does (every argument of both slots' resources is
+     * ForceNew, so both slots are re-issued), in words for a `rekey plan` warning; null when
+     * the settings are the same.
+     */
+    settingsChanged(before: IssueOf<K>, after: IssueOf<K>): string | null;
     /** What happens to the credential the re-issued slot held (epoch `held`'s), in words. */
     replaced(held: number): string;
     /** What an incident does to the leaked credential once the consumers verified, in words. */
