@@ -1,5 +1,5 @@
 // Attacks on issued secrets (issue 27 items 2 and 3): slot turn-taking between ups that do
-// not bump, and what an unchanged configuration issues.
+// not bump, a failed incident, an abandoned bump.
 import { Config, apiThenWorker } from "../harness/configs";
 import { ACCESS_KEY, MockEngine, RunResult } from "../harness/mockEngine";
 import { runWithValues } from "../harness/values";
@@ -22,4 +22,30 @@ test("an unchanged configuration issues nothing after a first deployment without
     const again = await runWithValues(engine, config(1));
     expect(changed(again.run)).toEqual([]);
     expect(engine.issuedKeys.length).toBe(1);
+});
+
+test("an incident whose verify fails leaves the leaked key Active (the pulumi up stops before the deactivation); the retry deactivates it", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config(3));
+    await runWithValues(engine, config(4));
+    const leaked = `${ACCESS_KEY}::rekey-CI_AWS_KEY-even`;
+    const incident = config(5, { incident: "key pasted in a CI log" });
+    await expect(engine.run(incident, undefined, undefined, { fail: (_k, name) => name === "rekey-verify:api" })).rejects.toThrow("injected failure");
+    expect(JSON.parse(engine.storedInputs(leaked)!).status).toBe("Active");
+    expect(engine.lastOutputs.rotation.CI_AWS_KEY.epoch).toBe(4);
+    const retried = await runWithValues(engine, incident);
+    expect(retried.run.resources.get(leaked)!.inputs.status).toBe("Inactive");
+    expect(JSON.parse(engine.storedInputs(leaked)!).status).toBe("Inactive");
+});
+
+// Left as the engine does it: the deployed record says the slot holds epoch 3's key, the state that it holds
+// epoch 5's; docs/configuration.md says to retry a failed bump instead.
+test("abandoning a failed bump (the epoch set back) re-issues, delete-first, the slot the failed up issued: the consumers that restarted onto its key lose it first", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config(3));
+    const four = await runWithValues(engine, config(4));
+    await expect(engine.run(config(5), undefined, undefined, { fail: (_k, name) => name === "rekey-verify:api" })).rejects.toThrow("injected failure");
+    const back = await runWithValues(engine, config(4));
+    expect(back.values.CI_AWS_KEY).toBe(four.values.CI_AWS_KEY);
+    expect(changed(back.run)).toContain("rekey-CI_AWS_KEY-odd:replaced");
 });
