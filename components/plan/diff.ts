@@ -48,8 +48,8 @@ export interface RotationDiff {
      * incident the other user of the pair is locked), and the restarted consumers each waits for.
      */
     finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string } | { kind: "mysql"; user: string; lock: boolean } | { kind: "issued"; what: string }))[];
-    /** Issued secrets: what pulumi up issues and deletes (issueKinds `issuedWords`). */
-    issued: { secret: string; what: string }[];
+    /** Issued secrets: what pulumi up issues and deletes (issueKinds `issuedWords`; `drawn`, the diagram's lines). */
+    issued: { secret: string; what: string; drawn: string[] }[];
     /**
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup

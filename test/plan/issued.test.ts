@@ -68,7 +68,7 @@ test("at an incident the schedule revokes the previous slot's key after every co
 test("rekey plan says what is issued, what is deleted first, and, at an incident, what is deactivated and when", () => {
     const bump = diffPlans(plan(config(3)), plan(config(4)), new Set());
     expect(bump.issued).toEqual([
-        { secret: "CI_AWS_KEY", what: 'issues an access key of IAM user "ci-deployer" for epoch 4 in slot even, deleting first the one that slot held (epoch 2\'s, if deployed: IAM allows two keys per user); epoch 3\'s stays valid until the next bump' },
+        { secret: "CI_AWS_KEY", what: 'issues an access key of IAM user "ci-deployer" for epoch 4 in slot even, deleting first the one that slot held (epoch 2\'s, if deployed: IAM allows two keys per user); epoch 3\'s stays valid until the next bump', drawn: ["issues a new credential in slot even"] },
     ]);
     expect(bump.finalize).toEqual([]);
     const reason = "key pasted in a CI log";
@@ -145,4 +145,21 @@ test("rekey plan warns that another IAM user (or another spelling of it) re-issu
         );
     }
     expect(diffPlans(plan(config(3)), plan(config(4)), new Set()).warnings).toEqual([]);
+});
+
+test("rekey plan's diagram says what is issued, and what an incident does to the leaked credential", () => {
+    const { mermaidText, planFlowchart } = require("../../components/plan/mermaid") as typeof import("../../components/plan/mermaid");
+    const head = plan(config(5, { incident: "key pasted in a CI log" }));
+    const incident = planFlowchart([{ stack: "production", diff: diffPlans(plan(config(4)), head, new Set()), head }]);
+    expect(incident).toContain(mermaidText("issues a new credential in slot odd"));
+    expect(incident).toContain(mermaidText("the leaked one: deactivated (status Inactive) after the verifies"));
+    const bumpHead = plan(config(4));
+    const bump = planFlowchart([{ stack: "production", diff: diffPlans(plan(config(3)), bumpHead, new Set()), head: bumpHead }]);
+    expect(bump).toContain(mermaidText("issues a new credential in slot even"));
+    expect(bump).not.toContain(mermaidText("the leaked one"));
+    // As mermaid itself reads it: the secret's node holds the lines.
+    const { parseMermaid, parsedOk } = require("../harness/mermaid") as typeof import("../harness/mermaid");
+    const [parsed] = parseMermaid([incident]);
+    const labels = parsedOk(incident, parsed).nodes.map((n) => n.text);
+    expect(labels.some((l) => l.includes("issues a new credential in slot odd") && l.includes("the leaked one: deactivated (status Inactive) after the verifies"))).toBe(true);
 });

@@ -69,11 +69,19 @@ export function issueSettingsChanged(name: string, before: PlannedSecret["source
     return changed ? [`${name}: ${changed}`] : [];
 }
 
-/** What `rekey plan` says each issued secret whose epoch moved from `epochFrom` (null: new) issues. */
-export function issuedList(head: RotationPlan, epochFrom: ReadonlyMap<string, number | null>): { secret: string; what: string }[] {
+/** The same, in the few words of its node in `rekey plan`'s diagram (mermaid.ts): no name, only rekey's words. */
+export function issuedLines(s: PlannedSecret, from: number | null): string[] {
+    if (s.source.kind !== "issue" || s.epoch === null) return [];
+    if (from !== null && s.epoch < from) return ["nothing issued"];
+    const issues = `issues a new credential in slot ${s.epoch % 2 === 0 ? "even" : "odd"}`;
+    return from !== null && s.incident !== null ? [issues, `the leaked one: ${issuerOf(s.source.issue).revoked} after the verifies`] : [issues];
+}
+
+/** What `rekey plan` says each issued secret whose epoch moved from `epochFrom` (null: new) issues, in words and in its diagram. */
+export function issuedList(head: RotationPlan, epochFrom: ReadonlyMap<string, number | null>): { secret: string; what: string; drawn: string[] }[] {
     return head.secrets.flatMap((h) => {
         const what = epochFrom.has(h.name) ? issuedWords(h, epochFrom.get(h.name)!) : null;
-        return what ? [{ secret: h.name, what }] : [];
+        return what ? [{ secret: h.name, what, drawn: issuedLines(h, epochFrom.get(h.name)!) }] : [];
     });
 }
 
