@@ -1,5 +1,6 @@
 // Attacks on issued secrets (issue 27 items 2 and 3): slot turn-taking between ups that do
 // not bump, a failed incident, an abandoned bump.
+import * as pulumi from "@pulumi/pulumi";
 import { Config, apiThenWorker } from "../harness/configs";
 import { ACCESS_KEY, MockEngine, RunResult } from "../harness/mockEngine";
 import { runWithValues } from "../harness/values";
@@ -48,4 +49,17 @@ test("abandoning a failed bump (the epoch set back) re-issues, delete-first, the
     const back = await runWithValues(engine, config(4));
     expect(back.values.CI_AWS_KEY).toBe(four.values.CI_AWS_KEY);
     expect(changed(back.run)).toContain("rekey-CI_AWS_KEY-odd:replaced");
+});
+
+test("the rotation record, the credentials output and every non-secret input hold neither the secret access key nor its id; values holds the key, secret", async () => {
+    const engine = new MockEngine();
+    await runWithValues(engine, config(1, { keepPrevious: true }));
+    const r = await runWithValues(engine, config(2, { keepPrevious: true, incident: "key pasted in a CI log" }));
+    const secrets = [...r.run.resources.values()].filter((x) => x.type === ACCESS_KEY).flatMap((k) => [k.outputs.secret, k.outputs.sesSmtpPasswordV4, k.outputs.accessKeyId]);
+    expect(secrets.filter((x) => typeof x === "string" && x.length > 0)).toHaveLength(6);
+    const record = JSON.stringify(r.run.outputs.rotation);
+    for (const v of secrets) expect(record.includes(v)).toBe(false);
+    expect(r.credentials).toEqual({});
+    for (const x of r.run.resources.values()) for (const l of x.leaves) if (secrets.some((v) => l.value.includes(v))) expect({ at: x.name, path: l.path, secret: l.secret }).toEqual({ at: x.name, path: l.path, secret: true });
+    await expect(pulumi.isSecret((r.exposed.CI_AWS_KEY as { value: pulumi.Output<string> }).value)).resolves.toBe(true);
 });
