@@ -124,7 +124,7 @@ export interface ApplyArgs {
     command?: Input<CommandApplyArgs>;
 }
 export interface AwsAccessKeyIssueArgs {
-    /** The IAM user whose two access keys the secret's two slots hold. */
+    /** The IAM user's name (not its ARN; IAM does not distinguish its case) whose two access keys the secret's two slots hold. */
     user: Input<string>;
 }
 export interface AzureAppSecretIssueArgs {

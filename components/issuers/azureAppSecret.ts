@@ -10,9 +10,10 @@ import type { Issuer } from "./kind";
  * a new one (terraform-provider-azuread internal/services/applications/
  * application_password_resource.go: no update, each argument ForceNew). An app registration
  * holds many password credentials, so the new one is added before the old one is removed
- * (the engine's default create-first). Valid `validDays` (two cadences) from when it is
- * added: `endDateRelative` is fixed at creation, so a later edit of rotatedAt re-issues
- * nothing. `value` is marked secret by pulumi-azuread itself (@pulumi/azuread
+ * (the engine's default create-first). It asks for `validDays` (two cadences) from when it
+ * is added (`endDateRelative`, ForceNew), which terraform-provider-azuread 3.x drops
+ * (components/plan/issueKinds/azureAppSecret.ts: Entra ID's two-year default applies, and
+ * the planner holds two cadences within it); a later edit of rotatedAt re-issues nothing. `value` is marked secret by pulumi-azuread itself (@pulumi/azuread
  * applicationPassword.js merges `additionalSecretOutputs: ["value"]` into every instance's
  * options: the provider's `Sensitive`; test/underMocks/issuedAppSecret.test.ts holds it);
  * the resource id and `keyId` hold no secret.

@@ -62,8 +62,12 @@ export function slotsAfter(secret: PlannedSecret, deployed: DeployedState): Gene
     }
     // An issued credential stays valid in its slot until the next bump re-issues that slot:
     // the previous key keeps working while consumers move to the new one (and is what an
-    // incident deactivates). A generator's previous slot exists only to be published.
-    return secret.keepPrevious || issued ? [current, previous] : [current];
+    // incident deactivates). A generator's previous slot exists only to be published. An
+    // issued slot that the stack does not hold (a first deployment without keepPrevious) is
+    // not issued by an up that does not bump: it would be a live credential no consumer
+    // reads, and on an IAM user that still holds its runbook's key a third key (IAM allows two).
+    const heldIssued = issued && (e !== d.epoch || d.previous !== null);
+    return secret.keepPrevious || heldIssued ? [current, previous] : [current];
 }
 
 /**

@@ -16,7 +16,7 @@ import { IncidentReport, incidentReport } from "./incident";
 import { mysqlOverlapWarning } from "./resolveHooks";
 import { urlText } from "./shown";
 import { plannerOf } from "./storeKinds";
-import { issuedCredential, issuedWords, issuerOf, withIssuedSlots } from "./issueKinds";
+import { issueSettingsChanged, issuedCredential, issuedList, issuerOf, withIssuedSlots } from "./issueKinds";
 
 export type SourceKind = PlannedSecret["source"]["kind"];
 
@@ -48,8 +48,8 @@ export interface RotationDiff {
      * incident the other user of the pair is locked), and the restarted consumers each waits for.
      */
     finalize: ({ secret: string; after: string[] } & ({ kind: "redis"; user: string } | { kind: "postgres"; role: string } | { kind: "mysql"; user: string; lock: boolean } | { kind: "issued"; what: string }))[];
-    /** Issued secrets: what pulumi up issues and deletes (issueKinds `issuedWords`). */
-    issued: { secret: string; what: string }[];
+    /** Issued secrets: what pulumi up issues and deletes (issueKinds `issuedWords`; `drawn`, the diagram's lines). */
+    issued: { secret: string; what: string; drawn: string[] }[];
     /**
      * `epoch`: the value is the same, and the store records its epoch (tags, annotations),
      * which moved; `incident`: the value is the same, and the store's writer keeps no backup
@@ -209,10 +209,10 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
                 }
                 break;
             case "issue":
-                // Another issuer (user, application) re-issues both slots there.
                 if (JSON.stringify(b.source) !== JSON.stringify(h.source)) {
                     secrets.redefined.push({ name: h.name, what: "issue settings changed" });
                     cause.set(h.name, `${h.name}${epochText} (issue settings changed)`);
+                    warnings.push(...issueSettingsChanged(h.name, b.source, h.source.issue));
                 } else if (epochMoved) cause.set(h.name, `${h.name}${epochText}`);
                 break;
             case "derive": {
@@ -399,11 +399,7 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
             const readers = new Set(steps.consumers.filter((c) => c.reads.includes(r.name)).map((c) => c.consumer.name));
             return incidentReport(h, r.from, consumers.filter((c) => readers.has(c.name)).map((c) => c.name), h.rotatedAt);
         });
-    const epochFrom = new Map<string, number | null>([...secrets.added.map((x) => [x.name, null] as const), ...secrets.rotated.map((x) => [x.name, x.from] as const)]);
-    const issued = head.secrets.flatMap((h) => {
-        const what = epochFrom.has(h.name) ? issuedWords(h, epochFrom.get(h.name)!) : null;
-        return what ? [{ secret: h.name, what }] : [];
-    });
+    const issued = issuedList(head, new Map([...secrets.added.map((x) => [x.name, null] as const), ...secrets.rotated.map((x) => [x.name, x.from] as const)]));
     return { secrets, hooks, issued, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
 }
 

@@ -84,6 +84,7 @@ function secretNodes(d: RotationDiff): Map<string, { lines: string[]; cls: "secr
     for (const s of d.secrets.derived) add(s.name, `follows ${s.inputs.map(bareName).join(", ")}`);
     for (const s of d.secrets.redefined) add(s.name, s.what);
     for (const s of d.secrets.added) add(s.name, s.adopted ? "added, adopted: the value in use" : "added");
+    for (const s of d.issued) for (const line of s.drawn) add(s.secret, line);
     return out;
 }
 

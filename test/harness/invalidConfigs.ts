@@ -67,7 +67,7 @@ const ISSUE_CASES: InvalidCase[] = [
     {
         title: "IAM user that IAM refuses",
         config: secrets({ K: { epoch: 1, issue: { awsAccessKey: { user: "ci deployer" } } } }),
-        expect: { subject: "secret K", field: "issue.awsAccessKey.user", reason: /^IAM user \(a string of 11 characters, not shown\) must be 1-128 letters, digits and _\+=,\.@-/ },
+        expect: { subject: "secret K", field: "issue.awsAccessKey.user", reason: /^IAM user \(a string of 11 characters, not shown\) must be 1-64 letters, digits and _\+=,\.@-/ },
     },
     {
         title: "issued secret without an epoch",
@@ -115,6 +115,26 @@ const ISSUE_CASES: InvalidCase[] = [
         title: "two secrets issuing keys of one IAM user",
         config: secrets({ K1: issued, K2: { ...issued, epoch: 3 } }),
         expect: { subject: "secret K2", field: "issue.awsAccessKey", reason: /IAM user "ci-deployer" already issues the two slots of secret K1/ },
+    },
+    {
+        // IAM User Guide, "IAM identifiers" (friendly names): user names are not distinguished by case.
+        title: "two secrets issuing keys of one IAM user spelled in two cases",
+        config: secrets({ K1: issued, K2: { epoch: 3, issue: { awsAccessKey: { user: "CI-Deployer" } } } }),
+        expect: { subject: "secret K2", field: "issue.awsAccessKey", reason: /IAM user "CI-Deployer" is IAM user "ci-deployer" of secret K1 \(IAM user names are not distinguished by case\)/ },
+    },
+    {
+        // terraform-provider-azuread 3.x drops end_date_relative (internal/helpers/credentials/credentials.go:
+        // PasswordCredentialForResource sets it, PasswordCredential never reads it; hashicorp/terraform-provider-azuread#1424),
+        // so Entra ID gives every client secret Graph addPassword's default endDateTime, startDateTime + 2 years.
+        title: "an app client secret whose two cadences outlast Entra ID's two years",
+        config: secrets({ K: { epoch: 1, cadenceDays: 366, issue: { azureAppSecret: { applicationId: "3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a" } } } }),
+        expect: { subject: "secret K", field: "cadenceDays", reason: /^must be at most 365 with issue.azureAppSecret: a client secret serves two cadences.*two years/ },
+    },
+    {
+        // IAM API CreateUser, UserName: 1-64 characters (CreateAccessKey's own field allows 128, but no user has a longer name).
+        title: "an IAM user name longer than IAM allows",
+        config: secrets({ K: { epoch: 1, issue: { awsAccessKey: { user: "u".repeat(65) } } } }),
+        expect: { subject: "secret K", field: "issue.awsAccessKey.user", reason: /must be 1-64 letters, digits and _\+=,\.@- \(IAM CreateUser UserName\)/ },
     },
 ];
 

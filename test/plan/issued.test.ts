@@ -68,7 +68,7 @@ test("at an incident the schedule revokes the previous slot's key after every co
 test("rekey plan says what is issued, what is deleted first, and, at an incident, what is deactivated and when", () => {
     const bump = diffPlans(plan(config(3)), plan(config(4)), new Set());
     expect(bump.issued).toEqual([
-        { secret: "CI_AWS_KEY", what: 'issues an access key of IAM user "ci-deployer" for epoch 4 in slot even, deleting first the one that slot held (epoch 2\'s, if deployed: IAM allows two keys per user); epoch 3\'s stays valid until the next bump' },
+        { secret: "CI_AWS_KEY", what: 'issues an access key of IAM user "ci-deployer" for epoch 4 in slot even, deleting first the one that slot held (epoch 2\'s, if deployed: IAM allows two keys per user); epoch 3\'s stays valid until the next bump', drawn: ["issues a new credential in slot even"] },
     ]);
     expect(bump.finalize).toEqual([]);
     const reason = "key pasted in a CI log";
@@ -123,14 +123,43 @@ test("an app client secret: valid two cadences, a changed cadence re-issues both
     expect(plan({ "rekey:secrets": { A: one, B: { ...one, stores: [] } } }).secrets.map((x) => x.name)).toEqual(["A", "B"]);
     const recadenced = diffPlans(plan(app(2)), plan(app(2, { cadenceDays: 30 })), new Set());
     expect(recadenced.secrets.redefined).toEqual([{ name: "NOTES_CLIENT_SECRET", what: "issue settings changed" }]);
+    expect(recadenced.warnings).toEqual([expect.stringMatching(/^NOTES_CLIENT_SECRET: its app registration or cadenceDays changed, .*adds two new client secrets .* removes the old ones at its end, once every step succeeded/)]);
     const reason = "client secret in a screenshot";
     const incident = diffPlans(plan(app(2)), plan(app(3, { incident: reason })), new Set());
     // No finalize step: the leaked slot is not registered, so the engine removes it last.
     expect(incident.finalize).toEqual([]);
     expect(incident.issued[0].what).toContain("epoch 2's, leaked, is removed from the app registration once the consumers verified");
     expect(incident.incidents[0].revoked[0]).toBe(
-        "a client secret of app registration 3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a (valid 180 days) is issued first, into the stores; the leaked one (the previous slot's) is removed from the app registration at the end of that pulumi up, once every step (api verified) succeeded; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes",
+        "a client secret of app registration 3f2a9c4e-8b1d-4e6f-9a7c-2d5e8f1b3c6a (Entra ID ends it two years after it is added; two cadences are 180 days) is issued first, into the stores; the leaked one (the previous slot's) is removed from the app registration at the end of that pulumi up, once every step (api verified) succeeded; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes",
     );
     const { creates } = importFile(plan(app(2)), { rotation: "rekey", providerVersions: {} });
     expect(creates[0]).toMatch(/^a client secret of app registration .* for NOTES_CLIENT_SECRET: azuread ApplicationPassword does not support importing/);
+});
+
+test("rekey plan warns that another IAM user (or another spelling of it) re-issues both slots delete-first: the key in use stops working before the new one is in the stores", () => {
+    for (const user of ["ci-uploader", "CI-Deployer"]) {
+        const moved = diffPlans(plan(config(3)), plan(config(4, { issue: { awsAccessKey: { user } } })), new Set());
+        expect(moved.secrets.redefined).toEqual([{ name: "CI_AWS_KEY", what: "issue settings changed" }]);
+        expect(moved.warnings).toContain(
+            `CI_AWS_KEY: its IAM user changed ("ci-deployer" → "${user}"), and an access key's user is ForceNew: pulumi up deletes both keys, the one the consumers use included, before it issues the new ones (delete-first, IAM allows two keys per user), so the consumers fail until they restart on the new key. To move without an outage, add a secret issuing keys of the new user, move the consumers to it, then remove this one`,
+        );
+    }
+    expect(diffPlans(plan(config(3)), plan(config(4)), new Set()).warnings).toEqual([]);
+});
+
+test("rekey plan's diagram says what is issued, and what an incident does to the leaked credential", () => {
+    const { mermaidText, planFlowchart } = require("../../components/plan/mermaid") as typeof import("../../components/plan/mermaid");
+    const head = plan(config(5, { incident: "key pasted in a CI log" }));
+    const incident = planFlowchart([{ stack: "production", diff: diffPlans(plan(config(4)), head, new Set()), head }]);
+    expect(incident).toContain(mermaidText("issues a new credential in slot odd"));
+    expect(incident).toContain(mermaidText("the leaked one: deactivated (status Inactive) after the verifies"));
+    const bumpHead = plan(config(4));
+    const bump = planFlowchart([{ stack: "production", diff: diffPlans(plan(config(3)), bumpHead, new Set()), head: bumpHead }]);
+    expect(bump).toContain(mermaidText("issues a new credential in slot even"));
+    expect(bump).not.toContain(mermaidText("the leaked one"));
+    // As mermaid itself reads it: the secret's node holds the lines.
+    const { parseMermaid, parsedOk } = require("../harness/mermaid") as typeof import("../harness/mermaid");
+    const [parsed] = parseMermaid([incident]);
+    const labels = parsedOk(incident, parsed).nodes.map((n) => n.text);
+    expect(labels.some((l) => l.includes("issues a new credential in slot odd") && l.includes("the leaked one: deactivated (status Inactive) after the verifies"))).toBe(true);
 });

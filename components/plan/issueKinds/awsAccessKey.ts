@@ -7,17 +7,26 @@
 import { nameText } from "../shown";
 import { IssueKindPlanner } from "./kind";
 
-/** IAM API CreateAccessKey, UserName: pattern `[\w+=,.@-]+`, 1-128 characters. */
-const IAM_USER = /^[A-Za-z0-9_+=,.@-]{1,128}$/;
+/**
+ * IAM API CreateUser, UserName: pattern `[\w+=,.@-]+`, 1-64 characters (CreateAccessKey's
+ * UserName allows 128, but no user has a longer name). IAM User Guide, "IAM identifiers":
+ * user names are not distinguished by case ("TESTUSER" and "testuser" are one user).
+ */
+const IAM_USER = /^[A-Za-z0-9_+=,.@-]{1,64}$/;
 
 export const awsAccessKey: IssueKindPlanner<"awsAccessKey"> = {
     resolve(entry, ctx) {
-        ctx.check("user", IAM_USER.test(entry.user) ? null : `IAM user ${nameText(entry.user)} must be 1-128 letters, digits and _+=,.@- (IAM CreateAccessKey UserName)`);
+        ctx.check("user", IAM_USER.test(entry.user) ? null : `IAM user ${nameText(entry.user)} must be 1-64 letters, digits and _+=,.@- (IAM CreateUser UserName)`);
         return { kind: "awsAccessKey", user: entry.user };
     },
-    owner: (issue) => `IAM user "${issue.user}"`,
+    owner: (issue) => ({ key: issue.user.toLowerCase(), shown: `IAM user "${issue.user}"`, why: "IAM user names are not distinguished by case" }),
     credential: (issue) => `an access key of IAM user "${issue.user}"`,
     replaced: (held) => `deleting first the one that slot held (epoch ${held}'s, if deployed: IAM allows two keys per user)`,
+    // terraform-provider-aws internal/service/iam/access_key.go: `user` is ForceNew, and the slots replace delete-first.
+    settingsChanged: (before, after) =>
+        before.user === after.user
+            ? null
+            : `its IAM user changed ("${before.user}" → "${after.user}"), and an access key's user is ForceNew: pulumi up deletes both keys, the one the consumers use included, before it issues the new ones (delete-first, IAM allows two keys per user), so the consumers fail until they restart on the new key. To move without an outage, add a secret issuing keys of the new user, move the consumers to it, then remove this one`,
     revocation: "inPlace",
     revoked: "deactivated (status Inactive)",
     adoptRefused:

@@ -42,18 +42,48 @@ export function resolveIssue(entry: IssueConfig, subject: string, cadenceDays: n
 
 /** One secret per issuing owner, for kinds that have one (an IAM user has room for two keys: one secret's two slots). */
 export function checkIssueOwners(issued: { secret: string; issue: PlannedIssue }[], problems: Problems): void {
-    const owners = new Map<string, string>();
+    const owners = new Map<string, { secret: string; shown: string }>();
     for (const { secret, issue } of issued) {
         const owner = issuerOf(issue).owner(issue);
         if (owner === null) continue;
-        const other = owners.get(owner);
-        if (other) problems.add(`secret ${secret}`, `issue.${issue.kind}`, `${owner} already issues the two slots of secret ${other}, and the provider allows two credentials there: one secret per issuer`);
-        else owners.set(owner, secret);
+        const key = `${issue.kind}:${owner.key}`;
+        const other = owners.get(key);
+        const room = "and the provider allows two credentials there: one secret per issuer";
+        if (!other) owners.set(key, { secret, shown: owner.shown });
+        else if (other.shown === owner.shown) problems.add(`secret ${secret}`, `issue.${issue.kind}`, `${owner.shown} already issues the two slots of secret ${other.secret}, ${room}`);
+        else problems.add(`secret ${secret}`, `issue.${issue.kind}`, `${owner.shown} is ${other.shown} of secret ${other.secret}${owner.why ? ` (${owner.why})` : ""}, which already issues its two slots, ${room}`);
     }
 }
 
 /** Whether a secret's value is issued (its previous slot stays valid until the next bump re-issues it). */
 export const isIssued = (source: { kind: string }): boolean => source.kind === "issue";
+
+/**
+ * `rekey plan`'s warnings when an issued secret's settings changed (another user or
+ * application: both slots are re-issued there, each kind says how); none for the same ones.
+ */
+export function issueSettingsChanged(name: string, before: PlannedSecret["source"], after: PlannedIssue): string[] {
+    if (before.kind !== "issue") return [];
+    if (before.issue.kind !== after.kind) return [`${name}: its issue kind changed (${before.issue.kind} → ${after.kind}): pulumi up issues both slots afresh and deletes the old credentials`];
+    const changed = (issuerOf(after).settingsChanged as (b: PlannedIssue, a: PlannedIssue) => string | null)(before.issue, after);
+    return changed ? [`${name}: ${changed}`] : [];
+}
+
+/** The same, in the few words of its node in `rekey plan`'s diagram (mermaid.ts): no name, only rekey's words. */
+export function issuedLines(s: PlannedSecret, from: number | null): string[] {
+    if (s.source.kind !== "issue" || s.epoch === null) return [];
+    if (from !== null && s.epoch < from) return ["nothing issued"];
+    const issues = `issues a new credential in slot ${s.epoch % 2 === 0 ? "even" : "odd"}`;
+    return from !== null && s.incident !== null ? [issues, `the leaked one: ${issuerOf(s.source.issue).revoked} after the verifies`] : [issues];
+}
+
+/** What `rekey plan` says each issued secret whose epoch moved from `epochFrom` (null: new) issues, in words and in its diagram. */
+export function issuedList(head: RotationPlan, epochFrom: ReadonlyMap<string, number | null>): { secret: string; what: string; drawn: string[] }[] {
+    return head.secrets.flatMap((h) => {
+        const what = epochFrom.has(h.name) ? issuedWords(h, epochFrom.get(h.name)!) : null;
+        return what ? [{ secret: h.name, what, drawn: issuedLines(h, epochFrom.get(h.name)!) }] : [];
+    });
+}
 
 /** What an issued secret's credential is, in words (`an access key of IAM user "ci"`). */
 export function issuedCredential(issue: PlannedIssue): string {

@@ -15,6 +15,13 @@ export interface IssueContext {
     cadenceDays: number | null;
 }
 
+/** Who issues a secret's credentials: `key` compares as the provider does (case-folded where it folds names, `why`). */
+export interface IssueOwner {
+    key: string;
+    shown: string;
+    why?: string;
+}
+
 export interface IssueKindPlanner<K extends IssueKind> {
     /** The entry's settings, checked; problems go to ctx.check. */
     resolve(entry: NonNullable<IssueConfig[K]>, ctx: IssueContext): IssueOf<K>;
@@ -22,7 +29,7 @@ export interface IssueKindPlanner<K extends IssueKind> {
      * The one thing that issues the credential (an IAM user, an app registration): two
      * secrets issuing through one would need four slots where the provider allows two.
      */
-    owner(issue: IssueOf<K>): string | null;
+    owner(issue: IssueOf<K>): IssueOwner | null;
     /** What one slot is, in words: `an access key of IAM user "ci"`. */
     credential(issue: IssueOf<K>): string;
     /**
@@ -32,6 +39,12 @@ export interface IssueKindPlanner<K extends IssueKind> {
      * that pulumi up succeeded (an app registration's password removed).
      */
     revocation: "inPlace" | "removal";
+    /**
+     * What a change of the entry's settings does (every argument of both slots' resources is
+     * ForceNew, so both slots are re-issued), in words for a `rekey plan` warning; null when
+     * the settings are the same.
+     */
+    settingsChanged(before: IssueOf<K>, after: IssueOf<K>): string | null;
     /** What happens to the credential the re-issued slot held (epoch `held`'s), in words. */
     replaced(held: number): string;
     /** What an incident does to the leaked credential once the consumers verified, in words. */
