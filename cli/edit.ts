@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from "util";
 import { CORE_SCHEMA, load } from "js-yaml";
 import { Scalar, isAlias, isScalar, visit } from "yaml";
+import { epochCommentsOf } from "./epochComments";
 import { CliError } from "./errors";
 import { codePoint, controlCharacterIn } from "./engineYaml";
 import { StackFile, scalarIn, secretNode, secretPath, secretsKey } from "./stackFile";
@@ -82,9 +83,12 @@ export function mayHoldReason(text: string): boolean {
 export function epochReasons(file: StackFile, names: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
     if (!names.length || !mayHoldReason(file.text)) return out;
+    // From the text where it can say (epochComments.ts), the document only for the rest.
+    const fromText = epochCommentsOf(file.text, secretsKey(file), names);
     for (const name of names) {
-        const node = secretNode(file, name);
-        const comment = (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment)?.trim();
+        const known = fromText.get(name);
+        const node = known === undefined ? secretNode(file, name) : null;
+        const comment = (node ? (node.flow ? node.comment : scalarIn(node, "epoch")?.value?.comment) : known)?.trim();
         const reason = comment ? splitEpochComment(comment).reason : null;
         if (reason !== null) out.set(name, reason);
     }
