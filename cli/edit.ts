@@ -271,8 +271,10 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         checkText("--reason", e.reason, "needs text: leave it out to write no reason");
         checkText("--incident", e.incident, "needs the reason (what leaked, how): it goes into the rotation record");
     }
-    // A fresh copy of the values to apply the edits to.
-    const expected = load(file.text, { schema: CORE_SCHEMA }) as { config: Record<string, Record<string, Record<string, unknown>>> };
+    // The entries' nodes from the text (entryNodes.ts), without composing the document, and a
+    // fresh copy of the values (read on the way) to apply the edits to.
+    const fromText = entryNodesOf(file.text, secretsKey(file), edits.map((e) => e.name));
+    const expected = (fromText.valuesRead ?? load(file.text, { schema: CORE_SCHEMA })) as { config: Record<string, Record<string, Record<string, unknown>>> };
     for (const e of edits) {
         const entry = expected.config[secretsKey(file)][e.name];
         entry.epoch = e.epoch;
@@ -290,10 +292,8 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
             return false;
         }
     };
-    // The entries' nodes from the text (entryNodes.ts), without composing the document; where
-    // the text leaves one out, or its edit fails or does not read back as expected, the edit is
-    // made again on the document, so that what is written and every refusal are the document's.
-    const fromText = entryNodesOf(file.text, secretsKey(file), edits.map((e) => e.name));
+    // Where the text leaves an entry out, or its edit fails or does not read back as expected,
+    // the edit is made again on the document, so that what is written and every refusal are the document's.
     let text: string | null = null;
     if (edits.every((e) => fromText.get(e.name) !== undefined)) {
         try {

@@ -42,8 +42,9 @@ function writes(source: string, value: unknown): boolean {
     return source === String(value);
 }
 
-export function entryNodesOf(text: string, secretsKey: string, names: readonly string[]): Map<string, YAMLMap<unknown, unknown> | undefined> {
-    const out = new Map<string, YAMLMap<unknown, unknown> | undefined>(names.map((n) => [n, undefined]));
+/** The entries' nodes (undefined where left to the document), and the values js-yaml read on the way (undefined when it read none). */
+export function entryNodesOf(text: string, secretsKey: string, names: readonly string[]): Map<string, YAMLMap<unknown, unknown> | undefined> & { valuesRead?: unknown } {
+    const out: Map<string, YAMLMap<unknown, unknown> | undefined> & { valuesRead?: unknown } = new Map(names.map((n) => [n, undefined]));
     // Anchors, aliases and tags: a node's text may be elsewhere, or not read as written.
     if (/[&*!]/.test(text)) return out;
     const wanted = new Set(names);
@@ -54,8 +55,9 @@ export function entryNodesOf(text: string, secretsKey: string, names: readonly s
         while (text[i] === " " || text[i] === "\t") i++;
         return text[i];
     };
+    let values: unknown;
     try {
-        load(text, {
+        values = load(text, {
             schema: CORE_SCHEMA,
             listener(event, state) {
                 if (event === "open") {
@@ -110,5 +112,6 @@ export function entryNodesOf(text: string, secretsKey: string, names: readonly s
         return out; // the document says what is wrong
     }
     for (const [name, entry] of built) if (entry.ok) out.set(name, entry.map);
+    out.valuesRead = values;
     return out;
 }
