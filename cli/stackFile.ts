@@ -159,7 +159,7 @@ export function parseStackFile(text: string, label: string, project: string): St
     const top = loadYaml(text, label);
     const typedKey = checkSize(top, label);
     let doc: Document.Parsed | undefined;
-    const parsed = () => (doc ??= yamlDocuments().parseDocument(text, { keepSourceTokens: true }));
+    const parsed = () => (doc ??= yamlDocuments().parseDocument(text));
     const otherwise = (typedKey ? typedKeyProblem(text, parsed()) : null) ?? engineReadingProblem(text, parsed);
     if (otherwise) throw new CliError(`${label}: ${otherwise}`);
     if (top !== null && top !== undefined && (typeof top !== "object" || Array.isArray(top))) {
