@@ -70,19 +70,26 @@ const PRELUDE = [
 ].join("\n");
 
 /**
- * Whether the server keeps two passwords per account: MySQL 8.0.14 and later (ALTER USER …
- * RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD; MySQL docs, "Password Management", "Dual
- * Password Support"). MariaDB has no such clause (its ALTER USER grammar has none): the
- * VERSION() of a MariaDB server says MariaDB. Sets `dual` to 1 or 0.
+ * Which server this is, and whether it keeps two passwords per account: MySQL 8.0.14 and
+ * later (ALTER USER … RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD; MySQL docs, "Password
+ * Management", "Dual Password Support"). MariaDB has no such clause (its ALTER USER grammar
+ * has none). MariaDB is told by what it runs, not by VERSION(), which an operator sets with
+ * mariadbd --version (measured: MariaDB 10.11 started with --version=8.0.36 says 8.0.36,
+ * test/forReal/mysql.test.ts): MariaDB runs the text of a comment opened by `/*M!`, MySQL
+ * skips it (MariaDB docs, "Comment Syntax": executable comments); --comments keeps the
+ * client (either one) from stripping it before it is sent. Sets `mariadb` and `dual`
+ * to 1 or 0, and `v` to VERSION() with "(MariaDB)" after it on a MariaDB that hides it.
  */
 export const DETECT_DUAL = [
     "v=$(q -e 'SELECT VERSION()')",
+    "mariadb=$(q --comments -e 'SELECT 0 /*M!+1*/')",
     "dual=0",
-    'case $v in',
-    "  *MariaDB*) ;;",
-    '  *) set -- $(printf "%s" "$v" | tr ".-" "  ")',
-    '     if [ "${1:-0}" -gt 8 ] 2>/dev/null || { [ "${1:-0}" -eq 8 ] && { [ "${2:-0}" -gt 0 ] || [ "${3:-0}" -ge 14 ]; }; } 2>/dev/null; then dual=1; fi ;;',
-    "esac",
+    'if [ "$mariadb" = 1 ]; then',
+    '  case $v in *MariaDB*) ;; *) v="$v (MariaDB)" ;; esac',
+    "else",
+    '  set -- $(printf "%s" "$v" | tr ".-" "  ")',
+    '  if [ "${1:-0}" -gt 8 ] 2>/dev/null || { [ "${1:-0}" -eq 8 ] && { [ "${2:-0}" -gt 0 ] || [ "${3:-0}" -ge 14 ]; }; } 2>/dev/null; then dual=1; fi',
+    "fi",
 ].join("\n");
 
 /**
@@ -101,10 +108,7 @@ export const SET_SCRIPT = [
     DETECT_DUAL,
     'if [ "$dual" = 1 ]; then tail=$REKEY_MYSQL_DUAL_TAIL; else tail=$REKEY_MYSQL_TAIL; fi',
     "IFS= read -r mariadb_sql",
-    'case $v in',
-    '  *MariaDB*) printf "%s%s\n" "$mariadb_sql" "$tail" | q ;;',
-    '  *) { cat; printf "%s\n" "$tail"; } | q ;;',
-    "esac",
+    'if [ "$mariadb" = 1 ]; then printf "%s%s\n" "$mariadb_sql" "$tail" | q; else { cat; printf "%s\n" "$tail"; } | q; fi',
     'if [ "$dual" = 1 ]; then echo "rekey: $v keeps dual passwords"; else echo "rekey: $v has no dual passwords: the old password of the user no longer works"; fi',
 ].join("\n");
 

@@ -267,3 +267,48 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
         expect(mariadbLogin(db.port, "lit_user", password.trim())).toMatch(/Access denied/);
     }, TIMEOUT);
 });
+
+// A MariaDB started with --version reports that string as VERSION() (measured: 10.11 with
+// --version=8.0.36 says 8.0.36, and logs "Version: '10.11.19-MariaDB…' as '8.0.36'"); operators
+// set it for applications that check for MySQL 8. The hook must still send MariaDB the
+// password's hash (never the password, which its general log would keep) and no MySQL-only clause.
+describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariadb-server mariadb-client)", "mysql hook against a MariaDB whose VERSION() says 8.0.36", () => {
+    let db: MariadbServer;
+    let dir: string;
+    beforeAll(async () => {
+        db = await startMariadb({ serverArgs: ["--version=8.0.36"] });
+        dir = mkdtempSync(join(tmpdir(), "rekey-mysql-spoof-"));
+    }, TIMEOUT);
+    afterAll(async () => {
+        await db?.stop();
+        rmSync(dir, { recursive: true, force: true });
+    }, TIMEOUT);
+
+    test("two users and one user: the hook takes it for MariaDB, its general log holds no password, and the single user's rotation and finalize succeed with no dual passwords", async () => {
+        expect(db.sql("SELECT VERSION();").trim()).toBe("8.0.36");
+        db.sql("SET GLOBAL general_log_file = 'rekey-spoof-general.log'; SET GLOBAL general_log = 1;");
+        const secrets = (epoch: number, apply: Record<string, unknown>, path: string) => ({
+            ADMIN: { epoch: 1, supplied: true },
+            PW: { epoch, generate: { encoding: "hex", bytes: 24 }, apply: { mysql: { host: "127.0.0.1", port: db.port, adminUser: db.adminUser, adminPasswordSecret: "ADMIN", createUsers: true, ...apply } }, stores: [{ file: { path } }] },
+        });
+        const values: string[] = [];
+        for (const [name, apply] of [["pair", { users: ["sp_blue", "sp_green"] }], ["single", { user: "sp_one" }]] as const) {
+            const engine = new MockEngine();
+            for (const epoch of [1, 2]) {
+                const r = await runWithValues(engine, { "rekey:secrets": secrets(epoch, apply, join(dir, name)), "rekey:supplied": { ADMIN: db.adminPassword } });
+                const out = await replay(engine, r.run);
+                // Before the fix the single user's hook failed here: MariaDB took RETAIN CURRENT PASSWORD as a syntax error.
+                expect(out.failed).toEqual([]);
+                values.push(r.values.PW);
+            }
+        }
+        expect(mariadbLogin(db.port, "sp_blue", values[1])).toBe("ok");
+        expect(mariadbLogin(db.port, "sp_one", values[3])).toBe("ok");
+        expect(mariadbLogin(db.port, "sp_one", values[2])).toMatch(/Access denied/);
+        db.sql("SET GLOBAL general_log = 0;");
+        const general = readFileSync(join(db.sql("SELECT @@datadir;").trim(), "rekey-spoof-general.log"), "utf8");
+        expect(general).toMatch(/ALTER USER 'sp_one'@'%' IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}' ACCOUNT UNLOCK/);
+        expect(general).not.toMatch(/RETAIN CURRENT PASSWORD|DISCARD OLD PASSWORD/);
+        for (const v of values) expect(general.includes(v)).toBe(false);
+    }, TIMEOUT);
+});

@@ -80,19 +80,25 @@ test("the hook's statements: the account and password as exact literals, the Mar
     expect(setTails(pair, false)).toEqual({ tail: " ACCOUNT UNLOCK;", dualTail: " ACCOUNT UNLOCK;" });
 });
 
+// Each row: VERSION(), what `SELECT 0 /*M!+1*/` returns (1 on MariaDB, which runs the comment's
+// text; 0 on MySQL, which skips it), then whether the hook takes the server for MariaDB and
+// for one with dual passwords. A MariaDB started with --version=8.0.36 is MariaDB.
 test.each([
-    ["10.11.19-MariaDB-0+deb12u1", "0"],
-    ["11.4.2-MariaDB", "0"],
-    ["5.5.5-10.6.12-MariaDB", "0"],
-    ["5.7.44-log", "0"],
-    ["8.0.13", "0"],
-    ["8.0.14", "1"],
-    ["8.0.36-0ubuntu0.22.04.1", "1"],
-    ["8.4.3", "1"],
-    ["9.1.0", "1"],
-])("the hook's server check: VERSION() %s has dual passwords: %s", (version, dual) => {
-    const out = execFileSync("sh", ["-c", `set -eu\nq() { printf '%s\\n' "$V"; }\n${DETECT_DUAL}\nprintf %s "$dual"`], { env: { PATH: process.env.PATH, V: version }, encoding: "utf8" });
-    expect(out).toBe(dual);
+    ["10.11.19-MariaDB-0+deb12u1", "1", "1 0"],
+    ["11.4.2-MariaDB", "1", "1 0"],
+    ["5.5.5-10.6.12-MariaDB", "1", "1 0"],
+    ["8.0.36", "1", "1 0"],
+    ["9.1.0", "1", "1 0"],
+    ["5.7.44-log", "0", "0 0"],
+    ["8.0.13", "0", "0 0"],
+    ["8.0.14", "0", "0 1"],
+    ["8.0.36-0ubuntu0.22.04.1", "0", "0 1"],
+    ["8.4.3", "0", "0 1"],
+    ["9.1.0", "0", "0 1"],
+])("the hook's server check: VERSION() %s, the MariaDB comment gives %s: mariadb, dual = %s", (version, comment, expected) => {
+    const fake = `q() { case "$*" in "--comments -e SELECT 0 /*M!+1*/") printf '%s\\n' "$M" ;; "-e SELECT VERSION()") printf '%s\\n' "$V" ;; *) exit 9 ;; esac; }`;
+    const out = execFileSync("sh", ["-c", `set -eu\n${fake}\n${DETECT_DUAL}\nprintf '%s %s' "$mariadb" "$dual"`], { env: { PATH: process.env.PATH, V: version, M: comment }, encoding: "utf8" });
+    expect(out).toBe(expected);
 });
 
 test("rekey plan's text: the hook, the overlap warning, the finalize and the incident's lock", () => {
