@@ -225,6 +225,16 @@ export const KILL_SESSIONS = [
     'echo "rekey: no session of the user is open"',
 ].join("\n");
 
+/**
+ * The ids of the sessions of one user name. The comparison is binary: PROCESSLIST's USER
+ * column has a case-insensitive collation (utf8mb3_general_ci), while user names are
+ * compared with their case (MySQL docs, "Grant Tables": the User column is case-sensitive),
+ * so `app` and `APP` are two users and an incident on one must not end the other's sessions.
+ */
+export function sessionsQuery(user: string): string {
+    return `SELECT ID FROM information_schema.PROCESSLIST WHERE BINARY USER = ${sqlString(user)}`;
+}
+
 export interface MysqlRevokeArgs extends ClientArgs {
     /** The user whose sessions end: the other of a pair (holding the leaked password), or the single user (revokeFirst). */
     user: string;
@@ -248,7 +258,7 @@ export class MysqlRevoke extends pulumi.ComponentResource implements HasSteps {
         const { apply, user } = args;
         const script = [PRELUDE, ...(args.lock ? ["q"] : []), KILL_SESSIONS].join("\n");
         const stdin = args.lock ? `${SESSION_SQL}ALTER USER ${accountName(apply, user)} ACCOUNT LOCK;\n` : "";
-        const sessions = `SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ${sqlString(user)}`;
+        const sessions = sessionsQuery(user);
         this.steps = [mysqlCommand(stepName("mysql-revoke", apply, user), script, stdin, { REKEY_MYSQL_SESSIONS: sessions }, args, this)];
         this.registerOutputs({});
     }

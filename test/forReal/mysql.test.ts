@@ -19,7 +19,7 @@ import { replay } from "../harness/replay";
 import { describeNeeding } from "../harness/requirements";
 import { runWithValues } from "../harness/values";
 import { diffPlans } from "../../components/plan/diff";
-import { setStatements, setTails } from "../../components/hooks/mysql";
+import { sessionsQuery, setStatements, setTails } from "../../components/hooks/mysql";
 import { planRotation } from "../../components/plan/plan";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -233,6 +233,24 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
         expect(ended?.code).not.toBe(0);
         expect(mariadbLogin(db.port, "rf_one", before.values.DB_PASSWORD)).toMatch(/Access denied/);
         expect(mariadbLogin(db.port, "rf_one", incident.values.DB_PASSWORD)).toBe("ok");
+    }, TIMEOUT);
+
+    test("an incident's session query ends only the sessions of the user name with its case: kc_user's, not KC_user's (PROCESSLIST compares case-insensitively: the control)", async () => {
+        for (const u of ["kc_user", "KC_user"]) db.sql(`CREATE USER ${lit(u)}@'%' IDENTIFIED BY 'kc-pw';\n`);
+        const held = ["kc_user", "KC_user"].map((u) => heldSession(db.port, u, "kc-pw"));
+        try {
+            for (let i = 0; sessionsOf(db, "kc_user") < 2 && i < 100; i++) await sleep(100);
+            // The control: a plain comparison takes both spellings for one user.
+            expect(sessionsOf(db, "kc_user")).toBe(2);
+            const ids = db.sql(`${sessionsQuery("kc_user")};`).trim().split("\n");
+            expect(ids).toHaveLength(1);
+            expect(db.sql(`SELECT USER FROM information_schema.PROCESSLIST WHERE ID = ${Number(ids[0])};`).trim()).toBe("kc_user");
+        } finally {
+            // Both held sessions end (a plain comparison lists both spellings).
+            for (const id of db.sql(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'kc_user';`).trim().split("\n").filter(Boolean)) db.sql(`KILL CONNECTION ${Number(id)};`);
+            await Promise.all(held.map((h) => h.ended));
+            db.sql("DROP USER 'kc_user'@'%', 'KC_user'@'%';");
+        }
     }, TIMEOUT);
 
     test("a hostile admin password (quotes, backslashes, #, ;, spaces at both ends, a line break, non-ASCII) and user names with $ . - reach the server exactly through the option file and SQL literals", async () => {
