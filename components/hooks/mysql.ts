@@ -55,14 +55,21 @@ export function clientOptions(apply: MysqlApply, adminPassword?: string): string
 }
 
 /**
- * The shell prelude of every script: the private option file, the client, `q` to run it.
- * The client reads only that file (--defaults-file must be its first option).
+ * The shell prelude of every script: the private option file, removed however the script
+ * ends (but SIGKILL), the client, `q` to run it. The client reads only that file
+ * (--defaults-file must be its first option).
  */
 const PRELUDE = [
     "set -eu",
     "umask 077",
     'd=$(mktemp -d)',
     "trap 'rm -rf \"$d\"' EXIT",
+    // dash (Debian's sh) runs no EXIT trap when a signal ends it: the option file, with the
+    // admin password, stayed behind after a SIGTERM (test/plan/mysqlHook.test.ts). These
+    // make the signals an exit, after the client that runs in the foreground ends.
+    "trap 'exit 129' HUP",
+    "trap 'exit 130' INT",
+    "trap 'exit 143' TERM",
     'printf "%s" "$REKEY_MYSQL_OPTIONS" >"$d/client.cnf"',
     "unset REKEY_MYSQL_OPTIONS",
     'c=$(command -v mariadb || command -v mysql) || { echo "rekey: neither the mariadb nor the mysql client is installed" >&2; exit 1; }',
