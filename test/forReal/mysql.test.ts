@@ -7,7 +7,7 @@
 // before its restart; a hostile admin password through the option file; and no secret in
 // any argv of the client.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Config } from "../harness/configs";
@@ -19,7 +19,7 @@ import { replay } from "../harness/replay";
 import { describeNeeding } from "../harness/requirements";
 import { runWithValues } from "../harness/values";
 import { diffPlans } from "../../components/plan/diff";
-import { sessionsQuery, setStatements, setTails } from "../../components/hooks/mysql";
+import { clientOptions, sessionsQuery, setStatements, setTails } from "../../components/hooks/mysql";
 import { planRotation } from "../../components/plan/plan";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -250,6 +250,27 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
             for (const id of db.sql(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'kc_user';`).trim().split("\n").filter(Boolean)) db.sql(`KILL CONNECTION ${Number(id)};`);
             await Promise.all(held.map((h) => h.ended));
             db.sql("DROP USER 'kc_user'@'%', 'KC_user'@'%';");
+        }
+    }, TIMEOUT);
+
+    test("host localhost with a port does not reach the server on that port: the client takes localhost for its Unix socket (why the planner refuses a port with localhost)", async () => {
+        const at = mkdtempSync(join(tmpdir(), "rekey-mysql-localhost-"));
+        try {
+            const apply = { kind: "mysql" as const, host: "localhost", port: db.port, users: ["x"], user: "x", userHost: "%", adminUser: db.adminUser, adminPasswordSecret: null, createUsers: false };
+            // The hook's option file, plus a socket path of the test's own, so that the client
+            // touches no server of this machine's (measured: the default socket answers with
+            // whatever server owns it, here one that refused the harness's admin).
+            const socket = join(at, "none.sock");
+            writeFileSync(join(at, "client.cnf"), `${clientOptions(apply, db.adminPassword)}socket=${socket}\n`, { mode: 0o600 });
+            const r = spawnSync(MARIADB_CLIENT!, [`--defaults-file=${join(at, "client.cnf")}`, "-N", "-B", "-e", "SELECT @@port"], { encoding: "utf8" });
+            expect(r.status).not.toBe(0);
+            expect(r.stderr).toContain(`through socket '${socket}'`);
+            // The control: the same option file with 127.0.0.1 reaches it.
+            writeFileSync(join(at, "client.cnf"), clientOptions({ ...apply, host: "127.0.0.1" }, db.adminPassword), { mode: 0o600 });
+            expect(spawnSync(MARIADB_CLIENT!, [`--defaults-file=${join(at, "client.cnf")}`, "-N", "-B", "-e", "SELECT @@port"], { encoding: "utf8" }).stdout.trim()).toBe(String(db.port));
+            expect(() => planOf({ "rekey:secrets": { PW: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, apply: { mysql: { host: "localhost", port: db.port, user: "x" } }, stores: [{ file: { path: join(at, "pw") } }] } } })).toThrow(new RegExp(`apply\\.mysql\\.port.*${db.port} is not used with host localhost`));
+        } finally {
+            rmSync(at, { recursive: true, force: true });
         }
     }, TIMEOUT);
 
