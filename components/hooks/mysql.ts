@@ -55,14 +55,21 @@ export function clientOptions(apply: MysqlApply, adminPassword?: string): string
 }
 
 /**
- * The shell prelude of every script: the private option file, the client, `q` to run it.
- * The client reads only that file (--defaults-file must be its first option).
+ * The shell prelude of every script: the private option file, removed however the script
+ * ends (but SIGKILL), the client, `q` to run it. The client reads only that file
+ * (--defaults-file must be its first option).
  */
 const PRELUDE = [
     "set -eu",
     "umask 077",
     'd=$(mktemp -d)',
     "trap 'rm -rf \"$d\"' EXIT",
+    // dash (Debian's sh) runs no EXIT trap when a signal ends it: the option file, with the
+    // admin password, stayed behind after a SIGTERM (test/plan/mysqlHook.test.ts). These
+    // make the signals an exit, after the client that runs in the foreground ends.
+    "trap 'exit 129' HUP",
+    "trap 'exit 130' INT",
+    "trap 'exit 143' TERM",
     'printf "%s" "$REKEY_MYSQL_OPTIONS" >"$d/client.cnf"',
     "unset REKEY_MYSQL_OPTIONS",
     'c=$(command -v mariadb || command -v mysql) || { echo "rekey: neither the mariadb nor the mysql client is installed" >&2; exit 1; }',
@@ -70,19 +77,26 @@ const PRELUDE = [
 ].join("\n");
 
 /**
- * Whether the server keeps two passwords per account: MySQL 8.0.14 and later (ALTER USER …
- * RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD; MySQL docs, "Password Management", "Dual
- * Password Support"). MariaDB has no such clause (its ALTER USER grammar has none): the
- * VERSION() of a MariaDB server says MariaDB. Sets `dual` to 1 or 0.
+ * Which server this is, and whether it keeps two passwords per account: MySQL 8.0.14 and
+ * later (ALTER USER … RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD; MySQL docs, "Password
+ * Management", "Dual Password Support"). MariaDB has no such clause (its ALTER USER grammar
+ * has none). MariaDB is told by what it runs, not by VERSION(), which an operator sets with
+ * mariadbd --version (measured: MariaDB 10.11 started with --version=8.0.36 says 8.0.36,
+ * test/forReal/mysql.test.ts): MariaDB runs the text of a comment opened by `/*M!`, MySQL
+ * skips it (MariaDB docs, "Comment Syntax": executable comments); --comments keeps the
+ * client (either one) from stripping it before it is sent. Sets `mariadb` and `dual`
+ * to 1 or 0, and `v` to VERSION() with "(MariaDB)" after it on a MariaDB that hides it.
  */
 export const DETECT_DUAL = [
     "v=$(q -e 'SELECT VERSION()')",
+    "mariadb=$(q --comments -e 'SELECT 0 /*M!+1*/')",
     "dual=0",
-    'case $v in',
-    "  *MariaDB*) ;;",
-    '  *) set -- $(printf "%s" "$v" | tr ".-" "  ")',
-    '     if [ "${1:-0}" -gt 8 ] 2>/dev/null || { [ "${1:-0}" -eq 8 ] && { [ "${2:-0}" -gt 0 ] || [ "${3:-0}" -ge 14 ]; }; } 2>/dev/null; then dual=1; fi ;;',
-    "esac",
+    'if [ "$mariadb" = 1 ]; then',
+    '  case $v in *MariaDB*) ;; *) v="$v (MariaDB)" ;; esac',
+    "else",
+    '  set -- $(printf "%s" "$v" | tr ".-" "  ")',
+    '  if [ "${1:-0}" -gt 8 ] 2>/dev/null || { [ "${1:-0}" -eq 8 ] && { [ "${2:-0}" -gt 0 ] || [ "${3:-0}" -ge 14 ]; }; } 2>/dev/null; then dual=1; fi',
+    "fi",
 ].join("\n");
 
 /**
@@ -101,10 +115,7 @@ export const SET_SCRIPT = [
     DETECT_DUAL,
     'if [ "$dual" = 1 ]; then tail=$REKEY_MYSQL_DUAL_TAIL; else tail=$REKEY_MYSQL_TAIL; fi',
     "IFS= read -r mariadb_sql",
-    'case $v in',
-    '  *MariaDB*) printf "%s%s\n" "$mariadb_sql" "$tail" | q ;;',
-    '  *) { cat; printf "%s\n" "$tail"; } | q ;;',
-    "esac",
+    'if [ "$mariadb" = 1 ]; then printf "%s%s\n" "$mariadb_sql" "$tail" | q; else { cat; printf "%s\n" "$tail"; } | q; fi',
     'if [ "$dual" = 1 ]; then echo "rekey: $v keeps dual passwords"; else echo "rekey: $v has no dual passwords: the old password of the user no longer works"; fi',
 ].join("\n");
 
@@ -221,6 +232,16 @@ export const KILL_SESSIONS = [
     'echo "rekey: no session of the user is open"',
 ].join("\n");
 
+/**
+ * The ids of the sessions of one user name. The comparison is binary: PROCESSLIST's USER
+ * column has a case-insensitive collation (utf8mb3_general_ci), while user names are
+ * compared with their case (MySQL docs, "Grant Tables": the User column is case-sensitive),
+ * so `app` and `APP` are two users and an incident on one must not end the other's sessions.
+ */
+export function sessionsQuery(user: string): string {
+    return `SELECT ID FROM information_schema.PROCESSLIST WHERE BINARY USER = ${sqlString(user)}`;
+}
+
 export interface MysqlRevokeArgs extends ClientArgs {
     /** The user whose sessions end: the other of a pair (holding the leaked password), or the single user (revokeFirst). */
     user: string;
@@ -244,7 +265,7 @@ export class MysqlRevoke extends pulumi.ComponentResource implements HasSteps {
         const { apply, user } = args;
         const script = [PRELUDE, ...(args.lock ? ["q"] : []), KILL_SESSIONS].join("\n");
         const stdin = args.lock ? `${SESSION_SQL}ALTER USER ${accountName(apply, user)} ACCOUNT LOCK;\n` : "";
-        const sessions = `SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ${sqlString(user)}`;
+        const sessions = sessionsQuery(user);
         this.steps = [mysqlCommand(stepName("mysql-revoke", apply, user), script, stdin, { REKEY_MYSQL_SESSIONS: sessions }, args, this)];
         this.registerOutputs({});
     }

@@ -90,6 +90,11 @@ function resolveMysql(m: NonNullable<SecretConfig["apply"]>["mysql"] & object, e
     }
     const hp = fieldRules.hostNameProblem(m.host);
     if (hp) problems.add(subject, "apply.mysql.host", hp);
+    // Both clients take the host name `localhost` (exactly that) for their Unix socket and
+    // ignore the port (MySQL docs, "Connecting to the MySQL Server Using Command Options";
+    // MariaDB Connector/C mthd_my_real_connect): a port there would name a server the hook
+    // never reaches (measured, test/forReal/mysql.test.ts).
+    if (m.host === "localhost" && m.port !== undefined && m.port !== 3306) problems.add(subject, "apply.mysql.port", `${m.port} is not used with host localhost: the mysql and mariadb clients log in over their Unix socket there and ignore the port; give host 127.0.0.1 (or ::1) to reach port ${m.port} over TCP`);
     const uh = m.userHost === undefined ? null : fieldRules.mysqlUserHostProblem(m.userHost);
     if (uh) problems.add(subject, "apply.mysql.userHost", uh);
     const ap = m.adminUser === undefined ? null : fieldRules.mysqlUserProblem("adminUser", m.adminUser);

@@ -7,7 +7,7 @@
 // before its restart; a hostile admin password through the option file; and no secret in
 // any argv of the client.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Config } from "../harness/configs";
@@ -19,7 +19,7 @@ import { replay } from "../harness/replay";
 import { describeNeeding } from "../harness/requirements";
 import { runWithValues } from "../harness/values";
 import { diffPlans } from "../../components/plan/diff";
-import { setStatements, setTails } from "../../components/hooks/mysql";
+import { clientOptions, sessionsQuery, setStatements, setTails } from "../../components/hooks/mysql";
 import { planRotation } from "../../components/plan/plan";
 import { rawConfig } from "../harness/rawConfig";
 
@@ -235,6 +235,45 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
         expect(mariadbLogin(db.port, "rf_one", incident.values.DB_PASSWORD)).toBe("ok");
     }, TIMEOUT);
 
+    test("an incident's session query ends only the sessions of the user name with its case: kc_user's, not KC_user's (PROCESSLIST compares case-insensitively: the control)", async () => {
+        for (const u of ["kc_user", "KC_user"]) db.sql(`CREATE USER ${lit(u)}@'%' IDENTIFIED BY 'kc-pw';\n`);
+        const held = ["kc_user", "KC_user"].map((u) => heldSession(db.port, u, "kc-pw"));
+        try {
+            for (let i = 0; sessionsOf(db, "kc_user") < 2 && i < 100; i++) await sleep(100);
+            // The control: a plain comparison takes both spellings for one user.
+            expect(sessionsOf(db, "kc_user")).toBe(2);
+            const ids = db.sql(`${sessionsQuery("kc_user")};`).trim().split("\n");
+            expect(ids).toHaveLength(1);
+            expect(db.sql(`SELECT USER FROM information_schema.PROCESSLIST WHERE ID = ${Number(ids[0])};`).trim()).toBe("kc_user");
+        } finally {
+            // Both held sessions end (a plain comparison lists both spellings).
+            for (const id of db.sql(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'kc_user';`).trim().split("\n").filter(Boolean)) db.sql(`KILL CONNECTION ${Number(id)};`);
+            await Promise.all(held.map((h) => h.ended));
+            db.sql("DROP USER 'kc_user'@'%', 'KC_user'@'%';");
+        }
+    }, TIMEOUT);
+
+    test("host localhost with a port does not reach the server on that port: the client takes localhost for its Unix socket (why the planner refuses a port with localhost)", async () => {
+        const at = mkdtempSync(join(tmpdir(), "rekey-mysql-localhost-"));
+        try {
+            const apply = { kind: "mysql" as const, host: "localhost", port: db.port, users: ["x"], user: "x", userHost: "%", adminUser: db.adminUser, adminPasswordSecret: null, createUsers: false };
+            // The hook's option file, plus a socket path of the test's own, so that the client
+            // touches no server of this machine's (measured: the default socket answers with
+            // whatever server owns it, here one that refused the harness's admin).
+            const socket = join(at, "none.sock");
+            writeFileSync(join(at, "client.cnf"), `${clientOptions(apply, db.adminPassword)}socket=${socket}\n`, { mode: 0o600 });
+            const r = spawnSync(MARIADB_CLIENT!, [`--defaults-file=${join(at, "client.cnf")}`, "-N", "-B", "-e", "SELECT @@port"], { encoding: "utf8" });
+            expect(r.status).not.toBe(0);
+            expect(r.stderr).toContain(`through socket '${socket}'`);
+            // The control: the same option file with 127.0.0.1 reaches it.
+            writeFileSync(join(at, "client.cnf"), clientOptions({ ...apply, host: "127.0.0.1" }, db.adminPassword), { mode: 0o600 });
+            expect(spawnSync(MARIADB_CLIENT!, [`--defaults-file=${join(at, "client.cnf")}`, "-N", "-B", "-e", "SELECT @@port"], { encoding: "utf8" }).stdout.trim()).toBe(String(db.port));
+            expect(() => planOf({ "rekey:secrets": { PW: { epoch: 1, generate: { encoding: "hex", bytes: 16 }, apply: { mysql: { host: "localhost", port: db.port, user: "x" } }, stores: [{ file: { path: join(at, "pw") } }] } } })).toThrow(new RegExp(`apply\\.mysql\\.port.*${db.port} is not used with host localhost`));
+        } finally {
+            rmSync(at, { recursive: true, force: true });
+        }
+    }, TIMEOUT);
+
     test("a hostile admin password (quotes, backslashes, #, ;, spaces at both ends, a line break, non-ASCII) and user names with $ . - reach the server exactly through the option file and SQL literals", async () => {
         const password = ` a'b"c\\d#e;f\\n\\\\g\nh\tÅ🙂 `;
         const admin = "rk$adm.in-1";
@@ -265,5 +304,50 @@ describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariad
         db.sql(`${forMysql}${setTails(apply, false).tail}\n`);
         expect(mariadbLogin(db.port, "lit_user", password)).toBe("ok");
         expect(mariadbLogin(db.port, "lit_user", password.trim())).toMatch(/Access denied/);
+    }, TIMEOUT);
+});
+
+// A MariaDB started with --version reports that string as VERSION() (measured: 10.11 with
+// --version=8.0.36 says 8.0.36, and logs "Version: '10.11.19-MariaDB…' as '8.0.36'"); operators
+// set it for applications that check for MySQL 8. The hook must still send MariaDB the
+// password's hash (never the password, which its general log would keep) and no MySQL-only clause.
+describeNeeding("mariadb", haveMariadb, "install MariaDB (apt-get install mariadb-server mariadb-client)", "mysql hook against a MariaDB whose VERSION() says 8.0.36", () => {
+    let db: MariadbServer;
+    let dir: string;
+    beforeAll(async () => {
+        db = await startMariadb({ serverArgs: ["--version=8.0.36"] });
+        dir = mkdtempSync(join(tmpdir(), "rekey-mysql-spoof-"));
+    }, TIMEOUT);
+    afterAll(async () => {
+        await db?.stop();
+        rmSync(dir, { recursive: true, force: true });
+    }, TIMEOUT);
+
+    test("two users and one user: the hook takes it for MariaDB, its general log holds no password, and the single user's rotation and finalize succeed with no dual passwords", async () => {
+        expect(db.sql("SELECT VERSION();").trim()).toBe("8.0.36");
+        db.sql("SET GLOBAL general_log_file = 'rekey-spoof-general.log'; SET GLOBAL general_log = 1;");
+        const secrets = (epoch: number, apply: Record<string, unknown>, path: string) => ({
+            ADMIN: { epoch: 1, supplied: true },
+            PW: { epoch, generate: { encoding: "hex", bytes: 24 }, apply: { mysql: { host: "127.0.0.1", port: db.port, adminUser: db.adminUser, adminPasswordSecret: "ADMIN", createUsers: true, ...apply } }, stores: [{ file: { path } }] },
+        });
+        const values: string[] = [];
+        for (const [name, apply] of [["pair", { users: ["sp_blue", "sp_green"] }], ["single", { user: "sp_one" }]] as const) {
+            const engine = new MockEngine();
+            for (const epoch of [1, 2]) {
+                const r = await runWithValues(engine, { "rekey:secrets": secrets(epoch, apply, join(dir, name)), "rekey:supplied": { ADMIN: db.adminPassword } });
+                const out = await replay(engine, r.run);
+                // Before the fix the single user's hook failed here: MariaDB took RETAIN CURRENT PASSWORD as a syntax error.
+                expect(out.failed).toEqual([]);
+                values.push(r.values.PW);
+            }
+        }
+        expect(mariadbLogin(db.port, "sp_blue", values[1])).toBe("ok");
+        expect(mariadbLogin(db.port, "sp_one", values[3])).toBe("ok");
+        expect(mariadbLogin(db.port, "sp_one", values[2])).toMatch(/Access denied/);
+        db.sql("SET GLOBAL general_log = 0;");
+        const general = readFileSync(join(db.sql("SELECT @@datadir;").trim(), "rekey-spoof-general.log"), "utf8");
+        expect(general).toMatch(/ALTER USER 'sp_one'@'%' IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}' ACCOUNT UNLOCK/);
+        expect(general).not.toMatch(/RETAIN CURRENT PASSWORD|DISCARD OLD PASSWORD/);
+        for (const v of values) expect(general.includes(v)).toBe(false);
     }, TIMEOUT);
 });

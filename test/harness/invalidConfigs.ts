@@ -244,6 +244,12 @@ const ARGUMENT_CASES: InvalidCase[] = [
         config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", user: "a", users: ["b", "c"] } } } }),
         expect: { subject: "secret DB", field: "apply.mysql", reason: /^needs exactly one of user or users$/ },
     },
+    {
+        // The clients take localhost for their Unix socket and ignore the port (components/plan/resolveHooks.ts).
+        title: "mysql host localhost with a port other than 3306",
+        config: secrets({ DB: { ...ok, apply: { mysql: { host: "localhost", port: 3307, user: "app" } } } }),
+        expect: { subject: "secret DB", field: "apply.mysql.port", reason: /^3307 is not used with host localhost: .* give host 127\.0\.0\.1 \(or ::1\) to reach port 3307 over TCP$/ },
+    },
     ...["10.0.0.1' OR '1", "a b", "h\n", "%".repeat(256)].map((userHost) => ({
         title: `mysql userHost ${JSON.stringify(userHost)}`,
         config: secrets({ DB: { ...ok, apply: { mysql: { host: "db", user: "app", userHost } } } }),

@@ -31,7 +31,8 @@ export interface MariadbServer {
 /** A SQL string literal for the harness's own statements (the sql_mode it sets: NO_BACKSLASH_ESCAPES). */
 export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export async function startMariadb(o: { adminPassword?: string } = {}): Promise<MariadbServer> {
+/** serverArgs: more mariadbd options (e.g. `--version=8.0.36`, the VERSION() a MariaDB reports to clients). */
+export async function startMariadb(o: { adminPassword?: string; serverArgs?: string[] } = {}): Promise<MariadbServer> {
     if (!haveMariadb) throw new Error("MariaDB server binaries (mariadbd, mariadb-install-db, mariadb) not found");
     const dir = mkdtempSync("/tmp/rekey-mariadb-");
     chmodSync(dir, 0o700);
@@ -46,7 +47,7 @@ export async function startMariadb(o: { adminPassword?: string } = {}): Promise<
     execFileSync(INSTALL_DB!, ["--no-defaults", ...user, `--datadir=${data}`, "--auth-root-authentication-method=socket", "--skip-test-db"], { stdio: ["ignore", "pipe", "pipe"] });
     const server: ChildProcess = spawn(
         MARIADBD!,
-        ["--no-defaults", ...user, `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1", `--pid-file=${join(dir, "pid")}`, `--log-error=${join(dir, "error.log")}`, "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--max-connections=500"],
+        ["--no-defaults", ...user, `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1", `--pid-file=${join(dir, "pid")}`, `--log-error=${join(dir, "error.log")}`, "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--max-connections=500", ...(o.serverArgs ?? [])],
         { stdio: "ignore" },
     );
     const sql = (statement: string) =>

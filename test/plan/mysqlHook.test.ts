@@ -2,9 +2,12 @@
 // revocation steps per mode (one user: the finalize that discards the retained password;
 // two users: none, or at an incident the lock of the other user, after the verifies or
 // first), what `rekey plan` says (the single-user overlap warning, the finalize, the
-// incident banner), and the hook's server check (DETECT_DUAL) run by sh on each VERSION().
-import { execFileSync } from "child_process";
-import { DETECT_DUAL, nativePasswordHash, setStatements, setTails, sqlString } from "../../components/hooks/mysql";
+// incident banner), and the hook's server check (DETECT_DUAL) run by sh on each VERSION(), and the option file removed when a signal stops the hook.
+import { execFileSync, spawn } from "child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { dirname, join } from "path";
+import { DETECT_DUAL, SET_SCRIPT, nativePasswordHash, setStatements, setTails, sqlString } from "../../components/hooks/mysql";
 import { diffPlans } from "../../components/plan/diff";
 import { planRotation } from "../../components/plan/plan";
 import { schedule } from "../../components/plan/schedule";
@@ -80,19 +83,47 @@ test("the hook's statements: the account and password as exact literals, the Mar
     expect(setTails(pair, false)).toEqual({ tail: " ACCOUNT UNLOCK;", dualTail: " ACCOUNT UNLOCK;" });
 });
 
+// Each row: VERSION(), what `SELECT 0 /*M!+1*/` returns (1 on MariaDB, which runs the comment's
+// text; 0 on MySQL, which skips it), then whether the hook takes the server for MariaDB and
+// for one with dual passwords. A MariaDB started with --version=8.0.36 is MariaDB.
 test.each([
-    ["10.11.19-MariaDB-0+deb12u1", "0"],
-    ["11.4.2-MariaDB", "0"],
-    ["5.5.5-10.6.12-MariaDB", "0"],
-    ["5.7.44-log", "0"],
-    ["8.0.13", "0"],
-    ["8.0.14", "1"],
-    ["8.0.36-0ubuntu0.22.04.1", "1"],
-    ["8.4.3", "1"],
-    ["9.1.0", "1"],
-])("the hook's server check: VERSION() %s has dual passwords: %s", (version, dual) => {
-    const out = execFileSync("sh", ["-c", `set -eu\nq() { printf '%s\\n' "$V"; }\n${DETECT_DUAL}\nprintf %s "$dual"`], { env: { PATH: process.env.PATH, V: version }, encoding: "utf8" });
-    expect(out).toBe(dual);
+    ["10.11.19-MariaDB-0+deb12u1", "1", "1 0"],
+    ["11.4.2-MariaDB", "1", "1 0"],
+    ["5.5.5-10.6.12-MariaDB", "1", "1 0"],
+    ["8.0.36", "1", "1 0"],
+    ["9.1.0", "1", "1 0"],
+    ["5.7.44-log", "0", "0 0"],
+    ["8.0.13", "0", "0 0"],
+    ["8.0.14", "0", "0 1"],
+    ["8.0.36-0ubuntu0.22.04.1", "0", "0 1"],
+    ["8.4.3", "0", "0 1"],
+    ["9.1.0", "0", "0 1"],
+])("the hook's server check: VERSION() %s, the MariaDB comment gives %s: mariadb, dual = %s", (version, comment, expected) => {
+    const fake = `q() { case "$*" in "--comments -e SELECT 0 /*M!+1*/") printf '%s\\n' "$M" ;; "-e SELECT VERSION()") printf '%s\\n' "$V" ;; *) exit 9 ;; esac; }`;
+    const out = execFileSync("sh", ["-c", `set -eu\n${fake}\n${DETECT_DUAL}\nprintf '%s %s' "$mariadb" "$dual"`], { env: { PATH: process.env.PATH, V: version, M: comment }, encoding: "utf8" });
+    expect(out).toBe(expected);
+});
+
+test.each(["SIGTERM", "SIGHUP", "SIGINT"] as const)("the option file with the admin password is removed when the hook's shell is stopped by %s while the client runs", async (signal) => {
+    const dir = mkdtempSync(join(tmpdir(), "rekey-mysql-trap-"));
+    let file = "";
+    try {
+        // A client that records the option file it was given, then takes a second to answer.
+        const seen = join(dir, "seen");
+        writeFileSync(join(dir, "mariadb"), `#!/bin/sh\nprintf '%s' "$1" >'${seen}'\nsleep 1\necho 1\n`);
+        chmodSync(join(dir, "mariadb"), 0o755);
+        const child = spawn("sh", ["-c", SET_SCRIPT], { env: { PATH: `${dir}:${process.env.PATH}`, REKEY_MYSQL_OPTIONS: "[client]\npassword=admin-secret\n" }, stdio: ["pipe", "ignore", "ignore"] });
+        const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+        for (let i = 0; !existsSync(seen) && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+        file = readFileSync(seen, "utf8").replace(/^--defaults-file=/, "");
+        expect(readFileSync(file, "utf8")).toContain("admin-secret");
+        child.kill(signal);
+        expect(await exited).not.toBe(0);
+        expect(existsSync(file)).toBe(false);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+        if (file !== "") rmSync(dirname(file), { recursive: true, force: true });
+    }
 });
 
 test("rekey plan's text: the hook, the overlap warning, the finalize and the incident's lock", () => {

@@ -62,7 +62,7 @@ test("the hook, the finalize and an incident's revocation: names, parents, waits
     const incident = await runWithValues(engine, config(4, { incident: "leaked in a CI log" }));
     const revoke = incident.run.resources.get(`${LOCAL}::rekey-mysql-revoke:db.internal:3306/app_b`)!;
     expect(revoke.inputs.stdin).toContain("ALTER USER 'app_b'@'%' ACCOUNT LOCK;");
-    expect(revoke.inputs.environment.REKEY_MYSQL_SESSIONS).toBe("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'app_b'");
+    expect(revoke.inputs.environment.REKEY_MYSQL_SESSIONS).toBe("SELECT ID FROM information_schema.PROCESSLIST WHERE BINARY USER = 'app_b'");
     expect([...waitsFor(incident.run.resources)(`${LOCAL}::rekey-mysql-revoke:db.internal:3306/app_b`)]).toEqual(expect.arrayContaining([`${LOCAL}::rekey-verify:api`, `${LOCAL}::rekey-restart:worker`]));
     expect(incident.run.resources.get(`${LOCAL}::rekey-mysql:db.internal:3306/app_a`)!.inputs.environment.REKEY_MYSQL_DUAL_TAIL).toBe(" ACCOUNT UNLOCK;");
 });
