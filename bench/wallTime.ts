@@ -23,7 +23,8 @@ import { stepsByResource } from "../test/harness/planVsUp";
 import { rawConfig } from "../test/harness/rawConfig";
 
 /** Simulated seconds per step kind (the issue's: a store write 1 s, a hook 2 s, a restart 5 s, a verify 2 s, a finalize 1 s; an incident's revokeFirst as a finalize). */
-export const STEP_SECONDS: Record<string, number> = { hook: 2, store: 1, revoke: 1, restart: 5, verify: 2, finalize: 1 };
+// A store read back (issue 24) takes what its write takes.
+export const STEP_SECONDS: Record<string, number> = { hook: 2, store: 1, readBack: 1, revoke: 1, restart: 5, verify: 2, finalize: 1 };
 const stepSeconds = (id: StepId) => STEP_SECONDS[id.slice(0, id.indexOf(":"))];
 
 /** 100 secrets, 10 consumers (c1→c2→c3→c4 after c0; c6→c7 after c5; c8 after c4 and c7; c9 alone). */
@@ -78,9 +79,12 @@ export function necessaryWaits(plan: RotationPlan, s: Schedule): Map<StepId, Ste
     const groups = storeGroups(plan);
     const storesWith = (name: string) => groups.filter((g) => g.members.some((m) => m.secret.name === name)).map((g) => `store:${g.name}`);
     const holding = (name: string) => [name, ...derivedFrom(plan, name)].flatMap(storesWith);
+    // A store's read-back (where its kind has one) needs its write; whoever needs the store's value checked needs the read-back.
+    const checked = (store: StepId) => has(`readBack:${store.slice("store:".length)}`);
     const out = new Map<StepId, StepId[]>();
     for (const g of groups) out.set(`store:${g.name}`, [...withInputs(byName, g.members.map((m) => m.secret.name))].flatMap((n) => has(`hook:${n}`)));
     for (const h of s.hooks) out.set(h.id, []);
+    for (const g of groups) for (const r of checked(`store:${g.name}`)) out.set(r, [`store:${g.name}`]);
     const done = new Map<string, StepId[]>();
     for (const c of plan.consumers) {
         const after = c.after.flatMap((a) => done.get(a)!);
@@ -90,7 +94,7 @@ export function necessaryWaits(plan: RotationPlan, s: Schedule): Map<StepId, Ste
             continue;
         }
         const roots = [...withInputs(byName, c.secrets)];
-        out.set(restart, [...c.secrets.flatMap(storesWith), ...roots.flatMap((n) => [...has(`hook:${n}`), ...has(`revoke:${n}`)]), ...after]);
+        out.set(restart, [...c.secrets.flatMap(storesWith), ...c.secrets.flatMap(storesWith).flatMap(checked), ...roots.flatMap((n) => [...has(`hook:${n}`), ...has(`revoke:${n}`)]), ...after]);
         const verify = `verify:${c.name}`;
         if (ids.has(verify)) out.set(verify, [restart]);
         done.set(c.name, [ids.has(verify) ? verify : restart]);
@@ -99,7 +103,7 @@ export function necessaryWaits(plan: RotationPlan, s: Schedule): Map<StepId, Ste
         if (r.id.startsWith("revoke:")) out.set(r.id, [...has(`hook:${r.secret}`), ...holding(r.secret)]);
         else {
             const readers = plan.consumers.filter((c) => withInputs(byName, c.secrets).has(r.secret));
-            out.set(r.id, [...holding(r.secret), ...readers.flatMap((c) => done.get(c.name)!)]);
+            out.set(r.id, [...holding(r.secret), ...holding(r.secret).flatMap(checked), ...readers.flatMap((c) => done.get(c.name)!)]);
         }
     }
     return out;

@@ -102,6 +102,8 @@ function stepNode(id: StepId, d: RotationDiff, restartNumber: Map<string, number
         }
         case "store":
             return { open: "[(", close: ")]", lines: ["store", bareName(name)] };
+        case "readBack":
+            return { open: "[/", close: "/]", lines: ["read back", bareName(name)] };
         case "revoke":
             return { open: "[/", close: "\\]", lines: ["⚠ revoke first", bareName(name)], cls: "incident" };
         case "restart": {
@@ -112,11 +114,20 @@ function stepNode(id: StepId, d: RotationDiff, restartNumber: Map<string, number
             return { open: "{{", close: "}}", lines: ["verify", bareName(name)] };
         case "finalize": {
             const f = d.finalize.find((x) => x.secret === name);
-            const what = f?.kind === "redis" ? `user ${bareName(f.user)} keeps only the new password` : f?.kind === "postgres" ? `role ${bareName(f.role)} loses LOGIN` : "old credential revoked";
+            const what =
+                f?.kind === "redis"
+                    ? `user ${bareName(f.user)} keeps only the new password`
+                    : f?.kind === "postgres"
+                      ? `role ${bareName(f.role)} loses LOGIN`
+                      : f?.kind === "mysql"
+                        ? f.lock
+                            ? `user ${bareName(f.user)} locked`
+                            : `user ${bareName(f.user)}: old password discarded`
+                        : "old credential revoked";
             return { open: "([", close: "])", lines: ["finalize", bareName(name), what], cls };
         }
         default:
-            return { open: "[", close: "]", lines: [id] };
+            return { open: "[", close: "]", lines: [bareName(id)] };
     }
 }
 

@@ -337,7 +337,7 @@ export function schedule(plan: RotationPlan): Schedule {
     const readers = new Map<string, ConsumerStep[]>(plan.secrets.map((s) => [s.name, []]));
     for (const c of consumers) for (const n of c.reads) readers.get(n)!.push(c);
     for (const { secret: s, of } of last) {
-        const step: RevokeStep = { kind: "revoke", id: revokeId("last", s.name), secret: s.name, ...of, waitsFor: [...new Set([...readers.get(s.name)!.flatMap((c) => c.done), ...holding(s.name)])] };
+        const step: RevokeStep = { kind: "revoke", id: revokeId("last", s.name), secret: s.name, ...of, waitsFor: [...new Set([...readers.get(s.name)!.flatMap((c) => c.done), ...holding(s.name), ...checkedHolding(s.name)])] };
         revokes.push(step);
         steps.push(step);
     }

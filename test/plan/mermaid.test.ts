@@ -178,18 +178,18 @@ test("a large plan stays readable: cut at the default budget, the note counts wh
         "rekey:secrets": Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`S${i}`, { epoch, generate: { encoding: "hex", bytes: 16 }, stores: [{ dotenv: { path: `/srv/${i}.env` } }], consumers: [`c${i % 30}`] }])),
     });
     const s = stackPlan("big", cfg(1), cfg(2));
-    // 40 stores, 30 restarts and their 30 verifies run.
-    expect(s.diff.order).toHaveLength(100);
+    // 40 stores, their 40 read-backs, 30 restarts and their 30 verifies run.
+    expect(s.diff.order).toHaveLength(140);
     const text = planFlowchart([s]);
     expect(text.length).toBeLessThan(50_000);
     const f = parsedOk(text, parseMermaid([text])[0]);
     expect(f.nodes.filter((n) => /^n\d+$/.test(n.id))).toHaveLength(60);
     expect(f.nodes.filter((n) => /^s\d+$/.test(n.id))).toHaveLength(20);
     expect(f.edges.length).toBeLessThanOrEqual(150);
-    expect(f.nodes.find((n) => n.id === "more")!.text).toBe("20 more secrets, 40 more steps not drawn\nthe lists below have every one");
+    expect(f.nodes.find((n) => n.id === "more")!.text).toBe("20 more secrets, 80 more steps not drawn\nthe lists below have every one");
 });
 
-test("a rotation drawn: secret → hook → store → restarts in order with verify → finalize, arrows reduced", () => {
+test("a rotation drawn: secret → hook → store → its read-back → restarts in order with verify → finalize, arrows reduced", () => {
     const cfg = (epoch: number, incident = false): Config => ({
         "rekey:consumers": { cache: { restart: "restart cache" }, api: { restart: "restart api", after: ["cache"], verify: { command: "true" } } },
         "rekey:secrets": { CACHE_PASSWORD: { epoch, ...(incident ? { incident: "leaked" } : {}), generate: { encoding: "hex", bytes: 16 }, apply: { redis: { host: "cache", user: "shop" } }, stores: [{ dotenv: { path: "/srv/.env" } }], consumers: ["cache", "api"] } },
@@ -201,12 +201,13 @@ test("a rotation drawn: secret → hook → store → restarts in order with ver
     expect(f.edges.map((e) => `${byId.get(e.start)} → ${byId.get(e.end)}`)).toEqual([
         "CACHE_PASSWORD\n⚠ incident: epoch 2 → 3 → apply hook (redis)\nCACHE_PASSWORD",
         "apply hook (redis)\nCACHE_PASSWORD → store\ndotenv:local:/srv/.env",
-        "store\ndotenv:local:/srv/.env → restart 1\ncache",
+        "store\ndotenv:local:/srv/.env → read back\ndotenv:local:/srv/.env",
+        "read back\ndotenv:local:/srv/.env → restart 1\ncache",
         "restart 1\ncache → restart 2\napi",
         "restart 2\napi → verify\napi",
         "verify\napi → finalize\nCACHE_PASSWORD\nuser shop keeps only the new password",
     ]);
-    expect(f.nodes.filter((n) => n.classes.includes("incident")).map((n) => n.id)).toEqual(["n0", "n5", "s0"]);
+    expect(f.nodes.filter((n) => n.classes.includes("incident")).map((n) => n.id)).toEqual(["n0", "n6", "s0"]);
 });
 
 describe("the due gantt", () => {
