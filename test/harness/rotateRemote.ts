@@ -1,7 +1,7 @@
 // The rotate workflow's step (templates/init/workflows/rekey-rotate.yml) run as the runner runs
 // it: in a fresh clone of a bare remote on each run, with `gh` a stand-in that records its
 // calls and keeps the pull requests (it refuses what GitHub refuses: a second pull request
-// for one branch, one whose head is missing or holds no commit), and `npx pulumi-rekey` this
+// for one branch, one whose head is missing or holds no commit, a body over 65536 characters), and `npx pulumi-rekey` this
 // checkout's CLI unless the caller puts the installed package in each clone (`prepare`).
 // Every directory it makes is a harness workdir (removeWorkdirs).
 import { spawnSync } from "child_process";
@@ -24,6 +24,8 @@ if (opt("--body-file") !== undefined) call.body = fs.readFileSync(opt("--body-fi
 s.calls.push(call);
 const done = (code, out, err) => { fs.writeFileSync(file, JSON.stringify(s)); if (out) process.stdout.write(out); if (err) process.stderr.write(err); process.exit(code); };
 if (!process.env.GH_TOKEN || !process.env.GH_REPO) done(4, "", "gh: no GH_TOKEN or GH_REPO\\n");
+// GitHub refuses a pull request body over 65536 characters.
+if (call.body !== undefined && [...call.body].length > 65536) done(1, "", "GraphQL: Body is too long (maximum is 65536 characters) (createPullRequest)\\n");
 const sha = (ref) => execFileSync("git", ["ls-remote", process.env.GH_STANDIN_ORIGIN, "refs/heads/" + ref], { encoding: "utf8" }).split("\\t")[0];
 const open = (head) => s.prs.find((p) => p.head === head && p.state === "open");
 if (args[0] === "pr" && args[1] === "list") {
