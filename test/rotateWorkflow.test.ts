@@ -259,6 +259,17 @@ describe("rekey-rotate.yml: a body past GitHub's limit, a person's amend", () =>
         expect(run.summary).toContain("**VENDOR_299**");
     });
 
+    test("a fork's pull request from a branch named like the rotation branch is neither edited nor taken for the rotation pull request", () => {
+        const fork = { number: 1, head: BRANCH, base: "main", title: "innocent", body: "from a fork", state: "open", isCrossRepository: true };
+        const r = remote({ "Pulumi.shop.yaml": SHOP }, OWN, ".", { prs: [fork] });
+        const run = r.run();
+        expect([run.status, run.calls.map((c) => c.args[1])]).toEqual([0, ["list", "create"]]);
+        expect(r.gh().prs).toEqual([fork, expect.objectContaining({ number: 2, head: BRANCH, title: "rekey: rotate the secrets due" })]);
+        // The second run edits its own pull request, never the fork's.
+        expect(r.run().calls.map((c) => c.args.slice(0, 3).join(" "))).toEqual(["pr list --head", "pr edit 2"]);
+        expect(r.gh().prs[0]).toEqual(fork);
+    });
+
     test("a person's amend of the workflow's commit (author still the bot, committer the person) is kept, not rebuilt away", () => {
         const r = remote({ "Pulumi.shop.yaml": SHOP }, OWN);
         expect(r.run().status).toBe(0);
