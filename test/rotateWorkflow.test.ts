@@ -9,6 +9,7 @@ import { join } from "path";
 import { parse } from "yaml";
 import { rotationBranch } from "../cli/init";
 import { fixture, git, rekey, rekeyOn, removeWorkdirs, workdir } from "./harness/cli";
+import { parseMermaid, parsedOk } from "./harness/mermaid";
 import { remote } from "./harness/rotateRemote";
 import { ROOT } from "./harness/stackFile";
 
@@ -210,9 +211,9 @@ describe("rekey-<project>-rotate.yml as rekey init writes it, in a subdirectory"
         expect(git(ROOT, "--git-dir", r.origin, "diff", "--name-only", "main", "rekey/rotate-secrets").trim()).toBe("infra/secrets/Pulumi.prod.yaml");
         expect(epochs(r.show("rekey/rotate-secrets", "infra/secrets/Pulumi.prod.yaml"))).toEqual({ APP_SECRET: 1 });
         expect(r.step.env.PROJECT_DIR).toBe("infra/secrets");
-        // The plan comment's Markdown: its diagram (test/cli/mermaid.test.ts), then the secrets.
-        expect(r.gh().prs[0].body).toContain("### rekey plan: prod\n\nCompared with `origin/main`.\n\n#### The rotation, drawn\n\n```mermaid\nflowchart TD");
-        expect(r.gh().prs[0].body).toContain("```\n\n#### Secrets\n- **APP_SECRET** rotated: epoch 0 → 1 (reason: `due: cadence 90 days and no rotatedAt recorded`)");
+        // The plan as rekey plan prints it: the diagram first (b25mm), then the secrets.
+        expect(r.gh().prs[0].body).toContain("### rekey plan: prod\n\nCompared with `origin/main`.\n\n#### The rotation, drawn\n\n```mermaid\n");
+        expect(r.gh().prs[0].body).toContain("\n#### Secrets\n- **APP_SECRET** rotated: epoch 0 → 1 (reason: `due: cadence 90 days and no rotatedAt recorded`)");
     });
 
     test.each(["secrets", "a..b", "x.", "my.lock", "v1.2"])("the rotation branch of project %s is a name git takes", (name) => {
@@ -229,3 +230,62 @@ function seedOf(r: { origin: string }): string {
     git(dir, "checkout", "-q", BRANCH);
     return dir;
 }
+
+// Attacks on the body's size and on who counts as a person (issue 25's review).
+describe("rekey-rotate.yml: a body past GitHub's limit, a person's amend", () => {
+    /** `n` secrets due (cadence, no rotatedAt): generated with an SSM store each, or supplied. */
+    const many = (n: number, supplied: boolean) =>
+        "config:\n  rekey:secrets:\n" +
+        Array.from({ length: n }, (_, i) => `    ${supplied ? "VENDOR" : "GEN"}_${i}: { epoch: 1, cadenceDays: 30, ${supplied ? "supplied: true" : "generate: { encoding: hex, bytes: 16 }"}, stores: [ { ssm: {} } ] }\n`).join("") +
+        (supplied ? "  rekey:supplied:\n" + Array.from({ length: n }, (_, i) => `    VENDOR_${i}: { secure: v1:AAAAAAAAAAAAAAAA:${"B".repeat(24)} }\n`).join("") : "");
+
+    test("the body stays within GitHub's 65,536 characters with its fences closed and each diagram whole; the summary has the whole plan", () => {
+        const files: Record<string, string> = { "Pulumi.vendors.yaml": many(300, true) };
+        for (let s = 0; s < 5; s++) files[`Pulumi.big${s}.yaml`] = many(70, false);
+        const r = remote(files, OWN);
+        const run = r.run();
+        expect([run.status, run.stderr]).toEqual([0, expect.not.stringContaining("::error")]);
+        const body = r.gh().prs[0].body;
+        expect(body.length).toBeLessThanOrEqual(65536);
+        const fences = body.split("\n").filter((l) => l.startsWith("```"));
+        expect(fences.length % 2).toBe(0);
+        const diagrams = [...body.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+        parseMermaid(diagrams).forEach((p, i) => parsedOk(diagrams[i], p));
+        expect(body).toMatch(/the run's summary has all of it/);
+        // The summary (a step summary holds 1 MiB) has every stack's plan, uncut.
+        const plan = rekeyOn(TODAY, seedOf(r), "plan", "--all-stacks", "--base", "origin/main").stdout.trim();
+        expect(plan.length).toBeGreaterThan(65536);
+        expect(run.summary).toContain(plan);
+        expect(run.summary).toContain("**VENDOR_299**");
+    });
+
+    test("a fork's pull request from a branch named like the rotation branch is neither edited nor taken for the rotation pull request", () => {
+        const fork = { number: 1, head: BRANCH, base: "main", title: "innocent", body: "from a fork", state: "open", isCrossRepository: true };
+        const r = remote({ "Pulumi.shop.yaml": SHOP }, OWN, ".", { prs: [fork] });
+        const run = r.run();
+        expect([run.status, run.calls.map((c) => c.args[1])]).toEqual([0, ["list", "create"]]);
+        expect(r.gh().prs).toEqual([fork, expect.objectContaining({ number: 2, head: BRANCH, title: "rekey: rotate the secrets due" })]);
+        // The second run edits its own pull request, never the fork's.
+        expect(r.run().calls.map((c) => c.args.slice(0, 3).join(" "))).toEqual(["pr list --head", "pr edit 2"]);
+        expect(r.gh().prs[0]).toEqual(fork);
+    });
+
+    test("a person's amend of the workflow's commit (author still the bot, committer the person) is kept, not rebuilt away", () => {
+        const r = remote({ "Pulumi.shop.yaml": SHOP }, OWN);
+        expect(r.run().status).toBe(0);
+        const dir = workdir({}, false);
+        rmSync(dir, { recursive: true });
+        git(ROOT, "clone", "-q", r.origin, dir);
+        git(dir, "checkout", "-q", BRANCH);
+        const file = join(dir, "Pulumi.shop.yaml");
+        writeFileSync(file, readFileSync(file, "utf8").replace("secure: v1:hVdTL8MtrBa0dC2t:", "secure: v1:AAAAAAAAAAAAAAAA:"));
+        expect(rekeyOn(TODAY, dir, "bump", "STRIPE_API_KEY", "--stack", "shop", "--reason", "due").code).toBe(0);
+        git(dir, "-c", "user.email=ops@rekey.invalid", "commit", "-q", "-a", "--amend", "--no-edit");
+        expect(git(dir, "log", "-1", "--format=%ae %ce").trim()).toBe("41898282+github-actions[bot]@users.noreply.github.com ops@rekey.invalid");
+        git(dir, "push", "-q", "--force", "origin", BRANCH);
+        const mine = r.branchSha(BRANCH)!;
+        expect(r.run().status).toBe(0);
+        expect(git(ROOT, "--git-dir", r.origin, "merge-base", "--is-ancestor", mine, BRANCH)).toBe("");
+        expect(epochs(r.show(BRANCH, "Pulumi.shop.yaml")).STRIPE_API_KEY).toBe(2);
+    });
+});

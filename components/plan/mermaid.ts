@@ -22,8 +22,15 @@ export interface DiagramBudget {
     /** Changed secrets drawn (a bump of every secret would otherwise draw one node each). */
     secrets: number;
     edges: number;
+    /**
+     * Characters of the node lines drawn. A name may have 1,024 characters and each `:`, `[` or
+     * `%` in it takes four or five as an entity code, so 60 steps can pass the 50,000 characters
+     * past which Mermaid draws nothing (its maxTextSize, mermaidAPI.ts render): 40,000 leaves
+     * room for the arrows (150 of at most ~20), classes and notes.
+     */
+    chars: number;
 }
-export const DEFAULT_BUDGET: DiagramBudget = { steps: 60, secrets: 20, edges: 150 };
+export const DEFAULT_BUDGET: DiagramBudget = { steps: 60, secrets: 20, edges: 150, chars: 40000 };
 /** At most this many secrets in a due gantt; the Markdown list below it has every one. */
 export const GANTT_ROWS = 40;
 
@@ -158,26 +165,32 @@ function stackLines(p: StackPlan, prefix: string, budget: DiagramBudget): { line
     const classes = new Map<string, string[]>();
     const classed = (cls: string, id: string) => classes.set(cls, [...(classes.get(cls) ?? []), id]);
     const ids = new Map<StepId, string>();
-    const drawn = d.order.slice(0, Math.max(0, budget.steps));
-    budget.steps -= drawn.length;
     const restartNumber = new Map(d.consumers.map((c, i) => [c.name, i + 1]));
+    /** A node's line when the budget's characters hold it (it spends them), else null. */
+    const fits = (line: string) => (line.length + 1 > budget.chars ? null : ((budget.chars -= line.length + 1), line));
     // The schedule lists each step after every step it waits for: any first part of it is whole.
-    drawn.forEach((o, i) => {
-        const id = `${prefix}n${i}`;
-        ids.set(o.step, id);
+    const drawn: typeof d.order = [];
+    for (const o of d.order.slice(0, Math.max(0, budget.steps))) {
+        const id = `${prefix}n${drawn.length}`;
         const node = stepNode(o.step, d, restartNumber);
-        lines.push(`${id}${node.open}${label(node.lines)}${node.close}`);
+        const line = fits(`${id}${node.open}${label(node.lines)}${node.close}`);
+        if (line === null) break;
+        drawn.push(o);
+        ids.set(o.step, id);
+        lines.push(line);
         if (node.cls) classed(node.cls, id);
-    });
+    }
+    budget.steps -= drawn.length;
     const edges: [string, string][] = [];
     const groups = storeGroups(p.head);
     const changed = [...secretNodes(d)];
-    const secretsDrawn = changed.slice(0, Math.max(0, budget.secrets));
-    budget.secrets -= secretsDrawn.length;
-    let k = 0;
-    for (const [name, node] of secretsDrawn) {
-        const id = `${prefix}s${k++}`;
-        lines.push(`${id}(${label(node.lines)})`);
+    const secretsDrawn: typeof changed = [];
+    for (const [name, node] of changed.slice(0, Math.max(0, budget.secrets))) {
+        const id = `${prefix}s${secretsDrawn.length}`;
+        const line = fits(`${id}(${label(node.lines)})`);
+        if (line === null) break;
+        secretsDrawn.push([name, node]);
+        lines.push(line);
         classed(node.cls, id);
         // A secret leads to its hook, or, without one that runs, to the stores that write it.
         const hook = ids.get(`hook:${name}`);
@@ -188,6 +201,7 @@ function stackLines(p: StackPlan, prefix: string, budget: DiagramBudget): { line
     for (const o of drawn) for (const a of waits.get(o.step)!) edges.push([ids.get(a)!, ids.get(o.step)!]);
     const edgesDrawn = edges.slice(0, Math.max(0, budget.edges));
     budget.edges -= edgesDrawn.length;
+    budget.secrets -= secretsDrawn.length;
     lines.push(...edgesDrawn.map(([a, b]) => `${a} --> ${b}`));
     const left = [
         [changed.length - secretsDrawn.length, "secret", "secrets"],

@@ -1,7 +1,7 @@
 // The rotate workflow's step (templates/init/workflows/rekey-rotate.yml) run as the runner runs
 // it: in a fresh clone of a bare remote on each run, with `gh` a stand-in that records its
 // calls and keeps the pull requests (it refuses what GitHub refuses: a second pull request
-// for one branch, one whose head is missing or holds no commit), and `npx pulumi-rekey` this
+// for one branch, one whose head is missing or holds no commit, a body over 65536 characters), and `npx pulumi-rekey` this
 // checkout's CLI unless the caller puts the installed package in each clone (`prepare`).
 // Every directory it makes is a harness workdir (removeWorkdirs).
 import { spawnSync } from "child_process";
@@ -24,11 +24,16 @@ if (opt("--body-file") !== undefined) call.body = fs.readFileSync(opt("--body-fi
 s.calls.push(call);
 const done = (code, out, err) => { fs.writeFileSync(file, JSON.stringify(s)); if (out) process.stdout.write(out); if (err) process.stderr.write(err); process.exit(code); };
 if (!process.env.GH_TOKEN || !process.env.GH_REPO) done(4, "", "gh: no GH_TOKEN or GH_REPO\\n");
+// GitHub refuses a pull request body over 65536 characters.
+if (call.body !== undefined && [...call.body].length > 65536) done(1, "", "GraphQL: Body is too long (maximum is 65536 characters) (createPullRequest)\\n");
 const sha = (ref) => execFileSync("git", ["ls-remote", process.env.GH_STANDIN_ORIGIN, "refs/heads/" + ref], { encoding: "utf8" }).split("\\t")[0];
-const open = (head) => s.prs.find((p) => p.head === head && p.state === "open");
+// One open pull request per head branch of this repository (a fork's pull request from a branch of the same name is another head).
+const open = (head) => s.prs.find((p) => p.head === head && p.state === "open" && !p.isCrossRepository);
 if (args[0] === "pr" && args[1] === "list") {
-    if (opt("--state") !== "open" || opt("--json") !== "number" || opt("--jq") !== ".[0].number // empty") done(1, "", "gh stand-in: unexpected " + args.join(" ") + "\\n");
-    const pr = s.prs.find((p) => p.head === opt("--head") && p.base === opt("--base") && p.state === "open");
+    // --head matches the branch's name only, a fork's pull request too (cli/cli#10945: no owner:branch): the two jq filters the step may use.
+    const jq = { ".[0].number // empty": (l) => l, "[.[] | select(.isCrossRepository | not)][0].number // empty": (l) => l.filter((p) => !p.isCrossRepository) }[opt("--jq")];
+    if (opt("--state") !== "open" || !["number", "number,isCrossRepository"].includes(opt("--json")) || !jq) done(1, "", "gh stand-in: unexpected " + args.join(" ") + "\\n");
+    const pr = jq(s.prs.filter((p) => p.head === opt("--head") && p.base === opt("--base") && p.state === "open"))[0];
     done(0, pr ? pr.number + "\\n" : "");
 }
 if (args[0] === "pr" && args[1] === "create") {
@@ -51,7 +56,7 @@ done(1, "", "gh stand-in: unexpected " + args.join(" ") + "\\n");
 `;
 
 export interface Gh {
-    prs: { number: number; head: string; base: string; title: string; body: string; state: string }[];
+    prs: { number: number; head: string; base: string; title: string; body: string; state: string; isCrossRepository?: boolean }[];
     calls: { args: string[]; body?: string }[];
 }
 
@@ -59,7 +64,7 @@ export interface Gh {
  * A bare remote holding `files` on main (its HEAD), a `bin` with npx and gh stand-ins, and
  * `run()`: the workflow's step in a fresh clone, its project directory as working directory.
  */
-export function remote(files: Record<string, string>, workflowFile: string, projectDir = ".", o: { prepare?: (clone: string) => void } = {}) {
+export function remote(files: Record<string, string>, workflowFile: string, projectDir = ".", o: { prepare?: (clone: string) => void; prs?: Gh["prs"] } = {}) {
     const seed = workdir(files);
     const origin = join(workdir({}, false), "origin.git");
     git(seed, "clone", "-q", "--bare", seed, origin);
@@ -69,7 +74,7 @@ export function remote(files: Record<string, string>, workflowFile: string, proj
     writeFileSync(join(bin, "gh"), GH);
     for (const f of o.prepare ? ["gh"] : ["npx", "gh"]) chmodSync(join(bin, f), 0o755);
     const state = join(bin, "gh.json");
-    writeFileSync(state, JSON.stringify({ prs: [], calls: [] }));
+    writeFileSync(state, JSON.stringify({ prs: o.prs ?? [], calls: [] }));
     const w = parse(readFileSync(workflowFile, "utf8"));
     const step = w.jobs.rotate.steps.find((s: any) => s.name === "bump the secrets due, open or update the pull request");
     expect(w.defaults.run["working-directory"]).toBe(projectDir);

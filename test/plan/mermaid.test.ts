@@ -158,9 +158,9 @@ function checkFlowchart(stacks: StackPlan[], budget: DiagramBudget, p: Parsed, t
 
 test("property: mermaid parses the plan diagram of every random change, one node per step, nothing clickable", () => {
     const samples = fc.sample(change, { numRuns: 120, seed: 2025 });
-    const cases = samples.map(({ base, head }, i) => ({ stacks: [stackPlan(`stack-${i}`, base, head)], budget: { steps: 60, secrets: 20, edges: 150 } }));
+    const cases = samples.map(({ base, head }, i) => ({ stacks: [stackPlan(`stack-${i}`, base, head)], budget: { steps: 60, secrets: 20, edges: 150, chars: 40000 } }));
     // A few cut ones: small budgets, and several stacks in one diagram (--all-stacks --format mermaid).
-    cases.push(...samples.slice(0, 20).map(({ base, head }, i) => ({ stacks: [stackPlan("a", base, head), stackPlan("b[1]", null, head)], budget: { steps: 3 + i, secrets: 1 + (i % 4), edges: 2 + i } })));
+    cases.push(...samples.slice(0, 20).map(({ base, head }, i) => ({ stacks: [stackPlan("a", base, head), stackPlan("b[1]", null, head)], budget: { steps: 3 + i, secrets: 1 + (i % 4), edges: 2 + i, chars: 40000 } })));
     const texts = cases.map((c) => planFlowchart(c.stacks, { ...c.budget }));
     const parsed = parseMermaid(texts);
     cases.forEach((c, i) => checkFlowchart(c.stacks, c.budget, parsed[i], texts[i]));
@@ -187,6 +187,26 @@ test("a large plan stays readable: cut at the default budget, the note counts wh
     expect(f.nodes.filter((n) => /^s\d+$/.test(n.id))).toHaveLength(20);
     expect(f.edges.length).toBeLessThanOrEqual(150);
     expect(f.nodes.find((n) => n.id === "more")!.text).toBe("20 more secrets, 80 more steps not drawn\nthe lists below have every one");
+});
+
+test("long names (a 969-character path, each `:` an entity code) stay within mermaid's 50,000 characters: the steps that do not fit are counted in the note", () => {
+    // Without the characters' budget this diagram had 53,392 characters, which GitHub's Mermaid
+    // replaces with "Maximum text size in diagram exceeded" (mermaidAPI.ts render, maxTextSize).
+    const cfg = (epoch: number): Config => ({
+        "rekey:secrets": Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`S_${i}`, { epoch, generate: { encoding: "hex", bytes: 16 }, stores: [{ dotenv: { path: `/srv/${i}/` + "a:b/".repeat(240) + ".env" } }] }])),
+    });
+    const s = stackPlan("long", cfg(1), cfg(2));
+    const text = planFlowchart([s]);
+    expect(text.length).toBeLessThanOrEqual(50_000);
+    const f = parsedOk(text, parseMermaid([text])[0]);
+    const steps = f.nodes.filter((n) => /^n\d+$/.test(n.id)).length;
+    expect(steps).toBeGreaterThan(0);
+    expect(steps).toBeLessThan(30);
+    // Each store is read back too: 60 steps run, the first drawn (stores come before their read-backs).
+    expect(s.diff.order).toHaveLength(60);
+    expect(f.nodes.find((n) => n.id === "more")!.text).toContain(`${60 - steps} more steps`);
+    // Each drawn step's path is whole, as the lists show it.
+    f.nodes.filter((n) => /^n\d+$/.test(n.id)).forEach((n, i) => expect(n.text).toBe(`store\ndotenv:local:/srv/${i}/${"a:b/".repeat(240)}.env`));
 });
 
 test("a rotation drawn: secret → hook → store → its read-back → restarts in order with verify → finalize, arrows reduced", () => {
