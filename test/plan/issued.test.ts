@@ -56,7 +56,7 @@ test("at an incident the schedule revokes the previous slot's key after every co
             when: "last",
             resource: "CI_AWS_KEY-even",
             action: { kind: "issuedRevoke", issue: { kind: "awsAccessKey", user: "ci-deployer" }, slot: { parity: "even", epoch: 4, round: 1, role: "previous" } },
-            waitsFor: ["verify:api", "restart:worker", "store:ssm:/ci/CI_AWS_KEY"],
+            waitsFor: ["verify:api", "restart:worker", "store:ssm:/ci/CI_AWS_KEY", "readBack:ssm:/ci/CI_AWS_KEY"],
         },
     ]);
     // Without an incident nothing is revoked: the previous key stays valid until the next bump.
@@ -75,8 +75,8 @@ test("rekey plan says what is issued, what is deleted first, and, at an incident
     const incident = diffPlans(plan(config(4)), plan(config(5, { incident: reason })), new Set());
     expect(incident.issued[0].what).toContain("epoch 4's, leaked, is deactivated (status Inactive) once the consumers verified");
     expect(incident.finalize).toEqual([{ secret: "CI_AWS_KEY", kind: "issued", what: 'an access key of IAM user "ci-deployer" (epoch 4\'s, leaked) is deactivated (status Inactive)', after: ["api", "worker"] }]);
-    // The plan's order: the deactivation after the store write, the restarts and the verify.
-    expect(incident.order.find((o) => o.step === "finalize:CI_AWS_KEY")!.after.sort()).toEqual(["restart:worker", "store:ssm:/ci/CI_AWS_KEY", "verify:api"]);
+    // The plan's order: the deactivation after the store write and its read-back, the restarts and the verify.
+    expect(incident.order.find((o) => o.step === "finalize:CI_AWS_KEY")!.after.sort()).toEqual(["readBack:ssm:/ci/CI_AWS_KEY", "restart:worker", "store:ssm:/ci/CI_AWS_KEY", "verify:api"]);
     expect(incident.incidents[0].revoked[0]).toBe(
         'an access key of IAM user "ci-deployer" is issued first, into the stores; the leaked one (the previous slot\'s) is deactivated (status Inactive) once api, worker verified; a failed verify stops the pulumi up before it, and the leaked value keeps working until a later pulumi up completes; the bump after this one deletes it',
     );
