@@ -59,9 +59,11 @@ const check = (body) => {
 const attempt = () => {
   const req = client.get(url, { timeout: 10000 }, (res) => {
     if (res.statusCode !== Number(expect)) { res.resume(); last = "status " + res.statusCode; return retry(); }
+    receiving = true;
     const chunks = []; let size = 0;
     res.on("data", (c) => { size += c.length; if (size > 1048576) { req.destroy(new Error("the answer is larger than 1 MiB")); } else chunks.push(c); });
     res.on("end", () => {
+      receiving = false;
       const problem = check(Buffer.concat(chunks).toString("utf8"));
       if (!problem) { console.log("rekey: " + url + " answered " + expect + " with proof of " + names.join(", ")); process.exit(0); }
       last = problem; retry();
@@ -69,15 +71,20 @@ const attempt = () => {
     res.on("error", () => undefined);
   });
   req.on("timeout", () => req.destroy(new Error("timed out")));
-  req.on("error", (e) => { last = e.message; retry(); });
+  req.on("error", (e) => { receiving = false; last = e.message; retry(); });
 };
 let waiting = false;
+let receiving = false;
+const fail = () => {
+  console.error("rekey: verify failed: consumer " + consumer + ": " + url + " did not prove the values it loaded within " + timeout + "s (last: " + last + ")");
+  process.exit(1);
+};
+// The deadline holds whatever the service does: the request's timeout is the socket's idle
+// time, so an answer that trickles a byte at a time would otherwise never end the verify.
+setTimeout(() => { if (receiving) last = "an answer that did not end"; fail(); }, Number(timeout) * 1000);
 const retry = () => {
   if (waiting) return;
-  if (Date.now() + Number(interval) * 1000 > deadline) {
-    console.error("rekey: verify failed: consumer " + consumer + ": " + url + " did not prove the values it loaded within " + timeout + "s (last: " + last + ")");
-    process.exit(1);
-  }
+  if (Date.now() + Number(interval) * 1000 > deadline) fail();
   waiting = true;
   setTimeout(() => { waiting = false; attempt(); }, Number(interval) * 1000);
 };

@@ -78,6 +78,32 @@ test("a .env store read back with another value fails naming store and secret, b
     expect(engine.lastOutputs.rotation.SESSION_SECRET.epoch).toBe(1);
 });
 
+/** PATH with a `mv` that renames, then appends `line` to a renamed .env: another writer adding a line right after rekey's rename. */
+function appendingWriterEnv(line: string): NodeJS.ProcessEnv {
+    const bin = mkdtempSync(join(dir, "bin-"));
+    const realMv = execFileSync("sh", ["-c", "command -v mv"], { encoding: "utf8" }).trim();
+    writeFileSync(join(bin, "mv"), `#!/bin/sh\nfor last in "$@"; do :; done\n${realMv} "$@" || exit $?\ncase "$1 $last" in "-f "*.env) printf '%s\\n' '${line}' >>"$last" ;; esac\n`);
+    chmodSync(join(bin, "mv"), 0o755);
+    return { PATH: `${bin}:${process.env.PATH}` };
+}
+
+test("a .env where another writer appended a second line of a managed key (dotenv.parse keeps the last) fails its read-back naming store and secret, before any restart", async () => {
+    const engine = new MockEngine();
+    let r = await runWithValues(engine, filesConfig(1));
+    expect((await replay(engine, r.run)).failed).toEqual([]);
+    const before = restarts();
+    r = await runWithValues(engine, filesConfig(2));
+    const out = await replay(engine, r.run, { env: appendingWriterEnv("SESSION_SECRET=0000") });
+    const envFile = join(dir, "files", "svc.env");
+    // The first line is rekey's own: only the second differs.
+    expect(readFileSync(envFile, "utf8").split("\n").filter((l) => l.startsWith("SESSION_SECRET="))).toEqual([`SESSION_SECRET='${r.values.SESSION_SECRET}'`, "SESSION_SECRET=0000"]);
+    const gate = `command:local:Command::rekey-readback:dotenv:local:${envFile}`;
+    expect(out.failed).toContain(gate);
+    expect(out.executed.find((e) => e.key === gate)!.stderr).toBe(`rekey: read-back failed: store dotenv:local:${envFile} holds another value than the one written for secret SESSION_SECRET (SESSION_SECRET); another writer may have changed it\n`);
+    expect(out.ran).not.toContain("rekey-restart:svc");
+    expect(restarts()).toBe(before);
+});
+
 test("a secret file read back with another value fails naming store and secret, before any restart", async () => {
     const engine = new MockEngine();
     let r = await runWithValues(engine, filesConfig(1));

@@ -71,3 +71,25 @@ test("a rolling restart: old answers first, then the new values within the timeo
     expect(out.code).toBe(0);
     expect(calls).toBe(3);
 });
+
+test("a service that trickles its answer (a byte every 300 ms, never ending) fails by the verify's timeout, not hanging on the 10 s socket timeout", async () => {
+    const trickle = createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        const t = setInterval(() => res.write(" "), 300);
+        res.on("close", () => clearInterval(t));
+    });
+    await new Promise<void>((r) => trickle.listen(0, "127.0.0.1", r));
+    const slowUrl = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}/health`;
+    const script = verifyScript({ kind: "url", url: slowUrl, expectStatus: 200, timeoutSeconds: 2, intervalSeconds: 1, proof: { key: "PK", secrets: ["A", "B"] } }, "api");
+    const started = Date.now();
+    const child = execFile("/bin/sh", ["-c", script], { env: { ...process.env, REKEY_PROOF: JSON.stringify({ A, B }) }, timeout: 20000 });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    const took = Date.now() - started;
+    trickle.closeAllConnections();
+    await new Promise<void>((r) => trickle.close(() => r()));
+    expect(code).toBe(1);
+    expect(took).toBeLessThan(5000);
+    expect(stderr).toBe(`rekey: verify failed: consumer api: ${slowUrl} did not prove the values it loaded within 2s (last: an answer that did not end)\n`);
+}, 30000);

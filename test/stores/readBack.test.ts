@@ -67,6 +67,18 @@ describe.each(shells())("$name", (shell) => {
         for (const out of [ok, bad, gone]) for (const [, v] of values) expect(out.stdout + out.stderr).not.toContain(v);
     });
 
+    test(".env: a managed key on a second line (another writer appended it after the write) fails: a reader such as dotenv.parse keeps the last", () => {
+        const { env } = setup();
+        // The writer keeps one line per managed key (later duplicates dropped), so a second line is another writer's.
+        writeFileSync(env, readFileSync(env, "utf8") + "SESSION=ffff\n");
+        const dup = run(shell, ["dotenv", "STORE", ...words(env)], want(values));
+        expect([dup.status, dup.stdout, dup.stderr]).toEqual([1, "", "rekey: read-back failed: store STORE holds another value than the one written for secret S_SESSION (SESSION); another writer may have changed it\n"]);
+        // The same line twice is no other value, but still not what the writer left: it fails too.
+        writeFileSync(env, readFileSync(env, "utf8").replace("SESSION=ffff\n", `export ${line("SESSION", "0123abcd")}\n`));
+        expect(run(shell, ["dotenv", "STORE", ...words(env)], want(values)).status).toBe(1);
+        for (const [, v] of values) expect(dup.stdout + dup.stderr).not.toContain(v);
+    });
+
     test("file: the whole content reads back; another content or a missing file fails; the temporary texts are removed", () => {
         const { dir } = setup();
         const f = join(dir, "token");

@@ -11,7 +11,7 @@ export const keyVault: StoreKindPlanner<"keyVault"> = {
     // The azure-native provider manages a secret through the management plane, which never
     // returns its value (a data-plane read needs the vault's own endpoint and a data-plane
     // role, which the stack configuration does not name).
-    notReadBack: "the Key Vault management API never returns a secret's value, and the stack names no data-plane access to read it",
+    notReadBack: "the Key Vault management API never returns a secret's value, and rekey has no data-plane read (it would need the vault's endpoint and a data-plane role, which the stack configuration has no setting for)",
     resolve(e, ctx) {
         const vault = e.vault ?? ctx.defaults.keyVault?.vault;
         const resourceGroup = e.resourceGroup ?? ctx.defaults.keyVault?.resourceGroup;

@@ -56,14 +56,19 @@ done
 case $kind in
 dotenv)
     # Each managed key's first line, as the writer keeps it (a leading `export ` and blanks
-    # aside), after the key: the text whose hash rekey computed.
+    # aside), after the key: the text whose hash rekey computed. The writer leaves one line
+    # per managed key, so a second one is another writer's (and a reader such as dotenv.parse
+    # keeps the last): the key's text becomes an empty line, which fails as another value.
     awk -v out="$tmp" '
     FILENAME == ARGV[1] { key = $0; next }
     FILENAME == ARGV[2] { want[$0] = FNR; next }
     match($0, /^[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*=/) {
         k = substr($0, 1, RLENGTH)
         sub(/^[ \t]*/, "", k); sub(/^export[ \t]+/, "", k); sub(/[ \t]*=$/, "", k)
-        if ((k in want) && !(k in done)) {
+        if ((k in want) && (k in done)) {
+            f = out "/" want[k]
+            print "" > f; close(f)
+        } else if (k in want) {
             done[k] = 1
             line = $0; sub(/^[ \t]*/, "", line); sub(/^export[ \t]+/, "", line)
             f = out "/" want[k]
