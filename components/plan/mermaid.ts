@@ -110,6 +110,7 @@ function stepNode(id: StepId, d: RotationDiff, restartNumber: Map<string, number
         case "store":
             return { open: "[(", close: ")]", lines: ["store", bareName(name)] };
         case "readBack":
+            // Its name is its store group's (a path, a Secret): shown as a name, like the store's, never raw.
             return { open: "[/", close: "/]", lines: ["read back", bareName(name)] };
         case "revoke":
             return { open: "[/", close: "\\]", lines: ["⚠ revoke first", bareName(name)], cls: "incident" };
@@ -117,9 +118,6 @@ function stepNode(id: StepId, d: RotationDiff, restartNumber: Map<string, number
             const n = restartNumber.get(name);
             return { open: "[", close: "]", lines: [`restart${n === undefined ? "" : ` ${n}`}`, bareName(name)] };
         }
-        case "readBack":
-            // Its name is its store group's (a path, a Secret): shown as a name, like the store's, never raw.
-            return { open: "[(", close: ")]", lines: ["read back", bareName(name)] };
         case "verify":
             return { open: "{{", close: "}}", lines: ["verify", bareName(name)] };
         case "finalize": {
