@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
-import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, restoring } from "./plan/deployed";
+import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, readBackDue, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
 import { proofRecords } from "./plan/proofRecord";
@@ -96,7 +96,16 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
-    const readBackContext: ReadBackContext = { ...storeContext, keyed, checkKey: (group) => saltOf(`read-back:${group}`, pulumi.output("")), proveAt: plan.proveAt };
+    const readBackContext: ReadBackContext = {
+        ...storeContext,
+        keyed,
+        checkKey: (group) => saltOf(`read-back:${group}`, pulumi.output("")),
+        proveAt: plan.proveAt,
+        due: (w, label) => {
+            const fp = values.get(w.secret.name)!.fingerprint;
+            return pulumi.all([fp(w.variant), fp("current")]).apply(([written, current]) => readBackDue(deployed?.get(w.secret.name), label, w.variant, { written, current }, plan.proveAt));
+        },
+    };
     // Each step of the schedule, in its order (every step after all it waits for), as one
     // resource that depends on the resources of what it waits for. A resource is registered
     // only once those in its dependsOn are (@pulumi/pulumi runtime/resource.js

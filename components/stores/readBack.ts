@@ -29,6 +29,11 @@ export interface ReadBackContext extends StoreDeployContext {
     checkKey(group: string): pulumi.Output<string>;
     /** A drift check asked for (`rekey:proveAt`): a new value reruns every read-back. */
     proveAt: string | null;
+    /**
+     * Whether a write (to the store of this label) is read back in this `pulumi up`: its value
+     * differs from what the stack deployed, or a drift check moved (deployed.ts readBackDue).
+     */
+    due(w: WriteRef, label: string): pulumi.Output<boolean>;
 }
 
 /** The store resource a kind's read-back reads (the component its store step made). */
@@ -73,11 +78,12 @@ export function writeDigest<K extends StoreKind>(group: StoreGroup<K>, ctx: Read
  * whose dependencies' ids are known runs in a preview: @pulumi/pulumi runtime/invoke.ts
  * invokeAsync answers unknown, without calling the provider, only for an unknown id).
  */
-function failures<K extends StoreKind>(group: StoreGroup<K>, ctx: ReadBackContext, read: (w: WriteRef) => pulumi.Output<string | undefined>): pulumi.Output<string[]> {
-    const got = group.writes.map((w) => ctx.keyed(pulumi.secret(read(w).apply((v) => v ?? ""))));
+function failures<K extends StoreKind>(group: StoreGroup<K>, ctx: ReadBackContext, read: (w: WriteRef) => pulumi.Output<string | undefined | null>): pulumi.Output<string[]> {
+    // null: not read in this `up` (nothing written, no drift check): nothing to compare.
+    const got = group.writes.map((w) => read(w).apply((v) => (v === null ? null : ctx.keyed(pulumi.secret(v ?? "")))));
     const want = group.writes.map((w) => ctx.values.get(w.secret.name)!.fingerprint(w.variant));
     return pulumi.all([pulumi.all(got), pulumi.all(want)]).apply(([gs, ws]) =>
-        pulumi.runtime.isDryRun() ? [] : group.writes.flatMap((w, i) => (gs[i] === ws[i] ? [] : [readBackFailure(storeOf(group, w), w)])),
+        pulumi.runtime.isDryRun() ? [] : group.writes.flatMap((w, i) => (gs[i] === null || gs[i] === ws[i] ? [] : [readBackFailure(storeOf(group, w), w)])),
     );
 }
 
@@ -103,14 +109,20 @@ function gate<K extends StoreKind>(group: StoreGroup<K>, what: string, failed: p
  * (invokeOutput, checkDependencies) awaits the id of every resource in `dependsOn`, which
  * resolves once the engine finished its step (steps.ts), and where an id is unknown (a
  * preview of a create) answers unknown without calling the provider.
+ *
+ * The invoke runs only for a write that runs in this `up` or at a drift check (ctx.due; issue
+ * 24 item 4): one GetParameter per parameter written, none in an `up` that writes nothing.
+ * Its gate's command runs on the same condition (its trigger, writeDigest).
  */
 const ssmReadBack: ReadBackComponent<"ssm"> = (group, store, ctx) => {
     const params = (store as SsmParameters).steps;
     const { store: s } = group.members[0];
     const provider = ctx.awsProvider(s.region) ?? (ctx.providers.aws as aws.Provider | undefined);
-    const read = (w: WriteRef) => {
+    const read = (w: WriteRef): pulumi.Output<string | undefined | null> => {
         const param = params[group.writes.indexOf(w)];
-        return aws.ssm.getParameterOutput({ name: w.target, withDecryption: true }, { provider, dependsOn: [param], parent: store }).value;
+        // An invoke made inside the apply: none is made when the write is not due (nor while its fingerprint is unknown in a preview).
+        const read = (due: boolean) => (due ? aws.ssm.getParameterOutput({ name: w.target, withDecryption: true }, { provider, dependsOn: [param], parent: store }).value : null);
+        return ctx.due(w, storeOf(group, w)).apply(read) as pulumi.Output<string | undefined | null>;
     };
     return gate(group, `SSM ${group.members[0].store.label}`, failures(group, ctx, read), ctx);
 };
