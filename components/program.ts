@@ -28,7 +28,7 @@ import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
 import { knownValue } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
-import { ReadBack, ReadBackContext } from "./stores/readBack";
+import { ReadBackContext, readBack } from "./stores/readBack";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
 
@@ -357,12 +357,11 @@ function deployStore(step: StoreStep, secrets: Map<string, RotatedSecret>, ctx: 
     return (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn });
 }
 
-/** A store's read-back: named and placed as its store (another type), after it. */
+/** A store's read-back: its command, placed beside its store (same parent), after it. */
 function deployReadBack(step: ReadBackStep, store: pulumi.Resource, ctx: ReadBackContext, secrets: Map<string, RotatedSecret>, scope: Scope, dependsOn: pulumi.Resource[]): pulumi.Resource {
     const group = step.group;
-    const own = group.shared ? undefined : nested(scope.prefix, group.name);
-    const placed = own ? { name: own.name, opts: { parent: secrets.get(step.secrets[0]) } } : topLevel(scope, group.name);
-    return new ReadBack(placed.name, { group, store, ctx }, { ...placed.opts, dependsOn });
+    const parent = group.shared ? scope.parent : secrets.get(step.secrets[0]);
+    return readBack(group, store, ctx, { parent, dependsOn });
 }
 
 /**

@@ -41,12 +41,13 @@ test("SSM: getParameter (withDecryption) runs after the parameter's write and be
     }
     // The restart waits for both read-backs (its dependsOn), not only for the writes.
     const restart = run.resources.get(RESTART)!.parent!;
-    expect(run.resources.get(restart)!.dependsOn).toEqual(expect.arrayContaining(["rekey:index:ReadBack::rekey-ssm:/t/API_KEY", "rekey:index:ReadBack::rekey-kubernetes:default/app-secrets"]));
+    expect(run.resources.get(restart)!.dependsOn).toEqual(expect.arrayContaining(["command:local:Command::rekey-readback:ssm:/t/API_KEY", "command:local:Command::rekey-readback:kubernetes:default/app-secrets"]));
     expect(run.resources.get(RESTART)!.change).toBe("replaced");
     // Key Vault is written, not read back: no read-back resource, and the record says why.
     expect(Object.entries(run.outputs.rotation.VAULTED.proof.stores)).toEqual([[expect.stringMatching(/^keyVault:kv1\//), expect.stringMatching(/^written, not read back: the Key Vault management API never returns a secret's value/)]]);
     expect(run.outputs.rotation.API_KEY.proof).toEqual({ stores: { "ssm:/t/API_KEY": "read back", "kubernetes:default/app-secrets#API_KEY": "read back" }, consumers: { api: "not proved: its restart has no verify" } });
-    expect([...run.resources.keys()].filter((k) => k.startsWith("rekey:index:ReadBack::")).sort()).toEqual(["rekey:index:ReadBack::rekey-kubernetes:default/app-secrets", "rekey:index:ReadBack::rekey-ssm:/t/API_KEY"]);
+    // One resource per read-back step, its command (issue 26: no component around it).
+    expect([...run.resources.keys()].filter((k) => /readback|ReadBack/.test(k)).sort()).toEqual(["command:local:Command::rekey-readback:kubernetes:default/app-secrets", "command:local:Command::rekey-readback:ssm:/t/API_KEY"]);
 });
 
 const SIG = "4dabf18193072939515e22adb298388d";
