@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fingerprint, keyedHex, proofFingerprint } from "./fingerprint";
-import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, restoring } from "./plan/deployed";
+import { RekeyEpochError, adoptChangedReason, adoptedDeployed, previousAfter, readBackDue, restoring } from "./plan/deployed";
 import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, Variant } from "./plan/plan";
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
 import { proofRecords } from "./plan/proofRecord";
@@ -28,7 +28,7 @@ import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
 import { knownValue } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
-import { ReadBack, ReadBackContext } from "./stores/readBack";
+import { ReadBackContext, readBack } from "./stores/readBack";
 import { kubernetesProvider } from "./stores/kubernetes";
 import { SecretValues } from "./stores/values";
 
@@ -96,7 +96,16 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
-    const readBackContext: ReadBackContext = { ...storeContext, keyed, checkKey: (group) => saltOf(`read-back:${group}`, pulumi.output("")), proveAt: plan.proveAt };
+    const readBackContext: ReadBackContext = {
+        ...storeContext,
+        keyed,
+        checkKey: (group) => saltOf(`read-back:${group}`, pulumi.output("")),
+        proveAt: plan.proveAt,
+        due: (w, label) => {
+            const fp = values.get(w.secret.name)!.fingerprint;
+            return pulumi.all([fp(w.variant), fp("current")]).apply(([written, current]) => readBackDue(deployed?.get(w.secret.name), label, w.variant, { written, current }, plan.proveAt));
+        },
+    };
     // Each step of the schedule, in its order (every step after all it waits for), as one
     // resource that depends on the resources of what it waits for. A resource is registered
     // only once those in its dependsOn are (@pulumi/pulumi runtime/resource.js
@@ -348,12 +357,11 @@ function deployStore(step: StoreStep, secrets: Map<string, RotatedSecret>, ctx: 
     return (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn });
 }
 
-/** A store's read-back: named and placed as its store (another type), after it. */
+/** A store's read-back: its command, placed beside its store (same parent), after it. */
 function deployReadBack(step: ReadBackStep, store: pulumi.Resource, ctx: ReadBackContext, secrets: Map<string, RotatedSecret>, scope: Scope, dependsOn: pulumi.Resource[]): pulumi.Resource {
     const group = step.group;
-    const own = group.shared ? undefined : nested(scope.prefix, group.name);
-    const placed = own ? { name: own.name, opts: { parent: secrets.get(step.secrets[0]) } } : topLevel(scope, group.name);
-    return new ReadBack(placed.name, { group, store, ctx }, { ...placed.opts, dependsOn });
+    const parent = group.shared ? scope.parent : secrets.get(step.secrets[0]);
+    return readBack(group, store, ctx, { parent, dependsOn });
 }
 
 /**

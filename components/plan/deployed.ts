@@ -15,7 +15,7 @@
 // value: a bump re-keys only the other slot, and a rollback re-keys nothing (its value is
 // the deployed previous one, and the value it leaves becomes the previous one). Abandoning
 // a failed step (setting the epoch back to the deployed one) is then always safe.
-import { ConfigProblem, GeneratorSlot, PlannedSecret, RotationPlan, slotParity } from "./model";
+import { ConfigProblem, GeneratorSlot, PlannedSecret, RotationPlan, Variant, slotParity } from "./model";
 import { DeployedSecret, DeployedState, DeployedValue, deployedValue } from "./record";
 
 /** The deployed record of a secret that has an epoch on both sides, if any. */
@@ -68,6 +68,27 @@ export function slotsAfter(secret: PlannedSecret, deployed: DeployedState): Gene
     // reads, and on an IAM user that still holds its runbook's key a third key (IAM allows two).
     const heldIssued = issued && (e !== d.epoch || d.previous !== null);
     return secret.keepPrevious || heldIssued ? [current, previous] : [current];
+}
+
+/**
+ * Whether a store write is read back in this `pulumi up` (issue 24 item 4: read-backs run only
+ * for what changed, unless a drift check is asked for): the deployed record must show the
+ * store (by label) written with this very value and its proof must have answered the same
+ * drift check (`proveAt`); else the write runs in this `up` (or a drift check moved) and it is
+ * read back. The value is compared by keyed fingerprint: the current value with the record's
+ * `fingerprint`; the previous one with `previous.fingerprint`, or, where the record keeps no
+ * previous value (a first deployment's previous slot), through the current value (the
+ * previous slot is re-keyed only when the current value moves: slotsAfter). A first
+ * deployment, a new store, a value the record does not keep (a user name, an issued id) are
+ * read back.
+ */
+export function readBackDue(deployed: DeployedSecret | undefined, label: string, variant: Variant, fingerprints: { written: string; current: string }, proveAt: string | null): boolean {
+    if (!deployed || !deployed.stores?.includes(label)) return true;
+    if ((deployed.proveAt ?? null) !== proveAt) return true;
+    if (deployed.fingerprint !== fingerprints.current) return true;
+    if (variant === "current") return false;
+    if (variant === "previous") return deployed.previous !== null && deployed.previous.fingerprint !== fingerprints.written;
+    return true;
 }
 
 /**

@@ -34,7 +34,7 @@ export function proofRecords(plan: RotationPlan, steps: Schedule): Map<string, P
                 }),
             );
             const proved = Object.fromEntries(s.consumers.map((n) => [n, consumerProof(consumers.get(n)!, s.name, restarts.get(n) ?? false)]));
-            return [s.name, { stores, consumers: proved }];
+            return [s.name, { stores, consumers: proved, ...(plan.proveAt !== null ? { proveAt: plan.proveAt } : {}) }];
         }),
     );
 }

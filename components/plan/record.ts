@@ -36,6 +36,11 @@ export interface RotationRecord {
 export interface ProofRecord {
     stores: Record<string, string>;
     consumers: Record<string, string>;
+    /**
+     * The drift check (`rekey:defaults.proveAt`) this proof answered, when one is set: the
+     * next `pulumi up` reads it back and re-runs the read-backs only when the date moved.
+     */
+    proveAt?: string;
 }
 
 /** A secret's record, given the keyed fingerprint of its current value and what its previous value is. */
@@ -85,6 +90,10 @@ export interface DeployedSecret {
     adopted?: boolean;
     /** The reason, when the deployed epoch was an incident rotation (its previous value leaked). */
     incident?: string;
+    /** The labels of the stores it was written to (absent: the record lists none). */
+    stores?: readonly string[];
+    /** The drift check its proof answered (`proof.proveAt`), if any. */
+    proveAt?: string;
 }
 
 /** null: the stack has no `rotation` output yet (a first deployment). */
@@ -119,6 +128,8 @@ export function readDeployed(rotation: unknown): DeployedState {
             previous: readValue(entry.previous),
             ...(entry.adopted === true ? { adopted: true } : {}),
             ...(isObject(entry.incident) && typeof entry.incident.reason === "string" ? { incident: entry.incident.reason } : {}),
+            ...(Array.isArray(entry.stores) ? { stores: entry.stores.filter((l): l is string => typeof l === "string") } : {}),
+            ...(isObject(entry.proof) && typeof entry.proof.proveAt === "string" ? { proveAt: entry.proof.proveAt } : {}),
         });
     }
     return out;

@@ -1,5 +1,6 @@
 // A store read back after its write (schedule.ts ReadBackStep; CONTRACT "Proof"): one
-// component per step, made through the table READ_BACKS, one entry per kind that can be read
+// command per step (no component around it: issue 26, a resource fewer per store group),
+// made through the table READ_BACKS, one entry per kind that can be read
 // back (Key Vault cannot: its planner's `notReadBack`). Each compares keyed fingerprints and,
 // on a mismatch, fails the `pulumi up` naming store and secret; every restart of a reader of
 // those secrets waits for it. Nothing of a value reaches argv, a log or a plain output.
@@ -15,7 +16,6 @@ import { writeRecord } from "../plan/schedule";
 import { STORE_KIND_PLANNERS } from "../plan/storeKinds";
 import { StoreGroup, WriteRef } from "../plan/storeTargets";
 import type { StoreOf } from "../plan/storeKinds";
-import { HasSteps } from "../steps";
 import type { KubernetesSecret } from "./kubernetes";
 import type { StoreDeployContext } from "./kind";
 import type { SsmParameters } from "./ssm";
@@ -29,13 +29,18 @@ export interface ReadBackContext extends StoreDeployContext {
     checkKey(group: string): pulumi.Output<string>;
     /** A drift check asked for (`rekey:proveAt`): a new value reruns every read-back. */
     proveAt: string | null;
+    /**
+     * Whether a write (to the store of this label) is read back in this `pulumi up`: its value
+     * differs from what the stack deployed, or a drift check moved (deployed.ts readBackDue).
+     */
+    due(w: WriteRef, label: string): pulumi.Output<boolean>;
 }
 
 /** The store resource a kind's read-back reads (the component its store step made). */
 export type ReadBackComponent<K extends StoreKind> = (group: StoreGroup<K>, store: pulumi.Resource, ctx: ReadBackContext) => ReadBackParts;
 
-/** What a kind's read-back registers under the ReadBack component: its steps. */
-type ReadBackParts = (parent: pulumi.Resource) => pulumi.CustomResource[];
+/** What a kind's read-back registers: the step's one command, placed by the caller (name prefix, parent, dependsOn). */
+type ReadBackParts = (opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 /** The store a write lands in, by its label (a shared .env file or Secret holds several). */
 const storeOf = <K extends StoreKind>(group: StoreGroup<K>, w: WriteRef) => (group.members.find((m) => m.secret === w.secret)!.store as StoreOf<StoreKind>).label;
@@ -73,11 +78,12 @@ export function writeDigest<K extends StoreKind>(group: StoreGroup<K>, ctx: Read
  * whose dependencies' ids are known runs in a preview: @pulumi/pulumi runtime/invoke.ts
  * invokeAsync answers unknown, without calling the provider, only for an unknown id).
  */
-function failures<K extends StoreKind>(group: StoreGroup<K>, ctx: ReadBackContext, read: (w: WriteRef) => pulumi.Output<string | undefined>): pulumi.Output<string[]> {
-    const got = group.writes.map((w) => ctx.keyed(pulumi.secret(read(w).apply((v) => v ?? ""))));
+function failures<K extends StoreKind>(group: StoreGroup<K>, ctx: ReadBackContext, read: (w: WriteRef) => pulumi.Output<string | undefined | null>): pulumi.Output<string[]> {
+    // null: not read in this `up` (nothing written, no drift check): nothing to compare.
+    const got = group.writes.map((w) => read(w).apply((v) => (v === null ? null : ctx.keyed(pulumi.secret(v ?? "")))));
     const want = group.writes.map((w) => ctx.values.get(w.secret.name)!.fingerprint(w.variant));
     return pulumi.all([pulumi.all(got), pulumi.all(want)]).apply(([gs, ws]) =>
-        pulumi.runtime.isDryRun() ? [] : group.writes.flatMap((w, i) => (gs[i] === ws[i] ? [] : [readBackFailure(storeOf(group, w), w)])),
+        pulumi.runtime.isDryRun() ? [] : group.writes.flatMap((w, i) => (gs[i] === null || gs[i] === ws[i] ? [] : [readBackFailure(storeOf(group, w), w)])),
     );
 }
 
@@ -92,7 +98,7 @@ function gate<K extends StoreKind>(group: StoreGroup<K>, what: string, failed: p
             ? `${fs.map((f) => `printf '%s\\n' ${shellQuote(f)} >&2`).join("; ")}; exit 1`
             : `printf '%s\\n' ${shellQuote(`rekey: ${what} read back: it holds the values written`)}`,
     );
-    return (parent) => [hostCommand(`readback:${group.name}`, { host: null }, { create: script, update: script, triggers: [writeDigest(group, ctx)] }, { parent }, ctx.prefix)];
+    return (opts) => hostCommand(`readback:${group.name}`, { host: null }, { create: script, update: script, triggers: [writeDigest(group, ctx)] }, opts, ctx.prefix);
 }
 
 /**
@@ -103,14 +109,20 @@ function gate<K extends StoreKind>(group: StoreGroup<K>, what: string, failed: p
  * (invokeOutput, checkDependencies) awaits the id of every resource in `dependsOn`, which
  * resolves once the engine finished its step (steps.ts), and where an id is unknown (a
  * preview of a create) answers unknown without calling the provider.
+ *
+ * The invoke runs only for a write that runs in this `up` or at a drift check (ctx.due; issue
+ * 24 item 4): one GetParameter per parameter written, none in an `up` that writes nothing.
+ * Its gate's command runs on the same condition (its trigger, writeDigest).
  */
 const ssmReadBack: ReadBackComponent<"ssm"> = (group, store, ctx) => {
     const params = (store as SsmParameters).steps;
     const { store: s } = group.members[0];
     const provider = ctx.awsProvider(s.region) ?? (ctx.providers.aws as aws.Provider | undefined);
-    const read = (w: WriteRef) => {
+    const read = (w: WriteRef): pulumi.Output<string | undefined | null> => {
         const param = params[group.writes.indexOf(w)];
-        return aws.ssm.getParameterOutput({ name: w.target, withDecryption: true }, { provider, dependsOn: [param], parent: store }).value;
+        // An invoke made inside the apply: none is made when the write is not due (nor while its fingerprint is unknown in a preview).
+        const read = (due: boolean) => (due ? aws.ssm.getParameterOutput({ name: w.target, withDecryption: true }, { provider, dependsOn: [param], parent: store }).value : null);
+        return ctx.due(w, storeOf(group, w)).apply(read) as pulumi.Output<string | undefined | null>;
     };
     return gate(group, `SSM ${group.members[0].store.label}`, failures(group, ctx, read), ctx);
 };
@@ -142,7 +154,7 @@ function hostReadBack<K extends "dotenv" | "file">(kind: K, group: StoreGroup<K>
     const stdin = pulumi.secret(pulumi.all([key, ...expected]).apply(([k, ...fps]) => [k, ...fps, ""].join("\n")));
     const words = [kind, label, ...group.writes.flatMap((w) => [w.target, w.secret.name, fileOf(w)])];
     const script = `sh -c ${shellQuote(READ_BACK_SCRIPT)} rekey-read-back ${words.map(shellQuote).join(" ")}`;
-    return (parent) => [hostCommand(`readback:${group.name}`, host, { create: script, update: script, stdin, triggers: [writeDigest(group, ctx)], ownOutput: true }, { parent }, ctx.prefix)];
+    return (opts) => hostCommand(`readback:${group.name}`, host, { create: script, update: script, stdin, triggers: [writeDigest(group, ctx)], ownOutput: true }, opts, ctx.prefix);
 }
 
 const dotenvReadBack: ReadBackComponent<"dotenv"> = (group, _store, ctx) => {
@@ -165,15 +177,12 @@ export const READ_BACKS: { readonly [K in StoreKind]: ReadBackComponent<K> | nul
     file: fileReadBack,
 };
 
-/** A store's read-back, named as its store (another type): its commands, what restarts wait for. */
-export class ReadBack extends pulumi.ComponentResource implements HasSteps {
-    public readonly steps: pulumi.CustomResource[];
-
-    constructor(name: string, args: { group: StoreGroup; store: pulumi.Resource; ctx: ReadBackContext }, opts?: pulumi.ComponentResourceOptions) {
-        super("rekey:index:ReadBack", name, {}, opts);
-        const make = READ_BACKS[args.group.kind] as ReadBackComponent<StoreKind> | null;
-        if (!make) throw new Error(`${name}: a ${args.group.kind} store is not read back (${STORE_KIND_PLANNERS[args.group.kind].notReadBack})`);
-        this.steps = make(args.group, args.store, args.ctx)(this);
-        this.registerOutputs({});
-    }
+/**
+ * A store's read-back step: its one command (`readback:<group>`), where the caller places it
+ * (beside its store, after it). What restarts wait for.
+ */
+export function readBack(group: StoreGroup, store: pulumi.Resource, ctx: ReadBackContext, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+    const make = READ_BACKS[group.kind] as ReadBackComponent<StoreKind> | null;
+    if (!make) throw new Error(`${group.name}: a ${group.kind} store is not read back (${STORE_KIND_PLANNERS[group.kind].notReadBack})`);
+    return make(group, store, ctx)(opts);
 }

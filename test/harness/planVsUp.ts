@@ -29,7 +29,8 @@ function stepOf(r: CapturedResource, revokes: Map<string, string>): string | und
     const type = r.type.replace(/^rekey:index:/, "");
     if (STORE_TYPES.includes(r.type)) return `store:${name}`;
     if (type === "Restart") return `restart:${name}`;
-    if (type === "ReadBack") return `readBack:${name}`;
+    // A read-back step is its one command (components/stores/readBack.ts).
+    if (/^command:(local|remote):Command$/.test(r.type) && name.startsWith("readback:")) return `readBack:${name.slice("readback:".length)}`;
     if (type === "Verify") return `verify:${name}`;
     const hook = /^(.*)-(postgres|redis|command)$/.exec(name);
     if (hook && ["PostgresPassword", "RedisAclPassword", "CommandHook"].includes(type)) return `hook:${hook[1]}`;

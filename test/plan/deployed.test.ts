@@ -2,7 +2,7 @@
 // sequence of `pulumi up`s does to a secret's two generator slots, the alternating Postgres
 // roles and the running service.
 import fc from "fast-check";
-import { epochProblems, previousAfter, restoring, slotsAfter } from "../../components/plan/deployed";
+import { epochProblems, previousAfter, readBackDue, restoring, slotsAfter } from "../../components/plan/deployed";
 import { DeployedSecret, DeployedState, readDeployed } from "../../components/plan/record";
 import { RotationPlan, planRotation } from "../../components/plan/plan";
 import { rawConfig } from "../harness/rawConfig";
@@ -33,9 +33,39 @@ describe("readDeployed", () => {
             B: { epoch: 2, round: 2, fingerprint: "fp:b", previous: { epoch: 1, fingerprint: "fp:b1" } },
             C: { epoch: null, fingerprint: "fp:c", previous: null },
         })!;
-        expect(d.get("A")).toEqual({ epoch: 4, round: 1, fingerprint: "fp:a", previous: null });
+        expect(d.get("A")).toEqual({ epoch: 4, round: 1, fingerprint: "fp:a", previous: null, stores: [] });
         expect(d.get("B")).toEqual({ epoch: 2, round: 2, fingerprint: "fp:b", previous: { epoch: 1, fingerprint: "fp:b1" } });
         expect(d.get("C")).toEqual({ epoch: null, round: 1, fingerprint: "fp:c", previous: null });
+    });
+});
+
+describe("readBackDue: a read-back runs only for a write of this up, or at a drift check that moved (issue 24 item 4)", () => {
+    test("the record's stores and the drift check it answered are read back from the output", () => {
+        const d = readDeployed({ A: { epoch: 1, fingerprint: "fp:a", previous: null, stores: ["ssm:/t/A", 3], proof: { stores: {}, consumers: {}, proveAt: "2026-12-01" } } })!;
+        expect(d.get("A")).toEqual({ epoch: 1, round: 1, fingerprint: "fp:a", previous: null, stores: ["ssm:/t/A"], proveAt: "2026-12-01" });
+    });
+    const d: DeployedSecret = { epoch: 2, round: 1, fingerprint: "fp:2", previous: { epoch: 1, fingerprint: "fp:1" }, stores: ["ssm:/t/A"] };
+    test("the same value to a store the record lists: not read back", () => {
+        expect(readBackDue(d, "ssm:/t/A", "current", { written: "fp:2", current: "fp:2" }, null)).toBe(false);
+        expect(readBackDue(d, "ssm:/t/A", "previous", { written: "fp:1", current: "fp:2" }, null)).toBe(false);
+        // A first deployment's previous slot is in no record: unchanged while the current value is.
+        expect(readBackDue({ ...d, previous: null }, "ssm:/t/A", "previous", { written: "fp:1", current: "fp:2" }, null)).toBe(false);
+    });
+    test("a new value, a new store, a first deployment, a value the record does not keep: read back", () => {
+        expect(readBackDue(d, "ssm:/t/A", "current", { written: "fp:3", current: "fp:3" }, null)).toBe(true);
+        expect(readBackDue(d, "ssm:/t/A", "previous", { written: "fp:2", current: "fp:3" }, null)).toBe(true);
+        expect(readBackDue(d, "ssm:/t/A", "previous", { written: "fp:0", current: "fp:2" }, null)).toBe(true);
+        expect(readBackDue({ ...d, previous: null }, "ssm:/t/A", "previous", { written: "fp:2", current: "fp:3" }, null)).toBe(true);
+        expect(readBackDue(d, "ssm:/u/A", "current", { written: "fp:2", current: "fp:2" }, null)).toBe(true);
+        expect(readBackDue({ epoch: 2, round: 1, fingerprint: "fp:2", previous: null }, "ssm:/t/A", "current", { written: "fp:2", current: "fp:2" }, null)).toBe(true);
+        expect(readBackDue(undefined, "ssm:/t/A", "current", { written: "fp:2", current: "fp:2" }, null)).toBe(true);
+        expect(readBackDue(d, "ssm:/t/A", "user", { written: "fp:u", current: "fp:2" }, null)).toBe(true);
+    });
+    test("a drift check read back when its date moved (set, changed or dropped), not again once answered", () => {
+        expect(readBackDue(d, "ssm:/t/A", "current", { written: "fp:2", current: "fp:2" }, "2026-12-04")).toBe(true);
+        expect(readBackDue({ ...d, proveAt: "2026-12-01" }, "ssm:/t/A", "current", { written: "fp:2", current: "fp:2" }, "2026-12-04")).toBe(true);
+        expect(readBackDue({ ...d, proveAt: "2026-12-04" }, "ssm:/t/A", "current", { written: "fp:2", current: "fp:2" }, null)).toBe(true);
+        expect(readBackDue({ ...d, proveAt: "2026-12-04" }, "ssm:/t/A", "current", { written: "fp:2", current: "fp:2" }, "2026-12-04")).toBe(false);
     });
 });
 

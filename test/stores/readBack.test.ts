@@ -79,6 +79,28 @@ describe.each(shells())("$name", (shell) => {
         for (const [, v] of values) expect(dup.stdout + dup.stderr).not.toContain(v);
     });
 
+    test(".env: a `KEY=` line inside another key's quoted multi-line value is that value, as for the writer: neither a false mismatch nor a false match", () => {
+        const dir = mkdtempSync(join(work, "m-"));
+        const env = join(dir, "app.env");
+        // Before the managed keys: a double-quoted value (with an escaped quote) and a
+        // single-quoted one over several lines, holding lines that look like the keys.
+        const cert = `CERT="-----\nsays \\" API_TOKEN=no\nAPI_TOKEN=zzz\n${line("SESSION", "0123abcd")}\n-----"\n`;
+        const note = `export NOTE='first\nSESSION=stale\nlast'\n`;
+        writeFileSync(env, `${cert}${note}# kept\n`);
+        const w = run(shell, ["dotenv", env], ["rekey-dotenv-v1", ...values.map(([k, v]) => line(k, v)), ""].join("\n"), WRITE_FILE_SCRIPT);
+        expect(w.status).toBe(0);
+        // The writer kept both values whole and appended the keys after them.
+        expect(readFileSync(env, "utf8")).toBe(`${cert}${note}# kept\n${values.map(([k, v]) => line(k, v)).join("\n")}\n`);
+        // Read back: the keys' own lines hold what was written (the earlier look-alikes would differ).
+        const ok = run(shell, ["dotenv", "STORE", ...words(env)], want(values));
+        expect([ok.status, ok.stderr]).toEqual([0, ""]);
+        // The key's own line changed by hand: it fails, though a line inside CERT holds the written text.
+        writeFileSync(env, readFileSync(env, "utf8").replace(/^SESSION='0123abcd'$(?![\s\S]*-----")/m, "SESSION='ffff'"));
+        expect(readFileSync(env, "utf8")).toContain(`\n${line("SESSION", "0123abcd")}\n-----"`);
+        const bad = run(shell, ["dotenv", "STORE", ...words(env)], want(values));
+        expect([bad.status, bad.stderr]).toEqual([1, "rekey: read-back failed: store STORE holds another value than the one written for secret S_SESSION (SESSION); another writer may have changed it\n"]);
+    });
+
     test("file: the whole content reads back; another content or a missing file fails; the temporary texts are removed", () => {
         const { dir } = setup();
         const f = join(dir, "token");

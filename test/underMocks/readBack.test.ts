@@ -41,12 +41,13 @@ test("SSM: getParameter (withDecryption) runs after the parameter's write and be
     }
     // The restart waits for both read-backs (its dependsOn), not only for the writes.
     const restart = run.resources.get(RESTART)!.parent!;
-    expect(run.resources.get(restart)!.dependsOn).toEqual(expect.arrayContaining(["rekey:index:ReadBack::rekey-ssm:/t/API_KEY", "rekey:index:ReadBack::rekey-kubernetes:default/app-secrets"]));
+    expect(run.resources.get(restart)!.dependsOn).toEqual(expect.arrayContaining(["command:local:Command::rekey-readback:ssm:/t/API_KEY", "command:local:Command::rekey-readback:kubernetes:default/app-secrets"]));
     expect(run.resources.get(RESTART)!.change).toBe("replaced");
     // Key Vault is written, not read back: no read-back resource, and the record says why.
     expect(Object.entries(run.outputs.rotation.VAULTED.proof.stores)).toEqual([[expect.stringMatching(/^keyVault:kv1\//), expect.stringMatching(/^written, not read back: the Key Vault management API never returns a secret's value/)]]);
     expect(run.outputs.rotation.API_KEY.proof).toEqual({ stores: { "ssm:/t/API_KEY": "read back", "kubernetes:default/app-secrets#API_KEY": "read back" }, consumers: { api: "not proved: its restart has no verify" } });
-    expect([...run.resources.keys()].filter((k) => k.startsWith("rekey:index:ReadBack::")).sort()).toEqual(["rekey:index:ReadBack::rekey-kubernetes:default/app-secrets", "rekey:index:ReadBack::rekey-ssm:/t/API_KEY"]);
+    // One resource per read-back step, its command (issue 26: no component around it).
+    expect([...run.resources.keys()].filter((k) => /readback|ReadBack/.test(k)).sort()).toEqual(["command:local:Command::rekey-readback:kubernetes:default/app-secrets", "command:local:Command::rekey-readback:ssm:/t/API_KEY"]);
 });
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -95,4 +96,46 @@ test("stores that hold the values written pass their read-backs, and the restart
     expect(out.ran.indexOf("rekey-readback:ssm:/t/API_KEY")).toBeLessThan(out.ran.indexOf("rekey-restart:api"));
     expect(out.ran.indexOf("rekey-readback:kubernetes:default/app-secrets")).toBeLessThan(out.ran.indexOf("rekey-restart:api"));
     expect(out.executed.find((e) => e.key === GATE_SSM)!.stdout).toMatch(/rekey: SSM ssm:\/t\/API_KEY read back: it holds the values written/);
+});
+
+describe("the SSM read-back's invoke runs only for what this up writes, or at a drift check (issue 24 item 4; deployed.ts readBackDue)", () => {
+    const ssmConfig = (epochs: { A: number; B: number }, proveAt?: string): Config => ({
+        "rekey:consumers": { api: { restart: "true" } },
+        "rekey:secrets": {
+            A: { epoch: epochs.A, generate: { encoding: "hex", bytes: 16 }, keepPrevious: true, stores: [{ ssm: { prefix: "/t/" } }], consumers: ["api"] },
+            B: { epoch: epochs.B, generate: { encoding: "hex", bytes: 16 }, stores: [{ ssm: { prefix: "/t/" } }], consumers: ["api"] },
+        },
+        ...(proveAt ? { "rekey:defaults": { proveAt } } : {}),
+    });
+    const calls = (run: RunResult) => run.events.filter((e) => e.startsWith("call:aws:ssm/getParameter:getParameter:")).map((e) => e.slice("call:aws:ssm/getParameter:getParameter:".length)).sort();
+
+    test("first up: every parameter; nothing changed: none; a bump: each parameter it writes; a drift check: all, once", async () => {
+        const engine = new MockEngine();
+        const first = await runWithValues(engine, ssmConfig({ A: 1, B: 1 }));
+        expect(calls(first.run)).toEqual(["/t/A", "/t/A_PREVIOUS", "/t/B"]);
+        const again = await runWithValues(engine, ssmConfig({ A: 1, B: 1 }));
+        expect(calls(again.run)).toEqual([]);
+        // Its gate did not run either (its trigger, the write's digest, did not move).
+        expect(again.run.resources.get("command:local:Command::rekey-readback:ssm:/t/A")!.change).toBe("same");
+        const bump = await runWithValues(engine, ssmConfig({ A: 2, B: 1 }));
+        expect(calls(bump.run)).toEqual(["/t/A", "/t/A_PREVIOUS"]);
+        expect(calls((await runWithValues(engine, ssmConfig({ A: 2, B: 1 }))).run)).toEqual([]);
+        const drift = await runWithValues(engine, ssmConfig({ A: 2, B: 1 }, "2026-12-04"));
+        expect(calls(drift.run)).toEqual(["/t/A", "/t/A_PREVIOUS", "/t/B"]);
+        expect(drift.run.outputs.rotation.B.proof.proveAt).toBe("2026-12-04");
+        expect(calls((await runWithValues(engine, ssmConfig({ A: 2, B: 1 }, "2026-12-04"))).run)).toEqual([]);
+        expect(calls((await runWithValues(engine, ssmConfig({ A: 2, B: 1 }, "2026-12-05"))).run)).toEqual(["/t/A", "/t/A_PREVIOUS", "/t/B"]);
+    });
+
+    test("a drift check that finds a parameter changed by hand fails naming store and secret; the next up checks again", async () => {
+        const engine = new MockEngine();
+        await runWithValues(engine, ssmConfig({ A: 1, B: 1 }));
+        const answer = { call: (token: string, r: Record<string, any>) => (token === "aws:ssm/getParameter:getParameter" && r.name === "/t/B" ? { ...r, value: "edited-by-hand" } : undefined) };
+        const { run } = await runWithValues(engine, ssmConfig({ A: 1, B: 1 }, "2026-12-04"), { answer });
+        const out = await replay(engine, run);
+        expect(out.failed).toEqual(["command:local:Command::rekey-readback:ssm:/t/B"]);
+        expect(out.executed.find((e) => e.key === "command:local:Command::rekey-readback:ssm:/t/B")!.stderr).toMatch(/store ssm:\/t\/B holds another value than the one written for secret B/);
+        expect(engine.lastOutputs.rotation.B.proof.proveAt).toBeUndefined();
+        expect(calls((await runWithValues(engine, ssmConfig({ A: 1, B: 1 }, "2026-12-04"))).run)).toContain("/t/B");
+    });
 });

@@ -202,7 +202,7 @@ describe(".env and secret files", () => {
 test("each store write waits only on the values it writes (no dependsOn between stores); each read-back on its store's write", async () => {
     const { run } = await runWithValues(new MockEngine(), storesConfig());
     for (const r of run.resources.values()) {
-        if (r.type === "rekey:index:ReadBack") expect(r.dependsOn).toEqual([expect.stringMatching(/^rekey:index:(SsmParameters|KubernetesSecret|DotenvFile|SecretFiles)::/)]);
+        if (/^command:(local|remote):Command$/.test(r.type) && r.name.startsWith("rekey-readback:")) expect(r.dependsOn).toEqual([expect.stringMatching(/^rekey:index:(SsmParameters|KubernetesSecret|DotenvFile|SecretFiles)::/)]);
         else expect(r.dependsOn).toEqual([]);
     }
 });

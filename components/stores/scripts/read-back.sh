@@ -4,7 +4,8 @@
 # Prints names only, never a value or a fingerprint.
 #
 #   sh -c "$script" rekey-read-back KIND STORE [TARGET SECRET FILE]...
-#       KIND: dotenv (TARGET is the key, its first line is read) or file (the whole file).
+#       KIND: dotenv (TARGET is the key, its first line outside a quoted multi-line value is
+#       read, as write-file.sh finds it) or file (the whole file).
 #       stdin: the check key on one line, then one expected fingerprint per triple, in order:
 #       the SHA-256 of the key, a line break, and the exact text rekey wrote (a .env key's
 #       line, as write-file.sh writes it, with its line break; a file's whole content).
@@ -59,11 +60,27 @@ dotenv)
     # aside), after the key: the text whose hash rekey computed. The writer leaves one line
     # per managed key, so a second one is another writer's (and a reader such as dotenv.parse
     # keeps the last): the key's text becomes an empty line, which fails as another value.
+    # Lines inside another key's quoted multi-line value are that value, not keys: they are passed over exactly as
+    # write-file.sh passes over them (its `closes`, the same rule), so a `KEY=` line in such a
+    # value is never taken for the key's line.
     awk -v out="$tmp" '
+    function closes(s, q,    i, c) {
+        for (i = 1; i <= length(s); i++) {
+            c = substr(s, i, 1)
+            if (c == "\\" && q == "\"") { i++; continue }
+            if (c == q) return 1
+        }
+        return 0
+    }
     FILENAME == ARGV[1] { key = $0; next }
     FILENAME == ARGV[2] { want[$0] = FNR; next }
+    inside { if (closes($0, q)) inside = 0; next }
     match($0, /^[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*=/) {
         k = substr($0, 1, RLENGTH)
+        v = substr($0, RLENGTH + 1)
+        sub(/^[ \t]*/, "", v)
+        q = substr(v, 1, 1)
+        if ((q == "\"" || q == "\047" || q == "`") && !closes(substr(v, 2), q)) inside = 1
         sub(/^[ \t]*/, "", k); sub(/^export[ \t]+/, "", k); sub(/[ \t]*=$/, "", k)
         if ((k in want) && (k in done)) {
             f = out "/" want[k]
