@@ -114,3 +114,10 @@ describe.each(shells())("$name", (shell) => {
         expect(spawnSync("sh", ["-c", `ls -d '${work}'/rekey-read-back.* 2>/dev/null`]).stdout.toString()).toBe("");
     });
 });
+
+test("the read-back's rule for a quoted multi-line value is the writer's, character for character (each script ships alone: a changed writer would update every deployed one)", () => {
+    // The awk function, from its line to the closing brace at its own indentation.
+    const closes = (script: string) => script.match(/^( *)function closes\(s, q, +i, c\) \{\n[\s\S]*?\n\1\}\n/m)?.[0].replace(/^ +/gm, "");
+    expect(closes(READ_BACK_SCRIPT)).toBeDefined();
+    expect(closes(READ_BACK_SCRIPT)).toBe(closes(WRITE_FILE_SCRIPT));
+});
