@@ -27,7 +27,7 @@ export interface ReadBackContext extends StoreDeployContext {
     keyed(value: pulumi.Output<string>): pulumi.Output<string>;
     /** A secret key for one group's host-side comparison, stable across runs. */
     checkKey(group: string): pulumi.Output<string>;
-    /** A drift check asked for (`rekey:proveAt`): a new value reruns every read-back. */
+    /** A drift check asked for (`rekey:defaults.proveAt`): a new value reruns every read-back. */
     proveAt: string | null;
     /**
      * Whether a write (to the store of this label) is read back in this `pulumi up`: its value
