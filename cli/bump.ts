@@ -79,8 +79,8 @@ function applyBumps(s: Stack, chosen: { name: string; epoch: number; reason?: st
     // A bump never adopts: it removes the adopt line (a generated secret's is valid only at epoch 0,
     // and the adopted value becomes the previous one; a supplied secret's bump rotates to its new value).
     const edits: EpochEdit[] = chosen.map(({ name, epoch, reason }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason, dropAdopt: true, incident: o.incident, revokeFirst: o.revokeFirst }));
-    const text = applyEpochEdits(s.file, edits);
-    const diff = diffPlans(s.plan, write(s, text), new Set());
+    const edited = applyEpochEdits(s.file, edits);
+    const diff = diffPlans(s.plan, write(s, edited), new Set());
     const adopted = new Map(s.plan.secrets.filter((x) => x.adopt).map((x) => [x.name, x.source.kind]));
     const lines = edits.flatMap((e) => [
         `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident === undefined ? "" : e.revokeFirst ? ", incident: no overlap, revoked first (before the consumers restart: they fail until then)" : ", incident: no overlap (rekey plan says when the old value stops working)"}`,

@@ -253,8 +253,14 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
     return out;
 }
 
+/** An edited stack file: its text, and the values it reads as (js-yaml, core schema), read once to check the edit. */
+export interface EditedText {
+    text: string;
+    values: unknown;
+}
+
 /** The stack file's text with these edits applied; checks that nothing else changed. */
-export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
+export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): EditedText {
     // Text the edit writes into the file: one line, not empty.
     const checkText = (flag: string, value: string | undefined, empty: string) => {
         if (value === undefined) return;
@@ -285,15 +291,19 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         if (e.incident !== undefined && e.revokeFirst) entry.revokeFirst = true;
         else delete entry.revokeFirst;
     }
+    // What the edited text reads as, kept for the check of the whole file (epochCommands.ts write), which need not read it again.
+    let values: unknown;
     const readsAsExpected = (text: string) => {
         try {
-            return isDeepStrictEqual(load(text, { schema: CORE_SCHEMA }), expected);
+            values = load(text, { schema: CORE_SCHEMA });
+            return isDeepStrictEqual(values, expected);
         } catch {
             return false;
         }
     };
     // Where the text leaves an entry out, or its edit fails or does not read back as expected,
     // the edit is made again on the document, so that what is written and every refusal are the document's.
+    // Each text is read back once: the text's edit, when it reads as expected, is final.
     let text: string | null = null;
     if (edits.every((e) => fromText.get(e.name) !== undefined)) {
         try {
@@ -303,11 +313,13 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         }
         if (text !== null && !readsAsExpected(text)) text = null;
     }
-    text ??= spliced(file, edits, aliasedAnchors(file), () => undefined);
-    if (!readsAsExpected(text)) {
-        throw new Error(`rekey: editing ${file.label} would change more than the epochs and the lines rekey writes beside them; nothing was written (please report this with the file's layout)`);
+    if (text === null) {
+        text = spliced(file, edits, aliasedAnchors(file), () => undefined);
+        if (!readsAsExpected(text)) {
+            throw new Error(`rekey: editing ${file.label} would change more than the epochs and the lines rekey writes beside them; nothing was written (please report this with the file's layout)`);
+        }
     }
-    return text;
+    return { text, values };
 }
 
 /**

@@ -28,9 +28,9 @@ interface PlanBase {
  * that Pulumi deployed as it read them) must not stop the plan of the change that fixes it:
  * it is planned against nothing, as an invalid base configuration is, and says so.
  */
-function planBase(project: Project, stack: string, base: BaseText): PlanBase {
+function planBase(project: Project, stack: string, base: BaseText, head: StackFile): PlanBase {
     try {
-        return { ...parsedBase(project, stack, base), none: base.none };
+        return { ...parsedBase(project, stack, base, head), none: base.none };
     } catch (e) {
         if (!(e instanceof CliError)) throw e;
         return { label: base.label, file: null, refused: e.message };
@@ -70,7 +70,7 @@ function printed(p: Planned, format: PlanFormat, notes: string[] = []): Output {
 export function plan(project: Project, stack: string, o: PlanOptions): Output {
     const { path, file } = openStackFile(project, stack);
     if (!file.hasRekeyKeys) {
-        const base = planBase(project, stack, readBase(project.cwd, path, o));
+        const base = planBase(project, stack, readBase(project.cwd, path, o), file);
         // What pulumi stack init leaves, here and at the base: nothing rotates, never a failure.
         // A base that had secrets falls through to the planner, which names what is missing.
         if (!base.file?.hasRekeyKeys) {
@@ -81,7 +81,7 @@ export function plan(project: Project, stack: string, o: PlanOptions): Output {
         }
     }
     const s: Stack = { project, stack, path, file, plan: planOf(file, o.today), today: o.today };
-    return printed(planReport(s, planBase(project, stack, readBase(project.cwd, path, o))), o.format);
+    return printed(planReport(s, planBase(project, stack, readBase(project.cwd, path, o), file)), o.format);
 }
 
 function planReport(s: Stack, base: PlanBase): Planned {
@@ -132,7 +132,7 @@ export function planAll(project: Project, o: PlanOptions): Output {
             notes.push(`${stackFileName(project, stack)} changed but has no rekey:* keys: no secrets to rotate`);
             return null;
         }
-        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, planBase(project, stack, base));
+        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, planBase(project, stack, base, file));
     });
     const json = o.format === "json";
     if (o.format === "mermaid") {
