@@ -10,7 +10,6 @@ import { movedSinceBase, openBase, restartSummary, secretOf, write } from "./epo
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import type { Project } from "./project";
-import { refusedSection } from "./render";
 import { stackFlag } from "./shell";
 import { Stack, StackChoice, StackFile, chosenStacks, eachStack, noSecretsNote, openStack, openStackFile, planOf } from "./stackFile";
 
@@ -204,7 +203,7 @@ export function bumpDue(project: Project, names: string[], o: BumpOptions & DueF
         stdout = outcomes
             .map((r) =>
                 r.error !== undefined
-                    ? refusedSection(heading(r.stack), r.error)
+                    ? (require("./render") as typeof import("./render")).refusedSection(heading(r.stack), r.error)
                     : r.result
                       ? renderDueBump(heading(r.stack), r.stack, r.result)
                       : `${heading(r.stack)}\n\nNo secrets (no rekey:* keys in the stack file).\n`,

@@ -4,11 +4,11 @@
 // again and must differ from the original only in the edited values.
 import { isDeepStrictEqual } from "util";
 import { CORE_SCHEMA, load } from "js-yaml";
-import { Scalar, isAlias, isScalar, visit } from "yaml";
+import type { Scalar } from "yaml";
 import { entryNodesOf } from "./entryNodes";
 import { epochCommentsOf } from "./epochComments";
 import { CliError } from "./errors";
-import { codePoint, controlCharacterIn } from "./engineYaml";
+import { codePoint, controlCharacterIn, yamlDocuments } from "./engineYaml";
 import { StackFile, scalarIn, secretNode, secretPath, secretsKey } from "./stackFile";
 
 export interface EpochEdit {
@@ -59,7 +59,7 @@ function trailing(text: string, from: number, where: string): { space: string; c
 
 /** The indentation of a block map key (its line holds nothing before it). */
 function indentOf(text: string, key: unknown, where: string): string {
-    const at = isScalar(key) && key.range ? key.range[0] : -1;
+    const at = yamlDocuments().isScalar(key) && key.range ? key.range[0] : -1;
     const indent = at < 0 ? null : text.slice(lineStart(text, at), at);
     if (indent === null || !/^ *$/.test(indent)) throw new CliError(`${where}: unexpected layout; write the secret as a block map`);
     return indent;
@@ -149,7 +149,7 @@ function pairRemoval(file: StackFile, map: ReturnType<typeof secretNode>, key: s
 /** The anchors of the document that an alias uses again (`&a` … `*a`). */
 function aliasedAnchors(file: StackFile): Set<string> {
     const out = new Set<string>();
-    if (file.text.includes("*")) visit(file.doc, { Alias: (_, node) => void out.add(node.source) });
+    if (file.text.includes("*")) yamlDocuments().visit(file.doc, { Alias: (_, node) => void out.add(node.source) });
     return out;
 }
 
@@ -165,7 +165,7 @@ function sharedNodeProblem(file: StackFile, name: string, aliased: Set<string>, 
     const values = ["epoch", "rotatedAt", "adopt", "incident"].map((k): [string, unknown] => [k, scalarIn(map, k)?.pair.value]);
     const nodes: [string, unknown][] = [["the document's map", path[0]], ["config", path[1]], [secretsKey(file), path[2]], ["its entry", map], ...values];
     for (const [what, node] of nodes) {
-        const anchor = node && typeof node === "object" && !isAlias(node) ? (node as { anchor?: string }).anchor : undefined;
+        const anchor = node && typeof node === "object" && !yamlDocuments().isAlias(node) ? (node as { anchor?: string }).anchor : undefined;
         if (anchor !== undefined && aliased.has(anchor)) {
             throw new CliError(`${where}: ${what} is anchored (&${anchor}) and used again through *${anchor}, so an edit here would change it there too; write it out in place`);
         }

@@ -9,7 +9,8 @@
 // left out (undefined), and the caller uses the composed document for it. edit.ts also checks
 // every edited text reads back as the expected values and redoes it on the document if not.
 import { CORE_SCHEMA, load } from "js-yaml";
-import { Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import type { Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { yamlDocuments } from "./engineYaml";
 
 type Node = Scalar | YAMLMap | YAMLSeq;
 
@@ -56,6 +57,7 @@ export function entryNodesOf(text: string, secretsKey: string, names: readonly s
     const out: Map<string, YAMLMap<unknown, unknown> | undefined> & { valuesRead?: unknown } = new Map(names.map((n) => [n, undefined]));
     // Anchors, aliases and tags: a node's text may be elsewhere, or not read as written.
     if (/[&*!]/.test(text)) return out;
+    const { Pair, Scalar, YAMLMap, YAMLSeq } = yamlDocuments();
     const wanted = new Set(names);
     const built = new Map<string, { map: YAMLMap<unknown, unknown>; ok: boolean }>();
     const stack: Frame[] = [];

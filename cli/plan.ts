@@ -2,7 +2,7 @@
 // with the default branch, or a file) rotates, as Markdown for a PR comment or JSON; with
 // --all-stacks, every stack whose file changed. Exit 1 when pulumi up would refuse it.
 import { diffPlans } from "../components/plan/diff";
-import { StackPlan, planFlowchart } from "../components/plan/mermaid";
+import type { StackPlan } from "../components/plan/mermaid";
 import { RotationPlan, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, BaseText, parsedBase, readBase } from "./baseRevision";
@@ -10,9 +10,13 @@ import type { Today } from "./dates";
 import { epochReasons } from "./edit";
 import { CliError } from "./errors";
 import type { Output } from "./output";
-import { PlanReport, refusedSection, renderPlan } from "./render";
+import type { PlanReport } from "./render";
 import { Project, stackFileName, stackPath } from "./project";
 import { Stack, StackFile, chosenStacks, eachStack, noSecretsNote, openStackFile, parseStackFile, planOf, readStackText } from "./stackFile";
+
+// The renderers (Markdown, the Mermaid diagram) are loaded when a format needs them: --json needs neither.
+const renders = () => require("./render") as typeof import("./render");
+const diagrams = () => require("../components/plan/mermaid") as typeof import("../components/plan/mermaid");
 
 /** What plan compares with: the base's file, or why it cannot be read (then every secret is listed as added). */
 interface PlanBase {
@@ -63,7 +67,8 @@ interface Planned {
 
 function printed(p: Planned, format: PlanFormat, notes: string[] = []): Output {
     const drawn: StackPlan = { stack: p.report.stack, diff: p.report, head: p.head };
-    const stdout = format === "json" ? JSON.stringify(p.report, null, 2) + "\n" : format === "mermaid" ? planFlowchart([drawn]) : renderPlan(p.report, p.report.rotates ? planFlowchart([drawn]) : undefined);
+    const stdout =
+        format === "json" ? JSON.stringify(p.report, null, 2) + "\n" : format === "mermaid" ? diagrams().planFlowchart([drawn]) : renders().renderPlan(p.report, p.report.rotates ? diagrams().planFlowchart([drawn]) : undefined);
     return { stdout, notes, exitCode: p.exitCode };
 }
 
@@ -141,14 +146,14 @@ export function planAll(project: Project, o: PlanOptions): Output {
         const refused = outcomes.flatMap((x) => (x.error !== undefined ? [x.error] : []));
         notes.push(...refused);
         if (!planned.length) notes.push("no stack file changed: nothing rotates");
-        const stdout = planned.length ? planFlowchart(planned.map((p) => ({ stack: p.report.stack, diff: p.report, head: p.head }))) : "";
+        const stdout = planned.length ? diagrams().planFlowchart(planned.map((p) => ({ stack: p.report.stack, diff: p.report, head: p.head }))) : "";
         return { stdout, notes, exitCode: refused.length ? 2 : Math.max(0, ...planned.map((p) => p.exitCode)) };
     }
     // A refused file is listed with its error (exit 2), so the PR workflow still gives it a
     // plan job, which fails with the message, while every other stack is planned.
     const outputs: Output[] = outcomes.flatMap((x) =>
         x.error !== undefined
-            ? [{ stdout: json ? JSON.stringify({ stack: x.stack, error: x.error }) : refusedSection(`### rekey plan: ${x.stack}`, x.error), notes: [x.error], exitCode: 2 }]
+            ? [{ stdout: json ? JSON.stringify({ stack: x.stack, error: x.error }) : renders().refusedSection(`### rekey plan: ${x.stack}`, x.error), notes: [x.error], exitCode: 2 }]
             : x.result
               ? [printed(x.result, o.format)]
               : [],
