@@ -6,7 +6,7 @@ import { bareName } from "../components/plan/shown";
 import { CliError } from "./errors";
 import { stackFileName } from "./project";
 import type { Project } from "./project";
-import { StackFile, parseStackFile, readRegularFile } from "./stackFile";
+import { StackFile, parseStackFile, readRegularFile, relabelled } from "./stackFile";
 
 export interface BaseOptions {
     base?: string;
@@ -154,7 +154,14 @@ export function readBase(cwd: string, stackPath: string, options: BaseOptions): 
     return { label, text: shown.stdout };
 }
 
-/** The base version, parsed as every stack file is; `file` is null for a new stack. */
-export function parsedBase(project: Project, stack: string, base: { label: string; text: string | null }): { label: string; file: StackFile | null } {
-    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, `${stackFileName(project, stack)} at ${base.label}`, project.name) };
+/**
+ * The base version, parsed as every stack file is; `file` is null for a new stack. `head`,
+ * the stack file as read now: when the base's text is the same (a branch that has not yet
+ * changed the file, where `bump` usually runs), the head's parse is the base's, relabelled
+ * (parseStackFile depends on the text and the project alone, the label naming it in messages).
+ */
+export function parsedBase(project: Project, stack: string, base: { label: string; text: string | null }, head?: StackFile): { label: string; file: StackFile | null } {
+    const label = `${stackFileName(project, stack)} at ${base.label}`;
+    if (base.text !== null && head !== undefined && head.text === base.text) return { label: base.label, file: relabelled(head, label) };
+    return { label: base.label, file: base.text === null ? null : parseStackFile(base.text, label, project.name) };
 }

@@ -10,7 +10,6 @@ import { movedSinceBase, openBase, restartSummary, secretOf, write } from "./epo
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import type { Project } from "./project";
-import { refusedSection } from "./render";
 import { stackFlag } from "./shell";
 import { Stack, StackChoice, StackFile, chosenStacks, eachStack, noSecretsNote, openStack, openStackFile, planOf } from "./stackFile";
 
@@ -79,8 +78,8 @@ function applyBumps(s: Stack, chosen: { name: string; epoch: number; reason?: st
     // A bump never adopts: it removes the adopt line (a generated secret's is valid only at epoch 0,
     // and the adopted value becomes the previous one; a supplied secret's bump rotates to its new value).
     const edits: EpochEdit[] = chosen.map(({ name, epoch, reason }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason, dropAdopt: true, incident: o.incident, revokeFirst: o.revokeFirst }));
-    const text = applyEpochEdits(s.file, edits);
-    const diff = diffPlans(s.plan, write(s, text), new Set());
+    const edited = applyEpochEdits(s.file, edits);
+    const diff = diffPlans(s.plan, write(s, edited), new Set());
     const adopted = new Map(s.plan.secrets.filter((x) => x.adopt).map((x) => [x.name, x.source.kind]));
     const lines = edits.flatMap((e) => [
         `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident === undefined ? "" : e.revokeFirst ? ", incident: no overlap, revoked first (before the consumers restart: they fail until then)" : ", incident: no overlap (rekey plan says when the old value stops working)"}`,
@@ -204,7 +203,7 @@ export function bumpDue(project: Project, names: string[], o: BumpOptions & DueF
         stdout = outcomes
             .map((r) =>
                 r.error !== undefined
-                    ? refusedSection(heading(r.stack), r.error)
+                    ? (require("./render") as typeof import("./render")).refusedSection(heading(r.stack), r.error)
                     : r.result
                       ? renderDueBump(heading(r.stack), r.stack, r.result)
                       : `${heading(r.stack)}\n\nNo secrets (no rekey:* keys in the stack file).\n`,

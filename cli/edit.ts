@@ -4,11 +4,11 @@
 // again and must differ from the original only in the edited values.
 import { isDeepStrictEqual } from "util";
 import { CORE_SCHEMA, load } from "js-yaml";
-import { Scalar, isAlias, isScalar, visit } from "yaml";
+import type { Scalar } from "yaml";
 import { entryNodesOf } from "./entryNodes";
 import { epochCommentsOf } from "./epochComments";
 import { CliError } from "./errors";
-import { codePoint, controlCharacterIn } from "./engineYaml";
+import { codePoint, controlCharacterIn, yamlDocuments } from "./engineYaml";
 import { StackFile, scalarIn, secretNode, secretPath, secretsKey } from "./stackFile";
 
 export interface EpochEdit {
@@ -59,7 +59,7 @@ function trailing(text: string, from: number, where: string): { space: string; c
 
 /** The indentation of a block map key (its line holds nothing before it). */
 function indentOf(text: string, key: unknown, where: string): string {
-    const at = isScalar(key) && key.range ? key.range[0] : -1;
+    const at = yamlDocuments().isScalar(key) && key.range ? key.range[0] : -1;
     const indent = at < 0 ? null : text.slice(lineStart(text, at), at);
     if (indent === null || !/^ *$/.test(indent)) throw new CliError(`${where}: unexpected layout; write the secret as a block map`);
     return indent;
@@ -149,7 +149,7 @@ function pairRemoval(file: StackFile, map: ReturnType<typeof secretNode>, key: s
 /** The anchors of the document that an alias uses again (`&a` … `*a`). */
 function aliasedAnchors(file: StackFile): Set<string> {
     const out = new Set<string>();
-    if (file.text.includes("*")) visit(file.doc, { Alias: (_, node) => void out.add(node.source) });
+    if (file.text.includes("*")) yamlDocuments().visit(file.doc, { Alias: (_, node) => void out.add(node.source) });
     return out;
 }
 
@@ -165,7 +165,7 @@ function sharedNodeProblem(file: StackFile, name: string, aliased: Set<string>, 
     const values = ["epoch", "rotatedAt", "adopt", "incident"].map((k): [string, unknown] => [k, scalarIn(map, k)?.pair.value]);
     const nodes: [string, unknown][] = [["the document's map", path[0]], ["config", path[1]], [secretsKey(file), path[2]], ["its entry", map], ...values];
     for (const [what, node] of nodes) {
-        const anchor = node && typeof node === "object" && !isAlias(node) ? (node as { anchor?: string }).anchor : undefined;
+        const anchor = node && typeof node === "object" && !yamlDocuments().isAlias(node) ? (node as { anchor?: string }).anchor : undefined;
         if (anchor !== undefined && aliased.has(anchor)) {
             throw new CliError(`${where}: ${what} is anchored (&${anchor}) and used again through *${anchor}, so an edit here would change it there too; write it out in place`);
         }
@@ -253,8 +253,14 @@ function epochSplices(file: StackFile, edit: EpochEdit, map: ReturnType<typeof s
     return out;
 }
 
+/** An edited stack file: its text, and the values it reads as (js-yaml, core schema), read once to check the edit. */
+export interface EditedText {
+    text: string;
+    values: unknown;
+}
+
 /** The stack file's text with these edits applied; checks that nothing else changed. */
-export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
+export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): EditedText {
     // Text the edit writes into the file: one line, not empty.
     const checkText = (flag: string, value: string | undefined, empty: string) => {
         if (value === undefined) return;
@@ -285,15 +291,19 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         if (e.incident !== undefined && e.revokeFirst) entry.revokeFirst = true;
         else delete entry.revokeFirst;
     }
+    // What the edited text reads as, kept for the check of the whole file (epochCommands.ts write), which need not read it again.
+    let values: unknown;
     const readsAsExpected = (text: string) => {
         try {
-            return isDeepStrictEqual(load(text, { schema: CORE_SCHEMA }), expected);
+            values = load(text, { schema: CORE_SCHEMA });
+            return isDeepStrictEqual(values, expected);
         } catch {
             return false;
         }
     };
     // Where the text leaves an entry out, or its edit fails or does not read back as expected,
     // the edit is made again on the document, so that what is written and every refusal are the document's.
+    // Each text is read back once: the text's edit, when it reads as expected, is final.
     let text: string | null = null;
     if (edits.every((e) => fromText.get(e.name) !== undefined)) {
         try {
@@ -303,11 +313,13 @@ export function applyEpochEdits(file: StackFile, edits: EpochEdit[]): string {
         }
         if (text !== null && !readsAsExpected(text)) text = null;
     }
-    text ??= spliced(file, edits, aliasedAnchors(file), () => undefined);
-    if (!readsAsExpected(text)) {
-        throw new Error(`rekey: editing ${file.label} would change more than the epochs and the lines rekey writes beside them; nothing was written (please report this with the file's layout)`);
+    if (text === null) {
+        text = spliced(file, edits, aliasedAnchors(file), () => undefined);
+        if (!readsAsExpected(text)) {
+            throw new Error(`rekey: editing ${file.label} would change more than the epochs and the lines rekey writes beside them; nothing was written (please report this with the file's layout)`);
+        }
     }
-    return text;
+    return { text, values };
 }
 
 /**

@@ -9,18 +9,28 @@
 // left out (undefined), and the caller uses the composed document for it. edit.ts also checks
 // every edited text reads back as the expected values and redoes it on the document if not.
 import { CORE_SCHEMA, load } from "js-yaml";
-import { Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import type { Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { yamlDocuments } from "./engineYaml";
 
 type Node = Scalar | YAMLMap | YAMLSeq;
 
 interface Frame {
     path: readonly string[];
-    /** Where the node's text starts (js-yaml's open position, past blanks and comments). */
+    /** Where the node's text starts (js-yaml's open position, past blanks and comments); set for an entry and its children. */
     start: number;
     /** The entry being built, when this frame is a wanted secret's entry. */
     entry?: { map: YAMLMap<unknown, unknown>; key?: Scalar; ok: boolean };
     pendingKey?: string;
+    /** Whether its children are followed (key by key): the document's map, config, the secrets' map, a wanted entry. */
+    watch: boolean;
 }
+
+/**
+ * A node under a map whose children are not followed (another config key's value, the inside
+ * of an entry's value): nothing is recorded for it, only its place on the stack. Most nodes
+ * of a stack file are such, and the listener is called twice for each.
+ */
+const PASSED: Frame = { path: [], start: 0, watch: false };
 
 /** Past blanks, line breaks and comments (a node's text starts after them). */
 function skipSpace(text: string, from: number): number {
@@ -47,6 +57,7 @@ export function entryNodesOf(text: string, secretsKey: string, names: readonly s
     const out: Map<string, YAMLMap<unknown, unknown> | undefined> & { valuesRead?: unknown } = new Map(names.map((n) => [n, undefined]));
     // Anchors, aliases and tags: a node's text may be elsewhere, or not read as written.
     if (/[&*!]/.test(text)) return out;
+    const { Pair, Scalar, YAMLMap, YAMLSeq } = yamlDocuments();
     const wanted = new Set(names);
     const built = new Map<string, { map: YAMLMap<unknown, unknown>; ok: boolean }>();
     const stack: Frame[] = [];
@@ -62,9 +73,15 @@ export function entryNodesOf(text: string, secretsKey: string, names: readonly s
             listener(event, state) {
                 if (event === "open") {
                     const parent = stack[stack.length - 1];
+                    if (parent && !parent.watch) {
+                        stack.push(PASSED);
+                        return;
+                    }
                     const path = parent ? [...parent.path, parent.pendingKey ?? "\0"] : [];
-                    const frame: Frame = { path, start: skipSpace(text, state.position) };
-                    if (path.length === 3 && path[0] === "config" && path[1] === secretsKey && wanted.has(path[2]) && !built.has(path[2])) {
+                    const isEntry = path.length === 3 && path[0] === "config" && path[1] === secretsKey && wanted.has(path[2]) && !built.has(path[2]);
+                    const watch = isEntry || path.length === 0 || (path[0] === "config" && (path.length === 1 || (path.length === 2 && path[1] === secretsKey)));
+                    const frame: Frame = { path, start: isEntry || parent?.entry ? skipSpace(text, state.position) : state.position, watch };
+                    if (isEntry) {
                         const map = new YAMLMap<unknown, unknown>();
                         map.flow = text[frame.start] === "{";
                         frame.entry = { map, ok: true };
@@ -74,13 +91,15 @@ export function entryNodesOf(text: string, secretsKey: string, names: readonly s
                     return;
                 }
                 const frame = stack.pop()!;
-                const raw = text.slice(frame.start, Math.max(frame.start, state.position));
-                const end = frame.start + raw.trimEnd().length;
+                if (frame === PASSED) return;
+                const parent = stack[stack.length - 1];
+                // The node's text, blanks at its end left out (as String.prototype.trimEnd, whose blanks \s matches).
+                let end = Math.max(frame.start, state.position);
+                if (frame.entry || parent?.entry) while (end > frame.start && /\s/.test(text[end - 1])) end--;
                 if (frame.entry) {
                     frame.entry.map.range = [frame.start, end, end];
                     if (state.kind !== "mapping" || (frame.entry.map.flow && text[end - 1] !== "}") || frame.entry.key) frame.entry.ok = false;
                 }
-                const parent = stack[stack.length - 1];
                 if (!parent) return;
                 const collection = state.kind === "mapping" || state.kind === "sequence";
                 const isKey = !collection && parent.pendingKey === undefined && nextChar(state.position) === ":" && (typeof state.result === "string" || typeof state.result === "number");

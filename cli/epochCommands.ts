@@ -4,6 +4,7 @@ import type { RotationDiff } from "../components/plan/diff";
 import type { RotationPlan } from "../components/plan/plan";
 import { bareName } from "../components/plan/shown";
 import { BaseOptions, GitFailure, parsedBase, readBase } from "./baseRevision";
+import type { EditedText } from "./edit";
 import { CliError } from "./errors";
 import { Stack, StackFile, parseStackFile, planOf } from "./stackFile";
 import { replaceFile } from "./writeFiles";
@@ -44,7 +45,7 @@ export function openBase(s: Stack, options: BaseOptions): { label: string; file:
     const base = readBase(s.project.cwd, s.path, options);
     // No base to find (no git repository, no commit yet): the epochs cannot be checked (bump says so).
     if (base.none !== undefined) throw new CliError(base.none);
-    return parsedBase(s.project, s.stack, base);
+    return parsedBase(s.project, s.stack, base, s.file);
 }
 
 /** A secret's epoch as a stack file writes it (before validation), or undefined. */
@@ -85,9 +86,9 @@ export function restartSummary(diff: RotationDiff): string {
     return diff.consumers.length ? `consumers to restart, in order: ${diff.consumers.map((c) => c.name).join(", ")}` : "no consumer restarts";
 }
 
-/** Checks the edited text plans, writes it, and returns its plan. */
-export function write(s: Stack, text: string): RotationPlan {
-    const plan = planOf(parseStackFile(text, s.file.label, s.project.name), s.today);
+/** Checks the edited text as every stack file is read, and that it plans; writes it, and returns its plan. */
+export function write(s: Stack, { text, values }: EditedText): RotationPlan {
+    const plan = planOf(parseStackFile(text, s.file.label, s.project.name, values), s.today);
     replaceFile(s.path, text);
     return plan;
 }

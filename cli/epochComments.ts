@@ -6,7 +6,7 @@
 // the epoch that the yaml package may join to its comment, a multi-line flow entry, an
 // epoch not found where expected) is left undefined, and edit.ts `epochReasons` asks the
 // document for it, so the answer is the document's in every case.
-import { isScalar } from "yaml";
+import { yamlDocuments } from "./engineYaml";
 import { entryNodesOf } from "./entryNodes";
 
 const lineEnd = (text: string, from: number) => {
@@ -23,6 +23,7 @@ const lineEnd = (text: string, from: number) => {
  */
 export function epochCommentsOf(text: string, secretsKey: string, names: readonly string[]): Map<string, string | null | undefined> {
     const out = new Map<string, string | null | undefined>();
+    const { isScalar } = yamlDocuments();
     for (const [name, map] of entryNodesOf(text, secretsKey, names)) {
         out.set(name, undefined);
         if (!map) continue;

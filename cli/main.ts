@@ -14,11 +14,24 @@ import { escapeUnsafe } from "./shownText";
 // no planner (zod) and status and due no yaml document package: start-up is most of what
 // a read-only command costs (npm run bench prints it).
 // One module per command (bump.ts, rollback.ts, plan.ts, due.ts, status.ts, import.ts, init.ts).
-const bumpCommand = () => require("./bump") as typeof import("./bump");
-const rollbackCommand = () => require("./rollback") as typeof import("./rollback");
-const planCommand = () => require("./plan") as typeof import("./plan");
-const dueCommand = () => require("./due") as typeof import("./due");
-const statusCommand = () => require("./status") as typeof import("./status");
+const bumpCommand = () => planning(() => require("./bump") as typeof import("./bump"));
+const rollbackCommand = () => planning(() => require("./rollback") as typeof import("./rollback"));
+const planCommand = () => planning(() => require("./plan") as typeof import("./plan"));
+const dueCommand = () => planning(() => require("./due") as typeof import("./due"));
+const statusCommand = () => planning(() => require("./status") as typeof import("./status"));
+
+/**
+ * A command that plans loads zod (the planner's schemas, components/plan/schema.ts) with its
+ * parsers jitless: zod's JIT (zod v4 core/schemas.cjs, $ZodObjectJIT) compiles a parser per
+ * object schema with new Function on its first parse, which a process that plans once or
+ * twice pays without getting it back (planRotation on a 1,000-secret stack file ~25% faster
+ * jitless in a fresh process). Same checks and issues either way; set before the schemas are
+ * built (zod reads it when an object schema is constructed).
+ */
+function planning<T>(load: () => T): T {
+    (require("zod") as typeof import("zod")).config({ jitless: true });
+    return load();
+}
 const stackFiles = () => require("./stackFile") as typeof import("./stackFile");
 const projects = () => require("./project") as typeof import("./project");
 
@@ -143,7 +156,7 @@ function program(io: Io, done: (o: Output) => void): Command {
         .option("--rotation <name>", "the Rotation's name in the program (the standalone program's is rekey)", "rekey")
         .action((o, cmd: Command) =>
             done(
-                (require("./import") as typeof import("./import")).importCommand(...named(cmd, o.stack), {
+                planning(() => require("./import") as typeof import("./import")).importCommand(...named(cmd, o.stack), {
                     ...o,
                     today: io.today(),
                     out: o.out === undefined ? undefined : { path: resolve(dir(cmd), o.out), given: o.out },

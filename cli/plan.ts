@@ -2,7 +2,7 @@
 // with the default branch, or a file) rotates, as Markdown for a PR comment or JSON; with
 // --all-stacks, every stack whose file changed. Exit 1 when pulumi up would refuse it.
 import { diffPlans } from "../components/plan/diff";
-import { StackPlan, planFlowchart } from "../components/plan/mermaid";
+import type { StackPlan } from "../components/plan/mermaid";
 import { RotationPlan, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, BaseText, parsedBase, readBase } from "./baseRevision";
@@ -10,9 +10,13 @@ import type { Today } from "./dates";
 import { epochReasons } from "./edit";
 import { CliError } from "./errors";
 import type { Output } from "./output";
-import { PlanReport, refusedSection, renderPlan } from "./render";
+import type { PlanReport } from "./render";
 import { Project, stackFileName, stackPath } from "./project";
 import { Stack, StackFile, chosenStacks, eachStack, noSecretsNote, openStackFile, parseStackFile, planOf, readStackText } from "./stackFile";
+
+// The renderers (Markdown, the Mermaid diagram) are loaded when a format needs them: --json needs neither.
+const renders = () => require("./render") as typeof import("./render");
+const diagrams = () => require("../components/plan/mermaid") as typeof import("../components/plan/mermaid");
 
 /** What plan compares with: the base's file, or why it cannot be read (then every secret is listed as added). */
 interface PlanBase {
@@ -28,9 +32,9 @@ interface PlanBase {
  * that Pulumi deployed as it read them) must not stop the plan of the change that fixes it:
  * it is planned against nothing, as an invalid base configuration is, and says so.
  */
-function planBase(project: Project, stack: string, base: BaseText): PlanBase {
+function planBase(project: Project, stack: string, base: BaseText, head: StackFile): PlanBase {
     try {
-        return { ...parsedBase(project, stack, base), none: base.none };
+        return { ...parsedBase(project, stack, base, head), none: base.none };
     } catch (e) {
         if (!(e instanceof CliError)) throw e;
         return { label: base.label, file: null, refused: e.message };
@@ -63,14 +67,15 @@ interface Planned {
 
 function printed(p: Planned, format: PlanFormat, notes: string[] = []): Output {
     const drawn: StackPlan = { stack: p.report.stack, diff: p.report, head: p.head };
-    const stdout = format === "json" ? JSON.stringify(p.report, null, 2) + "\n" : format === "mermaid" ? planFlowchart([drawn]) : renderPlan(p.report, p.report.rotates ? planFlowchart([drawn]) : undefined);
+    const stdout =
+        format === "json" ? JSON.stringify(p.report, null, 2) + "\n" : format === "mermaid" ? diagrams().planFlowchart([drawn]) : renders().renderPlan(p.report, p.report.rotates ? diagrams().planFlowchart([drawn]) : undefined);
     return { stdout, notes, exitCode: p.exitCode };
 }
 
 export function plan(project: Project, stack: string, o: PlanOptions): Output {
     const { path, file } = openStackFile(project, stack);
     if (!file.hasRekeyKeys) {
-        const base = planBase(project, stack, readBase(project.cwd, path, o));
+        const base = planBase(project, stack, readBase(project.cwd, path, o), file);
         // What pulumi stack init leaves, here and at the base: nothing rotates, never a failure.
         // A base that had secrets falls through to the planner, which names what is missing.
         if (!base.file?.hasRekeyKeys) {
@@ -81,7 +86,7 @@ export function plan(project: Project, stack: string, o: PlanOptions): Output {
         }
     }
     const s: Stack = { project, stack, path, file, plan: planOf(file, o.today), today: o.today };
-    return printed(planReport(s, planBase(project, stack, readBase(project.cwd, path, o))), o.format);
+    return printed(planReport(s, planBase(project, stack, readBase(project.cwd, path, o), file)), o.format);
 }
 
 function planReport(s: Stack, base: PlanBase): Planned {
@@ -132,7 +137,7 @@ export function planAll(project: Project, o: PlanOptions): Output {
             notes.push(`${stackFileName(project, stack)} changed but has no rekey:* keys: no secrets to rotate`);
             return null;
         }
-        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, planBase(project, stack, base));
+        return planReport({ project, stack, path, file, plan: planOf(file, o.today), today: o.today }, planBase(project, stack, base, file));
     });
     const json = o.format === "json";
     if (o.format === "mermaid") {
@@ -141,14 +146,14 @@ export function planAll(project: Project, o: PlanOptions): Output {
         const refused = outcomes.flatMap((x) => (x.error !== undefined ? [x.error] : []));
         notes.push(...refused);
         if (!planned.length) notes.push("no stack file changed: nothing rotates");
-        const stdout = planned.length ? planFlowchart(planned.map((p) => ({ stack: p.report.stack, diff: p.report, head: p.head }))) : "";
+        const stdout = planned.length ? diagrams().planFlowchart(planned.map((p) => ({ stack: p.report.stack, diff: p.report, head: p.head }))) : "";
         return { stdout, notes, exitCode: refused.length ? 2 : Math.max(0, ...planned.map((p) => p.exitCode)) };
     }
     // A refused file is listed with its error (exit 2), so the PR workflow still gives it a
     // plan job, which fails with the message, while every other stack is planned.
     const outputs: Output[] = outcomes.flatMap((x) =>
         x.error !== undefined
-            ? [{ stdout: json ? JSON.stringify({ stack: x.stack, error: x.error }) : refusedSection(`### rekey plan: ${x.stack}`, x.error), notes: [x.error], exitCode: 2 }]
+            ? [{ stdout: json ? JSON.stringify({ stack: x.stack, error: x.error }) : renders().refusedSection(`### rekey plan: ${x.stack}`, x.error), notes: [x.error], exitCode: 2 }]
             : x.result
               ? [printed(x.result, o.format)]
               : [],

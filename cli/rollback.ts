@@ -68,8 +68,8 @@ export function rollback(project: Project, stack: string, name: string, o: BaseO
     const dated = history.find((h) => h.epoch === to && typeof h.rotatedAt === "string" && isCalendarDate(h.rotatedAt));
     if (dated) notes.push(`rotatedAt ${dated.rotatedAt} is epoch ${to}'s, from commit ${dated.commit.slice(0, 7)}`);
     else notes.push(`epoch ${to}'s rotatedAt is not in this repository's history: rotatedAt left as it was; correct it by hand if it matters for rekey due`);
-    const text = applyEpochEdits(s.file, [{ name, epoch: to, rotatedAt: dated?.rotatedAt as string | undefined, reason: o.reason }]);
-    const diff = diffPlans(s.plan, write(s, text), new Set());
+    const edited = applyEpochEdits(s.file, [{ name, epoch: to, rotatedAt: dated?.rotatedAt as string | undefined, reason: o.reason }]);
+    const diff = diffPlans(s.plan, write(s, edited), new Set());
     const restores =
         reached?.epoch === to
             ? `pulumi up restores exactly the value of epoch ${to}, which ${name}${PREVIOUS_SUFFIX} has held since the bump to ${from}.`

@@ -151,12 +151,16 @@ function namespacedConfig(config: Record<string, unknown>, project: string, labe
     return { config: out, written };
 }
 
-/** `project`: the project's name, the namespace of a config key written without one. */
-export function parseStackFile(text: string, label: string, project: string): StackFile {
+/**
+ * `project`: the project's name, the namespace of a config key written without one.
+ * `values`: what js-yaml (core schema) read `text` as, when the caller read it already (an
+ * edit checks what it wrote reads back, edit.ts applyEpochEdits); every other check is made.
+ */
+export function parseStackFile(text: string, label: string, project: string, values?: unknown): StackFile {
     // Before js-yaml reads it: js-yaml places a control character at its line's end, or not at all.
     const unread = readerProblem(text);
     if (unread) throw new CliError(`${label}: ${unread}`);
-    const top = loadYaml(text, label);
+    const top = values !== undefined ? values : loadYaml(text, label);
     const typedKey = checkSize(top, label);
     let doc: Document.Parsed | undefined;
     const parsed = () => (doc ??= yamlDocuments().parseDocument(text));
@@ -227,6 +231,22 @@ export function parseStackFile(text: string, label: string, project: string): St
         },
         raw,
         hasRekeyKeys: Object.keys(config).some((k) => k.startsWith(`${NAMESPACE}:`)),
+        ciphertexts,
+        writtenKeys,
+    };
+}
+
+/** The same parse under another label (the base's, when its text is the head's: baseRevision.ts parsedBase); the document is shared, composed once on first use. */
+export function relabelled(file: StackFile, label: string): StackFile {
+    const { text, raw, hasRekeyKeys, ciphertexts, writtenKeys } = file;
+    return {
+        label,
+        text,
+        get doc() {
+            return file.doc;
+        },
+        raw,
+        hasRekeyKeys,
         ciphertexts,
         writtenKeys,
     };

@@ -7,7 +7,7 @@ import { dueOn } from "../components/plan/due";
 import type { PlannedSecret, RotationPlan } from "../components/plan/plan";
 import { PROVED, READ_BACK, proofRecords } from "../components/plan/proofRecord";
 import type { ProofRecord } from "../components/plan/record";
-import { schedule } from "../components/plan/schedule";
+import { consumerRestarts } from "../components/plan/restarts";
 import type { Output } from "./output";
 import type { Today } from "./dates";
 import { code, refusedSection } from "./render";
@@ -39,7 +39,7 @@ export interface SecretStatus {
 
 /** Every secret's status, with what its rotations prove. */
 export function secretStatuses(plan: RotationPlan): SecretStatus[] {
-    const proofs = proofRecords(plan, schedule(plan));
+    const proofs = proofRecords(plan, consumerRestarts(plan));
     return plan.secrets.map((s) => secretStatus(s, proofs.get(s.name)!));
 }
 

@@ -22,8 +22,9 @@ function consumerProof(c: PlannedConsumer, secret: string, restarts: boolean): s
     return v.proof.secrets.includes(secret) ? PROVED : "not proved: its verify's proof does not cover it";
 }
 
-export function proofRecords(plan: RotationPlan, steps: Schedule): Map<string, ProofRecord> {
-    const restarts = new Map(steps.consumers.map((c) => [c.consumer.name, c.restarts]));
+/** `steps`: the plan's schedule, or only whether each consumer restarts (restarts.ts consumerRestarts, the schedule's rule). */
+export function proofRecords(plan: RotationPlan, steps: Schedule | ReadonlyMap<string, boolean>): Map<string, ProofRecord> {
+    const restarts = steps instanceof Map ? steps : new Map((steps as Schedule).consumers.map((c) => [c.consumer.name, c.restarts]));
     const consumers = new Map(plan.consumers.map((c) => [c.name, c]));
     return new Map(
         plan.secrets.map((s) => {

@@ -38,6 +38,17 @@ export function valuesInUse(plan: RotationPlan): Set<string> {
     return out;
 }
 
+/**
+ * Whether each consumer restarts when this plan is deployed, by name: it reads (with every
+ * input of what it reads) a value not already in use. schedule.ts registers a restart for
+ * exactly these (ConsumerStep.restarts); this is that rule without the rest of the schedule,
+ * for `rekey status`, which needs nothing else of it (test/plan/properties.test.ts holds the two agree).
+ */
+export function consumerRestarts(plan: RotationPlan): Map<string, boolean> {
+    const inUse = valuesInUse(plan);
+    return new Map(consumerDependencies(plan).map(({ consumer, secrets }) => [consumer.name, secrets.some((n) => !inUse.has(n))]));
+}
+
 /** How a secret appears in restart triggers and causes: NAME@epoch, or NAME when derived. */
 export function triggerLabel(secret: PlannedSecret): string {
     return secret.epoch === null ? secret.name : `${secret.name}@${secret.epoch}`;

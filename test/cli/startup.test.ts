@@ -34,6 +34,8 @@ test.each([
     [["help", "bump"], ["commander"]],
     [["status", "--stack", "shop"], ["commander", "js-yaml", "zod"]],
     [["due", "--all-stacks"], ["commander", "js-yaml", "zod"]],
+    // plan of a file without a reason comment composes no yaml document: the yaml package is not loaded.
+    [["plan", "--stack", "shop", "--base-file", "Pulumi.shop.yaml", "--json"], ["commander", "js-yaml", "zod"]],
     // Control: an edit reads the yaml document (positions and comments).
     [["bump", "SESSION_SECRET", "--stack", "shop", "--base-file", "Pulumi.shop.yaml", "--date", "2026-11-22"], ["commander", "js-yaml", "yaml", "zod"]],
 ])("rekey %j loads exactly %j", (args, expected) => {

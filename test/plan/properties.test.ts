@@ -6,7 +6,8 @@
 import fc from "fast-check";
 import { diffPlans } from "../../components/plan/diff";
 import { RotationPlan, planRotation } from "../../components/plan/plan";
-import { consumerDependencies, restartCounts } from "../../components/plan/restarts";
+import { consumerDependencies, consumerRestarts, restartCounts } from "../../components/plan/restarts";
+import { schedule } from "../../components/plan/schedule";
 import { topologicalOrder } from "../../components/plan/graph";
 import { Config } from "../harness/configs";
 import { rawConfig } from "../harness/rawConfig";
@@ -90,6 +91,24 @@ test("the consumers a diff restarts for random bumps are exactly restartCounts' 
     );
     // Not vacuous: many of the random bumps restart something.
     expect(restarting).toBeGreaterThan(50);
+});
+
+test("consumerRestarts (rekey status) is the schedule's restarts, with adopted values in use among the secrets read", () => {
+    fc.assert(
+        fc.property(inventory, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), (c, adopted) => {
+            // Some generated secrets adopted at epoch 0: their values (and derived ones' over only them) are in use.
+            const supplied: Record<string, unknown> = {};
+            for (const [name, s] of Object.entries(c["rekey:secrets"]) as [string, Record<string, unknown>][]) {
+                if (s.generate && adopted[Number(name.slice(1))]) {
+                    Object.assign(s, { epoch: 0, adopt: true });
+                    supplied[name] = "in use";
+                }
+            }
+            const p = plan({ ...c, "rekey:supplied": supplied });
+            expect(consumerRestarts(p)).toEqual(new Map(schedule(p).consumers.map((s) => [s.consumer.name, s.restarts])));
+        }),
+        { numRuns: 300 },
+    );
 });
 
 test("consumers are ordered after every consumer in their after, whatever the DAG", () => {
