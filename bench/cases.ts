@@ -61,8 +61,27 @@ export function inventory(n: number, opts: { keepPrevious?: boolean; stores?: bo
     };
 }
 
+/**
+ * With REKEY_BENCH_COUNT_OUTPUTS=1, count the Outputs the case makes: the SDK's Output
+ * constructor sets `this.__pulumiOutput = true` on each (@pulumi/pulumi output.js OutputImpl),
+ * which a setter on Object.prototype sees once per Output. Off by default: it slows the run.
+ */
+function countOutputs(): () => number {
+    let outputs = 0;
+    Object.defineProperty(Object.prototype, "__pulumiOutput", {
+        configurable: true,
+        get: () => undefined,
+        set(this: object, v: unknown) {
+            outputs++;
+            Object.defineProperty(this, "__pulumiOutput", { value: v, writable: true, enumerable: true, configurable: true });
+        },
+    });
+    return () => outputs;
+}
+
 async function main() {
     const [kind, arg] = process.argv.slice(2);
+    const outputs = process.env.REKEY_BENCH_COUNT_OUTPUTS === "1" ? countOutputs() : undefined;
     let resources = 0;
     const types: Record<string, number> = {};
     // What each SSM parameter was written with: the getParameter invoke of its read-back answers it.
@@ -119,7 +138,7 @@ async function main() {
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     // The stack resource itself is not the program's.
     delete types["pulumi:pulumi:Stack"];
-    process.stdout.write(JSON.stringify({ seconds, peakRssMb, resources: resources - 1, types }) + "\n");
+    process.stdout.write(JSON.stringify({ seconds, peakRssMb, resources: resources - 1, types, ...(outputs ? { outputs: outputs() } : {}) }) + "\n");
 }
 
 if (require.main === module) {

@@ -26,7 +26,7 @@ import { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
 import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
-import { knownValue } from "./outputValues";
+import { applyAll, knownValue, outputOfRecord } from "./outputValues";
 import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
 import { ReadBackContext, readBack } from "./stores/readBack";
 import { kubernetesProvider } from "./stores/kubernetes";
@@ -58,9 +58,10 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     // across rotations.
     const key = topLevel(scope, "fingerprint-key", FINGERPRINT_KEY_NAME);
     const fingerprintKey = new random.RandomPassword(key.name, { length: 64, special: false }, key.opts);
-    const underKey = (value: pulumi.Output<string>, f: (key: string, v: string) => string) =>
-        pulumi.all([fingerprintKey.result, value]).apply(([key, v]) => f(key, v));
-    const keyed = (value: pulumi.Output<string>) => pulumi.unsecret(underKey(value, fingerprint));
+    // One Output each (pulumi.unsecret(pulumi.all([key, v]).apply(f)) makes seven): outputValues.ts applyAll.
+    const underKey = (value: pulumi.Output<string>, f: (key: string, v: string) => string, secret: boolean) =>
+        applyAll([fingerprintKey.result, value], ([key, v]) => f(key, v), secret);
+    const keyed = (value: pulumi.Output<string>) => underKey(value, fingerprint, false);
     const secrets = new Map<string, RotatedSecret>();
     const values = new Map<string, SecretValues>();
     const credentials: Record<string, pulumi.Output<string>> = {};
@@ -93,7 +94,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     );
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
-        pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
+        underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`), true);
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
     const readBackContext: ReadBackContext = {
@@ -103,7 +104,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         proveAt: plan.proveAt,
         due: (w, label) => {
             const fp = values.get(w.secret.name)!.fingerprint;
-            return pulumi.all([fp(w.variant), fp("current")]).apply(([written, current]) => readBackDue(deployed?.get(w.secret.name), label, w.variant, { written, current }, plan.proveAt));
+            return applyAll([fp(w.variant), fp("current")], ([written, current]) => readBackDue(deployed?.get(w.secret.name), label, w.variant, { written, current }, plan.proveAt));
         },
     };
     // Each step of the schedule, in its order (every step after all it waits for), as one
@@ -160,14 +161,20 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         records[s.name] =
             done === true && !pulumi.Output.isInstance(previous)
                 ? fingerprint.apply((fp) => rotationRecord(s, fp, previous as DeployedValue | null, proof))
-                : pulumi.all([done, fingerprint, previous]).apply(([, fp, p]) => rotationRecord(s, fp, p, proof));
+                : applyAll([asOutput(done), fingerprint, asOutput(previous)], ([, fp, p]) => rotationRecord(s, fp, p, proof));
     }
     return {
         secrets,
         records: new Map(Object.entries(records)),
-        rotation: pulumi.output(records) as pulumi.Output<Record<string, RotationRecord>>,
+        // One Output (pulumi.output makes two more per record): outputValues.ts outputOfRecord.
+        rotation: outputOfRecord(records),
         credentials: pulumi.secret(pulumi.output(credentials)),
     };
+}
+
+/** An Input as an Output (a plain value: one known Output, as `pulumi.all` makes of it). */
+function asOutput<T>(v: pulumi.Input<T>): pulumi.Output<T> {
+    return (pulumi.Output.isInstance(v) ? v : pulumi.output(v)) as pulumi.Output<T>;
 }
 
 /**

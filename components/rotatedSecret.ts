@@ -6,6 +6,7 @@ import { GeneratorSlot, IssueKind, PlannedSecret } from "./plan/plan";
 import { renderTemplate } from "./plan/template";
 import { ISSUERS, IssuedSlot, Issuer } from "./issuers";
 import { ISSUE_KIND_PLANNERS } from "./plan/issueKinds";
+import { applyAll } from "./outputValues";
 
 export { slotKeepers };
 
@@ -63,11 +64,12 @@ export class RotatedSecret extends pulumi.ComponentResource {
                         { ...source.generator, keepers: slotKeepers(slot) },
                         { parent: this },
                     );
+                    // One Output, secret (pulumi.secret of an apply makes four: outputValues.ts applyAll).
                     const value =
                         source.spec.encoding === "htpasswd"
-                            ? pulumi.all([generator.result, generator.bcryptHash]).apply(([r, h]) => encode(source.spec, r, h))
-                            : generator.result.apply((r) => encode(source.spec, r));
-                    return { generator, value: pulumi.secret(value) };
+                            ? applyAll([generator.result, generator.bcryptHash], ([r, h]) => encode(source.spec, r, h), true)
+                            : applyAll([generator.result], ([r]) => encode(source.spec, r), true);
+                    return { generator, value };
                 };
                 const [current, previous] = plan.slots.map(valueOf);
                 this.value = current.value;
