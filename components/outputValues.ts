@@ -79,8 +79,8 @@ function combined<T extends readonly unknown[]>(outputs: { [K in keyof T]: pulum
 /**
  * `pulumi.all(outputs).apply(f)` as one Output (see `combined`); with `secret` set, also what
  * `pulumi.secret` (true) or `pulumi.unsecret` (false) of it gives. As `apply` does
- * (output.js applyHelperAsync), `f` does not run while an input is unknown: the value is then
- * undefined and unknown. `f` returns a plain value (an Output it returned would not be lifted).
+ * (output.js applyHelperAsync), `f` does not run while an input is unknown: the Output is then
+ * unknown. `f` returns a plain value (an Output it returned would not be lifted).
  */
 export function applyAll<T extends readonly unknown[], R>(outputs: { [K in keyof T]: pulumi.Output<T[K]> }, f: (values: T) => R, secret?: boolean): pulumi.Output<R> {
     const c = combined<T>(outputs, secret);
@@ -88,7 +88,10 @@ export function applyAll<T extends readonly unknown[], R>(outputs: { [K in keyof
         const applied = pulumi.all(outputs as unknown as pulumi.Output<unknown>[]).apply((vs) => f(vs as unknown as T));
         return (secret === undefined ? applied : secret ? pulumi.secret(applied) : pulumi.unsecret(applied)) as pulumi.Output<R>;
     }
-    return c.make(Promise.all([c.known, c.values]).then(([known, vs]) => (known ? f(vs) : (undefined as unknown as R))));
+    // Unknown: apply's value is undefined; pulumi.secret's copy of it (output.js outputRec, an
+    // apply run with unknowns) turns that into pulumi.unknown; unsecret copies it as it is.
+    const unknownValue = (secret === true ? pulumi.unknown : undefined) as unknown as R;
+    return c.make(Promise.all([c.known, c.values]).then(([known, vs]) => (known ? f(vs) : unknownValue)));
 }
 
 /** `pulumi.output(record)` of a record of Outputs, as one Output: its value keeps each unknown in place, as `output` does. */
