@@ -12,6 +12,8 @@ interface Sample {
     peakRssMb: number;
     resources: number;
     types: Record<string, number>;
+    /** By type, how many the program registered with an alias (the floor's carry the same). */
+    aliased: Record<string, number>;
 }
 
 const REPEAT = Number(process.env.REKEY_BENCH_REPEAT ?? 3);
@@ -24,9 +26,9 @@ const REPEAT = Number(process.env.REKEY_BENCH_REPEAT ?? 3);
 export type Runtime = "ts-node" | "node";
 const ROOT = join(__dirname, __dirname.split(sep).includes("dist") ? "../.." : "..");
 
-function runCase(kind: string, arg: string, runtime: Runtime = "ts-node"): Sample {
+function runCase(kind: string, arg: string, runtime: Runtime = "ts-node", aliased?: Record<string, number>): Sample {
     const args = runtime === "ts-node" ? ["-r", "ts-node/register/transpile-only", join(ROOT, "bench", "cases.ts")] : [join(ROOT, "dist", "bench", "cases.js")];
-    const out = execFileSync(process.execPath, [...args, kind, arg], {
+    const out = execFileSync(process.execPath, [...args, kind, arg, ...(aliased ? [JSON.stringify(aliased)] : [])], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
     });
@@ -40,7 +42,7 @@ function measure(kind: string, n: number, runtime: Runtime = "ts-node"): { progr
     for (let i = 0; i < REPEAT; i++) {
         const p = runCase(kind, String(n), runtime);
         programs.push(p);
-        floors.push(runCase("floor", JSON.stringify(p.types), runtime));
+        floors.push(runCase("floor", JSON.stringify(p.types), runtime, p.aliased));
     }
     const median = (xs: Sample[]) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
     return { program: median(programs), floor: median(floors) };
