@@ -1,7 +1,7 @@
 // One benchmark case, run in its own process so that peak memory is its own:
 //   node -r ts-node/register/transpile-only bench/cases.ts <case> <n | type counts JSON>
 //   (the floor takes a second JSON: by type, how many of them carry an alias, as the program's do)
-// Prints one JSON line: { seconds, peakRssMb, resources, types, aliased }.
+// Prints one JSON line: { seconds, cpuSeconds, peakRssMb, resources, types, aliased }.
 //
 // The floor registers the same resources the program registered (same types, same
 // counts) with constant inputs and nothing else: no planning, no applies, no outputs. The
@@ -151,13 +151,18 @@ async function main() {
         };
     }
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     await pulumi.runtime.runInPulumiStack(async () => init());
     await waitForRPCs();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    // CPU time of the same window (user + system, all threads: the GC's too): on a shared
+    // machine, less of it is other processes' than of the wall time.
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     // The stack resource itself is not the program's.
     delete types["pulumi:pulumi:Stack"];
-    process.stdout.write(JSON.stringify({ seconds, peakRssMb, resources: resources - 1, types, aliased, ...(outputs ? { outputs: outputs() } : {}) }) + "\n");
+    process.stdout.write(JSON.stringify({ seconds, cpuSeconds, peakRssMb, resources: resources - 1, types, aliased, ...(outputs ? { outputs: outputs() } : {}) }) + "\n");
 }
 
 if (require.main === module) {

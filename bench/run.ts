@@ -9,6 +9,8 @@ import { proofCriticalPathBench } from "./proof";
 
 interface Sample {
     seconds: number;
+    /** CPU seconds of the same window (user + system). */
+    cpuSeconds: number;
     peakRssMb: number;
     resources: number;
     types: Record<string, number>;
@@ -36,7 +38,7 @@ function runCase(kind: string, arg: string, runtime: Runtime = "ts-node", aliase
 }
 
 /** Median of REPEAT runs, alternating program and floor so that machine noise hits both. */
-function measure(kind: string, n: number, runtime: Runtime = "ts-node"): { program: Sample; floor: Sample } {
+function measure(kind: string, n: number, runtime: Runtime = "ts-node"): { program: Sample; floor: Sample; programCpu: number; floorCpu: number } {
     const programs: Sample[] = [];
     const floors: Sample[] = [];
     for (let i = 0; i < REPEAT; i++) {
@@ -45,7 +47,8 @@ function measure(kind: string, n: number, runtime: Runtime = "ts-node"): { progr
         floors.push(runCase("floor", JSON.stringify(p.types), runtime, p.aliased));
     }
     const median = (xs: Sample[]) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
-    return { program: median(programs), floor: median(floors) };
+    const medianCpu = (xs: Sample[]) => [...xs].map((x) => x.cpuSeconds).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { program: median(programs), floor: median(floors), programCpu: medianCpu(programs), floorCpu: medianCpu(floors) };
 }
 
 function line(cells: (string | number)[]): string {
@@ -60,17 +63,17 @@ function programBench(title: string, kind: string, sizes: number[], target: { ra
 
 function programBenchUnder(runtime: Runtime, title: string, kind: string, sizes: number[], target: { ratio: number; rss: number; scaling?: number; generators?: number }) {
     console.log(`\n## ${title}: ${runtime === "ts-node" ? "under ts-node (as Pulumi runs a TypeScript program)" : "compiled JS (dist/) under plain node (as a package user's program loads rekey)"}`);
-    console.log(line(["secrets", "seconds", "floor s", "ratio", "peak RSS MB", "floor RSS MB", "resources", "res/secret", "gen/secret"]));
+    console.log(line(["secrets", "seconds", "floor s", "ratio", "CPU ratio", "peak RSS MB", "floor RSS MB", "resources", "res/secret", "gen/secret"]));
     const results: { n: number; seconds: number; ratio: number; rss: number; perSecret: number; generators: number }[] = [];
     for (const n of sizes) {
-        const { program, floor } = measure(kind, n, runtime);
+        const { program, floor, programCpu, floorCpu } = measure(kind, n, runtime);
         const ratio = program.seconds / floor.seconds;
         // Per secret, without the one stack-level fingerprint key.
         const perSecret = (program.resources - 1) / n;
         const generators = ((program.types[GENERATOR] ?? 0) - 1) / n;
         const rss = program.peakRssMb / floor.peakRssMb;
         results.push({ n, seconds: program.seconds, ratio, rss, perSecret, generators });
-        console.log(line([n, program.seconds.toFixed(2), floor.seconds.toFixed(2), ratio.toFixed(2), program.peakRssMb.toFixed(0), floor.peakRssMb.toFixed(0), program.resources, perSecret.toFixed(2), generators.toFixed(2)]));
+        console.log(line([n, program.seconds.toFixed(2), floor.seconds.toFixed(2), ratio.toFixed(2), (programCpu / floorCpu).toFixed(2), program.peakRssMb.toFixed(0), floor.peakRssMb.toFixed(0), program.resources, perSecret.toFixed(2), generators.toFixed(2)]));
     }
     const verdicts = [
         `ratio to floor <= ${target.ratio}: ${results.every((r) => r.ratio <= target.ratio) ? "met" : "MISSED"}`,

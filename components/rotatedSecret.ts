@@ -4,7 +4,7 @@ import { encode } from "./plan/encodings";
 import { slotKeepers } from "./plan/generate";
 import { GeneratorSlot, IssueKind, PlannedSecret } from "./plan/plan";
 import { renderTemplate } from "./plan/template";
-import { ISSUERS, IssuedSlot, Issuer } from "./issuers";
+import type { IssuedSlot, Issuer } from "./issuers";
 import { ISSUE_KIND_PLANNERS } from "./plan/issueKinds";
 import { applyAll } from "./outputValues";
 
@@ -82,6 +82,8 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 this.value = pulumi.secret(args.supplied);
                 break;
             case "issue": {
+                // Loaded here, on first use: the issuers' provider packages are for the inventories that issue (program.ts onFirstUse).
+                const { ISSUERS } = require("./issuers") as typeof import("./issuers");
                 const issuer = ISSUERS[source.issue.kind] as Issuer<IssueKind>;
                 const issue = (slot: GeneratorSlot, revoked: boolean, dependsOn?: pulumi.Resource[]) => issuer(name, source.issue, { slot, revoked, parent: this, dependsOn });
                 const [currentSlot, previousSlot] = plan.slots;
