@@ -1,6 +1,7 @@
 // One benchmark case, run in its own process so that peak memory is its own:
 //   node -r ts-node/register/transpile-only bench/cases.ts <case> <n | type counts JSON>
-// Prints one JSON line: { seconds, peakRssMb, resources, types }.
+//   (the floor takes a second JSON: by type, how many of them carry an alias, as the program's do)
+// Prints one JSON line: { seconds, cpuSeconds, peakRssMb, resources, types, aliased }.
 //
 // The floor registers the same resources the program registered (same types, same
 // counts) with constant inputs and nothing else: no planning, no applies, no outputs. The
@@ -15,21 +16,21 @@ import * as random from "@pulumi/random";
 import { randomBytes } from "crypto";
 
 /** How the floor constructs each resource type with constant inputs. */
-const FLOOR_FACTORIES: Record<string, (name: string) => void> = {
-    "random:index/randomPassword:RandomPassword": (name) =>
-        new random.RandomPassword(name, { length: 64, keepers: { epoch: "1" } }),
-    "aws:ssm/parameter:Parameter": (name) =>
-        new aws.ssm.Parameter(name, { name: `/floor/${name}`, type: "SecureString", value: "constant", description: "floor", tags: { a: "b" } }),
-    "kubernetes:core/v1:Secret": (name) =>
-        new k8s.core.v1.Secret(name, { metadata: { name, namespace: "floor", annotations: { a: "b" } }, type: "Opaque", data: { K: "dg==" } }),
-    "command:local:Command": (name) => new command.local.Command(name, { create: "true", update: "true", stdin: "constant" }),
-    "pulumi:providers:kubernetes": (name) => new k8s.Provider(name, { enableSecretMutable: true }),
-    "pulumi:pulumi:StackReference": (name) => new pulumi.StackReference(name, { name: `organization/rekey/${name}` }),
+const FLOOR_FACTORIES: Record<string, (name: string, opts?: pulumi.CustomResourceOptions) => void> = {
+    "random:index/randomPassword:RandomPassword": (name, opts) =>
+        new random.RandomPassword(name, { length: 64, keepers: { epoch: "1" } }, opts),
+    "aws:ssm/parameter:Parameter": (name, opts) =>
+        new aws.ssm.Parameter(name, { name: `/floor/${name}`, type: "SecureString", value: "constant", description: "floor", tags: { a: "b" } }, opts),
+    "kubernetes:core/v1:Secret": (name, opts) =>
+        new k8s.core.v1.Secret(name, { metadata: { name, namespace: "floor", annotations: { a: "b" } }, type: "Opaque", data: { K: "dg==" } }, opts),
+    "command:local:Command": (name, opts) => new command.local.Command(name, { create: "true", update: "true", stdin: "constant" }, opts),
+    "pulumi:providers:kubernetes": (name, opts) => new k8s.Provider(name, { enableSecretMutable: true }, opts),
+    "pulumi:pulumi:StackReference": (name, opts) => new pulumi.StackReference(name, { name: `organization/rekey/${name}` }, opts),
 };
 for (const component of ["RotatedSecret", "SsmParameters", "KubernetesSecret", "DotenvFile", "ReadBack"]) {
-    FLOOR_FACTORIES[`rekey:index:${component}`] = (name) => new pulumi.ComponentResource(`rekey:index:${component}`, name, {});
+    FLOOR_FACTORIES[`rekey:index:${component}`] = (name, opts) => new pulumi.ComponentResource(`rekey:index:${component}`, name, {}, opts);
 }
-FLOOR_FACTORIES["pulumi-rekey:index:Rotation"] = (name) => new pulumi.ComponentResource("pulumi-rekey:index:Rotation", name, {});
+FLOOR_FACTORIES["pulumi-rekey:index:Rotation"] = (name, opts) => new pulumi.ComponentResource("pulumi-rekey:index:Rotation", name, {}, opts);
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const waitForRPCs: () => Promise<void> =
@@ -61,8 +62,27 @@ export function inventory(n: number, opts: { keepPrevious?: boolean; stores?: bo
     };
 }
 
+/**
+ * With REKEY_BENCH_COUNT_OUTPUTS=1, count the Outputs the case makes: the SDK's Output
+ * constructor sets `this.__pulumiOutput = true` on each (@pulumi/pulumi output.js OutputImpl),
+ * which a setter on Object.prototype sees once per Output. Off by default: it slows the run.
+ */
+function countOutputs(): () => number {
+    let outputs = 0;
+    Object.defineProperty(Object.prototype, "__pulumiOutput", {
+        configurable: true,
+        get: () => undefined,
+        set(this: object, v: unknown) {
+            outputs++;
+            Object.defineProperty(this, "__pulumiOutput", { value: v, writable: true, enumerable: true, configurable: true });
+        },
+    });
+    return () => outputs;
+}
+
 async function main() {
     const [kind, arg] = process.argv.slice(2);
+    const outputs = process.env.REKEY_BENCH_COUNT_OUTPUTS === "1" ? countOutputs() : undefined;
     let resources = 0;
     const types: Record<string, number> = {};
     // What each SSM parameter was written with: the getParameter invoke of its read-back answers it.
@@ -89,11 +109,24 @@ async function main() {
         "organization",
     );
     let init: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+    // By type, how many resources the program registered with an alias of their own: the
+    // Rotation named "rekey" answers to 0.1's root-level URNs (components/scope.ts topLevel),
+    // so each resource directly under it carries one. The SDK turns each alias into a URN
+    // Output at construction (@pulumi/pulumi resource.js Resource constructor,
+    // collapseAliasToUrn: about nine Outputs), whatever the engine does with it: the floor's
+    // resources of that type carry the same alias, so that the floor pays it too.
+    const aliased: Record<string, number> = {};
     if (kind === "floor") {
         const counts: Record<string, number> = JSON.parse(arg);
+        const aliasedCounts: Record<string, number> = JSON.parse(process.argv[4] ?? "{}");
         for (const t of Object.keys(counts)) if (!FLOOR_FACTORIES[t]) throw new Error(`no floor factory for ${t}`);
         init = () => {
-            for (const [t, count] of Object.entries(counts)) for (let i = 0; i < count; i++) FLOOR_FACTORIES[t](`floor-${i}`);
+            for (const [t, count] of Object.entries(counts)) {
+                for (let i = 0; i < count; i++) {
+                    const name = `floor-${i}`;
+                    FLOOR_FACTORIES[t](name, i < (aliasedCounts[t] ?? 0) ? { aliases: [{ name: `legacy-${name}`, parent: pulumi.rootStackResource }] } : undefined);
+                }
+            }
             return {};
         };
     } else {
@@ -107,19 +140,29 @@ async function main() {
         }
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, JSON.stringify(v)])), []);
         init = async () => {
+            // Counting only: the transformation changes nothing (it returns undefined).
+            pulumi.runtime.registerStackTransformation((a) => {
+                if (a.opts.aliases?.length) aliased[a.type] = (aliased[a.type] ?? 0) + 1;
+                return undefined;
+            });
             const { runRekey } = require("../components/rotation") as typeof import("../components/rotation");
             const d = await runRekey();
             return { rotation: d.rotation };
         };
     }
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     await pulumi.runtime.runInPulumiStack(async () => init());
     await waitForRPCs();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    // CPU time of the same window (user + system, all threads: the GC's too): on a shared
+    // machine, less of it is other processes' than of the wall time.
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     // The stack resource itself is not the program's.
     delete types["pulumi:pulumi:Stack"];
-    process.stdout.write(JSON.stringify({ seconds, peakRssMb, resources: resources - 1, types }) + "\n");
+    process.stdout.write(JSON.stringify({ seconds, cpuSeconds, peakRssMb, resources: resources - 1, types, aliased, ...(outputs ? { outputs: outputs() } : {}) }) + "\n");
 }
 
 if (require.main === module) {

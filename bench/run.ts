@@ -1,7 +1,7 @@
 // `npm run bench`: program evaluation under Pulumi mocks against the SDK floor (the same
 // number of bare resources with constant inputs, timed the same way in the same run).
 import { execFileSync } from "child_process";
-import { join } from "path";
+import { join, sep } from "path";
 import { allStacksBench, cliPlanBench } from "./cliPlan";
 import { restartBench } from "./restarts";
 import { wallTimeBench } from "./wallTime";
@@ -9,15 +9,28 @@ import { proofCriticalPathBench } from "./proof";
 
 interface Sample {
     seconds: number;
+    /** CPU seconds of the same window (user + system). */
+    cpuSeconds: number;
     peakRssMb: number;
     resources: number;
     types: Record<string, number>;
+    /** By type, how many the program registered with an alias (the floor's carry the same). */
+    aliased: Record<string, number>;
 }
 
 const REPEAT = Number(process.env.REKEY_BENCH_REPEAT ?? 3);
 
-function runCase(kind: string, arg: string): Sample {
-    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "cases.ts"), kind, arg], {
+/**
+ * How a case runs: under ts-node, as Pulumi runs a TypeScript program (the program's modules
+ * are transpiled as they load), or compiled (dist/, `npm run build`) under plain node, as a
+ * package user's program loads rekey. The floor runs under the same runtime as its program.
+ */
+export type Runtime = "ts-node" | "node";
+const ROOT = join(__dirname, __dirname.split(sep).includes("dist") ? "../.." : "..");
+
+function runCase(kind: string, arg: string, runtime: Runtime = "ts-node", aliased?: Record<string, number>): Sample {
+    const args = runtime === "ts-node" ? ["-r", "ts-node/register/transpile-only", join(ROOT, "bench", "cases.ts")] : [join(ROOT, "dist", "bench", "cases.js")];
+    const out = execFileSync(process.execPath, [...args, kind, arg, ...(aliased ? [JSON.stringify(aliased)] : [])], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
     });
@@ -25,16 +38,17 @@ function runCase(kind: string, arg: string): Sample {
 }
 
 /** Median of REPEAT runs, alternating program and floor so that machine noise hits both. */
-function measure(kind: string, n: number): { program: Sample; floor: Sample } {
+function measure(kind: string, n: number, runtime: Runtime = "ts-node"): { program: Sample; floor: Sample; programCpu: number; floorCpu: number } {
     const programs: Sample[] = [];
     const floors: Sample[] = [];
     for (let i = 0; i < REPEAT; i++) {
-        const p = runCase(kind, String(n));
+        const p = runCase(kind, String(n), runtime);
         programs.push(p);
-        floors.push(runCase("floor", JSON.stringify(p.types)));
+        floors.push(runCase("floor", JSON.stringify(p.types), runtime, p.aliased));
     }
     const median = (xs: Sample[]) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
-    return { program: median(programs), floor: median(floors) };
+    const medianCpu = (xs: Sample[]) => [...xs].map((x) => x.cpuSeconds).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { program: median(programs), floor: median(floors), programCpu: medianCpu(programs), floorCpu: medianCpu(floors) };
 }
 
 function line(cells: (string | number)[]): string {
@@ -44,18 +58,22 @@ function line(cells: (string | number)[]): string {
 const GENERATOR = "random:index/randomPassword:RandomPassword";
 
 function programBench(title: string, kind: string, sizes: number[], target: { ratio: number; rss: number; scaling?: number; generators?: number }) {
-    console.log(`\n## ${title}`);
-    console.log(line(["secrets", "seconds", "floor s", "ratio", "peak RSS MB", "floor RSS MB", "resources", "res/secret", "gen/secret"]));
+    for (const runtime of ["ts-node", "node"] as const) programBenchUnder(runtime, title, kind, sizes, target);
+}
+
+function programBenchUnder(runtime: Runtime, title: string, kind: string, sizes: number[], target: { ratio: number; rss: number; scaling?: number; generators?: number }) {
+    console.log(`\n## ${title}: ${runtime === "ts-node" ? "under ts-node (as Pulumi runs a TypeScript program)" : "compiled JS (dist/) under plain node (as a package user's program loads rekey)"}`);
+    console.log(line(["secrets", "seconds", "floor s", "ratio", "CPU ratio", "peak RSS MB", "floor RSS MB", "resources", "res/secret", "gen/secret"]));
     const results: { n: number; seconds: number; ratio: number; rss: number; perSecret: number; generators: number }[] = [];
     for (const n of sizes) {
-        const { program, floor } = measure(kind, n);
+        const { program, floor, programCpu, floorCpu } = measure(kind, n, runtime);
         const ratio = program.seconds / floor.seconds;
         // Per secret, without the one stack-level fingerprint key.
         const perSecret = (program.resources - 1) / n;
         const generators = ((program.types[GENERATOR] ?? 0) - 1) / n;
         const rss = program.peakRssMb / floor.peakRssMb;
         results.push({ n, seconds: program.seconds, ratio, rss, perSecret, generators });
-        console.log(line([n, program.seconds.toFixed(2), floor.seconds.toFixed(2), ratio.toFixed(2), program.peakRssMb.toFixed(0), floor.peakRssMb.toFixed(0), program.resources, perSecret.toFixed(2), generators.toFixed(2)]));
+        console.log(line([n, program.seconds.toFixed(2), floor.seconds.toFixed(2), ratio.toFixed(2), (programCpu / floorCpu).toFixed(2), program.peakRssMb.toFixed(0), floor.peakRssMb.toFixed(0), program.resources, perSecret.toFixed(2), generators.toFixed(2)]));
     }
     const verdicts = [
         `ratio to floor <= ${target.ratio}: ${results.every((r) => r.ratio <= target.ratio) ? "met" : "MISSED"}`,
@@ -81,7 +99,7 @@ async function main() {
     if (only === "cli") return;
     await wallTimeBench(REPEAT);
     if (only === "wall") return;
-    console.log("\nfloor: the same resources (types and counts) registered with constant inputs, no rekey logic");
+    console.log("\nfloor: the same resources (types and counts) registered with constant inputs, no rekey logic, under the program's runtime");
     programBench("Generated secrets", "program", [1000, 2000], { ratio: 1.15, rss: 1.15, scaling: 2.05, generators: 1 });
     programBench("Generated secrets with keepPrevious", "program-keepPrevious", [1000], { ratio: 1.15, rss: 1.15, generators: 2 });
     programBench(

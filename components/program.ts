@@ -12,25 +12,40 @@ import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, V
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
 import { proofRecords } from "./plan/proofRecord";
 import { ConsumerRunStep, HookStep, ReadBackStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
-import { kubernetesRestartScript } from "./consumers/kubernetes";
-import { Restart, commandRestartScript } from "./consumers/restart";
-import { Verify } from "./consumers/verify";
-import { CommandHook } from "./hooks/command";
-import { PostgresPassword } from "./hooks/postgres";
-import { MysqlPassword } from "./hooks/mysql";
-import { RedisAclPassword } from "./hooks/redis";
 import { RotatedSecret } from "./rotatedSecret";
-import { adminPassword, deployRevoke } from "./revoke";
 import { completion } from "./steps";
-import { HostTarget } from "./commands/hostCommand";
+import type { HostTarget } from "./commands/hostCommand";
 import { Scope, nested, topLevel } from "./scope";
 import { awsProviderName } from "./plan/resourceNames";
 import { asRunError } from "./runError";
-import { knownValue } from "./outputValues";
-import { STORE_COMPONENTS, StoreComponent, StoreDeployContext } from "./stores";
-import { ReadBackContext, readBack } from "./stores/readBack";
-import { kubernetesProvider } from "./stores/kubernetes";
-import { SecretValues } from "./stores/values";
+import { applyAll, knownValue, outputOfRecord } from "./outputValues";
+import type { StoreComponent, StoreDeployContext } from "./stores";
+import type { ReadBackContext } from "./stores/readBack";
+import type { SecretValues } from "./stores/values";
+
+/**
+ * The modules of the steps an inventory may not have (hooks, stores, read-backs, consumers,
+ * revocations) load on first use. Under ts-node, as Pulumi runs a TypeScript program, each
+ * module of the program is transpiled as it loads: these are a quarter of rekey's source
+ * (issue 26). The CLI and the planner never load them.
+ */
+function onFirstUse<T>(load: () => T): () => T {
+    let loaded: T | undefined;
+    return () => (loaded ??= load());
+}
+const steps = {
+    commandHook: onFirstUse(() => require("./hooks/command") as typeof import("./hooks/command")),
+    postgres: onFirstUse(() => require("./hooks/postgres") as typeof import("./hooks/postgres")),
+    mysql: onFirstUse(() => require("./hooks/mysql") as typeof import("./hooks/mysql")),
+    redis: onFirstUse(() => require("./hooks/redis") as typeof import("./hooks/redis")),
+    revoke: onFirstUse(() => require("./revoke") as typeof import("./revoke")),
+    stores: onFirstUse(() => require("./stores") as typeof import("./stores")),
+    readBack: onFirstUse(() => require("./stores/readBack") as typeof import("./stores/readBack")),
+    kubernetes: onFirstUse(() => require("./stores/kubernetes") as typeof import("./stores/kubernetes")),
+    restart: onFirstUse(() => require("./consumers/restart") as typeof import("./consumers/restart")),
+    kubernetesRestart: onFirstUse(() => require("./consumers/kubernetes") as typeof import("./consumers/kubernetes")),
+    verify: onFirstUse(() => require("./consumers/verify") as typeof import("./consumers/verify")),
+};
 
 export interface ProgramInputs {
     plan: RotationPlan;
@@ -58,9 +73,10 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     // across rotations.
     const key = topLevel(scope, "fingerprint-key", FINGERPRINT_KEY_NAME);
     const fingerprintKey = new random.RandomPassword(key.name, { length: 64, special: false }, key.opts);
-    const underKey = (value: pulumi.Output<string>, f: (key: string, v: string) => string) =>
-        pulumi.all([fingerprintKey.result, value]).apply(([key, v]) => f(key, v));
-    const keyed = (value: pulumi.Output<string>) => pulumi.unsecret(underKey(value, fingerprint));
+    // One Output each (pulumi.unsecret(pulumi.all([key, v]).apply(f)) makes seven): outputValues.ts applyAll.
+    const underKey = (value: pulumi.Output<string>, f: (key: string, v: string) => string, secret: boolean) =>
+        applyAll([fingerprintKey.result, value], ([key, v]) => f(key, v), secret);
+    const keyed = (value: pulumi.Output<string>) => underKey(value, fingerprint, false);
     const secrets = new Map<string, RotatedSecret>();
     const values = new Map<string, SecretValues>();
     const credentials: Record<string, pulumi.Output<string>> = {};
@@ -93,7 +109,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     );
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
-        pulumi.secret(underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`)));
+        underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`), true);
     const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
     const readBackContext: ReadBackContext = {
@@ -103,7 +119,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         proveAt: plan.proveAt,
         due: (w, label) => {
             const fp = values.get(w.secret.name)!.fingerprint;
-            return pulumi.all([fp(w.variant), fp("current")]).apply(([written, current]) => readBackDue(deployed?.get(w.secret.name), label, w.variant, { written, current }, plan.proveAt));
+            return applyAll([fp(w.variant), fp("current")], ([written, current]) => readBackDue(deployed?.get(w.secret.name), label, w.variant, { written, current }, plan.proveAt));
         },
     };
     // Each step of the schedule, in its order (every step after all it waits for), as one
@@ -128,7 +144,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 made.set(step.id, deployReadBack(step, made.get(step.waitsFor[0])!, readBackContext, secrets, scope, dependsOn));
                 break;
             case "revoke":
-                made.set(step.id, deployRevoke(step, byName.get(step.secret)!, secrets, values.get(step.secret)!.fingerprint("current"), scope.prefix, dependsOn));
+                made.set(step.id, steps.revoke().deployRevoke(step, byName.get(step.secret)!, secrets, values.get(step.secret)!.fingerprint("current"), scope.prefix, dependsOn));
                 break;
             case "restart":
             case "verify":
@@ -160,14 +176,20 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
         records[s.name] =
             done === true && !pulumi.Output.isInstance(previous)
                 ? fingerprint.apply((fp) => rotationRecord(s, fp, previous as DeployedValue | null, proof))
-                : pulumi.all([done, fingerprint, previous]).apply(([, fp, p]) => rotationRecord(s, fp, p, proof));
+                : applyAll([asOutput(done), fingerprint, asOutput(previous)], ([, fp, p]) => rotationRecord(s, fp, p, proof));
     }
     return {
         secrets,
         records: new Map(Object.entries(records)),
-        rotation: pulumi.output(records) as pulumi.Output<Record<string, RotationRecord>>,
+        // One Output (pulumi.output makes two more per record): outputValues.ts outputOfRecord.
+        rotation: outputOfRecord(records),
         credentials: pulumi.secret(pulumi.output(credentials)),
     };
+}
+
+/** An Input as an Output (a plain value: one known Output, as `pulumi.all` makes of it). */
+function asOutput<T>(v: pulumi.Input<T>): pulumi.Output<T> {
+    return (pulumi.Output.isInstance(v) ? v : pulumi.output(v)) as pulumi.Output<T>;
 }
 
 /**
@@ -303,14 +325,14 @@ function deployHook(
     const secret = secrets.get(s.name)!;
     // Named after the secret, so the engine derives their 0.1 names from the secret's.
     const opts = { parent: secret };
-    const admin = (name: string | null) => adminPassword(secrets, name);
+    const admin = (name: string | null) => steps.revoke().adminPassword(secrets, name);
     switch (apply.kind) {
         case "postgres":
-            return new PostgresPassword(`${prefix}${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
+            return new (steps.postgres().PostgresPassword)(`${prefix}${s.name}-postgres`, { secret: s, apply, value: secret.value, salt: saltOf("scram-salt", secret.value), adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
         case "redis":
-            return new RedisAclPassword(`${prefix}${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
+            return new (steps.redis().RedisAclPassword)(`${prefix}${s.name}-redis`, { apply, value: secret.value, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
         case "mysql":
-            return new MysqlPassword(`${prefix}${s.name}-mysql`, { apply, value: secret.value, incident: s.incident !== null, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
+            return new (steps.mysql().MysqlPassword)(`${prefix}${s.name}-mysql`, { apply, value: secret.value, incident: s.incident !== null, adminPassword: admin(apply.adminPasswordSecret), prefix }, opts);
         case "command": {
             const v = values.get(s.name)!;
             const args = {
@@ -323,7 +345,7 @@ function deployHook(
                 host: hostTarget(apply.host),
                 prefix,
             };
-            return new CommandHook(`${prefix}${s.name}-command`, args, opts);
+            return new (steps.commandHook().CommandHook)(`${prefix}${s.name}-command`, args, opts);
         }
     }
 }
@@ -343,7 +365,7 @@ function storeDeployContext(plan: RotationPlan, values: Map<string, SecretValues
             }
             return awsProviders.get(region);
         },
-        kubernetesProvider: () => (k8sProvider ??= (scope.providers.kubernetes as k8s.Provider | undefined) ?? kubernetesProvider(plan.kubernetes, scope)),
+        kubernetesProvider: () => (k8sProvider ??= (scope.providers.kubernetes as k8s.Provider | undefined) ?? steps.kubernetes().kubernetesProvider(plan.kubernetes, scope)),
         prefix: scope.prefix,
         providers: scope.providers,
     };
@@ -354,14 +376,14 @@ function deployStore(step: StoreStep, secrets: Map<string, RotatedSecret>, ctx: 
     const group = step.group;
     const own = group.shared ? undefined : nested(scope.prefix, group.name);
     const placed = own ? { name: own.name, opts: { parent: secrets.get(step.secrets[0]), aliases: own.aliases } } : topLevel(scope, group.name);
-    return (STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn });
+    return (steps.stores().STORE_COMPONENTS[group.kind] as StoreComponent<StoreKind>)({ ...group, name: placed.name }, ctx, { ...placed.opts, dependsOn });
 }
 
 /** A store's read-back: its command, placed beside its store (same parent), after it. */
 function deployReadBack(step: ReadBackStep, store: pulumi.Resource, ctx: ReadBackContext, secrets: Map<string, RotatedSecret>, scope: Scope, dependsOn: pulumi.Resource[]): pulumi.Resource {
     const group = step.group;
     const parent = group.shared ? scope.parent : secrets.get(step.secrets[0]);
-    return readBack(group, store, ctx, { parent, dependsOn });
+    return steps.readBack().readBack(group, store, ctx, { parent, dependsOn });
 }
 
 /**
@@ -379,10 +401,11 @@ function deployConsumerStep(step: ConsumerRunStep, plan: RotationPlan, values: M
         const proof = proofExpected(verify, values);
         // A drift check asked for (rekey:defaults.proveAt) replaces a proof verify: it runs again, with no restart.
         const proving = proof && plan.proveAt !== null ? { triggers: [...triggers, pulumi.output(`proveAt ${plan.proveAt}`)] } : {};
-        return new Verify(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof, ...common, ...proving }, opts);
+        return new (steps.verify().Verify)(at.name, { verify, host: hostTarget(verify.kind === "command" ? verify.host : null), proof, ...common, ...proving }, opts);
     }
     const action = consumer.action;
+    const { Restart, commandRestartScript } = steps.restart();
     return action.kind === "kubernetes"
-        ? new Restart(at.name, { script: kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), ...common }, opts)
+        ? new Restart(at.name, { script: steps.kubernetesRestart().kubernetesRestartScript(action, plan.kubernetes, causes), host: hostTarget(null), ...common }, opts)
         : new Restart(at.name, { script: commandRestartScript(action.command, causes), host: hostTarget(action.host), ...common }, opts);
 }

@@ -4,8 +4,9 @@ import { encode } from "./plan/encodings";
 import { slotKeepers } from "./plan/generate";
 import { GeneratorSlot, IssueKind, PlannedSecret } from "./plan/plan";
 import { renderTemplate } from "./plan/template";
-import { ISSUERS, IssuedSlot, Issuer } from "./issuers";
+import type { IssuedSlot, Issuer } from "./issuers";
 import { ISSUE_KIND_PLANNERS } from "./plan/issueKinds";
+import { applyAll } from "./outputValues";
 
 export { slotKeepers };
 
@@ -63,11 +64,12 @@ export class RotatedSecret extends pulumi.ComponentResource {
                         { ...source.generator, keepers: slotKeepers(slot) },
                         { parent: this },
                     );
+                    // One Output, secret (pulumi.secret of an apply makes four: outputValues.ts applyAll).
                     const value =
                         source.spec.encoding === "htpasswd"
-                            ? pulumi.all([generator.result, generator.bcryptHash]).apply(([r, h]) => encode(source.spec, r, h))
-                            : generator.result.apply((r) => encode(source.spec, r));
-                    return { generator, value: pulumi.secret(value) };
+                            ? applyAll([generator.result, generator.bcryptHash], ([r, h]) => encode(source.spec, r, h), true)
+                            : applyAll([generator.result], ([r]) => encode(source.spec, r), true);
+                    return { generator, value };
                 };
                 const [current, previous] = plan.slots.map(valueOf);
                 this.value = current.value;
@@ -80,6 +82,8 @@ export class RotatedSecret extends pulumi.ComponentResource {
                 this.value = pulumi.secret(args.supplied);
                 break;
             case "issue": {
+                // Loaded here, on first use: the issuers' provider packages are for the inventories that issue (program.ts onFirstUse).
+                const { ISSUERS } = require("./issuers") as typeof import("./issuers");
                 const issuer = ISSUERS[source.issue.kind] as Issuer<IssueKind>;
                 const issue = (slot: GeneratorSlot, revoked: boolean, dependsOn?: pulumi.Resource[]) => issuer(name, source.issue, { slot, revoked, parent: this, dependsOn });
                 const [currentSlot, previousSlot] = plan.slots;

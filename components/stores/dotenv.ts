@@ -6,6 +6,7 @@ import { HasSteps } from "../steps";
 import { HostTarget, hostCommand } from "../commands/hostCommand";
 import { SecretValues, describeWrite } from "./values";
 import { writeFileCommand } from "./writeFileCommand";
+import { applyAll } from "../outputValues";
 
 export interface DotenvFileArgs {
     /** The stores of every rekey secret with a key in this file. */
@@ -37,7 +38,8 @@ export class DotenvFile extends pulumi.ComponentResource implements HasSteps {
                 return r.line;
             }),
         );
-        const stdin = pulumi.secret(pulumi.all(lines).apply((ls) => ["rekey-dotenv-v1", ...ls, ""].join("\n")));
+        // Each line checked as its value resolves (a value no line can hold fails even while another is unknown); the file one Output over them (outputValues.ts applyAll), secret.
+        const stdin = applyAll(lines, (ls) => ["rekey-dotenv-v1", ...ls, ""].join("\n"), true);
         // A file shared with an incident secret held its leaked value: no backup of it outlives the run.
         const script = writeFileCommand("dotenv", path, { incident: args.group.members.some((m) => m.secret.incident !== null) });
         this.steps = [hostCommand(

@@ -8,6 +8,7 @@ import { KUBERNETES_PROVIDER_NAME } from "../plan/resourceNames";
 import { Scope, topLevel } from "../scope";
 import { HasSteps } from "../steps";
 import { SecretValues } from "./values";
+import { outputOfRecord } from "../outputValues";
 
 export const ROTATION_ANNOTATION = "rekey.dev/rotation";
 
@@ -68,7 +69,8 @@ export class KubernetesSecret extends pulumi.ComponentResource implements HasSte
                     annotations: { [ROTATION_ANNOTATION]: JSON.stringify(record) },
                 },
                 type: type ?? "Opaque",
-                data: pulumi.secret(pulumi.all(data)),
+                // One Output over the keys (outputValues.ts outputOfRecord), not the SDK's two copies of each.
+                data: pulumi.secret(outputOfRecord(data)),
             },
             { parent: this, provider: args.provider },
         );

@@ -10,6 +10,7 @@ import { join } from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HostTarget, hostCommand, shellQuote } from "../commands/hostCommand";
+import { applyAll } from "../outputValues";
 import { dotenvLine } from "../plan/dotenvLine";
 import type { StoreKind } from "../plan/model";
 import { writeRecord } from "../plan/schedule";
@@ -58,17 +59,17 @@ export const readBackFailure = (store: string, w: WriteRef) =>
 export function writeDigest<K extends StoreKind>(group: StoreGroup<K>, ctx: ReadBackContext): pulumi.Output<string> {
     const planner = STORE_KIND_PLANNERS[group.kind];
     const incident = group.members.some((m) => m.secret.incident !== null);
-    const writes = group.writes.map((w) =>
-        ctx.values.get(w.secret.name)!.fingerprint(w.variant).apply((fp) => ({
+    // One Output over the fingerprints (outputValues.ts applyAll), not one per write and the SDK's copies of each.
+    const fingerprints = group.writes.map((w) => ctx.values.get(w.secret.name)!.fingerprint(w.variant));
+    return applyAll(fingerprints, (fps) => {
+        const ws = group.writes.map((w, i) => ({
             target: w.target,
             variant: w.variant,
-            fp,
+            fp: fps[i],
             ...(planner.recordsEpoch ? { record: writeRecord(w) } : {}),
-        })),
-    );
-    return pulumi.all(writes).apply((ws) =>
-        JSON.stringify({ stores: group.members.map((m) => m.store), writes: ws, ...(planner.writerFollowsIncident ? { incident } : {}), ...(ctx.proveAt ? { proveAt: ctx.proveAt } : {}) }),
-    );
+        }));
+        return JSON.stringify({ stores: group.members.map((m) => m.store), writes: ws, ...(planner.writerFollowsIncident ? { incident } : {}), ...(ctx.proveAt ? { proveAt: ctx.proveAt } : {}) });
+    });
 }
 
 /**
@@ -82,8 +83,9 @@ function failures<K extends StoreKind>(group: StoreGroup<K>, ctx: ReadBackContex
     // null: not read in this `up` (nothing written, no drift check): nothing to compare.
     const got = group.writes.map((w) => read(w).apply((v) => (v === null ? null : ctx.keyed(pulumi.secret(v ?? "")))));
     const want = group.writes.map((w) => ctx.values.get(w.secret.name)!.fingerprint(w.variant));
-    return pulumi.all([pulumi.all(got), pulumi.all(want)]).apply(([gs, ws]) =>
-        pulumi.runtime.isDryRun() ? [] : group.writes.flatMap((w, i) => (gs[i] === null || gs[i] === ws[i] ? [] : [readBackFailure(storeOf(group, w), w)])),
+    const n = group.writes.length;
+    return applyAll([...got, ...want] as pulumi.Output<string | null>[], (vs) =>
+        pulumi.runtime.isDryRun() ? [] : group.writes.flatMap((w, i) => (vs[i] === null || vs[i] === vs[n + i] ? [] : [readBackFailure(storeOf(group, w), w)])),
     );
 }
 
@@ -150,8 +152,9 @@ const hostFingerprint = (key: string, text: string) => createHash("sha256").upda
 function hostReadBack<K extends "dotenv" | "file">(kind: K, group: StoreGroup<K>, ctx: ReadBackContext, host: HostTarget, textOf: (w: WriteRef, value: string) => string, fileOf: (w: WriteRef) => string): ReadBackParts {
     const key = ctx.checkKey(group.name);
     const label = kind === "dotenv" ? `${group.name}` : (group.members[0].store as StoreOf<StoreKind>).label;
-    const expected = group.writes.map((w) => pulumi.all([key, ctx.values.get(w.secret.name)!.of(w.variant)]).apply(([k, v]) => hostFingerprint(k, textOf(w, v))));
-    const stdin = pulumi.secret(pulumi.all([key, ...expected]).apply(([k, ...fps]) => [k, ...fps, ""].join("\n")));
+    // The key, then each write's expected fingerprint: one Output (outputValues.ts applyAll), secret.
+    const written = group.writes.map((w) => ctx.values.get(w.secret.name)!.of(w.variant));
+    const stdin = applyAll([key, ...written], ([k, ...vs]) => [k, ...group.writes.map((w, i) => hostFingerprint(k, textOf(w, vs[i]))), ""].join("\n"), true);
     const words = [kind, label, ...group.writes.flatMap((w) => [w.target, w.secret.name, fileOf(w)])];
     const script = `sh -c ${shellQuote(READ_BACK_SCRIPT)} rekey-read-back ${words.map(shellQuote).join(" ")}`;
     return (opts) => hostCommand(`readback:${group.name}`, host, { create: script, update: script, stdin, triggers: [writeDigest(group, ctx)], ownOutput: true }, opts, ctx.prefix);
