@@ -17,6 +17,7 @@ import { withInputs, derivedFrom } from "../components/plan/graph";
 import { planRotation } from "../components/plan/plan";
 import { RotationPlan } from "../components/plan/model";
 import { Schedule, StepId, schedule } from "../components/plan/schedule";
+import { registrationOrder } from "../components/plan/registrationOrder";
 import { storeGroups } from "../components/plan/storeTargets";
 import { MockEngine, RunResult } from "../test/harness/mockEngine";
 import { stepsByResource } from "../test/harness/planVsUp";
@@ -260,7 +261,8 @@ export async function wallTimeBench(repeat: number): Promise<void> {
     const ops = operations(await probe.run(wallInventory(1)), s);
     const running = new Set(ops.values());
     const seconds = (id: StepId) => (running.has(id) ? stepSeconds(id) : 0);
-    const order = s.steps.map((st) => st.id);
+    // In the order the program registers the steps (longest chain first): the FIFO engine's ties.
+    const order = registrationOrder(s).map((st) => st.id);
     const waitsOf = new Map(s.steps.map((st) => [st.id, st.waitsFor]));
     const scheduled = criticalPath(order, waitsOf, seconds);
     const need = necessaryWaits(plan, s);

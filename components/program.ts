@@ -12,6 +12,7 @@ import { ConfigProblem, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, V
 import { DeployedState, DeployedValue, RotationRecord, rotationRecord } from "./plan/record";
 import { proofRecords } from "./plan/proofRecord";
 import { ConsumerRunStep, HookStep, ReadBackStep, StepId, StoreStep, heldValue, schedule } from "./plan/schedule";
+import { registrationOrder } from "./plan/registrationOrder";
 import { RotatedSecret } from "./rotatedSecret";
 import { completion } from "./steps";
 import type { HostTarget } from "./commands/hostCommand";
@@ -77,40 +78,36 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
     const underKey = (value: pulumi.Output<string>, f: (key: string, v: string) => string, secret: boolean) =>
         applyAll([fingerprintKey.result, value], ([key, v]) => f(key, v), secret);
     const keyed = (value: pulumi.Output<string>) => underKey(value, fingerprint, false);
-    const secrets = new Map<string, RotatedSecret>();
-    const values = new Map<string, SecretValues>();
-    const credentials: Record<string, pulumi.Output<string>> = {};
-    for (const s of plan.secrets) {
+    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
+    // Each secret's component, made when first asked for (a derived secret after its inputs):
+    // the steps are registered longest chain first (below), each with the secrets it uses, so
+    // the first operations start while the rest of the program is still being built.
+    const secrets = onDemand(byName, (s): RotatedSecret => {
         const inputs =
             s.source.kind === "derive"
                 ? Object.fromEntries(s.source.inputs.map((n) => [n, secrets.get(n)!.value]))
                 : undefined;
         const at = topLevel(scope, s.name);
         const keepAdopted = adoptedDeployed(s, deployed) !== null;
-        const secret = new RotatedSecret(at.name, { plan: s, supplied: supplied.get(s.name), inputs, keepAdopted }, at.opts);
-        secrets.set(s.name, secret);
-        values.set(s.name, valuesOf(s, secret, keyed));
-        if (secret.password) credentials[s.name] = secret.password;
-    }
+        return new RotatedSecret(at.name, { plan: s, supplied: supplied.get(s.name), inputs, keepAdopted }, at.opts);
+    });
+    const values = onDemand(byName, (s) => valuesOf(s, secrets.get(s.name)!, keyed));
+    // The secrets whose values are checked come first, before anything uses a value.
     await checkRestores(plan, deployed, values, secrets, (name) => keyed(pulumi.secret(supplied.get(name)!)));
     /** What the previous value is now, in terms of what was deployed (null without keepPrevious). */
     // Without keepPrevious there is none: a plain null, not two Outputs per secret (issue 26).
-    const previousNow = new Map<string, pulumi.Input<DeployedValue | null>>(
-        plan.secrets.map((s) => [
-            s.name,
-            // The previous slot's value (at an incident, what the stores call previous is the new value).
-            // An issued secret's previous slot exists whether or not it is published: its record keeps the slot's epoch and round
-            // (none at an incident of an issued kind revoked by removal: its leaked slot is not registered).
-            ((previous) =>
-                previous && (s.keepPrevious || s.source.kind === "issue")
-                    ? keyed(previous).apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))
-                    : previousAfter(deployed?.get(s.name), null))(secrets.get(s.name)!.previous),
-        ]),
+    const previousNow = onDemand(byName, (s): pulumi.Input<DeployedValue | null> =>
+        // The previous slot's value (at an incident, what the stores call previous is the new value).
+        // An issued secret's previous slot exists whether or not it is published: its record keeps the slot's epoch and round
+        // (none at an incident of an issued kind revoked by removal: its leaked slot is not registered).
+        ((previous) =>
+            previous && (s.keepPrevious || s.source.kind === "issue")
+                ? keyed(previous).apply((f): DeployedValue | null => previousAfter(deployed?.get(s.name), f))
+                : previousAfter(deployed?.get(s.name), null))(secrets.get(s.name)!.previous),
     );
     const hostTarget = hostTargets(plan, hostKeys);
     const saltOf = (label: string, value: pulumi.Output<string>) =>
         underKey(value, (key, v) => keyedHex(key, `rekey:${label}:${v}`), true);
-    const byName = new Map(plan.secrets.map((s) => [s.name, s]));
     const storeContext = storeDeployContext(plan, values, hostTarget, scope);
     const readBackContext: ReadBackContext = {
         ...storeContext,
@@ -122,16 +119,19 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
             return applyAll([fp(w.variant), fp("current")], ([written, current]) => readBackDue(deployed?.get(w.secret.name), label, w.variant, { written, current }, plan.proveAt));
         },
     };
-    // Each step of the schedule, in its order (every step after all it waits for), as one
-    // resource that depends on the resources of what it waits for. A resource is registered
-    // only once those in its dependsOn are (@pulumi/pulumi runtime/resource.js
-    // prepareResource), and the engine answers a registration only once its step finished
-    // (pkg/resource/deploy/source_eval.go RegisterResource, see steps.ts): so each step runs
-    // after every step it waits for.
+    // Each step of the schedule as one resource that depends on the resources of what it
+    // waits for. A resource is registered only once those in its dependsOn are (@pulumi/pulumi
+    // runtime/resource.js prepareResource), and the engine answers a registration only once
+    // its step finished (pkg/resource/deploy/source_eval.go RegisterResource, see steps.ts):
+    // so each step runs after every step it waits for. The steps are made longest chain first
+    // (plan/registrationOrder.ts, each still after what it waits for), and the program yields
+    // to the event loop after each, so that its registration goes out (the SDK sends it once
+    // its inputs resolve) and the engine runs it while the program builds the next ones:
+    // built in one go, nothing reached the engine before the last resource was constructed.
     const plannedSteps = schedule(plan);
     const made = new Map<StepId, pulumi.Resource>();
     const after = (ids: readonly StepId[]) => ids.map((id) => made.get(id)!);
-    for (const step of plannedSteps.steps) {
+    for (const step of registrationOrder(plannedSteps)) {
         const dependsOn = after(step.waitsFor);
         switch (step.kind) {
             case "hook":
@@ -151,6 +151,14 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 made.set(step.id, deployConsumerStep(step, plan, values, hostTarget, scope, dependsOn));
                 break;
         }
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Then the secrets no step uses, in plan order.
+    for (const s of plan.secrets) secrets.get(s.name);
+    const credentials: Record<string, pulumi.Output<string>> = {};
+    for (const s of plan.secrets) {
+        const password = secrets.get(s.name)!.password;
+        if (password) credentials[s.name] = password;
     }
 
     // An issued secret's leaked slot resolves its previous value once its revocation registered it.
@@ -179,7 +187,7 @@ export async function deployRotation({ plan, supplied, hostKeys, deployed, scope
                 : applyAll([asOutput(done), fingerprint, asOutput(previous)], ([, fp, p]) => rotationRecord(s, fp, p, proof));
     }
     return {
-        secrets,
+        secrets: new Map(plan.secrets.map((s) => [s.name, secrets.get(s.name)!])),
         records: new Map(Object.entries(records)),
         // One Output (pulumi.output makes two more per record): outputValues.ts outputOfRecord.
         rotation: outputOfRecord(records),
@@ -196,8 +204,9 @@ function asOutput<T>(v: pulumi.Input<T>): pulumi.Output<T> {
  * A rollback's value must be exactly the deployed previous value. The check before
  * anything is registered (epochProblems) reads the deployed record; a failed `pulumi up`
  * since then may still have re-keyed that generator, which only its fingerprint shows. So
- * the program waits for the fingerprints of the values it restores, after registering the
- * generators and before anything that uses a value. In a preview a replaced generator's
+ * the program waits for the fingerprints of the values it restores, after registering their
+ * generators (made here, on first use: the other secrets come with the steps) and before
+ * anything that uses a value. In a preview a replaced generator's
  * value is unknown: the check then runs in `pulumi up`.
  *
  * Likewise an adopted value: `adopt` says rekey:supplied holds the value in use, and once the
@@ -228,7 +237,9 @@ async function checkRestores(
     }
     for (const s of plan.secrets) {
         // An adopted value the state should hold (the configuration no longer carries it)
-        // but does not: its holder was lost, or never deployed.
+        // but does not: its holder was lost, or never deployed. (Only a generated secret with
+        // an adopted slot has a holder, rotatedSecret.ts: the others are not made here.)
+        if (s.source.kind !== "generate" || !s.slots.some((slot) => slot.adopted)) continue;
         const held = secrets.get(s.name)!.adopted;
         if (held && (await knownValue(held)) === "") {
             problems.push({
@@ -301,6 +312,21 @@ function valuesOf(
         return cache.get(variant)!;
     };
     return { of, fingerprint: fp };
+}
+
+/**
+ * A map of one value per secret of the plan, made on first `get` (the others are as a Map's):
+ * so that what a step uses is made when the step is, in the steps' order.
+ */
+function onDemand<V>(byName: ReadonlyMap<string, PlannedSecret>, make: (s: PlannedSecret) => V): Map<string, V> {
+    const out = new Map<string, V>();
+    const get = out.get.bind(out);
+    out.get = (name: string) => {
+        const s = byName.get(name);
+        if (s && !out.has(name)) out.set(name, make(s));
+        return get(name);
+    };
+    return out;
 }
 
 type HostTargets = (name: string | null) => HostTarget;

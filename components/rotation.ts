@@ -110,28 +110,39 @@ export class Rotation extends pulumi.ComponentResource {
         super(ROTATION_TYPE, name, {}, opts);
         const scope: Scope = { prefix: rotationPrefix(name), parent: this, legacy: name === "rekey", providers: providersByPackage(opts?.providers) };
         const secretMap = (m: Record<string, pulumi.Input<string>> | undefined) => new Map(Object.entries(m ?? {}).map(([k, v]) => [k, pulumi.secret(v)]));
+        // The SDK ends the program once no RPC is outstanding (@pulumi/pulumi runtime/settings.js
+        // waitForRPCs, which runtime/stack.js runInPulumiStack awaits after the program returns);
+        // the deployment yields to the event loop between its steps (program.ts), when none may
+        // be, so it holds the program open until it settles, as an RPC in flight does
+        // (settings.js rpcKeepAlive): also for a program that neither awaits nor exports it.
+        // Released in `finally`, so that `deployment` itself gets no handler (see below).
+        const keepAlive = pulumi.runtime.rpcKeepAlive();
         const deployment = (async () => {
-            const given = await reading;
-            let checked = first ?? plan(given, facts);
-            const supplied = secretMap(given.args.supplied);
-            const hostKeys = secretMap(given.args.hostKeys);
-            if (checked.unchecked.length) {
-                // Supplied values given as Outputs: what the planner needs of them (whether they fit
-                // a .env line) is known once they resolve, before any child. In a preview one may be
-                // unknown: the check then runs in `pulumi up`.
-                const traits: Record<string, DotenvTraits> = {};
-                let known = true;
-                for (const [n, v] of supplied) {
-                    const value = await knownValue(v);
-                    if (value === undefined) known = false;
-                    else traits[n] = dotenvTraits(value);
+            try {
+                const given = await reading;
+                let checked = first ?? plan(given, facts);
+                const supplied = secretMap(given.args.supplied);
+                const hostKeys = secretMap(given.args.hostKeys);
+                if (checked.unchecked.length) {
+                    // Supplied values given as Outputs: what the planner needs of them (whether they fit
+                    // a .env line) is known once they resolve, before any child. In a preview one may be
+                    // unknown: the check then runs in `pulumi up`.
+                    const traits: Record<string, DotenvTraits> = {};
+                    let known = true;
+                    for (const [n, v] of supplied) {
+                        const value = await knownValue(v);
+                        if (value === undefined) known = false;
+                        else traits[n] = dotenvTraits(value);
+                    }
+                    if (known) checked = plan(given, facts, traits);
                 }
-                if (known) checked = plan(given, facts, traits);
+                const deployed = await readDeployedState(scope, given.args.stackOutput ?? "rotation");
+                const problems = epochProblems(checked, deployed);
+                if (problems.length) throw asRunError(new RekeyEpochError(problems));
+                return await deployRotation({ plan: applyDeployed(checked, deployed), supplied, hostKeys, deployed, scope });
+            } finally {
+                keepAlive();
             }
-            const deployed = await readDeployedState(scope, given.args.stackOutput ?? "rotation");
-            const problems = epochProblems(checked, deployed);
-            if (problems.length) throw asRunError(new RekeyEpochError(problems));
-            return deployRotation({ plan: applyDeployed(checked, deployed), supplied, hostKeys, deployed, scope });
         })();
         // A refused epoch or an invalid supplied value rejects `deployment`, which fails the
         // program (standalone.ts awaits ready(); unawaited, it is an unhandled rejection, which

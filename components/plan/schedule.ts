@@ -152,7 +152,7 @@ export interface Schedule {
     /** In plan order (every consumer after those in its `after`): the restart order. */
     consumers: ConsumerStep[];
     records: RecordStep[];
-    /** Every step, each after every step it waits for: the order the program registers them. */
+    /** Every step, each after every step it waits for (the program registers them longest chain first: registrationOrder.ts). */
     steps: Step[];
 }
 

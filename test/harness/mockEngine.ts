@@ -11,7 +11,7 @@
 // StackReference to the stack itself reads them, as the engine's builtin provider does.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, randomInt } from "crypto";
-import * as bcrypt from "bcryptjs";
+import { Worker } from "worker_threads";
 import { AliasSpec, ROOT_STACK_TYPE, generateAliases, generateUrn, urnName, urnType } from "./urns";
 
 export interface Leaf {
@@ -178,6 +178,62 @@ function unwrapSecrets(v: any): any {
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
     }
     return v;
+}
+
+/**
+ * A RandomPassword's bcrypt hash, computed off the program's thread. The random provider
+ * hashes in its own process, as part of the resource's create (terraform-provider-random
+ * internal/provider/resource_password.go Create: generateHash, bcrypt.GenerateFromPassword),
+ * and the engine runs that create in the provider plugin beside the program
+ * (pkg/resource/deploy/step.go CreateStep.Apply / ReplaceStep: prov.Create over gRPC): the
+ * program's thread never pays it. Hashed here on its thread, 100 replaced generators took
+ * 0.2-0.4 s of the program's time in the wall-time bench (bench/wallTime.ts). One worker
+ * thread, ended after a second without work (an idle one would outlive a test file).
+ */
+interface Hasher {
+    worker: Worker;
+    pending: Map<number, [(hash: string) => void, (e: unknown) => void]>;
+    next: number;
+    idle?: NodeJS.Timeout;
+}
+let hasher: Hasher | undefined;
+function bcryptHash(value: string): Promise<string> {
+    if (!hasher) {
+        const worker = new Worker(
+            `const bcrypt = require(${JSON.stringify(require.resolve("bcryptjs"))});
+             const { parentPort } = require("worker_threads");
+             parentPort.on("message", ({ id, value }) => parentPort.postMessage({ id, hash: bcrypt.hashSync(value, 4) }));`,
+            { eval: true },
+        );
+        const h: Hasher = { worker, pending: new Map(), next: 0 };
+        const done = () => {
+            if (h.pending.size) return;
+            worker.unref();
+            h.idle = setTimeout(() => {
+                if (hasher === h) hasher = undefined;
+                void worker.terminate();
+            }, 1000).unref();
+        };
+        worker.on("message", ({ id, hash }: { id: number; hash: string }) => {
+            h.pending.get(id)![0](hash);
+            h.pending.delete(id);
+            done();
+        });
+        worker.on("error", (e) => {
+            if (hasher === h) hasher = undefined;
+            for (const [, reject] of h.pending.values()) reject(e);
+            h.pending.clear();
+        });
+        hasher = h;
+    }
+    const h = hasher;
+    clearTimeout(h.idle);
+    h.worker.ref();
+    return new Promise((resolve, reject) => {
+        const id = h.next++;
+        h.pending.set(id, [resolve, reject]);
+        h.worker.postMessage({ id, value });
+    });
 }
 
 interface Stored {
@@ -355,7 +411,7 @@ export class MockEngine {
                             const result = generatePassword(inputs, engine.deterministic ? seededDraw(`${key}:${json}`) : randomInt);
                             engine.generatedValues.add(result);
                             outputs.result = result;
-                            outputs.bcryptHash = bcrypt.hashSync(result, 4);
+                            outputs.bcryptHash = await bcryptHash(result);
                         }
                         if (args.type === ACCESS_KEY) {
                             // What IAM CreateAccessKey returns: an id (AKIA + 16) and a 40-character secret.

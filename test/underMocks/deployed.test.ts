@@ -132,11 +132,15 @@ test("each secret's record resolves only once its hook, stores, restarts, verifi
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const order: string[] = [];
+    // Once every resource is constructed (the program registers them step by step, yielding between steps).
+    let built!: () => void;
+    const constructed = new Promise<void>((r) => (built = r));
     const run = engine.run(
         config({ DB_PASSWORD: 8, JWT_SECRET: 5 }),
         async () => {
             const { runRekey } = require("../../components/rotation") as typeof import("../../components/rotation");
             const d = await runRekey();
+            built();
             for (const [name, record] of d.records) record.apply(() => void order.push(name));
             return { rotation: d.rotation };
         },
@@ -144,6 +148,7 @@ test("each secret's record resolves only once its hook, stores, restarts, verifi
         // The worker's restart is slow: it reads JWT_SECRET and REDIS_PASSWORD, not DB_PASSWORD.
         { delay: (_k, name) => (name === "rekey-restart:worker" ? gate : undefined) },
     );
+    await constructed;
     await sleep(300);
     expect(order).toEqual(["DB_PASSWORD"]);
     release();
