@@ -94,10 +94,23 @@ export function applyAll<T extends readonly unknown[], R>(outputs: { [K in keyof
     return c.make(Promise.all([c.known, c.values]).then(([known, vs]) => (known ? f(vs) : unknownValue)));
 }
 
-/** `pulumi.output(record)` of a record of Outputs, as one Output: its value keeps each unknown in place, as `output` does. */
+/**
+ * `pulumi.output(record)` of a record of Outputs, as one Output: its value keeps each unknown
+ * in place, as `output` does. An unknown value that holds no pulumi.unknown (an `apply` over
+ * an unknown value gives undefined: output.js applyHelperAsync) is pulumi.unknown there, as
+ * `output` makes it (output.js outputRec: `apply(outputRec, runWithUnknowns)` collapses it);
+ * left undefined, the record read without unknowns (`promise()`) would be a partial record
+ * instead of none.
+ */
 export function outputOfRecord<T>(record: Record<string, pulumi.Output<T>>): pulumi.Output<Record<string, T>> {
     const keys = Object.keys(record);
-    const c = combined<T[]>(keys.map((k) => record[k]));
+    const outputs = keys.map((k) => record[k]);
+    const c = combined<T[]>(outputs);
     if (!c) return pulumi.output(record) as pulumi.Output<Record<string, T>>;
-    return c.make(c.values.then((vs) => Object.fromEntries(keys.map((k, i) => [k, vs[i]]))));
+    const knowns = Promise.all(outputs.map((o) => (o as unknown as FullOutput<T>).isKnown));
+    return c.make(
+        Promise.all([c.values, knowns]).then(([vs, ks]) =>
+            Object.fromEntries(keys.map((k, i) => [k, ks[i] || pulumi.containsUnknowns(vs[i]) ? vs[i] : (pulumi.unknown as unknown as T)])) as Record<string, T>,
+        ),
+    );
 }

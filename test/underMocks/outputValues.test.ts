@@ -28,6 +28,9 @@ const cases: [string, () => pulumi.Output<string>[]][] = [
     ["one unknown", () => [out("a", { res: "r1" }), out("b", { known: false, res: "r2" })]],
     ["unknown and secret", () => [out("a", { known: false, secret: true }), out("b", { secret: true, dep: "d" })]],
     ["SDK-made", () => [pulumi.output("a"), pulumi.secret("b"), pulumi.output(pulumi.unknown) as pulumi.Output<string>]],
+    // What rekey's records are in a preview: an apply over an unknown value, whose value is
+    // undefined, not pulumi.unknown (output.js applyHelperAsync).
+    ["apply-made unknown", () => [out("a", { res: "r1" }), out("b", { known: false, res: "r2" }).apply((v) => `${v}!`)]],
     ["none", () => []],
 ];
 
@@ -66,5 +69,11 @@ describe("outputOfRecord gives what pulumi.output(record) gives", () => {
         const { value, known } = await readOutput(outputOfRecord({ A: out("a"), B: out("b", { known: false }) }));
         expect(known).toBe(false);
         expect(value).toEqual({ A: "a", B: pulumi.unknown });
+    });
+
+    test("an apply's unknown is pulumi.unknown in place, so the value read without unknowns is none (not a partial record)", async () => {
+        const o = outputOfRecord({ A: out("a"), B: out("b", { known: false }).apply((v) => v) });
+        expect((await readOutput(o)).value).toEqual({ A: "a", B: pulumi.unknown });
+        expect(await (o as unknown as { promise(): Promise<unknown> }).promise()).toBeUndefined();
     });
 });
