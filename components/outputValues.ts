@@ -114,3 +114,8 @@ export function outputOfRecord<T>(record: Record<string, pulumi.Output<T>>): pul
         ),
     );
 }
+
+/** An Input as an Output (a plain value: one known Output, as `pulumi.all` makes of it). */
+export function asOutput<T>(v: pulumi.Input<T>): pulumi.Output<T> {
+    return (pulumi.Output.isInstance(v) ? v : pulumi.output(v)) as pulumi.Output<T>;
+}
