@@ -1,7 +1,7 @@
 // `rekey bump`: epoch + 1 and rotatedAt for the secrets named (or --all), written into the
 // stack file; an incident bump writes `incident:` (and `revokeFirst:`) beside the epoch.
 // `rekey bump --due`: the same bump for every secret `rekey due` lists, in one or every stack.
-import { diffPlans } from "../components/plan/diff";
+import { consumerChanges } from "../components/plan/diff";
 import { DueEntry, dueEntries, dueSecrets, newValueBy } from "../components/plan/due";
 import type { BaseOptions } from "./baseRevision";
 import { Today, checkDate, checkDays } from "./dates";
@@ -79,7 +79,8 @@ function applyBumps(s: Stack, chosen: { name: string; epoch: number; reason?: st
     // and the adopted value becomes the previous one; a supplied secret's bump rotates to its new value).
     const edits: EpochEdit[] = chosen.map(({ name, epoch, reason }) => ({ name, epoch: epoch + 1, rotatedAt: date, reason, dropAdopt: true, incident: o.incident, revokeFirst: o.revokeFirst }));
     const edited = applyEpochEdits(s.file, edits);
-    const diff = diffPlans(s.plan, write(s, edited), new Set());
+    // Only the restarts are printed: the rule of the plan's diff without its two schedules.
+    const diff = { consumers: consumerChanges(s.plan, write(s, edited), new Set()) };
     const adopted = new Map(s.plan.secrets.filter((x) => x.adopt).map((x) => [x.name, x.source.kind]));
     const lines = edits.flatMap((e) => [
         `${e.name}: epoch ${e.epoch - 1} → ${e.epoch}, rotatedAt ${date}${e.incident === undefined ? "" : e.revokeFirst ? ", incident: no overlap, revoked first (before the consumers restart: they fail until then)" : ", incident: no overlap (rekey plan says when the old value stops working)"}`,

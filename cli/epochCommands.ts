@@ -82,7 +82,7 @@ export function movedSinceBase(s: Stack, base: () => { label: string; file: Stac
     return out;
 }
 
-export function restartSummary(diff: RotationDiff): string {
+export function restartSummary(diff: Pick<RotationDiff, "consumers">): string {
     return diff.consumers.length ? `consumers to restart, in order: ${diff.consumers.map((c) => c.name).join(", ")}` : "no consumer restarts";
 }
 

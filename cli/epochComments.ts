@@ -6,8 +6,7 @@
 // the epoch that the yaml package may join to its comment, a multi-line flow entry, an
 // epoch not found where expected) is left undefined, and edit.ts `epochReasons` asks the
 // document for it, so the answer is the document's in every case.
-import { yamlDocuments } from "./engineYaml";
-import { entryNodesOf } from "./entryNodes";
+import { EntryText, entryTextsOf } from "./entryNodes";
 
 const lineEnd = (text: string, from: number) => {
     const i = text.indexOf("\n", from);
@@ -21,22 +20,24 @@ const lineEnd = (text: string, from: number) => {
  * nodes come from the text (entryNodes.ts); the comment is the rest of the line after the
  * epoch's value (block) or after the closing brace (flow), as bump writes it (edit.ts).
  */
-export function epochCommentsOf(text: string, secretsKey: string, names: readonly string[]): Map<string, string | null | undefined> {
+export function epochCommentsOf(text: string, secretsKey: string, names: readonly string[], read?: ReadonlyMap<string, EntryText>): Map<string, string | null | undefined> {
     const out = new Map<string, string | null | undefined>();
-    const { isScalar } = yamlDocuments();
-    for (const [name, map] of entryNodesOf(text, secretsKey, names)) {
+    // The entries from the parse the file was read with (stackFile.ts, when it may hold a reason), else one js-yaml pass for these names.
+    const entries = read ?? entryTextsOf(text, secretsKey, names);
+    for (const name of names) {
         out.set(name, undefined);
+        const map = entries.get(name);
         if (!map) continue;
-        const epoch = map.items.find((p) => isScalar(p.key) && p.key.value === "epoch")?.value;
+        const epoch = map.items.find((p) => p.key.value === "epoch")?.value;
         let at: number;
         if (map.flow) {
             // A flow entry over several lines, or holding another flow collection: the document says which comment is the map's.
-            const [start, end] = map.range!;
+            const [start, end] = map.range;
             if (/[\n{}[\]]/.test(text.slice(start + 1, end - 1))) continue;
             at = end;
         } else {
-            if (!isScalar(epoch) || typeof epoch.value !== "number") continue;
-            at = epoch.range![1];
+            if (epoch?.kind !== "scalar" || typeof epoch.value !== "number") continue;
+            at = epoch.range[1];
         }
         const end = lineEnd(text, at);
         const m = /^[ \t]*(?:#(.*))?$/.exec(text.slice(at, end).replace(/\r$/, ""));

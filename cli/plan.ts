@@ -7,7 +7,7 @@ import { RotationPlan, planRotation } from "../components/plan/plan";
 import { NAMESPACE, rawConfigOf } from "../components/plan/rawConfig";
 import { BaseOptions, BaseText, parsedBase, readBase } from "./baseRevision";
 import type { Today } from "./dates";
-import { epochReasons } from "./edit";
+import { epochReasons, mayHoldReason } from "./edit";
 import { CliError } from "./errors";
 import type { Output } from "./output";
 import type { PlanReport } from "./render";
@@ -73,7 +73,8 @@ function printed(p: Planned, format: PlanFormat, notes: string[] = []): Output {
 }
 
 export function plan(project: Project, stack: string, o: PlanOptions): Output {
-    const { path, file } = openStackFile(project, stack);
+    // A file that may hold a reason is read with its entries' positions: the reasons come from that one parse (edit.ts epochReasons).
+    const { path, file } = openStackFile(project, stack, mayHoldReason);
     if (!file.hasRekeyKeys) {
         const base = planBase(project, stack, readBase(project.cwd, path, o), file);
         // What pulumi stack init leaves, here and at the base: nothing rotates, never a failure.
@@ -132,7 +133,7 @@ export function planAll(project: Project, o: PlanOptions): Output {
         const { path, text } = readStackText(project, stack);
         const base = bases.get(stack)!;
         if (base.text === text) return null;
-        const file = parseStackFile(text, stackFileName(project, stack), project.name);
+        const file = parseStackFile(text, stackFileName(project, stack), project.name, undefined, mayHoldReason(text));
         if (!file.hasRekeyKeys) {
             notes.push(`${stackFileName(project, stack)} changed but has no rekey:* keys: no secrets to rotate`);
             return null;

@@ -190,8 +190,13 @@ export function stackOf(project: Project, ref: string): string {
  * and the reason would print it.
  */
 export function loadYaml(text: string, label: string): unknown {
+    return readingYaml(label, () => load(text, { schema: CORE_SCHEMA, filename: label }));
+}
+
+/** `read` (a js-yaml load of `label`), its YAMLException said as loadYaml says it. */
+export function readingYaml<T>(label: string, read: () => T): T {
     try {
-        return load(text, { schema: CORE_SCHEMA, filename: label });
+        return read();
     } catch (e) {
         if (!(e instanceof YAMLException)) throw e;
         throw new CliError(`${label} is not valid YAML: line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${withoutQuoted(e.reason)}`);

@@ -3,7 +3,7 @@
 // rotatedAt from the repository's history.
 import { execFileSync } from "child_process";
 import { basename, dirname } from "path";
-import { diffPlans } from "../components/plan/diff";
+import { consumerChanges } from "../components/plan/diff";
 import { PREVIOUS_SUFFIX, isCalendarDate } from "../components/plan/plan";
 import type { BaseOptions } from "./baseRevision";
 import type { Today } from "./dates";
@@ -69,7 +69,7 @@ export function rollback(project: Project, stack: string, name: string, o: BaseO
     if (dated) notes.push(`rotatedAt ${dated.rotatedAt} is epoch ${to}'s, from commit ${dated.commit.slice(0, 7)}`);
     else notes.push(`epoch ${to}'s rotatedAt is not in this repository's history: rotatedAt left as it was; correct it by hand if it matters for rekey due`);
     const edited = applyEpochEdits(s.file, [{ name, epoch: to, rotatedAt: dated?.rotatedAt as string | undefined, reason: o.reason }]);
-    const diff = diffPlans(s.plan, write(s, edited), new Set());
+    const diff = { consumers: consumerChanges(s.plan, write(s, edited), new Set()) };
     const restores =
         reached?.epoch === to
             ? `pulumi up restores exactly the value of epoch ${to}, which ${name}${PREVIOUS_SUFFIX} has held since the bump to ${from}.`

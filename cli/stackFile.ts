@@ -19,7 +19,8 @@ import { NAMESPACE, SECRET_ONLY_KEYS, rawConfigOf } from "../components/plan/raw
 import { engineReadingProblem, mayBeTypedKey, readerProblem, typedKeyProblem, yamlDocuments } from "./engineYaml";
 import type { Today } from "./dates";
 import { CliError, internalErrorMessage } from "./errors";
-import { Project, STACK_NAME, loadYaml, stackFileName, stackOf, stackPath } from "./project";
+import { EntryText, readEntries } from "./entryNodes";
+import { Project, STACK_NAME, loadYaml, readingYaml, stackFileName, stackOf, stackPath } from "./project";
 
 export { STACK_NAME };
 
@@ -36,6 +37,14 @@ export interface StackFile {
     ciphertexts: Map<string, string>;
     /** The config keys as written, by full key: `rekey:secrets` may be written `secrets` in the project named rekey. */
     writtenKeys: ReadonlyMap<string, string>;
+    /** What js-yaml (core schema) read the text as: the base of an edit's expected values (edit.ts). Never changed. */
+    values: unknown;
+    /**
+     * The secrets' entries as read from the text by the parse itself (entryNodes.ts
+     * readEntries; those it leaves to the document absent), when the file was read for an
+     * edit or for the reasons beside its epochs; undefined otherwise.
+     */
+    entries?: ReadonlyMap<string, EntryText>;
 }
 
 /**
@@ -156,11 +165,15 @@ function namespacedConfig(config: Record<string, unknown>, project: string, labe
  * `values`: what js-yaml (core schema) read `text` as, when the caller read it already (an
  * edit checks what it wrote reads back, edit.ts applyEpochEdits); every other check is made.
  */
-export function parseStackFile(text: string, label: string, project: string, values?: unknown): StackFile {
+export function parseStackFile(text: string, label: string, project: string, values?: unknown, withEntries = false): StackFile {
     // Before js-yaml reads it: js-yaml places a control character at its line's end, or not at all.
     const unread = readerProblem(text);
     if (unread) throw new CliError(`${label}: ${unread}`);
-    const top = values !== undefined ? values : loadYaml(text, label);
+    // The keys `rekey:secrets` may be written as (namespacedConfig: a key without ":" is the project's).
+    const secretsKeys = [`${NAMESPACE}:secrets`, ...(project === NAMESPACE ? ["secrets"] : [])];
+    let read: ReturnType<typeof readEntries> | undefined;
+    // With the entries: one js-yaml pass with a listener gives the values and the entries' positions.
+    const top = values !== undefined ? values : withEntries ? (read = readingYaml(label, () => readEntries(text, secretsKeys, () => true, label))).values : loadYaml(text, label);
     const typedKey = checkSize(top, label);
     let doc: Document.Parsed | undefined;
     const parsed = () => (doc ??= yamlDocuments().parseDocument(text));
@@ -233,12 +246,14 @@ export function parseStackFile(text: string, label: string, project: string, val
         hasRekeyKeys: Object.keys(config).some((k) => k.startsWith(`${NAMESPACE}:`)),
         ciphertexts,
         writtenKeys,
+        values: top,
+        entries: read?.entries.get(writtenKeys.get(`${NAMESPACE}:secrets`) ?? `${NAMESPACE}:secrets`),
     };
 }
 
 /** The same parse under another label (the base's, when its text is the head's: baseRevision.ts parsedBase); the document is shared, composed once on first use. */
 export function relabelled(file: StackFile, label: string): StackFile {
-    const { text, raw, hasRekeyKeys, ciphertexts, writtenKeys } = file;
+    const { text, raw, hasRekeyKeys, ciphertexts, writtenKeys, values, entries } = file;
     return {
         label,
         text,
@@ -249,6 +264,8 @@ export function relabelled(file: StackFile, label: string): StackFile {
         hasRekeyKeys,
         ciphertexts,
         writtenKeys,
+        values,
+        entries,
     };
 }
 
@@ -257,10 +274,11 @@ export function noSecretsNote(project: Project, stack: string): string {
     return `${stackFileName(project, stack)} has no rekey:* keys: no secrets to rotate`;
 }
 
-/** The stack file of `stack`, read and parsed (labelled with its file name). */
-export function openStackFile(project: Project, stack: string): { path: string; text: string; file: StackFile } {
+/** The stack file of `stack`, read and parsed (labelled with its file name); `withEntries`, with its secrets' entries (StackFile.entries). */
+export function openStackFile(project: Project, stack: string, withEntries: boolean | ((text: string) => boolean) = false): { path: string; text: string; file: StackFile } {
     const { path, text } = readStackText(project, stack);
-    return { path, text, file: parseStackFile(text, stackFileName(project, stack), project.name) };
+    const entries = typeof withEntries === "function" ? withEntries(text) : withEntries;
+    return { path, text, file: parseStackFile(text, stackFileName(project, stack), project.name, undefined, entries) };
 }
 
 /** The stacks of a project: each Pulumi.<stack>.yaml of its stack directory that is a regular file (or a symlink to one), sorted. */
@@ -309,8 +327,9 @@ export interface Stack {
     today: string;
 }
 
+/** A stack opened for an edit (bump, rollback): read with its secrets' entries (StackFile.entries). */
 export function openStack(project: Project, stack: string, { today }: Today): Stack {
-    const { path, file } = openStackFile(project, stack);
+    const { path, file } = openStackFile(project, stack, true);
     return { project, stack, path, file, plan: planOf(file, today), today };
 }
 

@@ -9,8 +9,8 @@
 // for is the schedule's (schedule.ts), the one the program registers: this module decides
 // only which of them run in this change, and shows the waits among those.
 import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
-import { consumerDependencies } from "./restarts";
-import { ConsumerStep, Schedule, StepId, heldValue, runningWaits, schedule } from "./schedule";
+import { ConsumerTriggers, consumerDependencies, consumerTriggers } from "./restarts";
+import { Schedule, StepId, heldValue, runningWaits, schedule, scheduleOutline } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
 import { mysqlOverlapWarning } from "./resolveHooks";
 import { urlText } from "./shown";
@@ -89,7 +89,8 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     /** Whether the value changes: what hooks and store writes follow (an epoch alone moves restart triggers and store records). */
     const valueChanges = (n: string) => cause.has(n) && !sameValue.has(n);
     const steps = schedule(withIssuedSlots(head, base));
-    const baseSteps = base ? schedule(withIssuedSlots(base, base)) : null;
+    // Of the base's schedule, only which steps it registers is read (hooks, revocations, verifies).
+    const baseSteps = base ? scheduleOutline(withIssuedSlots(base, base)) : null;
     const running = new Set<StepId>();
     const hooks: RotationDiff["hooks"] = [];
     // A hook runs when its inputs change (the value, the admin password, the apply) and when
@@ -157,15 +158,11 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     for (const rb of steps.readBacks) if (driftCheck || rb.waitsFor.some((w) => running.has(w))) running.add(rb.id);
 
     const baseDeps = new Map((base ? consumerDependencies(base) : []).map((d) => [d.consumer.name, d]));
-    // The base's restart triggers, by the schedule's one rule (values in use are in none).
     const baseConsumers = new Map((baseSteps?.consumers ?? []).map((c) => [c.consumer.name, c]));
-    const consumers: RotationDiff["consumers"] = [];
-    for (const c of steps.consumers) {
-        const because = restartCauses(c, baseConsumers.get(c.consumer.name), cause);
-        if (!because.length) continue;
-        // The diff is what rekey plan prints (Markdown and --json): a verify URL is in it as shown.ts shows it.
-        const verify = c.consumer.verify?.kind === "url" ? { ...c.consumer.verify, url: urlText(c.consumer.verify.url) } : c.consumer.verify;
-        consumers.push({ name: c.consumer.name, action: c.consumer.action, after: c.consumer.after, verify, because });
+    const consumers = restartingConsumers(base, head, cause);
+    const consumerStep = new Map(steps.consumers.map((c) => [c.consumer.name, c]));
+    for (const { name } of consumers) {
+        const c = consumerStep.get(name)!;
         for (const id of [c.restart, c.verify]) if (id) running.add(id);
     }
     // A verify new in this change (added, or its consumer's restart registered before without
@@ -258,6 +255,33 @@ export function diffPlans(base: RotationPlan | null, head: RotationPlan, supplie
     return { secrets, hooks, issued, finalize, stores, storesRemoved, consumers, consumersRemoved, verifies, impact, warnings, notes, incidents, errors, unchecked, order };
 }
 
+/**
+ * The consumers that restart in this change, in restart order, and why: both sides' restart
+ * triggers by the schedule's rule (restarts.ts `consumerTriggers`, which schedule.ts applies;
+ * values in use are in none). withIssuedSlots changes only issued secrets' slots, which no
+ * trigger reads, so the plans are taken as they are.
+ */
+function restartingConsumers(base: RotationPlan | null, head: RotationPlan, cause: ReadonlyMap<string, string>): RotationDiff["consumers"] {
+    const baseConsumers = new Map((base ? consumerTriggers(base) : []).map((c) => [c.consumer.name, c]));
+    const consumers: RotationDiff["consumers"] = [];
+    for (const c of consumerTriggers(head)) {
+        const because = restartCauses(c, baseConsumers.get(c.consumer.name), cause);
+        if (!because.length) continue;
+        // The diff is what rekey plan prints (Markdown and --json): a verify URL is in it as shown.ts shows it.
+        const verify = c.consumer.verify?.kind === "url" ? { ...c.consumer.verify, url: urlText(c.consumer.verify.url) } : c.consumer.verify;
+        consumers.push({ name: c.consumer.name, action: c.consumer.action, after: c.consumer.after, verify, because });
+    }
+    return consumers;
+}
+
+/**
+ * `diffPlans(base, head, suppliedChanged).consumers` without the schedules of the two plans
+ * (rekey bump prints only the restarts: on 1,000 secrets the two schedules were a seventh of it).
+ */
+export function consumerChanges(base: RotationPlan | null, head: RotationPlan, suppliedChanged: ReadonlySet<string>): RotationDiff["consumers"] {
+    return restartingConsumers(base, head, secretChanges(base, head, suppliedChanged).cause);
+}
+
 /** The running steps in schedule order, each with the running steps it waits for. */
 function orderOf(steps: Schedule, running: ReadonlySet<StepId>): RotationDiff["order"] {
     return steps.steps.filter((st) => running.has(st.id)).map((st) => ({ step: st.id, after: runningWaits(steps, running, st.id) }));
@@ -268,12 +292,12 @@ function orderOf(steps: Schedule, running: ReadonlySet<StepId>): RotationDiff["o
  * schedule's triggers (schedule.ts: each secret read whose value is not in use), so a read
  * of a value in use, added or dropped, restarts nothing, as in the program.
  */
-function restartCauses(now: ConsumerStep, was: ConsumerStep | undefined, cause: ReadonlyMap<string, string>): string[] {
+function restartCauses(now: ConsumerTriggers, was: ConsumerTriggers | undefined, cause: ReadonlyMap<string, string>): string[] {
     if (!now.restarts) return [];
     if (!was) return ["new consumer: its first pulumi up runs the restart"];
     const out: string[] = [];
-    const before = new Set(was.triggers.map((t) => t.secret));
-    const changing = now.triggers.map((t) => t.secret);
+    const before = new Set(was.triggers);
+    const changing = now.triggers;
     for (const n of changing) {
         const c = cause.get(n);
         if (c) out.push(c);

@@ -45,8 +45,31 @@ export function valuesInUse(plan: RotationPlan): Set<string> {
  * for `rekey status`, which needs nothing else of it (test/plan/properties.test.ts holds the two agree).
  */
 export function consumerRestarts(plan: RotationPlan): Map<string, boolean> {
+    return new Map(consumerTriggers(plan).map(({ consumer, restarts }) => [consumer.name, restarts]));
+}
+
+/** A consumer's restart triggers by the schedule's rule (schedule.ts `schedule`, ConsumerStep), without the rest of the schedule. */
+export interface ConsumerTriggers {
+    consumer: PlannedConsumer;
+    /** What it reads, with every input of a derived secret (ConsumerDependencies.secrets). */
+    reads: string[];
+    /** Whether a restart is registered: it reads a value not already in use. */
+    restarts: boolean;
+    /** The secrets in its restart triggers, in order: each read whose value is not in use. */
+    triggers: string[];
+}
+
+/**
+ * Each consumer's restart triggers, in plan order: the rule schedule.ts applies (`changing`:
+ * the reads whose value is not in use), for what needs no other step (diff.ts
+ * `consumerChanges`, rekey bump; rekey status).
+ */
+export function consumerTriggers(plan: RotationPlan): ConsumerTriggers[] {
     const inUse = valuesInUse(plan);
-    return new Map(consumerDependencies(plan).map(({ consumer, secrets }) => [consumer.name, secrets.some((n) => !inUse.has(n))]));
+    return consumerDependencies(plan).map(({ consumer, secrets }) => {
+        const triggers = secrets.filter((n) => !inUse.has(n));
+        return { consumer, reads: secrets, restarts: triggers.length > 0, triggers };
+    });
 }
 
 /** How a secret appears in restart triggers and causes: NAME@epoch, or NAME when derived. */

@@ -10,7 +10,7 @@
 // values) stay in the program: the schedule names which value each step takes, never a value.
 import { derivedIndex } from "./graph";
 import { GeneratorSlot, PlannedApply, PlannedConsumer, PlannedIssue, PlannedSecret, RotationPlan, Variant } from "./model";
-import { consumerDependencies, triggerLabel, valuesInUse } from "./restarts";
+import { consumerDependencies, consumerTriggers, triggerLabel, valuesInUse } from "./restarts";
 import { StoreGroup, storeGroups } from "./storeTargets";
 import { STORE_KIND_PLANNERS } from "./storeKinds";
 import { incidentRevokedRole } from "./incident";
@@ -367,6 +367,26 @@ export function schedule(plan: RotationPlan): Schedule {
         waitsFor: [...hooksOf([s.name]), ...holding(s.name), ...checkedHolding(s.name), ...consumerSteps.get(s.name)!, ...revokeSteps.get(s.name)!],
     }));
     return { hooks, stores, readBacks, revokes, consumers, records, steps };
+}
+
+/** What the plan's diff reads of the base's schedule (diff.ts diffPlans): which hooks, revocations and verifies it registers, without what each waits for. */
+export interface ScheduleOutline {
+    hooks: Pick<HookStep, "id">[];
+    revokes: Pick<RevokeStep, "resource" | "action">[];
+    consumers: { consumer: PlannedConsumer; verify: StepId | null }[];
+}
+
+/**
+ * `schedule(plan)` as far as ScheduleOutline goes, by the same rules (a hook for an apply
+ * whose value is not in use, revokesOf, a verify for a consumer that restarts,
+ * restarts.ts consumerTriggers), without the stores, read-backs and waits: the base's side
+ * of `rekey plan`'s diff, a third of the two schedules' cost on 1,000 secrets.
+ */
+export function scheduleOutline(plan: RotationPlan): ScheduleOutline {
+    const hooks = plan.secrets.flatMap((s) => (!s.apply || s.inUse ? [] : [{ id: hookId(s.name) }]));
+    const revokes = plan.secrets.flatMap((s) => revokesOf(s).map(({ resource, action }) => ({ resource, action })));
+    const consumers = consumerTriggers(plan).map(({ consumer, restarts }) => ({ consumer, verify: restarts && consumer.verify ? verifyId(consumer.name) : null }));
+    return { hooks, revokes, consumers };
 }
 
 /**

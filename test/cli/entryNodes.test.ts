@@ -4,7 +4,7 @@
 // plain layouts are built (so the shortcut is taken), and what it cannot settle is left out.
 import fc from "fast-check";
 import { isMap, isScalar } from "yaml";
-import { entryNodesOf } from "../../cli/entryNodes";
+import { entryNode, entryNodesOf } from "../../cli/entryNodes";
 import { parseStackFile, secretNode } from "../../cli/stackFile";
 
 type Map = ReturnType<typeof secretNode>;
@@ -51,6 +51,9 @@ test("every entry built from the text has the document's keys, ranges and style;
             expect(built.get("A")).toBeDefined();
             expect(shape(built.get("A")!)).toEqual(doc(text, "A"));
             expect(shape(built.get("B")!)).toEqual(doc(text, "B"));
+            // The same entries from the parse a stack file is read with for an edit (stackFile.ts openStack), every secret's at once.
+            const read = parseStackFile(text, "Pulumi.t.yaml", "rekey", undefined, true);
+            expect(["A", "B"].map((n) => shape(entryNode(read.entries!.get(n)!)))).toEqual([doc(text, "A"), doc(text, "B")]);
         }),
         { numRuns: 300 },
     );
@@ -67,6 +70,13 @@ test.each([
 ])("%s: the entry is left to the document", (_, entry) => {
     const text = `b: &b { epoch: 1 }\nconfig:\n  rekey:secrets:\n${entry}`.replace("b: &b { epoch: 1 }\n", entry.includes("*b") ? "b: &b { epoch: 1 }\n" : "");
     expect(entryNodesOf(text, "rekey:secrets", ["A"]).get("A")).toBeUndefined();
+    expect(parseStackFile(text, "Pulumi.t.yaml", "rekey", undefined, true).entries!.get("A")).toBeUndefined();
+});
+
+test("in the project rekey, the entries of secrets written without the namespace are read too", () => {
+    const text = "config:\n  secrets:\n    A:\n      epoch: 4\n";
+    expect(parseStackFile(text, "Pulumi.t.yaml", "rekey", undefined, true).entries!.get("A")).toBeDefined();
+    expect(parseStackFile(text, "Pulumi.t.yaml", "other", undefined, true).entries!.get("A")).toBeUndefined();
 });
 
 test("an entry not in the file, and another namespace's secrets key, are not built", () => {

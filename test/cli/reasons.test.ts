@@ -102,5 +102,8 @@ test("the comment read from the text (epochComments.ts) is the document's, and t
         // An anchor or a tag anywhere leaves every secret to the document (entryNodes.ts: an alias could name any node).
         expect(fromText.get("B")).toBe(/[&!]/.test(text) ? undefined : " reason: b");
         expect(epochReasons(parseStackFile(text, "Pulumi.t.yaml", "rekey"), ["A"]).get("A") ?? null).toBe(doc === null ? null : splitEpochComment(doc.trim()).reason);
+        // The same from the entries the file was read with (rekey plan on a file that may hold a reason).
+        expect(epochCommentsOf(text, "rekey:secrets", ["A", "B"], parseStackFile(text, "Pulumi.t.yaml", "rekey", undefined, true).entries)).toEqual(fromText);
+        expect(epochReasons(parseStackFile(text, "Pulumi.t.yaml", "rekey", undefined, true), ["A"]).get("A") ?? null).toBe(doc === null ? null : splitEpochComment(doc.trim()).reason);
     }
 });

@@ -7,6 +7,7 @@ import { diffPlans } from "../../components/plan/diff";
 import { DueEntry, DueReport, dueSecrets } from "../../components/plan/due";
 import { DiagramBudget, StackPlan, dueGantt, ganttText, mermaidText, planFlowchart } from "../../components/plan/mermaid";
 import { RotationPlan, planRotation } from "../../components/plan/plan";
+import { schedule, scheduleOutline } from "../../components/plan/schedule";
 import { bareName } from "../../components/plan/shown";
 import { Config } from "../harness/configs";
 import { Parsed, parseMermaid, parsedOk } from "../harness/mermaid";
@@ -116,6 +117,24 @@ const change = fc
         if (next(3) === 0) head["rekey:secrets"].NEW = { epoch: 0, generate: { encoding: "hex", bytes: 16 }, consumers: reads(), stores: store() };
         return { base, head };
     });
+
+// Here for `change` (hooks of each kind, incidents, revokeFirst, verifies): the base's side of
+// the plan's diff reads only this outline of its schedule (diff.ts diffPlans).
+test("scheduleOutline is the schedule's hooks, revocations and consumers' verifies", () => {
+    fc.assert(
+        fc.property(change, ({ base, head }) => {
+            for (const p of [plan(base), plan(head)]) {
+                const s = schedule(p);
+                expect(scheduleOutline(p)).toEqual({
+                    hooks: s.hooks.map((h) => ({ id: h.id })),
+                    revokes: s.revokes.map((r) => ({ resource: r.resource, action: r.action })),
+                    consumers: s.consumers.map((c) => ({ consumer: c.consumer, verify: c.verify })),
+                });
+            }
+        }),
+        { numRuns: 200 },
+    );
+});
 
 /** Checks a parsed plan diagram against the stacks drawn: one node per step drawn and per changed secret, the arrows meant, nothing clickable. */
 function checkFlowchart(stacks: StackPlan[], budget: DiagramBudget, p: Parsed, text: string): void {

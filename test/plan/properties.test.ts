@@ -4,9 +4,9 @@
 // every consumer in their `after`; an invalid case added to a valid inventory is named
 // exactly as alone; topological order on random graphs.
 import fc from "fast-check";
-import { diffPlans } from "../../components/plan/diff";
+import { consumerChanges, diffPlans } from "../../components/plan/diff";
 import { RotationPlan, planRotation } from "../../components/plan/plan";
-import { consumerDependencies, consumerRestarts, restartCounts } from "../../components/plan/restarts";
+import { consumerDependencies, consumerRestarts, consumerTriggers, restartCounts } from "../../components/plan/restarts";
 import { schedule } from "../../components/plan/schedule";
 import { topologicalOrder } from "../../components/plan/graph";
 import { Config } from "../harness/configs";
@@ -106,6 +106,31 @@ test("consumerRestarts (rekey status) is the schedule's restarts, with adopted v
             }
             const p = plan({ ...c, "rekey:supplied": supplied });
             expect(consumerRestarts(p)).toEqual(new Map(schedule(p).consumers.map((s) => [s.consumer.name, s.restarts])));
+        }),
+        { numRuns: 300 },
+    );
+});
+
+test("consumerTriggers is the schedule's reads, restarts and triggers; consumerChanges (rekey bump) is the diff's consumers", () => {
+    fc.assert(
+        fc.property(inventory, fc.array(fc.nat(3), { minLength: 12, maxLength: 12 }), (c, moves) => {
+            // The head: some generated secrets bumped, some adopted at epoch 0 (values in use), some with their reads changed.
+            const head = structuredClone(c);
+            const supplied: Record<string, unknown> = {};
+            for (const [name, s] of Object.entries(head["rekey:secrets"]) as [string, Record<string, unknown>][]) {
+                const move = moves[Number(name.slice(1))];
+                if (!s.generate || move === 0) continue;
+                if (move === 1) s.epoch = (s.epoch as number) + 1;
+                else if (move === 2) {
+                    Object.assign(s, { epoch: 0, adopt: true });
+                    supplied[name] = "in use";
+                } else s.consumers = [...(s.consumers as string[])].reverse().slice(1);
+            }
+            const b = plan(c);
+            const h = plan({ ...head, "rekey:supplied": supplied });
+            const steps = schedule(h).consumers.map((x) => ({ consumer: x.consumer, reads: x.reads, restarts: x.restarts, triggers: x.triggers.map((t) => t.secret) }));
+            expect(consumerTriggers(h)).toEqual(steps);
+            for (const [from, to] of [[b, h], [h, b], [null, h]] as const) expect(consumerChanges(from, to, new Set())).toEqual(diffPlans(from, to, new Set()).consumers);
         }),
         { numRuns: 300 },
     );
