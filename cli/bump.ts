@@ -1,7 +1,7 @@
 // `rekey bump`: epoch + 1 and rotatedAt for the secrets named (or --all), written into the
 // stack file; an incident bump writes `incident:` (and `revokeFirst:`) beside the epoch.
 // `rekey bump --due`: the same bump for every secret `rekey due` lists, in one or every stack.
-import { consumerChanges } from "../components/plan/diff";
+import { consumerChanges } from "../components/plan/consumerChanges";
 import { DueEntry, dueEntries, dueSecrets, newValueBy } from "../components/plan/due";
 import type { BaseOptions } from "./baseRevision";
 import { Today, checkDate, checkDays } from "./dates";

@@ -3,7 +3,7 @@
 // rotatedAt from the repository's history.
 import { execFileSync } from "child_process";
 import { basename, dirname } from "path";
-import { consumerChanges } from "../components/plan/diff";
+import { consumerChanges } from "../components/plan/consumerChanges";
 import { PREVIOUS_SUFFIX, isCalendarDate } from "../components/plan/plan";
 import type { BaseOptions } from "./baseRevision";
 import type { Today } from "./dates";
