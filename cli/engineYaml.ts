@@ -180,6 +180,8 @@ function numberReadingProblem(src: string, what: string): string | null {
 
 /** A key as js-yaml gives it (always a string) that may have been written as one yaml.v3 types: then the document is composed. */
 export function mayBeTypedKey(key: string): boolean {
+    // Every key such a one starts with one of these (checked on every key of the file first, before the patterns).
+    if (!"-+.0123456789ntfIN".includes(key.charAt(0)) || key === "") return false;
     return /^(?:null|true|false|-?Infinity|NaN)$/.test(key) || /^[-+.0-9]/.test(key);
 }
 
