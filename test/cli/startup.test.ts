@@ -36,9 +36,21 @@ test.each([
     [["due", "--all-stacks"], ["commander", "js-yaml", "zod"]],
     // plan of a file without a reason comment composes no yaml document: the yaml package is not loaded.
     [["plan", "--stack", "shop", "--base-file", "Pulumi.shop.yaml", "--json"], ["commander", "js-yaml", "zod"]],
-    // Control: an edit reads the yaml document (positions and comments).
-    [["bump", "SESSION_SECRET", "--stack", "shop", "--base-file", "Pulumi.shop.yaml", "--date", "2026-11-22"], ["commander", "js-yaml", "yaml", "zod"]],
+    // An edit of plain layouts reads its entries' positions from the parse itself (entryNodes.ts): no yaml document.
+    [["bump", "SESSION_SECRET", "--stack", "shop", "--base-file", "Pulumi.shop.yaml", "--date", "2026-11-22"], ["commander", "js-yaml", "zod"]],
+    // Control: with an anchor in the file, the edit is made on the yaml document (its positions and comments).
+    [["bump", "SESSION_SECRET", "--stack", "anchored", "--base-file", "Pulumi.anchored.yaml", "--date", "2026-11-22"], ["commander", "js-yaml", "yaml", "zod"]],
+    // plan of a file with a reason comment reads it from the parse too: no yaml document.
+    [["plan", "--stack", "reasons", "--base-file", "Pulumi.shop.yaml", "--json"], ["commander", "js-yaml", "zod"]],
 ])("rekey %j loads exactly %j", (args, expected) => {
-    const dir = workdir({ "Pulumi.shop.yaml": fixture("Pulumi.shop.yaml") }, false);
+    const shop = fixture("Pulumi.shop.yaml");
+    const dir = workdir(
+        {
+            "Pulumi.shop.yaml": shop,
+            "Pulumi.anchored.yaml": shop.replace("  aws:region: eu-west-1", "  aws:region: &region eu-west-1"),
+            "Pulumi.reasons.yaml": shop.replace(/(\n\s+epoch: )(\d+)/, (_, e, n) => `${e}${Number(n) + 1} # reason: scheduled`),
+        },
+        false,
+    );
     expect(packagesLoaded(dir, ...args)).toEqual(expected);
 });
