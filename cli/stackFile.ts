@@ -39,11 +39,7 @@ export interface StackFile {
     writtenKeys: ReadonlyMap<string, string>;
     /** What js-yaml (core schema) read the text as: the base of an edit's expected values (edit.ts). Never changed. */
     values: unknown;
-    /**
-     * The secrets' entries as read from the text by the parse itself (entryNodes.ts
-     * readEntries; those it leaves to the document absent), when the file was read for an
-     * edit or for the reasons beside its epochs; undefined otherwise.
-     */
+    /** The secrets' entries as the parse read them (entryNodes.ts readEntries; those it leaves to the document absent), when read for an edit or for reasons. */
     entries?: ReadonlyMap<string, EntryText>;
 }
 

@@ -2,11 +2,19 @@
 // both plans' restart triggers by the schedule's rule (restarts.ts consumerTriggers), with no
 // schedule. Its own module so that rekey bump, which prints only these, loads neither
 // diff.ts nor schedule.ts.
-import type { RotationDiff } from "./diff";
-import type { RotationPlan } from "./model";
+import type { ConsumerAction, PlannedVerify, RotationPlan } from "./model";
 import { ConsumerTriggers, consumerTriggers } from "./restarts";
 import { secretChanges } from "./secretChanges";
 import { urlText } from "./shown";
+
+/** A consumer the change restarts (the plan's diff, diff.ts RotationDiff.consumers), in restart order. */
+export interface ConsumerChange {
+    name: string;
+    action: ConsumerAction;
+    after: string[];
+    verify: PlannedVerify | null;
+    because: string[];
+}
 
 /**
  * The consumers that restart in this change, in restart order, and why: both sides' restart
@@ -14,9 +22,9 @@ import { urlText } from "./shown";
  * values in use are in none). withIssuedSlots changes only issued secrets' slots, which no
  * trigger reads, so the plans are taken as they are.
  */
-export function restartingConsumers(base: RotationPlan | null, head: RotationPlan, cause: ReadonlyMap<string, string>): RotationDiff["consumers"] {
+export function restartingConsumers(base: RotationPlan | null, head: RotationPlan, cause: ReadonlyMap<string, string>): ConsumerChange[] {
     const baseConsumers = new Map((base ? consumerTriggers(base) : []).map((c) => [c.consumer.name, c]));
-    const consumers: RotationDiff["consumers"] = [];
+    const consumers: ConsumerChange[] = [];
     for (const c of consumerTriggers(head)) {
         const because = restartCauses(c, baseConsumers.get(c.consumer.name), cause);
         if (!because.length) continue;
@@ -31,7 +39,7 @@ export function restartingConsumers(base: RotationPlan | null, head: RotationPla
  * `diffPlans(base, head, suppliedChanged).consumers` without the schedules of the two plans
  * (rekey bump prints only the restarts: on 1,000 secrets the two schedules were a seventh of it).
  */
-export function consumerChanges(base: RotationPlan | null, head: RotationPlan, suppliedChanged: ReadonlySet<string>): RotationDiff["consumers"] {
+export function consumerChanges(base: RotationPlan | null, head: RotationPlan, suppliedChanged: ReadonlySet<string>): ConsumerChange[] {
     return restartingConsumers(base, head, secretChanges(base, head, suppliedChanged).cause);
 }
 

@@ -8,9 +8,9 @@
 // reads, one of their epochs, or one of their values. Which steps exist and what each waits
 // for is the schedule's (schedule.ts), the one the program registers: this module decides
 // only which of them run in this change, and shows the waits among those.
-import { ConsumerAction, PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
+import { PlannedApply, PlannedSecret, PlannedVerify, RotationPlan, StoreKind, UncheckedProblem } from "./model";
 import { consumerDependencies } from "./restarts";
-import { restartingConsumers } from "./consumerChanges";
+import { ConsumerChange, restartingConsumers } from "./consumerChanges";
 export { consumerChanges } from "./consumerChanges";
 import { Schedule, StepId, heldValue, runningWaits, schedule, scheduleOutline } from "./schedule";
 import { IncidentReport, incidentReport } from "./incident";
@@ -49,13 +49,7 @@ export interface RotationDiff {
     stores: { secret: string; store: string; kind: StoreKind; keys: string[]; why: "value" | "epoch" | "incident" | "new store" | "keys" | "user" | "record"; freshPrevious?: string[] }[];
     storesRemoved: { secret: string; store: string }[];
     /** In restart order. */
-    consumers: {
-        name: string;
-        action: ConsumerAction;
-        after: string[];
-        verify: PlannedVerify | null;
-        because: string[];
-    }[];
+    consumers: ConsumerChange[];
     consumersRemoved: string[];
     /** Verifies new in this change whose consumer does not restart: pulumi up runs the check once (a new resource runs its create). */
     verifies: { name: string; verify: PlannedVerify }[];

@@ -376,12 +376,8 @@ export interface ScheduleOutline {
     consumers: { consumer: PlannedConsumer; verify: StepId | null }[];
 }
 
-/**
- * `schedule(plan)` as far as ScheduleOutline goes, by the same rules (a hook for an apply
- * whose value is not in use, revokesOf, a verify for a consumer that restarts,
- * restarts.ts consumerTriggers), without the stores, read-backs and waits: the base's side
- * of `rekey plan`'s diff, a third of the two schedules' cost on 1,000 secrets.
- */
+// `schedule(plan)` as far as ScheduleOutline goes, by the same rules (a hook for an apply whose value is not in use, revokesOf, a verify
+// for a consumer that restarts, consumerTriggers), without stores, read-backs and waits: the base's side of `rekey plan`'s diff.
 export function scheduleOutline(plan: RotationPlan): ScheduleOutline {
     const hooks = plan.secrets.flatMap((s) => (!s.apply || s.inUse ? [] : [{ id: hookId(s.name) }]));
     const revokes = plan.secrets.flatMap((s) => revokesOf(s).map(({ resource, action }) => ({ resource, action })));
